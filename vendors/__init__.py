@@ -1,0 +1,14 @@
+"""Vendor clients and simulators: plain Python on httpx, no Django."""
+
+from vendors.base.provider import Registry
+
+registry = Registry()
+
+
+def _register_builtin() -> None:
+    from vendors.aliyun.provider import INFO as aliyun
+
+    registry.register(aliyun)
+
+
+_register_builtin()

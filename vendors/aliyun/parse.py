@@ -1,0 +1,184 @@
+"""Reading Alibaba RTC responses, JSON or XML, 2020 shapes or the older ones of spec 000.
+
+Both formats are first turned into the same nested dict/list/str tree; field access is
+case-insensitive (the spec mixes ``TimeStamp``/``Timestamp`` and ``ChannelList``/
+``Channellist``); lists may arrive flat (spec 000), wrapped (``{"AppList": {"App": [...]}}``)
+or, in XML, as one element standing for a one-item list. Anything that does not fit raises
+MalformedResponseError and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from vendors.base.errors import MalformedResponseError
+
+VENDOR = "aliyun"
+T = TypeVar("T")
+
+
+def malformed(message: str, request_id: str = "") -> MalformedResponseError:
+    return MalformedResponseError(message, vendor=VENDOR, code="MalformedResponse", request_id=request_id)
+
+
+def decode_body(content: bytes, content_type: str = "") -> dict[str, Any]:
+    """Parse a body into a dict; JSON unless it looks like XML."""
+    text = content.lstrip()
+    if not text:
+        raise malformed("empty response body")
+    if text.startswith(b"<") or "xml" in content_type:
+        return _decode_xml(content)
+    try:
+        data = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise malformed(f"response is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise malformed("response JSON is not an object")
+    return data
+
+
+def _decode_xml(content: bytes) -> dict[str, Any]:
+    try:
+        root = SafeET.fromstring(content)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise malformed(f"response is not valid XML: {exc}") from None
+    tree = _element_to_tree(root)
+    return tree if isinstance(tree, dict) else {}
+
+
+def _element_to_tree(element: Element) -> Any:
+    children = list(element)
+    if not children:
+        return (element.text or "").strip()
+    result: dict[str, Any] = {}
+    for child in children:
+        value = _element_to_tree(child)
+        if child.tag in result:
+            existing = result[child.tag]
+            if isinstance(existing, list) and getattr(existing, "_repeated", False):
+                existing.append(value)
+            else:
+                repeated = _RepeatedList([existing, value])
+                result[child.tag] = repeated
+        else:
+            result[child.tag] = value
+    return result
+
+
+class _RepeatedList(list):
+    _repeated = True
+
+
+# --- tolerant accessors -------------------------------------------------------------
+
+_MISSING = object()
+
+
+def field(node: Any, name: str, default: Any = _MISSING) -> Any:
+    """`node[name]`, matching the key case-insensitively."""
+    if isinstance(node, dict):
+        if name in node:
+            return node[name]
+        lowered = name.lower()
+        for key, value in node.items():
+            if isinstance(key, str) and key.lower() == lowered:
+                return value
+    if default is _MISSING:
+        raise malformed(f"response lacks {name!r}")
+    return default
+
+
+def items(node: Any, *inner_names: str) -> list[Any]:
+    """The list at `node`, whether flat, wrapped in one of `inner_names`, or a lone item."""
+    if node is None or node == "":
+        return []
+    if isinstance(node, str) and node.startswith("["):
+        try:  # spec 000 sends some lists as JSON text, e.g. "[\"CN\"]"
+            decoded = json.loads(node)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, list):
+            return decoded
+    if isinstance(node, list):
+        return list(node)
+    if isinstance(node, dict):
+        for name in inner_names:
+            inner = field(node, name, None)
+            if inner is not None:
+                return items(inner, *inner_names)
+        if not node:
+            return []
+    return [node]
+
+
+def as_int(value: Any, name: str = "value") -> int:
+    if isinstance(value, bool):
+        raise malformed(f"{name} is not a number: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise malformed(f"{name} is not a whole number: {value!r}")
+
+
+def as_bool(value: Any, name: str = "value") -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise malformed(f"{name} is not a boolean: {value!r}")
+
+
+def as_str(value: Any, name: str = "value") -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise malformed(f"{name} is not text: {value!r}")
+
+
+def as_time(value: Any, name: str = "time") -> datetime:
+    """Vendor timestamps: ISO 8601 with Z or an offset, or ``2017-08-30 10:47:25.0`` (UTC)."""
+    text = as_str(value, name).strip()
+    try:
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise malformed(f"{name} is not a timestamp: {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def as_epoch(value: Any, name: str = "timestamp") -> datetime:
+    seconds = as_int(value, name)
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise malformed(f"{name} is out of range: {value!r}") from None
+
+
+def optional(value: Any, convert: Callable[[Any, str], T], name: str) -> T | None:
+    if value is None or value == "":
+        return None
+    return convert(value, name)
+
+
+def request_id_of(body: Any) -> str:
+    value = field(body, "RequestId", "") if isinstance(body, dict) else ""
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,103 @@
+"""Alibaba Cloud RTC behind the normalized Provider interface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+
+import httpx
+
+from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
+from vendors.base.types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
+
+from .client import DEFAULT_BASE_URL, MAX_TERMINALS_PER_CALL, VENDOR, AliyunRtcClient
+
+CREDENTIAL_FIELDS = (
+    CredentialField(
+        "access_key_id", "AccessKey ID", help_text="From the RAM console; a RAM user's key is safer than the account's."
+    ),
+    CredentialField(
+        "access_key_secret", "AccessKey secret", secret=True, help_text="Shown once when the AccessKey is created."
+    ),
+    CredentialField(
+        "security_token",
+        "STS security token",
+        secret=True,
+        required=False,
+        help_text="Only for temporary STS credentials; leave empty for a RAM user's AccessKey.",
+    ),
+)
+
+
+class AliyunProvider:
+    vendor = VENDOR
+
+    def __init__(self, client: AliyunRtcClient) -> None:
+        self.client = client
+
+    def check_connection(self) -> str:
+        return self.client.describe_apps(page_size=1).request_id
+
+    def list_apps(self) -> Iterator[App]:
+        return self.client.iter_apps()
+
+    def rename_app(self, app_id: str, name: str) -> str:
+        return self.client.modify_app(app_id, name)
+
+    def usage(
+        self, app_id: str, metric: UsageMetric, interval: Interval, start: datetime, end: datetime
+    ) -> list[UsagePoint]:
+        return self.client.usage_range(metric, start, end, interval=interval, app_id=app_id)
+
+    def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]:
+        return self.client.iter_rtc_channel_list(day, app_id=app_id)
+
+    def membership(self, app_id: str, channel_id: str) -> Membership:
+        return self.client.describe_channel_users(app_id, channel_id)
+
+    def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
+        return self.client.remove_all_terminals(app_id, channel_id, user_ids)
+
+    def close_channel(self, app_id: str, channel_id: str) -> str:
+        return self.client.delete_channel(app_id, channel_id)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def connect(
+    credentials: Mapping[str, str],
+    *,
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> AliyunProvider:
+    client = AliyunRtcClient(
+        credentials["access_key_id"],
+        credentials["access_key_secret"],
+        security_token=credentials.get("security_token") or None,
+        base_url=base_url,
+        transport=transport,
+    )
+    return AliyunProvider(client)
+
+
+INFO = VendorInfo(
+    name=VENDOR,
+    label="Alibaba Cloud RTC",
+    capabilities=frozenset(
+        {
+            Capability.LIST_APPS,
+            Capability.RENAME_APP,
+            Capability.USAGE_STATS,
+            Capability.CHANNEL_RECORDS,
+            Capability.LIVE_MEMBERSHIP,
+            Capability.KICK,
+            Capability.CLOSE_CHANNEL,
+            Capability.MIXING,
+        }
+    ),
+    credential_fields=CREDENTIAL_FIELDS,
+    default_base_url=DEFAULT_BASE_URL,
+    limits=VendorLimits(max_usage_span_days=30, kick_batch_size=MAX_TERMINALS_PER_CALL),
+    connect=connect,
+)

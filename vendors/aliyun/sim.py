@@ -1,0 +1,887 @@
+"""Alibaba Cloud RTC API 2018-01-11 simulator over the shared synthetic world.
+
+`AliyunSimulator.handle(httpx.Request) -> httpx.Response` serves `httpx.MockTransport` and,
+through `vendors.sim.server`, real loopback HTTP. It accepts what Alibaba's official SDKs
+send: RPC signature 1.0 over GET or POST (parameters in the query or a form body, spaces as
+``+`` or ``%20``) and the ACS3-HMAC-SHA256 header signature.
+
+Decisions where the spec is silent or inconsistent (client and simulator agree):
+- Error codes: section 9's codes where one fits (Request.NoAppID, Service.NoApp, App.Stop
+  with HTTP 200, ...); otherwise Alibaba's common gateway codes (SignatureDoesNotMatch,
+  InvalidTimeStamp.Expired, SignatureNonceUsed, MissingParameter, InvalidParameter,
+  Throttling.User, ServiceUnavailable, OperationConflict for MPU state clashes).
+- A channel exists while someone is in it: DeleteChannel and RemoveTerminals on an empty
+  channel answer Service.NoChannel (404).
+- RemoveTerminals accepts ``TerminalIds.N`` (official SDK) and ``Terminals.N`` (spec example);
+  ids not in the channel get Code 34013465 (Request.IllegalTerminal), Message "Failed".
+- StartMPUTask accepts ``UserPanes.N.PaneId`` (official SDK, section 8.4) and the spec's
+  ``UserPanels.N.PanelId`` / ``UserPanes.N.PanelId`` spellings. TaskProfile is required
+  (the spec's 2020-06-01 change). CropMode 1-2 on start, 0-2 on update, as documented.
+- TotalCnt counts records; usage buckets are UTC-aligned and end-exclusive; only buckets
+  that have begun are returned, the current one partial (data arrives late).
+- Channel records, user lists and channel metrics go back 180 days.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from xml.sax.saxutils import escape
+
+import httpx
+
+from vendors.base.errors import ValidationError
+from vendors.sim.faults import DROP, ERROR, THROTTLE, Faults, dropped_connection
+from vendors.sim.world import DAY, TIERS, Session, World, from_minute, to_minute
+
+from . import mpu
+from .errors import SECTION_9
+from .signing import (
+    acs3_canonical_request,
+    acs3_signature,
+    acs3_string_to_sign,
+    parse_acs3_authorization,
+    rpc_signature,
+    rpc_string_to_sign,
+)
+
+VENDOR = "aliyun"
+API_VERSION = "2018-01-11"
+HOST_ID = "rtc.aliyuncs.com"
+DEMO_ACCESS_KEY_ID = "LTAI5tSimDemoAccessKey"
+DEMO_ACCESS_KEY_SECRET = "SimDemoSecretForAliyunRtc2018"
+MAX_SKEW = timedelta(minutes=15)
+RECORD_RETENTION_DAYS = 180
+MAX_USAGE_SPAN = timedelta(days=30)
+NOT_IN_CHANNEL = 34013465  # Request.IllegalTerminal, see module docstring
+STATUS_OF = {name: status for _, _, status, name in SECTION_9}
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status if status is not None else STATUS_OF.get(code, 400)
+
+
+def missing(name: str) -> ApiError:
+    specific = {
+        "AppId": "Request.NoAppID",
+        "ChannelId": "Request.NoChannelID",
+        "UserId": "Request.NoUserID",
+        "Nonce": "Request.NoNonce",
+        "TerminalIds": "Request.NoTerminalIDs",
+    }
+    if name in specific:
+        return ApiError(specific[name], f"{name} is mandatory for this action.")
+    return ApiError("MissingParameter", f"{name} is mandatory for this action.")
+
+
+def invalid(message: str) -> ApiError:
+    return ApiError("InvalidParameter", message)
+
+
+@dataclass
+class MpuTask:
+    app_id: str
+    task_id: str
+    channel_id: str
+    stream_url: str
+    params: dict[str, Any]
+    created: datetime
+    status: int = 0
+    last_live: datetime | None = None
+    stopped_at: datetime | None = None
+    layout_history: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Account:
+    secret: str
+    app_ids: set[str] | None = None  # None: every aliyun app in the world
+    rate_limit: float | None = None  # requests per second, answered with Throttling.User
+    recent: list[float] = field(default_factory=list)
+
+
+class AliyunSimulator:
+    vendor = VENDOR
+
+    def __init__(self, world: World, *, faults: Faults | None = None) -> None:
+        self.world = world
+        self.faults = faults or Faults()
+        self.accounts: dict[str, Account] = {DEMO_ACCESS_KEY_ID: Account(DEMO_ACCESS_KEY_SECRET)}
+        self.app_status: dict[str, int] = {}
+        self.app_names: dict[str, str] = {}
+        self.channel_nonces: dict[tuple[str, str], str] = {}
+        self.mpu_tasks: dict[tuple[str, str], MpuTask] = {}
+        self.requests_served = 0
+        self._nonces: dict[str, datetime] = {}
+        self._lock = threading.RLock()
+        self._actions: dict[str, Callable[[Mapping[str, str], Account], dict[str, Any]]] = {
+            "DescribeApps": self._describe_apps,
+            "ModifyApp": self._modify_app,
+            "DeleteChannel": self._delete_channel,
+            "RemoveTerminals": self._remove_terminals,
+            "DescribeChannelParticipants": self._describe_channel_participants,
+            "DescribeRtcChannelUserList": self._describe_rtc_channel_user_list,
+            "DescribeRtcChannelList": self._describe_rtc_channel_list,
+            "DescribeRtcChannelMetric": self._describe_rtc_channel_metric,
+            "UpdateChannel": self._update_channel,
+            "DescribeUserInfoInChannel": self._describe_user_info_in_channel,
+            "DescribeChannelUsers": self._describe_channel_users,
+            "DescribeRtcDurationData": self._usage,
+            "DescribeRtcUserCntData": self._usage,
+            "DescribeRtcChannelCntData": self._usage,
+            "DescribeRtcPeakUserCntData": self._usage,
+            "DescribeRtcPeakChannelCntData": self._usage,
+            "StartMPUTask": self._start_mpu_task,
+            "GetMPUTaskStatus": self._get_mpu_task_status,
+            "StopMPUTask": self._stop_mpu_task,
+            "UpdateMPULayout": self._update_mpu_layout,
+        }
+
+    # --- set-up used by tests, the demo and benchmarks -------------------------------
+
+    def demo_credentials(self) -> dict[str, str]:
+        return {"access_key_id": DEMO_ACCESS_KEY_ID, "access_key_secret": DEMO_ACCESS_KEY_SECRET}
+
+    def add_account(
+        self, access_key_id: str, secret: str, app_ids: set[str] | None = None, rate_limit: float | None = None
+    ) -> None:
+        self.accounts[access_key_id] = Account(secret, app_ids, rate_limit)
+
+    def set_app_status(self, app_id: str, status: int) -> None:
+        """1 active, 2 stopped, 3 stopped for arrears."""
+        self.app_status[app_id] = status
+
+    def channel_nonce(self, app_id: str, channel_id: str) -> str:
+        key = (app_id, channel_id)
+        if key not in self.channel_nonces:
+            self.channel_nonces[key] = uuid.uuid5(uuid.NAMESPACE_URL, f"{app_id}/{channel_id}").hex
+        return self.channel_nonces[key]
+
+    # --- HTTP entry point -----------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        request_id = str(uuid.uuid4()).upper()
+        self.faults.delay()
+        fault = self.faults.roll()
+        params = self._params(request)
+        fmt = "XML" if params.get("Format", "").upper() == "XML" else "JSON"
+        if not params.get("Format") and not request.headers.get("authorization"):
+            fmt = "XML"  # spec 2.3: XML unless Format says otherwise
+        if fault == DROP:
+            raise dropped_connection()
+        if fault == ERROR:
+            return self._error(
+                ApiError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503),
+                request_id,
+                fmt,
+            )
+        if fault == THROTTLE:
+            return self._error(
+                ApiError("Throttling.User", "Request was denied due to user flow control.", 400), request_id, fmt
+            )
+        try:
+            action, account = self._authenticate(request, params)
+            self._throttle(account)
+            handler = self._actions.get(action)
+            if handler is None:
+                raise ApiError("UnsupportedOperation", "The specified action is not supported.", 400)
+            with self._lock:
+                self.requests_served += 1
+                body = handler(params, account)
+        except ApiError as exc:
+            return self._error(exc, request_id, fmt)
+        except ValidationError as exc:
+            return self._error(invalid(exc.message), request_id, fmt)
+        body = {"RequestId": request_id, **body}
+        return self.faults.garble(self._render(body, f"{action}Response", 200, fmt))
+
+    def _params(self, request: httpx.Request) -> dict[str, str]:
+        params = dict(parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True))
+        content_type = request.headers.get("content-type", "")
+        if request.method == "POST" and "application/x-www-form-urlencoded" in content_type:
+            params.update(parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True))
+        return params
+
+    # --- authentication -------------------------------------------------------------
+
+    def _authenticate(self, request: httpx.Request, params: dict[str, str]) -> tuple[str, Account]:
+        authorization = request.headers.get("authorization", "")
+        if authorization.startswith("ACS3-"):
+            return self._authenticate_acs3(request, params, authorization)
+        return self._authenticate_rpc(request, params)
+
+    def _authenticate_rpc(self, request: httpx.Request, params: dict[str, str]) -> tuple[str, Account]:
+        if "Timestamp" not in params:
+            raise ApiError("Request.NoTimestamp", "Timestamp is mandatory for this action.")
+        if "Signature" not in params:
+            raise ApiError("Request.NoSignature", "Signature is mandatory for this action.")
+        for name in ("AccessKeyId", "SignatureNonce", "Action", "Version"):
+            if not params.get(name):
+                raise ApiError(f"Missing{name}", f"{name} is mandatory for this action.")
+        if params.get("SignatureMethod", "").upper() != "HMAC-SHA1":
+            raise ApiError("InvalidSignatureMethod", "Specified signature method is not valid. Use HMAC-SHA1.")
+        if params.get("SignatureVersion") != "1.0":
+            raise ApiError("InvalidSignatureVersion", "Specified signature version is not valid. Use 1.0.")
+        account = self._account(params["AccessKeyId"])
+        expected = rpc_signature(request.method, params, account.secret)
+        if expected != params["Signature"]:
+            string_to_sign = rpc_string_to_sign(request.method, params)
+            raise ApiError(
+                "SignatureDoesNotMatch",
+                "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign,
+                400,
+            )
+        self._check_fresh(params["Timestamp"], params["SignatureNonce"])
+        self._check_version(params["Version"])
+        return params["Action"], account
+
+    def _authenticate_acs3(self, request: httpx.Request, params: dict[str, str], header: str) -> tuple[str, Account]:
+        fields = parse_acs3_authorization(header)
+        if fields is None:
+            raise ApiError("IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        account = self._account(fields["Credential"])
+        payload_hash = headers.get("x-acs-content-sha256", "")
+        actual_hash = hashlib.sha256(request.content).hexdigest()
+        if payload_hash != actual_hash:
+            raise ApiError("IncompleteSignature", "x-acs-content-sha256 does not match the request body.")
+        signed = [name.strip().lower() for name in fields["SignedHeaders"].split(";") if name.strip()]
+        for required in ("host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce"):
+            if required not in signed:
+                raise ApiError("IncompleteSignature", f"{required} must be signed.")
+        query = parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True)
+        canonical = acs3_canonical_request(request.method, request.url.path, query, headers, signed, payload_hash)
+        string_to_sign = acs3_string_to_sign(canonical)
+        if acs3_signature(string_to_sign, account.secret) != fields["Signature"]:
+            raise ApiError(
+                "SignatureDoesNotMatch",
+                "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign,
+                400,
+            )
+        self._check_fresh(headers["x-acs-date"], headers["x-acs-signature-nonce"])
+        self._check_version(headers["x-acs-version"])
+        return headers["x-acs-action"], account
+
+    def _account(self, access_key_id: str) -> Account:
+        account = self.accounts.get(access_key_id)
+        if account is None:
+            raise ApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
+        return account
+
+    def _check_fresh(self, timestamp: str, nonce: str) -> None:
+        try:
+            sent = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            raise ApiError(
+                "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
+            ) from None
+        now = self.world.now()
+        if abs(now - sent) > MAX_SKEW:
+            raise ApiError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+        with self._lock:
+            for old in [n for n, seen in self._nonces.items() if now - seen > MAX_SKEW * 2]:
+                del self._nonces[old]
+            if nonce in self._nonces:
+                raise ApiError("SignatureNonceUsed", "Specified signature nonce was used already.")
+            self._nonces[nonce] = now
+
+    def _check_version(self, version: str) -> None:
+        if version != API_VERSION:
+            raise ApiError("InvalidVersion", f"Specified parameter Version is not valid: {version}.")
+
+    def _throttle(self, account: Account) -> None:
+        if account.rate_limit is None:
+            return
+        with self._lock:
+            now = time.monotonic()
+            account.recent = [t for t in account.recent if now - t < 1.0]
+            if len(account.recent) >= account.rate_limit:
+                raise ApiError("Throttling.User", "Request was denied due to user flow control.", 400)
+            account.recent.append(now)
+
+    # --- rendering ------------------------------------------------------------------
+
+    def _error(self, exc: ApiError, request_id: str, fmt: str) -> httpx.Response:
+        body = {"RequestId": request_id, "HostId": HOST_ID, "Code": exc.code, "Message": exc.message}
+        return self._render(body, "Error", exc.status, fmt)
+
+    def _render(self, body: dict[str, Any], root: str, status: int, fmt: str) -> httpx.Response:
+        headers = {"x-acs-request-id": body["RequestId"], "Date": formatdate(usegmt=True)}
+        if fmt == "XML":
+            xml = f'<?xml version="1.0" encoding="UTF-8"?><{root}>{_to_xml(body)}</{root}>'
+            return httpx.Response(
+                status, headers={**headers, "Content-Type": "text/xml;charset=utf-8"}, content=xml.encode()
+            )
+        return httpx.Response(
+            status,
+            headers={**headers, "Content-Type": "application/json;charset=utf-8"},
+            content=json.dumps(body).encode(),
+        )
+
+    # --- shared checks --------------------------------------------------------------
+
+    def _visible_apps(self, account: Account) -> list[str]:
+        return [a.app_id for a in self.world.apps(VENDOR) if account.app_ids is None or a.app_id in account.app_ids]
+
+    def _app(self, params: Mapping[str, str], account: Account, *, active: bool = True) -> str:
+        app_id = params.get("AppId")
+        if not app_id:
+            raise missing("AppId")
+        if app_id not in self._visible_apps(account):
+            raise ApiError("Service.NoApp", f"The app {app_id} does not exist.")
+        status = self.app_status.get(app_id, 1)
+        if active and status == 2:
+            raise ApiError("App.Stop", "The app is stopped. Restore the AppId in the console.")
+        if active and status == 3:
+            raise ApiError("App.ChargeOverDue", "The AppId is in arrears. Please top up.")
+        return app_id
+
+    def _channel(self, params: Mapping[str, str], app_id: str) -> str:
+        channel_id = params.get("ChannelId")
+        if not channel_id:
+            raise missing("ChannelId")
+        if len(channel_id) > 64 or not all(c.isalnum() or c in "_-" for c in channel_id) or not channel_id.isascii():
+            raise ApiError("Request.InvalidChannelID", f"The ChannelId {channel_id!r} is invalid.")
+        return channel_id
+
+    def _require(self, params: Mapping[str, str], name: str) -> str:
+        value = params.get(name)
+        if not value:
+            raise missing(name)
+        return value
+
+    def _int(
+        self, params: Mapping[str, str], name: str, default: int | None = None, *, minimum: int | None = None
+    ) -> int:
+        raw = params.get(name)
+        if raw in (None, ""):
+            if default is None:
+                raise missing(name)
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise invalid(f"{name} must be an integer, got {raw!r}.") from None
+        if minimum is not None and value < minimum:
+            raise invalid(f"{name} must be at least {minimum}.")
+        return value
+
+    def _time(self, params: Mapping[str, str], name: str, default: datetime | None = None) -> datetime:
+        raw = params.get(name)
+        if not raw:
+            if default is None:
+                raise missing(name)
+            return default
+        try:
+            return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            raise invalid(f"{name} must be yyyy-MM-ddTHH:mm:ssZ, got {raw!r}.") from None
+
+    def _day(self, params: Mapping[str, str]) -> int:
+        """TimePoint's day as a start minute, within the retention window."""
+        point = self._time(params, "TimePoint")
+        day = to_minute(point) // DAY * DAY
+        today = self.world.now_minute() // DAY * DAY
+        if day > today:
+            raise invalid("TimePoint is in the future.")
+        if day < today - RECORD_RETENTION_DAYS * DAY:
+            raise invalid(f"TimePoint is older than {RECORD_RETENTION_DAYS} days.")
+        return day
+
+    def _page(self, params: Mapping[str, str], number: str, size: str, *, required: bool) -> tuple[int, int]:
+        page = self._int(params, number, None if required else 1, minimum=1)
+        page_size = self._int(params, size, None if required else 10, minimum=1)
+        return page, page_size
+
+    # --- apps -----------------------------------------------------------------------
+
+    def _describe_apps(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        page, size = self._page(params, "PageNum", "PageSize", required=False)
+        order = params.get("Order", "desc")
+        if order not in ("asc", "desc"):
+            raise invalid("Order must be asc or desc.")
+        status = params.get("Status")
+        if status not in (None, "", "1", "2", "3"):
+            raise invalid("Status must be 1, 2 or 3.")
+        apps = [self.world.app(a) for a in self._visible_apps(account)]
+        rows = []
+        for app in apps:
+            app_status = self.app_status.get(app.app_id, 1)
+            if params.get("AppId") and app.app_id != params["AppId"]:
+                continue
+            if status and int(status) != app_status:
+                continue
+            rows.append(
+                {
+                    "AppId": app.app_id,
+                    "AppName": self.app_names.get(app.app_id, app.name),
+                    "AppType": "universal",
+                    "BillType": "paybyduration",
+                    "CreateTime": _iso(from_minute(app.created_minute)),
+                    "ServiceAreas": {"ServiceArea": ["CN"]},
+                    "Status": app_status,
+                }
+            )
+        rows.sort(key=lambda r: (r["CreateTime"], r["AppId"]), reverse=order == "desc")
+        chunk = rows[(page - 1) * size : page * size]
+        return {"TotalNum": len(rows), "TotalPage": -(-len(rows) // size), "AppList": {"App": chunk}}
+
+    def _modify_app(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account, active=False)
+        name = self._require(params, "AppName")
+        if len(name) > 64:
+            raise invalid("AppName is at most 64 characters.")
+        self.app_names[app_id] = name
+        return {}
+
+    # --- channels -------------------------------------------------------------------
+
+    def _live(self, app_id: str, channel_id: str) -> list[Session]:
+        return sorted(self.world.live_sessions(app_id, channel_id), key=lambda s: (s.start, s.session_id))
+
+    def _delete_channel(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        if not self.world.end_channel(app_id, channel_id):
+            raise ApiError("Service.NoChannel", f"The channel {channel_id} does not exist.")
+        return {}
+
+    def _remove_terminals(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        ids = mpu.read_repeat_list(params, "TerminalIds")
+        if not ids:
+            ids = mpu.read_repeat_list(params, "Terminals")
+        if ids is None:
+            raise invalid("TerminalIds.N must be numbered from 1 without gaps.")
+        if not ids:
+            raise missing("TerminalIds")
+        if len(ids) > 30:
+            raise invalid("TerminalIds accepts at most 30 ids per call.")
+        if not self._live(app_id, channel_id):
+            raise ApiError("Service.NoChannel", f"The channel {channel_id} does not exist.")
+        terminals = []
+        for user_id in ids:
+            removed = self.world.kick(app_id, channel_id, user_id)
+            terminals.append(
+                {"Id": user_id, "Code": 0 if removed else NOT_IN_CHANNEL, "Message": "Success" if removed else "Failed"}
+            )
+        return {"Terminals": terminals}
+
+    def _describe_channel_participants(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        page, size = self._page(params, "PageNum", "PageSize", required=False)
+        order = params.get("Order", "desc")
+        if order not in ("asc", "desc"):
+            raise invalid("Order must be asc or desc.")
+        users = list(dict.fromkeys(s.user_id for s in self._live(app_id, channel_id)))
+        if order == "desc":
+            users.reverse()
+        return {
+            "Timestamp": int(self.world.now().timestamp()),
+            "TotalNum": len(users),
+            "TotalPage": -(-len(users) // size),
+            "UserList": {"User": users[(page - 1) * size : page * size]},
+        }
+
+    def _describe_rtc_channel_user_list(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        page, size = self._page(params, "PageNo", "PageSize", required=True)
+        day = self._day(params)
+        channel_id = params.get("ChannelId") or None
+        sessions = sorted(
+            self.world.sessions(app_id, day, day + DAY, channel_id), key=lambda s: (s.start, s.session_id)
+        )
+        rows = [_user_record(s, day) for s in sessions]
+        return {
+            "PageNo": page,
+            "PageSize": size,
+            "TotalCnt": len(rows),
+            "UserList": rows[(page - 1) * size : page * size],
+        }
+
+    def _describe_rtc_channel_list(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        page, size = self._page(params, "PageNo", "PageSize", required=True)
+        day = self._day(params)
+        app_ids = [self._app(params, account)] if params.get("AppId") else self._visible_apps(account)
+        sort = params.get("SortType", "desc")
+        if sort not in ("asc", "desc"):
+            raise invalid("SortType must be asc or desc.")
+        area = params.get("ServiceArea", "").lower()
+        if area not in ("", "cn", "us"):
+            raise invalid("ServiceArea must be cn or us.")
+        rows = []
+        if area != "us":  # the synthetic world runs in China
+            for app_id in app_ids:
+                sessions = self.world.sessions(app_id, day, day + DAY, params.get("ChannelId") or None)
+                rows.extend(_channel_records(sessions, day, params.get("UserId") or None))
+        rows.sort(key=lambda r: (r["StartTime"], r["ChannelId"]), reverse=sort == "desc")
+        return {
+            "PageNo": page,
+            "PageSize": size,
+            "TotalCnt": len(rows),
+            "ChannelList": {"ChannelList": rows[(page - 1) * size : page * size]},
+        }
+
+    def _describe_rtc_channel_metric(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        day = self._day(params)
+        sessions = self.world.sessions(app_id, day, day + DAY, channel_id)
+        if not sessions:
+            raise ApiError("Service.NoChannel", f"The channel {channel_id} has no record on that day.")
+        pub = dict.fromkeys(("Audio", "Video360", "Video720", "Video1080", "Content"), 0)
+        sub = dict(pub)
+        names = dict(zip(TIERS, pub, strict=False))
+        for s in sessions:
+            minutes = s.minutes_within(day, day + DAY)
+            sub[names[s.tier]] += minutes
+            if s.publishes:
+                pub[names[s.tier]] += minutes
+        return {
+            "ChannelMetricInfo": {
+                "ChannelMetric": {
+                    "ChannelId": channel_id,
+                    "StartTime": _iso(from_minute(max(day, min(s.start for s in sessions)))),
+                    "EndTime": _iso(from_minute(min(day + DAY, max(s.end for s in sessions)))),
+                    "UserCount": len({s.user_id for s in sessions}),
+                    "PubUserCount": len({s.user_id for s in sessions if s.publishes}),
+                    "SubUserCount": len({s.user_id for s in sessions}),
+                },
+                "Duration": {"PubDuration": pub, "SubDuration": sub},
+            }
+        }
+
+    def _update_channel(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        nonce = self._require(params, "Nonce")
+        app = self.world.app(app_id)
+        if app.channel(channel_id) is None and (app_id, channel_id) not in self.channel_nonces:
+            raise ApiError("Service.NoChannel", f"The channel {channel_id} does not exist.")
+        if nonce != self.channel_nonce(app_id, channel_id):
+            raise ApiError("Request.InvalidNonce", "The Nonce does not match the channel's current nonce.")
+        fresh = uuid.uuid4().hex
+        self.channel_nonces[(app_id, channel_id)] = fresh
+        return {"Nonce": fresh, "Timestamp": int(self.world.now().timestamp())}
+
+    def _describe_user_info_in_channel(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        user_id = self._require(params, "UserId")
+        live = self._live(app_id, channel_id)
+        mine = [s for s in live if s.user_id == user_id]
+        return {
+            "Timestamp": int(self.world.now().timestamp()),
+            "IsChannelExist": bool(live),
+            "IsInChannel": bool(mine),
+            "Property": [{"Join": s.start * 60, "Session": s.session_id, "Role": s.role} for s in mine],
+        }
+
+    def _describe_channel_users(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        live = self._live(app_id, channel_id)
+        channel = self.world.app(app_id).channel(channel_id)
+        profile = channel.profile if channel else 1
+
+        def distinct(sessions: list[Session]) -> list[str]:
+            return list(dict.fromkeys(s.user_id for s in sessions))
+
+        body: dict[str, Any] = {
+            "Timestamp": int(self.world.now().timestamp()),
+            "IsChannelExist": bool(live),
+            "ChannelProfile": profile,
+            "CommTotalNum": 0,
+            "InteractiveUserNum": 0,
+            "LiveUserNum": 0,
+            "UserList": [],
+            "InteractiveUserList": [],
+            "LiveUserList": [],
+        }
+        if profile == 2:
+            interactive = distinct([s for s in live if s.role == 1])
+            viewers = distinct([s for s in live if s.role == 2])
+            body.update(
+                InteractiveUserNum=len(interactive),
+                InteractiveUserList=interactive,
+                LiveUserNum=len(viewers),
+                LiveUserList=viewers[:1000],
+            )
+        else:
+            users = distinct(live)
+            body.update(CommTotalNum=len(users), UserList=users)
+        return body
+
+    # --- data service ---------------------------------------------------------------
+
+    def _usage(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        action = params.get("Action", "")
+        interval = params.get("Interval", "3600")
+        if interval not in ("3600", "86400"):
+            raise invalid("Interval must be 3600 or 86400.")
+        step = int(interval) // 60
+        now = self.world.now()
+        end = self._time(params, "EndTime", now)
+        start = self._time(params, "StartTime", now.replace(hour=0, minute=0, second=0, microsecond=0))
+        if end <= start:
+            raise invalid("EndTime must be later than StartTime.")
+        if end - start > MAX_USAGE_SPAN:
+            raise invalid("The time span between StartTime and EndTime cannot exceed 30 days.")
+        app_ids = (self._app(params, account),) if params.get("AppId") else tuple(self._visible_apps(account))
+        area = params.get("ServiceArea", "CN").upper()
+        first = to_minute(start) // step * step
+        last = min(to_minute(end), self.world.now_minute() + 1)
+        rows = []
+        bucket = first
+        while bucket < last:
+            stats = self.world.bucket_stats(app_ids, bucket, step) if area == "CN" and app_ids else None
+            rows.append(_usage_row(action, bucket, stats))
+            bucket += step
+        key, item = USAGE_SHAPES[action]
+        return {key: {item: rows}}
+
+    # --- MPU ------------------------------------------------------------------------
+
+    def _task(self, params: Mapping[str, str], account: Account) -> MpuTask:
+        app_id = self._app(params, account)
+        task_id = self._require(params, "TaskId")
+        task = self.mpu_tasks.get((app_id, task_id))
+        if task is None:
+            raise ApiError("TaskNotFound", f"The task {task_id} does not exist.", 404)
+        self._advance(task)
+        return task
+
+    def _advance(self, task: MpuTask) -> None:
+        """Move a task along: waiting -> running when someone is in the channel; running
+        -> channel stopped two minutes after the last person left; waiting ends after 30 days."""
+        if task.status not in (0, 1):
+            return
+        now = self.world.now()
+        if self.world.live_sessions(task.app_id, task.channel_id):
+            task.status, task.last_live = 1, now
+        elif task.status == 1 and task.last_live and now - task.last_live >= timedelta(minutes=2):
+            task.status, task.stopped_at = 4, now
+        elif task.status == 0 and now - task.created >= timedelta(days=30):
+            task.status, task.stopped_at = 2, now
+
+    def _layout(self, params: Mapping[str, str], *, starting: bool) -> dict[str, Any]:
+        raw_ids = mpu.read_repeat_list(params, "LayoutIds")
+        if raw_ids is None:
+            raise invalid("LayoutIds.N must be numbered from 1 without gaps.")
+        if not raw_ids:
+            raise missing("LayoutIds")
+        try:
+            layout_ids = [int(v) for v in raw_ids]
+        except ValueError:
+            raise invalid("LayoutIds must be integers.") from None
+        max_panes = mpu.check_layout_ids(layout_ids)
+        crop = params.get("CropMode")
+        crop_mode = self._int(params, "CropMode") if crop else None
+        mpu.check_crop_mode(crop_mode, mpu.START_CROP_MODES if starting else mpu.UPDATE_CROP_MODES)
+        background = self._int(params, "BackgroundColor") if params.get("BackgroundColor") else None
+        mpu.check_background(background)
+        panes = _user_panes(params)
+        mpu.check_user_panes(panes)
+        return {
+            "LayoutIds": layout_ids,
+            "MaxPanes": max_panes,
+            "CropMode": crop_mode if crop_mode is not None else 2,
+            "BackgroundColor": background or 0,
+            "UserPanes": [{"PaneId": p.pane_id, "UserId": p.user_id, "SourceType": p.source_type} for p in panes],
+        }
+
+    def _start_mpu_task(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        app_id = self._app(params, account)
+        channel_id = self._channel(params, app_id)
+        task_id = self._require(params, "TaskId")
+        mpu.check_task_id(task_id)
+        stream_url = self._require(params, "StreamURL")
+        mpu.check_stream_url(stream_url)
+        media_encode = self._int(params, "MediaEncode")
+        profile = self._require(params, "TaskProfile")
+        mpu.check_media_encode(media_encode, profile)
+        layout = self._layout(params, starting=True)
+        mpu.check_profile_inputs(profile, layout["MaxPanes"])
+        sub_users = mpu.read_repeat_list(params, "SubSpecUsers")
+        if sub_users is None:
+            raise invalid("SubSpecUsers.N must be numbered from 1 without gaps.")
+        mpu.check_sub_users(sub_users)
+        now = self.world.now()
+        for other in self.mpu_tasks.values():
+            self._advance(other)
+            if other.app_id == app_id and other.task_id == task_id and other.status in (0, 1):
+                raise ApiError("OperationConflict", f"The task {task_id} is already running.")
+            if other.stream_url == stream_url:
+                if other.status in (0, 1):
+                    raise ApiError("OperationConflict", "The StreamURL is used by another running task.")
+                if other.stopped_at and now - other.stopped_at < timedelta(seconds=10):
+                    raise ApiError(
+                        "OperationConflict", "The StreamURL was used by a task stopped less than 10 seconds ago."
+                    )
+        task = MpuTask(
+            app_id,
+            task_id,
+            channel_id,
+            stream_url,
+            {"MediaEncode": media_encode, "TaskProfile": profile, "SubSpecUsers": sub_users},
+            created=now,
+            layout_history=[layout],
+        )
+        self.mpu_tasks[(app_id, task_id)] = task
+        self._advance(task)
+        return {}
+
+    def _get_mpu_task_status(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        return {"Status": self._task(params, account).status}
+
+    def _stop_mpu_task(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        task = self._task(params, account)
+        if task.status not in (0, 1):
+            raise ApiError("OperationConflict", f"The task {task.task_id} has already stopped.")
+        task.status, task.stopped_at = 3, self.world.now()
+        return {}
+
+    def _update_mpu_layout(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
+        task = self._task(params, account)
+        layout = self._layout(params, starting=False)
+        if task.status not in (0, 1):
+            raise ApiError("OperationConflict", f"The task {task.task_id} has stopped; start a new one.")
+        mpu.check_profile_inputs(task.params["TaskProfile"], layout["MaxPanes"])
+        task.layout_history.append(layout)
+        return {}
+
+
+# --- response shapes -------------------------------------------------------------------
+
+USAGE_SHAPES = {
+    "DescribeRtcDurationData": ("DurationDataPerInterval", "DurationModule"),
+    "DescribeRtcUserCntData": ("UserCntDataPerInterval", "UserCntModule"),
+    "DescribeRtcChannelCntData": ("ChannelCntDataPerInterval", "ChannelCntModule"),
+    "DescribeRtcPeakUserCntData": ("PeakUserCntDataPerInterval", "PeakUserCntModule"),
+    "DescribeRtcPeakChannelCntData": ("PeakChannelCntDataPerInterval", "PeakChannelCntModule"),
+}
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _usage_row(action: str, bucket: int, stats: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {"TimeStamp": _iso(from_minute(bucket))}
+    if action == "DescribeRtcDurationData":
+        audio, v360, v720, v1080, content = stats.duration if stats else (0, 0, 0, 0, 0)
+        row.update(
+            AudioDuration=audio,
+            V360Duration=v360,
+            V720Duration=v720,
+            V1080Duration=v1080,
+            ContentDuration=content,
+            TotalDuration=audio + v360 + v720 + v1080 + content,
+        )
+    elif action == "DescribeRtcUserCntData":
+        row["ActiveUserCnt"] = len(stats.users) if stats else 0
+    elif action == "DescribeRtcChannelCntData":
+        row["ActiveChannelCnt"] = len(stats.channels) if stats else 0
+    elif action == "DescribeRtcPeakUserCntData":
+        row["ActiveUserPeak"] = stats.peak_users if stats else 0
+        row["ActiveUserPeakTime"] = _iso(from_minute(stats.peak_users_at if stats else bucket))
+    else:
+        row["ActiveChannelPeak"] = stats.peak_channels if stats else 0
+        row["ActiveChannelPeakTime"] = _iso(from_minute(stats.peak_channels_at if stats else bucket))
+    return row
+
+
+def _user_record(session: Session, day: int) -> dict[str, Any]:
+    minutes = session.minutes_within(day, day + DAY)
+    tier = TIERS.index(session.tier)
+    names = ("Audio", "Video360", "Video720", "Video1080", "Content")
+    row: dict[str, Any] = {
+        "UserId": session.user_id,
+        "ChannelId": session.channel_id,
+        "StartTime": _iso(from_minute(max(session.start, day))),
+        "EndTime": _iso(from_minute(min(session.end, day + DAY))),
+        "ServiceArea": "cn",
+    }
+    for i, name in enumerate(names):
+        row[f"Sub{name}"] = minutes if i == tier else 0
+        row[f"Pub{name}"] = minutes if i == tier and session.publishes else 0
+    return row
+
+
+def _channel_records(sessions: list[Session], day: int, user_id: str | None) -> list[dict[str, Any]]:
+    """One record per channel per stretch of continuous activity within the day."""
+    by_channel: dict[str, list[Session]] = {}
+    for s in sessions:
+        by_channel.setdefault(s.channel_id, []).append(s)
+    rows = []
+    for channel_id, group in by_channel.items():
+        group.sort(key=lambda s: s.start)
+        stretch: list[Session] = []
+        stretch_end = None
+        for s in [*group, None]:  # type: ignore[list-item]
+            if s is not None and (stretch_end is None or s.start <= stretch_end):
+                stretch.append(s)
+                stretch_end = max(stretch_end or 0, s.end)
+                continue
+            users = {x.user_id for x in stretch}
+            if stretch and (user_id is None or user_id in users):
+                rows.append(
+                    {
+                        "ChannelId": channel_id,
+                        "StartTime": _iso(from_minute(max(day, stretch[0].start))),
+                        "EndTime": _iso(from_minute(min(day + DAY, stretch_end))),
+                        "TotalUserCnt": len(users),
+                        "CallArea": {"CallArea": ["cn"]},
+                    }
+                )
+            if s is not None:
+                stretch, stretch_end = [s], s.end
+    return rows
+
+
+def _user_panes(params: Mapping[str, str]) -> list[mpu.UserPane]:
+    fields: dict[int, dict[str, str]] = {}
+    for key, value in params.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] in ("UserPanes", "UserPanels") and parts[1].isdigit():
+            name = {"PanelId": "PaneId"}.get(parts[2], parts[2])
+            fields.setdefault(int(parts[1]), {})[name] = value
+    panes = []
+    for n in sorted(fields):
+        entry = fields[n]
+        try:
+            pane_id = int(entry.get("PaneId", ""))
+        except ValueError:
+            raise invalid(f"UserPanes.{n}.PaneId must be an integer 0..15.") from None
+        panes.append(mpu.UserPane(pane_id, entry.get("UserId", ""), entry.get("SourceType", "camera")))
+    if panes and not (min(fields) >= 1 and max(fields) <= 16):
+        raise invalid("UserPanes.N takes N from 1 to 16.")
+    return panes
+
+
+def _to_xml(value: Any) -> str:
+    parts = []
+    for key, item in value.items():
+        for element in item if isinstance(item, list) else [item]:
+            if isinstance(element, dict):
+                parts.append(f"<{key}>{_to_xml(element)}</{key}>")
+            elif isinstance(element, bool):
+                parts.append(f"<{key}>{'true' if element else 'false'}</{key}>")
+            else:
+                parts.append(f"<{key}>{escape(str(element))}</{key}>")
+    return "".join(parts)

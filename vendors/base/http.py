@@ -1,0 +1,123 @@
+"""The one place vendor HTTP clients are built and calls are retried.
+
+Every client gets a timeout, connection reuse, a user agent and, optionally, an injected
+transport (a simulator in process, or a recording transport in tests). Retries use
+stamina: exponential backoff with jitter, only for transient errors, only for calls the
+caller marks idempotent. Signing happens inside the retried block, so each attempt carries
+a fresh nonce and timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+import stamina
+
+from .errors import RateLimitedError, UnavailableError, VendorError
+
+USER_AGENT = "rtc-dashboard/0.1 (+httpx)"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    timeout: float = 10.0
+    connect_timeout: float = 5.0
+    max_connections: int = 20
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try transient failures. `attempts=1` disables retrying."""
+
+    attempts: int = 4
+    total_timeout: float = 30.0
+    wait_initial: float = 0.2
+    wait_max: float = 5.0
+    wait_jitter: float = 0.5
+
+    @classmethod
+    def never(cls) -> RetryPolicy:
+        return cls(attempts=1)
+
+
+def build_http_client(
+    base_url: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    settings: HttpSettings = HttpSettings(),
+    headers: dict[str, str] | None = None,
+) -> httpx.Client:
+    return httpx.Client(
+        base_url=base_url,
+        transport=transport,
+        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+        limits=httpx.Limits(
+            max_connections=settings.max_connections,
+            max_keepalive_connections=settings.max_connections,
+        ),
+        headers={"User-Agent": settings.user_agent, **(headers or {})},
+        follow_redirects=False,
+    )
+
+
+def _retry_decision(exc: Exception) -> bool | float:
+    if not isinstance(exc, VendorError) or not exc.transient:
+        return False
+    if isinstance(exc, RateLimitedError) and exc.retry_after:
+        return float(exc.retry_after)
+    return True
+
+
+def call_with_retries(attempt: Callable[[], T], *, policy: RetryPolicy, idempotent: bool) -> T:
+    """Run `attempt`, retrying transient vendor errors only when the call is idempotent."""
+    if not idempotent or policy.attempts <= 1:
+        return attempt()
+    for retrying in stamina.retry_context(
+        on=_retry_decision,
+        attempts=policy.attempts,
+        timeout=policy.total_timeout,
+        wait_initial=policy.wait_initial,
+        wait_max=policy.wait_max,
+        wait_jitter=policy.wait_jitter,
+    ):
+        with retrying:
+            return attempt()
+    raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+
+def send(client: httpx.Client, request: httpx.Request, *, vendor: str) -> httpx.Response:
+    """Send and read a request, turning transport failures into UnavailableError."""
+    try:
+        response = client.send(request)
+        response.read()
+        return response
+    except httpx.TimeoutException as exc:
+        raise UnavailableError(
+            f"{vendor} did not answer in time ({exc.__class__.__name__})", vendor=vendor, code="Timeout"
+        ) from exc
+    except httpx.TransportError as exc:
+        raise UnavailableError(
+            f"could not reach {vendor}: {exc or exc.__class__.__name__}", vendor=vendor, code="ConnectionError"
+        ) from exc
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

@@ -1,0 +1,151 @@
+"""What a vendor declares about itself, and the normalized interface the console calls.
+
+The console builds forms from `credential_fields` and decides which pages and buttons to
+show from `capabilities`; it never branches on a vendor's name.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+from .errors import UnsupportedCapabilityError
+from .types import (
+    App,
+    ChannelRecord,
+    Interval,
+    KickResult,
+    Membership,
+    UsageMetric,
+    UsagePoint,
+)
+
+
+class Capability(enum.Enum):
+    LIST_APPS = "list_apps"
+    RENAME_APP = "rename_app"
+    USAGE_STATS = "usage_stats"
+    CHANNEL_RECORDS = "channel_records"
+    LIVE_MEMBERSHIP = "live_membership"
+    KICK = "kick"
+    CLOSE_CHANNEL = "close_channel"
+    MIXING = "mixing"
+    RECORDING = "recording"
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialField:
+    name: str
+    label: str
+    secret: bool = False
+    help_text: str = ""
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class VendorLimits:
+    """Documented limits the console must respect when planning calls."""
+
+    max_usage_span_days: int | None = None
+    requests_per_second: float | None = None
+    kick_batch_size: int | None = None
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """A connected vendor account speaking the normalized vocabulary.
+
+    Methods for capabilities the vendor lacks raise UnsupportedCapabilityError.
+    """
+
+    vendor: str
+
+    def check_connection(self) -> str:
+        """A cheap authenticated read; returns the vendor's request id."""
+
+    def list_apps(self) -> Iterator[App]: ...
+
+    def rename_app(self, app_id: str, name: str) -> str: ...
+
+    def usage(
+        self,
+        app_id: str,
+        metric: UsageMetric,
+        interval: Interval,
+        start: datetime,
+        end: datetime,
+    ) -> list[UsagePoint]: ...
+
+    def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]: ...
+
+    def membership(self, app_id: str, channel_id: str) -> Membership: ...
+
+    def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]: ...
+
+    def close_channel(self, app_id: str, channel_id: str) -> str: ...
+
+    def close(self) -> None: ...
+
+
+class ProviderFactory(Protocol):
+    def __call__(
+        self,
+        credentials: Mapping[str, str],
+        *,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Provider: ...
+
+
+@dataclass(frozen=True, slots=True)
+class VendorInfo:
+    """Registry entry: everything the console may know about a vendor before connecting."""
+
+    name: str
+    label: str
+    capabilities: frozenset[Capability]
+    credential_fields: tuple[CredentialField, ...]
+    default_base_url: str
+    limits: VendorLimits
+    connect: ProviderFactory
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+
+def unsupported(vendor: str, what: str) -> UnsupportedCapabilityError:
+    return UnsupportedCapabilityError(f"{vendor} cannot {what}", vendor=vendor, code="Unsupported")
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._vendors: dict[str, VendorInfo] = {}
+
+    def register(self, info: VendorInfo) -> VendorInfo:
+        if info.name in self._vendors:
+            raise ValueError(f"vendor {info.name!r} is registered twice")
+        self._vendors[info.name] = info
+        return info
+
+    def get(self, name: str) -> VendorInfo:
+        try:
+            return self._vendors[name]
+        except KeyError:
+            raise KeyError(f"unknown vendor {name!r}; known: {sorted(self._vendors)}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._vendors
+
+    def __iter__(self) -> Iterator[VendorInfo]:
+        return iter(sorted(self._vendors.values(), key=lambda info: info.name))
+
+    def names(self) -> list[str]:
+        return sorted(self._vendors)
+
+    def with_capability(self, capability: Capability) -> Iterable[VendorInfo]:
+        return [info for info in self if info.can(capability)]

@@ -1,0 +1,28 @@
+"""The shared synthetic world, fault settings and loopback HTTP server for simulators."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import httpx
+
+from .faults import Faults
+from .world import World, WorldOptions
+
+
+class Simulator(Protocol):
+    vendor: str
+
+    def handle(self, request: httpx.Request) -> httpx.Response: ...
+
+    def demo_credentials(self) -> dict[str, str]: ...
+
+
+def build_simulators(world: World, faults: Faults | None = None) -> list[Simulator]:
+    """One simulator per vendor that has one, all over the same world."""
+    from vendors.aliyun.sim import AliyunSimulator
+
+    return [AliyunSimulator(world, faults=faults)]
+
+
+__all__ = ["Faults", "Simulator", "World", "WorldOptions", "build_simulators"]

@@ -1,0 +1,78 @@
+"""Serve every simulator on loopback until stopped.
+
+    python -m vendors.sim [--host 127.0.0.1] [--port 0] [--seed 7] [--latency-ms 0] ...
+
+Prints one tab-separated line per vendor: name, base URL, then the demo credentials it
+accepts as key=value pairs. With --port P the vendors listen on P, P+1, ... in the order
+printed; with 0 (the default) each gets a free port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from . import Faults, World, WorldOptions, build_simulators
+from .server import SimServer
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    defaults = WorldOptions()
+    parser = argparse.ArgumentParser(prog="python -m vendors.sim", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="first port; 0 picks free ports")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--apps", type=int, default=defaults.apps_per_vendor, help="apps per vendor")
+    parser.add_argument("--channels", type=int, default=defaults.channels_per_app, help="channels per app")
+    parser.add_argument("--users", type=int, default=defaults.users_per_app, help="users per app")
+    parser.add_argument("--sessions-per-day", type=int, default=defaults.sessions_per_day, help="per app")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
+    parser.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 5xx")
+    parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests throttled")
+    parser.add_argument("--malformed-rate", type=float, default=0.0, help="share of bodies cut short")
+    parser.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    world = World(
+        WorldOptions(
+            seed=args.seed,
+            apps_per_vendor=args.apps,
+            channels_per_app=args.channels,
+            users_per_app=args.users,
+            sessions_per_day=args.sessions_per_day,
+        )
+    )
+    faults = Faults(
+        latency=args.latency_ms / 1000,
+        error_rate=args.error_rate,
+        throttle_rate=args.throttle_rate,
+        malformed_rate=args.malformed_rate,
+        drop_rate=args.drop_rate,
+        seed=args.seed,
+    )
+    servers = []
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        for offset, simulator in enumerate(build_simulators(world, faults)):
+            port = args.port + offset if args.port else 0
+            server = SimServer(simulator.handle, args.host, port).start()
+            servers.append(server)
+            pairs = "\t".join(f"{k}={v}" for k, v in simulator.demo_credentials().items())
+            print(f"{simulator.vendor}\t{server.base_url}\t{pairs}", flush=True)
+        stop.wait()
+    finally:
+        for server in servers:
+            server.stop()
+    print("simulators stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Fault settings every simulator honours, for tests, benchmarks and the demo."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+DROP, ERROR, THROTTLE, MALFORMED = "drop", "error", "throttle", "malformed"
+
+
+@dataclass
+class Faults:
+    """Each rate is a probability per request; they are checked in the order listed."""
+
+    latency: float = 0.0  # seconds added to every request
+    drop_rate: float = 0.0  # connection closed without an answer
+    error_rate: float = 0.0  # the vendor's transient 5xx
+    throttle_rate: float = 0.0  # the vendor's throttling answer
+    malformed_rate: float = 0.0  # a success body cut short
+    seed: int | None = None
+    _rng: random.Random = field(init=False, repr=False)
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def delay(self) -> None:
+        if self.latency > 0:
+            time.sleep(self.latency)
+
+    def roll(self) -> str | None:
+        """Which fault, if any, this request suffers (malformed is decided later)."""
+        with self._lock:
+            for name, rate in ((DROP, self.drop_rate), (ERROR, self.error_rate), (THROTTLE, self.throttle_rate)):
+                if rate and self._rng.random() < rate:
+                    return name
+        return None
+
+    def garble(self, response: httpx.Response) -> httpx.Response:
+        with self._lock:
+            hit = self.malformed_rate and self._rng.random() < self.malformed_rate
+            cut = self._rng.randrange(max(1, len(response.content) - 1)) if hit else 0
+        if not hit:
+            return response
+        return httpx.Response(
+            response.status_code,
+            headers={"Content-Type": response.headers.get("Content-Type", "")},
+            content=response.content[:cut],
+        )
+
+
+def dropped_connection() -> httpx.RemoteProtocolError:
+    """What httpx raises when a server closes the socket without answering."""
+    return httpx.RemoteProtocolError("Server disconnected without sending a response.")

@@ -1,0 +1,408 @@
+"""One deterministic synthetic world behind every simulator.
+
+Apps have channels and a pool of users. Sessions (one terminal's stay in a channel) are
+generated lazily per (app, start hour) from a seeded RNG, so any time range can be asked
+for without materialising years of data, and the same seed always gives the same world.
+Every statistic is derived from these sessions, so usage totals, active counts and peaks
+agree with the channel and member data they summarize:
+
+- duration: session minutes inside the bucket, by the session's tier;
+- active users / channels: distinct users / channels with at least one minute in the bucket;
+- peak users / channels: the highest per-minute count of distinct users present / channels
+  with someone present, and the first minute it was reached.
+
+Time is whole minutes since the epoch (UTC). Nothing exists after `now`: a session still
+running is counted up to `now`, later ones are invisible. Kicks and channel closes end
+sessions at `now`; complete past hours never change, so they are cached.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from vendors.base.types import Tier
+
+MAX_SESSION_MINUTES = 180
+HOUR = 60
+DAY = 1440
+ROLE_COMMUNICATION, ROLE_INTERACTIVE, ROLE_VIEWER = 0, 1, 2
+TIERS = (Tier.AUDIO, Tier.V360, Tier.V720, Tier.V1080, Tier.CONTENT)
+TIER_WEIGHTS = (0.25, 0.30, 0.30, 0.10, 0.05)
+# Share of a day's traffic in each UTC hour: quiet nights, busy working hours.
+DIURNAL = (1, 1, 2, 3, 5, 6, 7, 7, 7, 6, 6, 6, 6, 6, 7, 7, 6, 5, 4, 3, 2, 2, 1, 1)
+WEEKLY = (1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5)  # Monday first
+CHANNEL_WORDS = ("lobby", "standup", "classroom", "support", "webinar", "townhall", "gaming", "clinic")
+APP_WORDS = ("Meet", "Classroom", "Live", "Support", "Town Hall", "Clinic", "Arena", "Studio")
+
+
+def to_minute(value: datetime) -> int:
+    return int(value.astimezone(UTC).timestamp()) // 60
+
+
+def from_minute(minute: int) -> datetime:
+    return datetime.fromtimestamp(minute * 60, tz=UTC)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class WorldOptions:
+    seed: int = 7
+    apps_per_vendor: int = 3
+    channels_per_app: int = 12
+    users_per_app: int = 5000
+    sessions_per_day: int = 2400  # per app, on an average weekday
+    live_channel_share: float = 0.35  # channels in interactive-live mode
+    history_days: int = 730  # apps were created this long before "now"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    channel_id: str
+    profile: int  # 1 communication, 2 interactive live (Aliyun ChannelProfile)
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class AppSpec:
+    vendor: str
+    app_id: str
+    name: str
+    created_minute: int
+    scale: float
+    channels: tuple[Channel, ...]
+    cumulative_weights: tuple[float, ...]
+    users: tuple[str, ...]
+
+    def channel(self, channel_id: str) -> Channel | None:
+        for channel in self.channels:
+            if channel.channel_id == channel_id:
+                return channel
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    session_id: str
+    app_id: str
+    channel_id: str
+    user_id: str
+    start: int  # minute, inclusive
+    end: int  # minute, exclusive
+    role: int
+    tier: Tier
+    publishes: bool
+
+    def minutes_within(self, lo: int, hi: int) -> int:
+        return max(0, min(self.end, hi) - max(self.start, lo))
+
+
+@dataclass(frozen=True, slots=True)
+class BucketStats:
+    start: int
+    length: int
+    duration: tuple[int, int, int, int, int]  # in TIERS order
+    users: frozenset[str]
+    channels: frozenset[str]
+    peak_users: int
+    peak_users_at: int
+    peak_channels: int
+    peak_channels_at: int
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(self.duration)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    if mean <= 0:
+        return 0
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def _peak(intervals_by_key: dict[str, list[tuple[int, int]]], lo: int, hi: int) -> tuple[int, int]:
+    """Highest per-minute count of keys present in [lo, hi), and the first minute of it."""
+    diff = [0] * (hi - lo + 1)
+    for spans in intervals_by_key.values():
+        spans.sort()
+        merged_start, merged_end = spans[0]
+        for start, end in spans[1:]:
+            if start <= merged_end:
+                merged_end = max(merged_end, end)
+            else:
+                diff[merged_start - lo] += 1
+                diff[merged_end - lo] -= 1
+                merged_start, merged_end = start, end
+        diff[merged_start - lo] += 1
+        diff[merged_end - lo] -= 1
+    best, best_at, running = 0, lo, 0
+    for offset in range(hi - lo):
+        running += diff[offset]
+        if running > best:
+            best, best_at = running, lo + offset
+    return best, best_at
+
+
+class World:
+    """The synthetic world. Thread-safe; cheap to query for any past range."""
+
+    def __init__(self, options: WorldOptions = WorldOptions(), clock: Callable[[], datetime] | None = None) -> None:
+        self.options = options
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.RLock()
+        self._apps: dict[str, AppSpec] = {}
+        self._by_vendor: dict[str, list[AppSpec]] = {}
+        self._ended: dict[str, int] = {}  # session id -> minute it was ended early
+        self._session_cache: OrderedDict[tuple[str, int], tuple[Session, ...]] = OrderedDict()
+        self._stats_cache: OrderedDict[tuple[str, int], BucketStats] = OrderedDict()
+
+    # --- clock --------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def now_minute(self) -> int:
+        return to_minute(self._clock())
+
+    # --- apps and channels ------------------------------------------------------------
+
+    def apps(self, vendor: str) -> list[AppSpec]:
+        with self._lock:
+            if vendor not in self._by_vendor:
+                self._by_vendor[vendor] = [self._make_app(vendor, i) for i in range(self.options.apps_per_vendor)]
+                for app in self._by_vendor[vendor]:
+                    self._apps[app.app_id] = app
+            return list(self._by_vendor[vendor])
+
+    def app(self, app_id: str) -> AppSpec | None:
+        return self._apps.get(app_id)
+
+    def _make_app(self, vendor: str, index: int) -> AppSpec:
+        opts = self.options
+        rng = random.Random(_digest(opts.seed, vendor, "app", index))
+        app_id = _digest(opts.seed, vendor, index)[:8]
+        channels = []
+        for c in range(opts.channels_per_app):
+            word = CHANNEL_WORDS[(c + index) % len(CHANNEL_WORDS)]
+            profile = 2 if rng.random() < opts.live_channel_share else 1
+            channels.append(Channel(f"{word}-{c + 1:03d}", profile, 1.0 / (c + 1)))
+        total = sum(ch.weight for ch in channels)
+        cumulative, running = [], 0.0
+        for ch in channels:
+            running += ch.weight / total
+            cumulative.append(running)
+        users = tuple(f"u{app_id[:4]}{n:05d}" for n in range(opts.users_per_app))
+        created = self.now_minute() - opts.history_days * DAY
+        created -= created % DAY
+        return AppSpec(
+            vendor=vendor,
+            app_id=app_id,
+            name=f"{APP_WORDS[index % len(APP_WORDS)]} {vendor.title()} {index + 1}",
+            created_minute=created,
+            scale=0.6 + 0.8 * rng.random(),
+            channels=tuple(channels),
+            cumulative_weights=tuple(cumulative),
+            users=users,
+        )
+
+    # --- sessions -------------------------------------------------------------------
+
+    def _sessions_starting(self, app: AppSpec, hour: int) -> tuple[Session, ...]:
+        """Sessions whose start falls in `hour` (hours since the epoch), as generated."""
+        key = (app.app_id, hour)
+        with self._lock:
+            cached = self._session_cache.get(key)
+            if cached is not None:
+                self._session_cache.move_to_end(key)
+                return cached
+        sessions = self._generate(app, hour)
+        with self._lock:
+            self._session_cache[key] = sessions
+            if len(self._session_cache) > 200_000:
+                self._session_cache.popitem(last=False)
+        return sessions
+
+    def _generate(self, app: AppSpec, hour: int) -> tuple[Session, ...]:
+        start_minute = hour * HOUR
+        if start_minute < app.created_minute:
+            return ()
+        rng = random.Random(_digest(self.options.seed, app.app_id, hour))
+        day_index = start_minute // DAY
+        weekday = (day_index + 3) % 7  # 1970-01-01 was a Thursday
+        growth = 1.0 + 0.3 * min(1.0, (start_minute - app.created_minute) / (365 * DAY))
+        mean = (
+            self.options.sessions_per_day
+            * app.scale
+            * growth
+            * WEEKLY[weekday]
+            * DIURNAL[(start_minute % DAY) // HOUR]
+            / sum(DIURNAL)
+        )
+        count = _poisson(rng, mean)
+        sessions = []
+        for n in range(count):
+            channel = app.channels[bisect.bisect_left(app.cumulative_weights, rng.random())]
+            user = app.users[int(len(app.users) * rng.random() ** 1.3)]
+            begin = start_minute + rng.randrange(HOUR)
+            length = min(MAX_SESSION_MINUTES, max(1, int(rng.lognormvariate(2.9, 0.9))))
+            if channel.profile == 2:
+                role = ROLE_INTERACTIVE if rng.random() < 0.15 else ROLE_VIEWER
+            else:
+                role = ROLE_COMMUNICATION
+            tier = rng.choices(TIERS, TIER_WEIGHTS)[0]
+            sessions.append(
+                Session(
+                    session_id=_digest(app.app_id, hour, n)[:16],
+                    app_id=app.app_id,
+                    channel_id=channel.channel_id,
+                    user_id=user,
+                    start=begin,
+                    end=begin + length,
+                    role=role,
+                    tier=tier,
+                    publishes=role != ROLE_VIEWER,
+                )
+            )
+        return tuple(sessions)
+
+    def sessions(self, app_id: str, lo: int, hi: int, channel_id: str | None = None) -> list[Session]:
+        """Sessions with at least one minute in [lo, hi), as they stand at `now`.
+
+        A session still running is cut at the end of the current minute; kicks and closes
+        cut it where they happened; sessions not yet begun are absent.
+        """
+        app = self._apps.get(app_id)
+        if app is None or hi <= lo:
+            return []
+        now = self.now_minute()
+        hi = min(hi, now + 1)
+        found = []
+        for hour in range((lo - MAX_SESSION_MINUTES) // HOUR, (hi - 1) // HOUR + 1):
+            for session in self._sessions_starting(app, hour):
+                if session.start > now or (channel_id and session.channel_id != channel_id):
+                    continue
+                end = min(session.end, self._ended.get(session.session_id, session.end), now + 1)
+                if end != session.end:
+                    session = replace(session, end=end)
+                if session.end > lo and session.start < hi and session.end > session.start:
+                    found.append(session)
+        return found
+
+    def live_sessions(self, app_id: str, channel_id: str | None = None) -> list[Session]:
+        """Sessions present in the current minute."""
+        now = self.now_minute()
+        return self.sessions(app_id, now, now + 1, channel_id)
+
+    # --- state changes --------------------------------------------------------------
+    # Changes happen at `now`, so they touch only the current hour, which is never cached.
+
+    def kick(self, app_id: str, channel_id: str, user_id: str) -> bool:
+        """End every live session of `user_id` in the channel; False if none was there."""
+        found = [s for s in self.live_sessions(app_id, channel_id) if s.user_id == user_id]
+        with self._lock:
+            for session in found:
+                self._ended[session.session_id] = self.now_minute()
+        return bool(found)
+
+    def end_channel(self, app_id: str, channel_id: str) -> int:
+        live = self.live_sessions(app_id, channel_id)
+        with self._lock:
+            for session in live:
+                self._ended[session.session_id] = self.now_minute()
+        return len(live)
+
+    # --- statistics -----------------------------------------------------------------
+
+    def hour_stats(self, app_ids: tuple[str, ...], hour: int) -> BucketStats:
+        key = (app_ids, hour)
+        with self._lock:
+            cached = self._stats_cache.get(key)
+            if cached is not None:
+                self._stats_cache.move_to_end(key)
+                return cached
+        lo, hi = hour * HOUR, (hour + 1) * HOUR
+        stats = self._compute(app_ids, lo, hi)
+        if hi <= self.now_minute():
+            with self._lock:
+                self._stats_cache[key] = stats
+                if len(self._stats_cache) > 100_000:
+                    self._stats_cache.popitem(last=False)
+        return stats
+
+    def _compute(self, app_ids: tuple[str, ...], lo: int, hi: int) -> BucketStats:
+        duration = [0, 0, 0, 0, 0]
+        by_user: dict[str, list[tuple[int, int]]] = {}
+        by_channel: dict[str, list[tuple[int, int]]] = {}
+        several = len(app_ids) > 1
+        for app_id in app_ids:
+            for session in self.sessions(app_id, lo, hi):
+                start, end = max(session.start, lo), min(session.end, hi)
+                duration[TIERS.index(session.tier)] += end - start
+                user = f"{app_id}/{session.user_id}" if several else session.user_id
+                channel = f"{app_id}/{session.channel_id}" if several else session.channel_id
+                by_user.setdefault(user, []).append((start, end))
+                by_channel.setdefault(channel, []).append((start, end))
+        peak_users, peak_users_at = _peak(by_user, lo, hi)
+        peak_channels, peak_channels_at = _peak(by_channel, lo, hi)
+        return BucketStats(
+            lo,
+            hi - lo,
+            tuple(duration),
+            frozenset(by_user),
+            frozenset(by_channel),
+            peak_users,
+            peak_users_at,
+            peak_channels,
+            peak_channels_at,
+        )
+
+    def bucket_stats(self, app_ids: tuple[str, ...], start: int, length: int) -> BucketStats:
+        """Stats of the given apps together for [start, start + length), in whole hours."""
+        hours = [self.hour_stats(app_ids, h) for h in range(start // HOUR, (start + length) // HOUR)]
+        return hours[0] if len(hours) == 1 else merge_hours(start, length, hours)
+
+
+def merge_hours(start: int, length: int, hours: list[BucketStats]) -> BucketStats:
+    """Consecutive hours into one bucket: minutes add up, distinct sets unite, the peak is
+    the highest hourly peak (the first one reached, on ties)."""
+    duration = [0, 0, 0, 0, 0]
+    users: set[str] = set()
+    channels: set[str] = set()
+    peak_users, peak_users_at, peak_channels, peak_channels_at = 0, start, 0, start
+    for part in hours:
+        for i, minutes in enumerate(part.duration):
+            duration[i] += minutes
+        users |= part.users
+        channels |= part.channels
+        if part.peak_users > peak_users:
+            peak_users, peak_users_at = part.peak_users, part.peak_users_at
+        if part.peak_channels > peak_channels:
+            peak_channels, peak_channels_at = part.peak_channels, part.peak_channels_at
+    return BucketStats(
+        start,
+        length,
+        tuple(duration),
+        frozenset(users),
+        frozenset(channels),
+        peak_users,
+        peak_users_at,
+        peak_channels,
+        peak_channels_at,
+    )
