@@ -67,7 +67,9 @@ class SimServer:
         return f"http://{host}:{port}"
 
     def start(self) -> SimServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sim-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sim-server", daemon=True
+        )
         self._thread.start()
         return self
 
