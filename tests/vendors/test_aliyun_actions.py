@@ -295,7 +295,11 @@ def test_mpu_task_lifecycle(client, sim, app_id, busy_channel):
     assert client.get_mpu_task_status(app_id, "task_1").state is MixingState.RUNNING
     assert (
         client.update_mpu_layout(
-            app_id, "task_1", layout_ids=[6, 1], background_color=mpu.background_color(mpu.rgb_of(0x336699)), crop_mode=0
+            app_id,
+            "task_1",
+            layout_ids=[6, 1],
+            background_color=mpu.background_color(mpu.rgb_of(0x336699)),
+            crop_mode=0,
         )
         is not None
     )
