@@ -293,16 +293,8 @@ def start_task(client, app_id, channel, task_id="task_1", url="rtmp://live.examp
 def test_mpu_task_lifecycle(client, sim, app_id, busy_channel):
     assert start_task(client, app_id, busy_channel, user_panes=[mpu.UserPane(0, "host", "camera")])
     assert client.get_mpu_task_status(app_id, "task_1").state is MixingState.RUNNING
-    assert (
-        client.update_mpu_layout(
-            app_id,
-            "task_1",
-            layout_ids=[6, 1],
-            background_color=mpu.background_color(mpu.rgb_of(0x336699)),
-            crop_mode=0,
-        )
-        is not None
-    )
+    teal = mpu.background_color(mpu.rgb_of(0x336699))
+    assert client.update_mpu_layout(app_id, "task_1", layout_ids=[6, 1], background_color=teal, crop_mode=0)
     task = sim.mpu_tasks[(app_id, "task_1")]
     assert task.layout_history[-1]["LayoutIds"] == [6, 1] and task.layout_history[-1]["CropMode"] == 0
     assert client.stop_mpu_task(app_id, "task_1")

@@ -40,6 +40,7 @@ TIER_WEIGHTS = (0.25, 0.30, 0.30, 0.10, 0.05)
 DIURNAL = (1, 1, 2, 3, 5, 6, 7, 7, 7, 6, 6, 6, 6, 6, 7, 7, 6, 5, 4, 3, 2, 2, 1, 1)
 WEEKLY = (1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5)  # Monday first
 CHANNEL_WORDS = ("lobby", "standup", "classroom", "support", "webinar", "townhall", "gaming", "clinic")
+VENDORS = ("aliyun", "anyrtc", "uprtc", "isdp")
 APP_WORDS = ("Meet", "Classroom", "Live", "Support", "Town Hall", "Clinic", "Arena", "Studio")
 
 
@@ -171,7 +172,9 @@ class World:
         self._by_vendor: dict[str, list[AppSpec]] = {}
         self._ended: dict[str, int] = {}  # session id -> minute it was ended early
         self._session_cache: OrderedDict[tuple[str, int], tuple[Session, ...]] = OrderedDict()
-        self._stats_cache: OrderedDict[tuple[str, int], BucketStats] = OrderedDict()
+        self._stats_cache: OrderedDict[tuple[tuple[str, ...], int], BucketStats] = OrderedDict()
+        for vendor in VENDORS:
+            self.apps(vendor)
 
     # --- clock --------------------------------------------------------------------
 

@@ -1,0 +1,230 @@
+"""Response parsing: older shapes of spec 000, XML, and fuzzed bodies raise only the hierarchy."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vendors.aliyun.client import AliyunRtcClient
+from vendors.base.errors import (
+    MalformedResponseError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnavailableError,
+    VendorError,
+)
+from vendors.base.http import RetryPolicy
+from vendors.base.types import AppStatus, UsageMetric
+
+NOW = datetime(2026, 11, 18, tzinfo=UTC)
+
+
+def canned(status: int, body: bytes | str, content_type: str = "application/json", headers=None) -> AliyunRtcClient:
+    content = body.encode() if isinstance(body, str) else body
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=content, headers={"Content-Type": content_type, **(headers or {})})
+
+    return AliyunRtcClient(
+        "id", "secret", base_url="http://x", transport=httpx.MockTransport(handle), retry=RetryPolicy.never()
+    )
+
+
+def test_spec_000_flat_json_shapes():
+    body = {
+        "TotalPage": 1,
+        "AppList": [
+            {
+                "ServiceAreas": '["CN"]',
+                "Status": 1,
+                "CreateTime": "2017-08-30 10:47:25.0",
+                "AppId": "af2ace82",
+                "AppName": "coco-conf",
+                "BillType": "payByDuration",
+                "AppType": "universal",
+            }
+        ],
+        "TotalNum": 1,
+        "RequestId": "6159ba01",
+    }
+    app = canned(200, json.dumps(body)).describe_apps().items[0]
+    assert app.service_areas == ("CN",) and app.status is AppStatus.ACTIVE
+    assert app.created_at == datetime(2017, 8, 30, 10, 47, 25, tzinfo=UTC)
+
+    usage = {
+        "DurationDataPerInterval": [
+            {
+                "TimeStamp": "2018-01-29T00:00:00Z",
+                "ContentDuration": 200,
+                "AudioDuration": 200,
+                "TotalDuration": 1000,
+                "V1080Duration": 300,
+                "V360Duration": 300,
+                "V720Duration": 0,
+            }
+        ],
+        "RequestId": "16A96B9A",
+    }
+    point = canned(200, json.dumps(usage)).usage(UsageMetric.DURATION, NOW - timedelta(hours=1), NOW)[0]
+    assert point.value == 1000 and point.duration.v1080 == 300
+
+
+def test_spec_000_xml_with_repeated_list_elements():
+    xml = """<DescribeAppsResponse><RequestId>6159</RequestId><TotalNum>2</TotalNum><TotalPage>1</TotalPage>
+    <AppList><Status>1</Status><AppName>coco-conf</AppName><CreateTime>2017-08-30 10:47:25.0</CreateTime>
+    <AppId>af2ace82</AppId><ServiceAreas>["CN"]</ServiceAreas><AppType>universal</AppType></AppList>
+    <AppList><Status>3</Status><AppName>other</AppName><AppId>bb</AppId></AppList></DescribeAppsResponse>"""
+    apps = canned(200, xml, "text/xml").describe_apps().items
+    assert [(a.app_id, a.status) for a in apps] == [("af2ace82", AppStatus.ACTIVE), ("bb", AppStatus.ARREARS)]
+
+
+def test_2020_xml_channel_list_with_lowercase_l_and_offsets():
+    xml = """<DescribeRtcChannellistResponse><PageSize>1</PageSize><RequestId>68F5</RequestId><TotalCnt>24</TotalCnt>
+    <PageNo>1</PageNo><Channellist><Channellist><TotalUserCnt>2</TotalUserCnt>
+    <EndTime>2020-04-14T13:09:00+08:00</EndTime><StartTime>2020-04-14T13:08:00+08:00</StartTime>
+    <ChannelId>testChannel</ChannelId><CallArea><CallArea>cn</CallArea></CallArea></Channellist></Channellist>
+    </DescribeRtcChannellistResponse>"""
+    page = canned(200, xml, "text/xml").describe_rtc_channel_list(NOW, page_size=1)
+    record = page.items[0]
+    assert page.total == 24 and record.channel_id == "testChannel" and record.call_areas == ("cn",)
+    assert record.start == datetime(2020, 4, 14, 5, 8, tzinfo=UTC)
+
+
+def test_errors_with_http_200_are_errors():
+    body = {"RequestId": "r1", "HostId": "rtc.aliyuncs.com", "Code": "App.ChargeOverDue", "Message": "in arrears"}
+    with pytest.raises(PermissionDeniedError) as info:
+        canned(200, json.dumps(body)).describe_apps()
+    assert info.value.http_status == 200 and info.value.request_id == "r1"
+
+
+def test_throttling_keeps_retry_after():
+    body = {"RequestId": "r", "Code": "Throttling.User", "Message": "slow down"}
+    with pytest.raises(RateLimitedError) as info:
+        canned(400, json.dumps(body), headers={"Retry-After": "3"}).describe_apps()
+    assert info.value.retry_after == 3.0 and info.value.transient
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_gateway_html_on_5xx_is_unavailable(status):
+    with pytest.raises(UnavailableError) as info:
+        canned(status, "<html><body>Bad Gateway</body></html>", "text/html").describe_apps()
+    assert info.value.http_status == status
+
+
+def test_success_without_request_id_is_malformed():
+    with pytest.raises(MalformedResponseError):
+        canned(200, json.dumps({"AppList": []})).describe_apps()
+
+
+CALLS = [
+    lambda c: c.describe_apps(),
+    lambda c: c.usage(UsageMetric.PEAK_USERS, NOW - timedelta(hours=3), NOW, app_id="a"),
+    lambda c: c.usage(UsageMetric.DURATION, NOW - timedelta(hours=3), NOW, app_id="a"),
+    lambda c: c.describe_channel_users("a", "c"),
+    lambda c: c.describe_rtc_channel_list(NOW),
+    lambda c: c.describe_rtc_channel_user_list("a", NOW),
+    lambda c: c.describe_rtc_channel_metric("a", "c", NOW),
+    lambda c: c.describe_user_info_in_channel("a", "c", "u"),
+    lambda c: c.remove_terminals("a", "c", ["u"]),
+    lambda c: c.update_channel("a", "c", "n"),
+    lambda c: c.get_mpu_task_status("a", "t"),
+    lambda c: c.describe_channel_participants("a", "c"),
+]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+known_keys = st.sampled_from(
+    [
+        "RequestId",
+        "AppList",
+        "App",
+        "Code",
+        "UserList",
+        "Terminals",
+        "Status",
+        "TimeStamp",
+        "ChannelMetricInfo",
+        "DurationDataPerInterval",
+        "DurationModule",
+        "PeakUserCntDataPerInterval",
+        "IsChannelExist",
+        "Property",
+        "ChannelList",
+        "Nonce",
+        "Timestamp",
+        "TotalNum",
+        "ChannelProfile",
+    ]
+)
+shaped = st.dictionaries(known_keys, json_values, max_size=6).map(lambda d: json.dumps(d).encode())
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=st.one_of(st.binary(max_size=200), shaped, st.text(max_size=100).map(str.encode)),
+    status=st.sampled_from([200, 400, 403, 404, 429, 500, 503]),
+    call=st.sampled_from(CALLS),
+)
+def test_any_body_raises_only_the_error_hierarchy(body, status, call):
+    client = canned(status, body)
+    with contextlib.suppress(VendorError):
+        call(client)
+
+
+@settings(max_examples=200)
+@given(cut=st.integers(min_value=0, max_value=400), call=st.sampled_from(range(len(CALLS))))
+def test_truncated_real_bodies_raise_only_the_error_hierarchy(cut, call):
+    body = SAMPLE_BODIES[call % len(SAMPLE_BODIES)]
+    for content_type, content in (("application/json", body[0]), ("text/xml", body[1])):
+        client = canned(200, content[:cut], content_type)
+        with contextlib.suppress(VendorError):
+            CALLS[call](client)
+
+
+def _samples() -> list[tuple[bytes, bytes]]:
+    """Real JSON and XML bodies from the simulator for every read above."""
+    from vendors.aliyun.sim import _to_xml
+
+    bodies = [
+        {
+            "RequestId": "r",
+            "TotalNum": 1,
+            "AppList": {"App": [{"AppId": "a", "AppName": "n", "Status": 1, "ServiceAreas": {"ServiceArea": ["CN"]}}]},
+        },
+        {
+            "RequestId": "r",
+            "PeakUserCntDataPerInterval": {
+                "PeakUserCntModule": [
+                    {
+                        "TimeStamp": "2026-11-17T22:00:00Z",
+                        "ActiveUserPeak": 3,
+                        "ActiveUserPeakTime": "2026-11-17T22:05:00Z",
+                    }
+                ]
+            },
+        },
+        {
+            "RequestId": "r",
+            "IsChannelExist": True,
+            "ChannelProfile": 2,
+            "InteractiveUserList": ["a"],
+            "LiveUserList": ["b", "c"],
+            "InteractiveUserNum": 1,
+            "LiveUserNum": 2,
+            "Timestamp": 1763424000,
+        },
+        {"RequestId": "r", "Terminals": [{"Id": "u", "Code": 0, "Message": "Success"}]},
+    ]
+    return [(json.dumps(b).encode(), f"<R>{_to_xml(b)}</R>".encode()) for b in bodies]
+
+
+SAMPLE_BODIES = _samples()

@@ -1,0 +1,49 @@
+"""`python -m vendors.sim` as the demo, tests and benchmarks use it: a separate process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vendors.aliyun.client import AliyunRtcClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serves_prints_answers_and_stops_cleanly(stop_signal):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vendors.sim", "--apps", "2", "--seed", "3"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = process.stdout.readline().rstrip("\n")
+        vendor, base_url, *pairs = line.split("\t")
+        credentials = dict(pair.split("=", 1) for pair in pairs)
+        assert vendor == "aliyun" and base_url.startswith("http://127.0.0.1:")
+        with AliyunRtcClient(credentials["access_key_id"], credentials["access_key_secret"], base_url=base_url) as c:
+            assert len(list(c.iter_apps())) == 2
+    finally:
+        process.send_signal(stop_signal)
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0, stderr
+    assert "simulators stopped" in stderr
+
+
+def test_vendors_import_without_django():
+    code = (
+        "import sys; sys.modules['django'] = None\n"
+        "import vendors, vendors.aliyun.client, vendors.aliyun.sim, vendors.aliyun.provider, vendors.sim.__main__\n"
+        "print(vendors.registry.names())"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "aliyun" in result.stdout
