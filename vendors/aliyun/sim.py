@@ -29,6 +29,7 @@ import json
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -125,7 +126,7 @@ class AliyunSimulator:
         self.channel_nonces: dict[tuple[str, str], str] = {}
         self.mpu_tasks: dict[tuple[str, str], MpuTask] = {}
         self.requests_served = 0
-        self._nonces: dict[str, datetime] = {}
+        self._nonces: OrderedDict[str, datetime] = OrderedDict()
         self._lock = threading.RLock()
         self._actions: dict[str, Callable[[Mapping[str, str], Account], dict[str, Any]]] = {
             "DescribeApps": self._describe_apps,
@@ -292,8 +293,9 @@ class AliyunSimulator:
         if abs(now - sent) > MAX_SKEW:
             raise ApiError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
         with self._lock:
-            for old in [n for n, seen in self._nonces.items() if now - seen > MAX_SKEW * 2]:
-                del self._nonces[old]
+            # Oldest first: forget nonces whose timestamps would be refused anyway.
+            while self._nonces and now - next(iter(self._nonces.values())) > MAX_SKEW * 2:
+                self._nonces.popitem(last=False)
             if nonce in self._nonces:
                 raise ApiError("SignatureNonceUsed", "Specified signature nonce was used already.")
             self._nonces[nonce] = now
