@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from vendors.aliyun.client import AliyunRtcClient  # noqa: E402
-from vendors.aliyun.sim import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, AliyunSimulator  # noqa: E402
-from vendors.base.http import RetryPolicy  # noqa: E402
-from vendors.sim.world import World, WorldOptions  # noqa: E402
+from vendors.aliyun.client import AliyunRtcClient
+from vendors.aliyun.sim import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, AliyunSimulator
+from vendors.base.http import RetryPolicy
+from vendors.sim.world import World, WorldOptions
 
 
 def main() -> None:
