@@ -85,3 +85,21 @@ def test_validation_errors_are_permanent(endpoint, clock, app_id):
     with make_client(endpoint, clock) as client, pytest.raises(InvalidRequestError) as info:
         client.call("DescribeRtcUserCntData", {"AppId": app_id, "Interval": "7"}, idempotent=True)
     assert info.value.permanent and not info.value.transient
+
+
+EVERY_ACTION = [
+    "DescribeApps", "ModifyApp", "DeleteChannel", "RemoveTerminals", "DescribeChannelParticipants",
+    "DescribeRtcChannelUserList", "DescribeRtcChannelList", "DescribeRtcChannelMetric", "UpdateChannel",
+    "DescribeUserInfoInChannel", "DescribeChannelUsers", "DescribeRtcDurationData", "DescribeRtcUserCntData",
+    "DescribeRtcChannelCntData", "DescribeRtcPeakUserCntData", "DescribeRtcPeakChannelCntData", "StartMPUTask",
+    "GetMPUTaskStatus", "StopMPUTask", "UpdateMPULayout",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("action", EVERY_ACTION)
+def test_every_action_refuses_a_bad_signature_and_changes_nothing(endpoint, clock, sim, app_id, action):
+    params = {"AppId": app_id, "ChannelId": "lobby-001", "AppName": "hijacked", "TerminalIds.1": "u1", "TaskId": "t"}
+    with make_client(endpoint, clock, secret="forged") as client, pytest.raises(AuthenticationError) as info:
+        client.call(action, params, idempotent=False)
+    assert info.value.code == "SignatureDoesNotMatch"
+    assert sim.requests_served == 0 and sim.app_names == {}
