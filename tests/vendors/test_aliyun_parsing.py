@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from vendors.aliyun.client import AliyunRtcClient
 from vendors.base.errors import (
+    AuthenticationError,
     MalformedResponseError,
+    NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
     UnavailableError,
@@ -115,6 +117,16 @@ def test_gateway_html_on_5xx_is_unavailable(status):
     with pytest.raises(UnavailableError) as info:
         canned(status, "<html><body>Bad Gateway</body></html>", "text/html").describe_apps()
     assert info.value.http_status == status
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, AuthenticationError), (403, PermissionDeniedError), (404, NotFoundError), (429, RateLimitedError)],
+)
+def test_proxy_pages_on_4xx_are_judged_by_status(status, error):
+    with pytest.raises(error) as info:
+        canned(status, "<html>nope</html>", "text/html", headers={"Retry-After": "2"}).describe_apps()
+    assert info.value.http_status == status and info.value.code == f"HTTP{status}"
 
 
 def test_success_without_request_id_is_malformed():

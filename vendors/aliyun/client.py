@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from vendors.base.errors import RateLimitedError, UnavailableError, ValidationError, VendorError
+from vendors.base.errors import RateLimitedError, ValidationError, VendorError
 from vendors.base.http import (
     HttpSettings,
     RetryPolicy,
@@ -225,12 +225,15 @@ class AliyunRtcClient:
         try:
             body = decode_body(response.content, response.headers.get("Content-Type", ""))
         except VendorError:
-            if status >= 500 or status == 429:
-                cls = RateLimitedError if status == 429 else UnavailableError
-                raise cls(
-                    f"HTTP {status} from Alibaba RTC", vendor=VENDOR, code=f"HTTP{status}", http_status=status
-                ) from None
-            raise
+            if 200 <= status < 300:
+                raise
+            # A gateway or proxy page instead of Alibaba's envelope: judge by the status.
+            error = build_error(
+                f"HTTP{status}", f"HTTP {status} from Alibaba RTC without an API body", http_status=status
+            )
+            if isinstance(error, RateLimitedError):
+                error.retry_after = retry_after
+            raise error from None
         code = field(body, "Code", None)
         if code not in (None, ""):
             error = build_error(
