@@ -6,9 +6,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from vendors.aliyun import mpu
+from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import (
     ConflictError,
     InvalidRequestError,
@@ -18,8 +20,9 @@ from vendors.base.errors import (
     VendorError,
 )
 from vendors.base.types import AppStatus, ChannelMode, Interval, MemberRole, MixingState, UsageMetric
+from vendors.sim.world import World, WorldOptions
 
-from .conftest import NOW
+from .conftest import NOW, make_client
 
 
 @contextmanager
@@ -408,3 +411,26 @@ def test_mpu_requires_task_profile_and_known_task(client, app_id, busy_channel):
 def test_unknown_action_is_unsupported(client):
     with vendor_error(InvalidRequestError, "UnsupportedOperation", 400):
         client.call("CreateChannel", {}, idempotent=False)
+
+
+def test_mpu_task_stops_two_minutes_after_the_channel_empties(clock):
+    quiet = World(WorldOptions(seed=4, apps_per_vendor=1, channels_per_app=2, sessions_per_day=60), clock=clock)
+    sim = AliyunSimulator(quiet)
+    app_id = quiet.apps("aliyun")[0].app_id
+    channel = quiet.app(app_id).channels[0].channel_id
+    with make_client(("http://sim", httpx.MockTransport(sim.handle)), clock) as client:
+        for _ in range(24 * 60):  # find a minute with someone in the channel
+            if quiet.live_sessions(app_id, channel):
+                break
+            clock.advance(minutes=1)
+        start_task(client, app_id, channel)
+        assert client.get_mpu_task_status(app_id, "task_1").vendor_status == "1"
+        quiet_minutes = 0
+        for _ in range(24 * 60):  # poll as the console would, until it has been empty for 2 minutes
+            clock.advance(minutes=1)
+            status = client.get_mpu_task_status(app_id, "task_1")
+            quiet_minutes = 0 if quiet.live_sessions(app_id, channel) else quiet_minutes + 1
+            if quiet_minutes >= 2:
+                break
+        assert quiet_minutes >= 2, "the channel emptied within a day"
+        assert status.vendor_status == "4" and status.state is MixingState.STOPPED
