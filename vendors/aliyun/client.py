@@ -26,13 +26,11 @@ from vendors.base.http import (
 )
 from vendors.base.types import (
     App,
-    AppStatus,
     ChannelMetric,
     ChannelMode,
     ChannelRecord,
     ChannelToken,
     ChannelUserRecord,
-    DurationBreakdown,
     Interval,
     KickResult,
     Member,
@@ -61,7 +59,13 @@ from .parse import (
     malformed,
     optional,
     request_id_of,
+    to_app,
+    to_channel_record,
+    to_channel_user,
+    to_tiers,
+    to_usage_point,
 )
+from .repeat_list import repeat_list
 from .signing import percent_encode, rpc_signature
 
 VENDOR = "aliyun"
@@ -115,7 +119,6 @@ USAGE_QUERIES: dict[UsageMetric, UsageQuery] = {
     ),
 }
 
-APP_STATUS = {1: AppStatus.ACTIVE, 2: AppStatus.STOPPED, 3: AppStatus.ARREARS}
 MPU_STATUS = {
     0: (MixingState.WAITING, "waiting for the channel to start"),
     1: (MixingState.RUNNING, "running"),
@@ -137,20 +140,6 @@ def _check_page(page: int, page_size: int) -> None:
 
 def _without_none(params: Mapping[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in params.items() if value is not None}
-
-
-def _tiers(node: Any, prefix: str = "", suffix: str = "") -> DurationBreakdown:
-    def minutes(name: str) -> int:
-        return as_int(field(node, f"{prefix}{name}{suffix}", 0), name)
-
-    audio, v360, v720, v1080, content = (
-        minutes("Audio"),
-        minutes("Video360"),
-        minutes("Video720"),
-        minutes("Video1080"),
-        minutes("Content"),
-    )
-    return DurationBreakdown(audio, v360, v720, v1080, content, audio + v360 + v720 + v1080 + content)
 
 
 class AliyunRtcClient:
@@ -274,7 +263,7 @@ class AliyunRtcClient:
             {"AppId": app_id, "Status": status, "Order": order, "PageNum": page_num, "PageSize": page_size},
             idempotent=True,
         )
-        apps = tuple(_app(node) for node in items(field(body, "AppList", []), "App"))
+        apps = tuple(to_app(node) for node in items(field(body, "AppList", []), "App"))
         total = optional(field(body, "TotalNum", None), as_int, "TotalNum")
         return Page(apps, page_num, page_size, total, request_id_of(body))
 
@@ -297,7 +286,7 @@ class AliyunRtcClient:
             raise ValidationError(
                 f"RemoveTerminals takes 1 to {MAX_TERMINALS_PER_CALL} terminal ids", field="TerminalIds", vendor=VENDOR
             )
-        params = {"AppId": app_id, "ChannelId": channel_id, **mpu.repeat_list("TerminalIds", terminal_ids)}
+        params = {"AppId": app_id, "ChannelId": channel_id, **repeat_list("TerminalIds", terminal_ids)}
         body = self.call("RemoveTerminals", params, idempotent=False)
         request_id = request_id_of(body)
         results = []
@@ -366,7 +355,7 @@ class AliyunRtcClient:
             },
             idempotent=True,
         )
-        records = tuple(_channel_user(node) for node in items(field(body, "UserList", []), "UserList", "User"))
+        records = tuple(to_channel_user(node) for node in items(field(body, "UserList", []), "UserList", "User"))
         total = optional(field(body, "TotalCnt", None), as_int, "TotalCnt")
         return Page(records, page_no, page_size, total, request_id_of(body))
 
@@ -406,7 +395,7 @@ class AliyunRtcClient:
             },
             idempotent=True,
         )
-        records = tuple(_channel_record(node) for node in items(field(body, "ChannelList", []), "ChannelList"))
+        records = tuple(to_channel_record(node) for node in items(field(body, "ChannelList", []), "ChannelList"))
         total = optional(field(body, "TotalCnt", None), as_int, "TotalCnt")
         return Page(records, page_no, page_size, total, request_id_of(body))
 
@@ -433,8 +422,8 @@ class AliyunRtcClient:
             user_count=as_int(field(metric, "UserCount", 0), "UserCount"),
             publisher_count=as_int(field(metric, "PubUserCount", 0), "PubUserCount"),
             subscriber_count=as_int(field(metric, "SubUserCount", 0), "SubUserCount"),
-            published=_tiers(field(duration, "PubDuration", {})),
-            subscribed=_tiers(field(duration, "SubDuration", {})),
+            published=to_tiers(field(duration, "PubDuration", {})),
+            subscribed=to_tiers(field(duration, "SubDuration", {})),
         )
 
     def update_channel(self, app_id: str, channel_id: str, nonce: str) -> ChannelToken:
@@ -526,7 +515,7 @@ class AliyunRtcClient:
             idempotent=True,
         )
         return [
-            _usage_point(node, metric, interval, query)
+            to_usage_point(node, metric, interval, query.value_key, query.peak_time_key)
             for node in items(field(body, query.list_key, []), query.item_key)
         ]
 
@@ -597,8 +586,8 @@ class AliyunRtcClient:
             "TaskProfile": task_profile,
             "CropMode": crop_mode,
             "BackgroundColor": background_color,
-            **mpu.repeat_list("LayoutIds", layout_ids),
-            **mpu.repeat_list("SubSpecUsers", sub_spec_users),
+            **repeat_list("LayoutIds", layout_ids),
+            **repeat_list("SubSpecUsers", sub_spec_users),
             **_pane_params(user_panes),
         }
         return request_id_of(self.call("StartMPUTask", params, idempotent=False))
@@ -632,7 +621,7 @@ class AliyunRtcClient:
             "TaskId": task_id,
             "CropMode": crop_mode,
             "BackgroundColor": background_color,
-            **mpu.repeat_list("LayoutIds", layout_ids),
+            **repeat_list("LayoutIds", layout_ids),
             **_pane_params(user_panes),
         }
         return request_id_of(self.call("UpdateMPULayout", params, idempotent=False))
@@ -672,58 +661,3 @@ def _pane_params(panes: Sequence[mpu.UserPane]) -> dict[str, str]:
             params[f"UserPanes.{n}.UserId"] = pane.user_id
         params[f"UserPanes.{n}.SourceType"] = pane.source_type
     return params
-
-
-def _app(node: Any) -> App:
-    status = as_int(field(node, "Status", 0), "Status")
-    areas = tuple(as_str(a, "ServiceArea") for a in items(field(node, "ServiceAreas", []), "ServiceArea"))
-    return App(
-        app_id=as_str(field(node, "AppId"), "AppId"),
-        name=as_str(field(node, "AppName", ""), "AppName"),
-        app_type=as_str(field(node, "AppType", ""), "AppType"),
-        status=APP_STATUS.get(status, AppStatus.UNKNOWN),
-        bill_type=as_str(field(node, "BillType", ""), "BillType"),
-        service_areas=areas,
-        created_at=optional(field(node, "CreateTime", None), as_time, "CreateTime"),
-    )
-
-
-def _channel_record(node: Any) -> ChannelRecord:
-    return ChannelRecord(
-        channel_id=as_str(field(node, "ChannelId"), "ChannelId"),
-        start=as_time(field(node, "StartTime"), "StartTime"),
-        end=optional(field(node, "EndTime", None), as_time, "EndTime"),
-        total_users=as_int(field(node, "TotalUserCnt", 0), "TotalUserCnt"),
-        call_areas=tuple(as_str(a, "CallArea") for a in items(field(node, "CallArea", []), "CallArea")),
-    )
-
-
-def _channel_user(node: Any) -> ChannelUserRecord:
-    return ChannelUserRecord(
-        channel_id=as_str(field(node, "ChannelId"), "ChannelId"),
-        user_id=as_str(field(node, "UserId"), "UserId"),
-        start=as_time(field(node, "StartTime"), "StartTime"),
-        end=optional(field(node, "EndTime", None), as_time, "EndTime"),
-        service_area=as_str(field(node, "ServiceArea", ""), "ServiceArea"),
-        published=_tiers(node, prefix="Pub"),
-        subscribed=_tiers(node, prefix="Sub"),
-    )
-
-
-def _usage_point(node: Any, metric: UsageMetric, interval: Interval, query: UsageQuery) -> UsagePoint:
-    timestamp = as_time(field(node, "TimeStamp"), "TimeStamp")
-    value = as_int(field(node, query.value_key), query.value_key)
-    peak_time = None
-    duration = None
-    if query.peak_time_key:
-        peak_time = optional(field(node, query.peak_time_key, None), as_time, query.peak_time_key)
-    if metric is UsageMetric.DURATION:
-        duration = DurationBreakdown(
-            audio=as_int(field(node, "AudioDuration", 0), "AudioDuration"),
-            v360=as_int(field(node, "V360Duration", 0), "V360Duration"),
-            v720=as_int(field(node, "V720Duration", 0), "V720Duration"),
-            v1080=as_int(field(node, "V1080Duration", 0), "V1080Duration"),
-            content=as_int(field(node, "ContentDuration", 0), "ContentDuration"),
-            total=value,
-        )
-    return UsagePoint(metric, interval, timestamp, value, peak_time, duration)

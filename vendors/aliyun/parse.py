@@ -19,6 +19,16 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from vendors.base.errors import MalformedResponseError
+from vendors.base.types import (
+    App,
+    AppStatus,
+    ChannelRecord,
+    ChannelUserRecord,
+    DurationBreakdown,
+    Interval,
+    UsageMetric,
+    UsagePoint,
+)
 
 VENDOR = "aliyun"
 T = TypeVar("T")
@@ -182,3 +192,79 @@ def optional(value: Any, convert: Callable[[Any, str], T], name: str) -> T | Non
 def request_id_of(body: Any) -> str:
     value = field(body, "RequestId", "") if isinstance(body, dict) else ""
     return value if isinstance(value, str) else ""
+
+
+# --- vendor records to normalized types ----------------------------------------------
+
+APP_STATUS = {1: AppStatus.ACTIVE, 2: AppStatus.STOPPED, 3: AppStatus.ARREARS}
+
+
+def to_tiers(node: Any, prefix: str = "") -> DurationBreakdown:
+    def minutes(name: str) -> int:
+        return as_int(field(node, f"{prefix}{name}", 0), name)
+
+    audio, v360, v720, v1080, content = (
+        minutes("Audio"),
+        minutes("Video360"),
+        minutes("Video720"),
+        minutes("Video1080"),
+        minutes("Content"),
+    )
+    return DurationBreakdown(audio, v360, v720, v1080, content, audio + v360 + v720 + v1080 + content)
+
+
+def to_app(node: Any) -> App:
+    status = as_int(field(node, "Status", 0), "Status")
+    areas = tuple(as_str(a, "ServiceArea") for a in items(field(node, "ServiceAreas", []), "ServiceArea"))
+    return App(
+        app_id=as_str(field(node, "AppId"), "AppId"),
+        name=as_str(field(node, "AppName", ""), "AppName"),
+        app_type=as_str(field(node, "AppType", ""), "AppType"),
+        status=APP_STATUS.get(status, AppStatus.UNKNOWN),
+        bill_type=as_str(field(node, "BillType", ""), "BillType"),
+        service_areas=areas,
+        created_at=optional(field(node, "CreateTime", None), as_time, "CreateTime"),
+    )
+
+
+def to_channel_record(node: Any) -> ChannelRecord:
+    return ChannelRecord(
+        channel_id=as_str(field(node, "ChannelId"), "ChannelId"),
+        start=as_time(field(node, "StartTime"), "StartTime"),
+        end=optional(field(node, "EndTime", None), as_time, "EndTime"),
+        total_users=as_int(field(node, "TotalUserCnt", 0), "TotalUserCnt"),
+        call_areas=tuple(as_str(a, "CallArea") for a in items(field(node, "CallArea", []), "CallArea")),
+    )
+
+
+def to_channel_user(node: Any) -> ChannelUserRecord:
+    return ChannelUserRecord(
+        channel_id=as_str(field(node, "ChannelId"), "ChannelId"),
+        user_id=as_str(field(node, "UserId"), "UserId"),
+        start=as_time(field(node, "StartTime"), "StartTime"),
+        end=optional(field(node, "EndTime", None), as_time, "EndTime"),
+        service_area=as_str(field(node, "ServiceArea", ""), "ServiceArea"),
+        published=to_tiers(node, prefix="Pub"),
+        subscribed=to_tiers(node, prefix="Sub"),
+    )
+
+
+def to_usage_point(
+    node: Any, metric: UsageMetric, interval: Interval, value_key: str, peak_time_key: str | None
+) -> UsagePoint:
+    timestamp = as_time(field(node, "TimeStamp"), "TimeStamp")
+    value = as_int(field(node, value_key), value_key)
+    peak_time = None
+    duration = None
+    if peak_time_key:
+        peak_time = optional(field(node, peak_time_key, None), as_time, peak_time_key)
+    if metric is UsageMetric.DURATION:
+        duration = DurationBreakdown(
+            audio=as_int(field(node, "AudioDuration", 0), "AudioDuration"),
+            v360=as_int(field(node, "V360Duration", 0), "V360Duration"),
+            v720=as_int(field(node, "V720Duration", 0), "V720Duration"),
+            v1080=as_int(field(node, "V1080Duration", 0), "V1080Duration"),
+            content=as_int(field(node, "ContentDuration", 0), "ContentDuration"),
+            total=value,
+        )
+    return UsagePoint(metric, interval, timestamp, value, peak_time, duration)

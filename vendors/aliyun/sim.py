@@ -46,6 +46,7 @@ from vendors.sim.world import DAY, TIERS, Session, World, from_minute, to_minute
 
 from . import mpu
 from .errors import SECTION_9
+from .repeat_list import read_repeat_list
 from .signing import (
     acs3_canonical_request,
     acs3_signature,
@@ -464,9 +465,9 @@ class AliyunSimulator:
     def _remove_terminals(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
         channel_id = self._channel(params, app_id)
-        ids = mpu.read_repeat_list(params, "TerminalIds")
+        ids = read_repeat_list(params, "TerminalIds")
         if not ids:
-            ids = mpu.read_repeat_list(params, "Terminals")
+            ids = read_repeat_list(params, "Terminals")
         if ids is None:
             raise invalid("TerminalIds.N must be numbered from 1 without gaps.")
         if not ids:
@@ -682,7 +683,7 @@ class AliyunSimulator:
             task.status, task.stopped_at = 2, now
 
     def _layout(self, params: Mapping[str, str], *, starting: bool) -> dict[str, Any]:
-        raw_ids = mpu.read_repeat_list(params, "LayoutIds")
+        raw_ids = read_repeat_list(params, "LayoutIds")
         if raw_ids is None:
             raise invalid("LayoutIds.N must be numbered from 1 without gaps.")
         if not raw_ids:
@@ -719,7 +720,7 @@ class AliyunSimulator:
         mpu.check_media_encode(media_encode, profile)
         layout = self._layout(params, starting=True)
         mpu.check_profile_inputs(profile, layout["MaxPanes"])
-        sub_users = mpu.read_repeat_list(params, "SubSpecUsers")
+        sub_users = read_repeat_list(params, "SubSpecUsers")
         if sub_users is None:
             raise invalid("SubSpecUsers.N must be numbered from 1 without gaps.")
         mpu.check_sub_users(sub_users)
