@@ -6,6 +6,7 @@ registry = Registry()
 
 
 def _register_builtin() -> None:
+    # Imported here: the providers import vendors.base, which lives in this package.
     from vendors.aliyun.provider import INFO as aliyun
 
     registry.register(aliyun)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vendors.aliyun.client import AliyunRtcClient
+from vendors.aliyun.sim import _to_xml
 from vendors.base.errors import (
     AuthenticationError,
     MalformedResponseError,
@@ -204,8 +205,6 @@ def test_truncated_real_bodies_raise_only_the_error_hierarchy(cut, call):
 
 def _samples() -> list[tuple[bytes, bytes]]:
     """Real JSON and XML bodies from the simulator for every read above."""
-    from vendors.aliyun.sim import _to_xml
-
     bodies = [
         {
             "RequestId": "r",

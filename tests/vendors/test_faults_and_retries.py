@@ -13,7 +13,7 @@ from vendors.base.errors import (
     RateLimitedError,
     UnavailableError,
 )
-from vendors.base.http import RetryPolicy
+from vendors.base.http import HttpSettings, RetryPolicy
 from vendors.sim.faults import Faults
 from vendors.sim.server import SimServer
 
@@ -93,8 +93,6 @@ def test_dropped_connections_and_latency_over_real_http(world, clock):
 
 
 def test_slow_vendor_times_out_as_unavailable(world, clock):
-    from vendors.base.http import HttpSettings
-
     sim = AliyunSimulator(world, faults=Faults(latency=0.5))
     with SimServer(sim.handle) as server:
         client = AliyunRtcClient(

@@ -1,9 +1,9 @@
 """Alibaba Cloud RTC API 2018-01-11 simulator over the shared synthetic world.
 
 `AliyunSimulator.handle(httpx.Request) -> httpx.Response` serves `httpx.MockTransport` and,
-through `vendors.sim.server`, real loopback HTTP. It accepts what Alibaba's official SDKs
-send: RPC signature 1.0 over GET or POST (parameters in the query or a form body, spaces as
-``+`` or ``%20``) and the ACS3-HMAC-SHA256 header signature.
+through `vendors.sim.server`, real loopback HTTP. Requests are first checked by
+`sim_auth.Gatekeeper` (the signatures Alibaba's official SDKs send, replay and clock
+skew), then validated and answered here from the shared synthetic world.
 
 Decisions where the spec is silent or inconsistent (client and simulator agree):
 - Error codes: section 9's codes where one fits (Request.NoAppID, Service.NoApp, App.Stop
@@ -24,12 +24,9 @@ Decisions where the spec is silent or inconsistent (client and simulator agree):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,35 +42,16 @@ from vendors.sim.faults import DROP, ERROR, THROTTLE, Faults, dropped_connection
 from vendors.sim.world import DAY, TIERS, Session, World, from_minute, to_minute
 
 from . import mpu
-from .errors import SECTION_9
 from .repeat_list import read_repeat_list
-from .signing import (
-    acs3_canonical_request,
-    acs3_signature,
-    acs3_string_to_sign,
-    parse_acs3_authorization,
-    rpc_signature,
-    rpc_string_to_sign,
-)
+from .sim_auth import Account, ApiError, Gatekeeper
 
 VENDOR = "aliyun"
-API_VERSION = "2018-01-11"
 HOST_ID = "rtc.aliyuncs.com"
 DEMO_ACCESS_KEY_ID = "LTAI5tSimDemoAccessKey"
 DEMO_ACCESS_KEY_SECRET = "SimDemoSecretForAliyunRtc2018"
-MAX_SKEW = timedelta(minutes=15)
 RECORD_RETENTION_DAYS = 180
 MAX_USAGE_SPAN = timedelta(days=30)
 NOT_IN_CHANNEL = 34013465  # Request.IllegalTerminal, see module docstring
-STATUS_OF = {name: status for _, _, status, name in SECTION_9}
-
-
-class ApiError(Exception):
-    def __init__(self, code: str, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status if status is not None else STATUS_OF.get(code, 400)
 
 
 def missing(name: str) -> ApiError:
@@ -107,14 +85,6 @@ class MpuTask:
     layout_history: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass
-class Account:
-    secret: str
-    app_ids: set[str] | None = None  # None: every aliyun app in the world
-    rate_limit: float | None = None  # requests per second, answered with Throttling.User
-    recent: list[float] = field(default_factory=list)
-
-
 class AliyunSimulator:
     vendor = VENDOR
 
@@ -122,12 +92,12 @@ class AliyunSimulator:
         self.world = world
         self.faults = faults or Faults()
         self.accounts: dict[str, Account] = {DEMO_ACCESS_KEY_ID: Account(DEMO_ACCESS_KEY_SECRET)}
+        self.gate = Gatekeeper(self.accounts, world.now)
         self.app_status: dict[str, int] = {}
         self.app_names: dict[str, str] = {}
         self.channel_nonces: dict[tuple[str, str], str] = {}
         self.mpu_tasks: dict[tuple[str, str], MpuTask] = {}
         self.requests_served = 0
-        self._nonces: OrderedDict[str, datetime] = OrderedDict()
         self._lock = threading.RLock()
         self._actions: dict[str, Callable[[Mapping[str, str], Account], dict[str, Any]]] = {
             "DescribeApps": self._describe_apps,
@@ -195,8 +165,8 @@ class AliyunSimulator:
                 ApiError("Throttling.User", "Request was denied due to user flow control.", 400), request_id, fmt
             )
         try:
-            action, account = self._authenticate(request, params)
-            self._throttle(account)
+            action, account = self.gate.authenticate(request, params)
+            self.gate.throttle(account)
             handler = self._actions.get(action)
             if handler is None:
                 raise ApiError("UnsupportedOperation", "The specified action is not supported.", 400)
@@ -216,104 +186,6 @@ class AliyunSimulator:
         if request.method == "POST" and "application/x-www-form-urlencoded" in content_type:
             params.update(parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True))
         return params
-
-    # --- authentication -------------------------------------------------------------
-
-    def _authenticate(self, request: httpx.Request, params: dict[str, str]) -> tuple[str, Account]:
-        authorization = request.headers.get("authorization", "")
-        if authorization.startswith("ACS3-"):
-            return self._authenticate_acs3(request, params, authorization)
-        return self._authenticate_rpc(request, params)
-
-    def _authenticate_rpc(self, request: httpx.Request, params: dict[str, str]) -> tuple[str, Account]:
-        if "Timestamp" not in params:
-            raise ApiError("Request.NoTimestamp", "Timestamp is mandatory for this action.")
-        if "Signature" not in params:
-            raise ApiError("Request.NoSignature", "Signature is mandatory for this action.")
-        for name in ("AccessKeyId", "SignatureNonce", "Action", "Version"):
-            if not params.get(name):
-                raise ApiError(f"Missing{name}", f"{name} is mandatory for this action.")
-        if params.get("SignatureMethod", "").upper() != "HMAC-SHA1":
-            raise ApiError("InvalidSignatureMethod", "Specified signature method is not valid. Use HMAC-SHA1.")
-        if params.get("SignatureVersion") != "1.0":
-            raise ApiError("InvalidSignatureVersion", "Specified signature version is not valid. Use 1.0.")
-        account = self._account(params["AccessKeyId"])
-        expected = rpc_signature(request.method, params, account.secret)
-        if expected != params["Signature"]:
-            string_to_sign = rpc_string_to_sign(request.method, params)
-            raise ApiError(
-                "SignatureDoesNotMatch",
-                "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign,
-                400,
-            )
-        self._check_fresh(params["Timestamp"], params["SignatureNonce"])
-        self._check_version(params["Version"])
-        return params["Action"], account
-
-    def _authenticate_acs3(self, request: httpx.Request, params: dict[str, str], header: str) -> tuple[str, Account]:
-        fields = parse_acs3_authorization(header)
-        if fields is None:
-            raise ApiError("IncompleteSignature", "The request signature does not conform to Aliyun standards.")
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        account = self._account(fields["Credential"])
-        payload_hash = headers.get("x-acs-content-sha256", "")
-        actual_hash = hashlib.sha256(request.content).hexdigest()
-        if payload_hash != actual_hash:
-            raise ApiError("IncompleteSignature", "x-acs-content-sha256 does not match the request body.")
-        signed = [name.strip().lower() for name in fields["SignedHeaders"].split(";") if name.strip()]
-        for required in ("host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce"):
-            if required not in signed:
-                raise ApiError("IncompleteSignature", f"{required} must be signed.")
-        query = parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True)
-        canonical = acs3_canonical_request(request.method, request.url.path, query, headers, signed, payload_hash)
-        string_to_sign = acs3_string_to_sign(canonical)
-        if acs3_signature(string_to_sign, account.secret) != fields["Signature"]:
-            raise ApiError(
-                "SignatureDoesNotMatch",
-                "Specified signature is not matched with our calculation. server string to sign is:" + string_to_sign,
-                400,
-            )
-        self._check_fresh(headers["x-acs-date"], headers["x-acs-signature-nonce"])
-        self._check_version(headers["x-acs-version"])
-        return headers["x-acs-action"], account
-
-    def _account(self, access_key_id: str) -> Account:
-        account = self.accounts.get(access_key_id)
-        if account is None:
-            raise ApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
-        return account
-
-    def _check_fresh(self, timestamp: str, nonce: str) -> None:
-        try:
-            sent = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            raise ApiError(
-                "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
-            ) from None
-        now = self.world.now()
-        if abs(now - sent) > MAX_SKEW:
-            raise ApiError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
-        with self._lock:
-            # Oldest first: forget nonces whose timestamps would be refused anyway.
-            while self._nonces and now - next(iter(self._nonces.values())) > MAX_SKEW * 2:
-                self._nonces.popitem(last=False)
-            if nonce in self._nonces:
-                raise ApiError("SignatureNonceUsed", "Specified signature nonce was used already.")
-            self._nonces[nonce] = now
-
-    def _check_version(self, version: str) -> None:
-        if version != API_VERSION:
-            raise ApiError("InvalidVersion", f"Specified parameter Version is not valid: {version}.")
-
-    def _throttle(self, account: Account) -> None:
-        if account.rate_limit is None:
-            return
-        with self._lock:
-            now = time.monotonic()
-            account.recent = [t for t in account.recent if now - t < 1.0]
-            if len(account.recent) >= account.rate_limit:
-                raise ApiError("Throttling.User", "Request was denied due to user flow control.", 400)
-            account.recent.append(now)
 
     # --- rendering ------------------------------------------------------------------
 
@@ -352,7 +224,7 @@ class AliyunSimulator:
             raise ApiError("App.ChargeOverDue", "The AppId is in arrears. Please top up.")
         return app_id
 
-    def _channel(self, params: Mapping[str, str], app_id: str) -> str:
+    def _channel(self, params: Mapping[str, str]) -> str:
         channel_id = params.get("ChannelId")
         if not channel_id:
             raise missing("ChannelId")
@@ -457,14 +329,14 @@ class AliyunSimulator:
 
     def _delete_channel(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         if not self.world.end_channel(app_id, channel_id):
             raise ApiError("Service.NoChannel", f"The channel {channel_id} does not exist.")
         return {}
 
     def _remove_terminals(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         ids = read_repeat_list(params, "TerminalIds")
         if not ids:
             ids = read_repeat_list(params, "Terminals")
@@ -486,7 +358,7 @@ class AliyunSimulator:
 
     def _describe_channel_participants(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         page, size = self._page(params, "PageNum", "PageSize", required=False)
         order = params.get("Order", "desc")
         if order not in ("asc", "desc"):
@@ -542,7 +414,7 @@ class AliyunSimulator:
 
     def _describe_rtc_channel_metric(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         day = self._day(params)
         sessions = self.world.sessions(app_id, day, day + DAY, channel_id)
         if not sessions:
@@ -571,7 +443,7 @@ class AliyunSimulator:
 
     def _update_channel(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         nonce = self._require(params, "Nonce")
         app = self.world.app(app_id)
         if app.channel(channel_id) is None and (app_id, channel_id) not in self.channel_nonces:
@@ -584,7 +456,7 @@ class AliyunSimulator:
 
     def _describe_user_info_in_channel(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         user_id = self._require(params, "UserId")
         live = self._live(app_id, channel_id)
         mine = [s for s in live if s.user_id == user_id]
@@ -597,7 +469,7 @@ class AliyunSimulator:
 
     def _describe_channel_users(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         live = self._live(app_id, channel_id)
         channel = self.world.app(app_id).channel(channel_id)
         profile = channel.profile if channel else 1
@@ -710,7 +582,7 @@ class AliyunSimulator:
 
     def _start_mpu_task(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
-        channel_id = self._channel(params, app_id)
+        channel_id = self._channel(params)
         task_id = self._require(params, "TaskId")
         mpu.check_task_id(task_id)
         stream_url = self._require(params, "StreamURL")

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import httpx
 import stamina
 
-from .errors import RateLimitedError, UnavailableError, VendorError
+from .errors import RateLimitedError, UnavailableError, is_transient
 
 USER_AGENT = "rtc-dashboard/0.1 (+httpx)"
 T = TypeVar("T")
@@ -67,7 +68,8 @@ def build_http_client(
 
 
 def _retry_decision(exc: Exception) -> bool | float:
-    if not isinstance(exc, VendorError) or not exc.transient:
+    """stamina's hook: retry transient vendor errors, after Retry-After when the vendor gave one."""
+    if not is_transient(exc):
         return False
     if isinstance(exc, RateLimitedError) and exc.retry_after:
         return float(exc.retry_after)
@@ -115,8 +117,6 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
-        from email.utils import parsedate_to_datetime
-
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None

@@ -14,7 +14,6 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
-from .errors import UnsupportedCapabilityError
 from .types import (
     App,
     ChannelRecord,
@@ -116,10 +115,6 @@ class VendorInfo:
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
-
-
-def unsupported(vendor: str, what: str) -> UnsupportedCapabilityError:
-    return UnsupportedCapabilityError(f"{vendor} cannot {what}", vendor=vendor, code="Unsupported")
 
 
 class Registry:

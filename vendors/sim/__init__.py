@@ -20,6 +20,7 @@ class Simulator(Protocol):
 
 def build_simulators(world: World, faults: Faults | None = None) -> list[Simulator]:
     """One simulator per vendor that has one, all over the same world."""
+    # Imported here: each vendor's simulator imports this package for the world.
     from vendors.aliyun.sim import AliyunSimulator
 
     return [AliyunSimulator(world, faults=faults)]
