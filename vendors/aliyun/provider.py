@@ -7,6 +7,7 @@ from datetime import datetime
 
 import httpx
 
+from vendors.base.http import HttpSettings, RetryPolicy
 from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
 from vendors.base.types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
 
@@ -70,6 +71,8 @@ def connect(
     *,
     base_url: str | None = None,
     transport: httpx.BaseTransport | None = None,
+    http: HttpSettings | None = None,
+    retry: RetryPolicy | None = None,
 ) -> AliyunProvider:
     client = AliyunRtcClient(
         credentials["access_key_id"],
@@ -77,6 +80,8 @@ def connect(
         security_token=credentials.get("security_token") or None,
         base_url=base_url,
         transport=transport,
+        **({"http": http} if http else {}),
+        **({"retry": retry} if retry else {}),
     )
     return AliyunProvider(client)
 

@@ -127,6 +127,15 @@ class AliyunSimulator:
     def demo_credentials(self) -> dict[str, str]:
         return {"access_key_id": DEMO_ACCESS_KEY_ID, "access_key_secret": DEMO_ACCESS_KEY_SECRET}
 
+    def demo_account(self, share: int, shares: int) -> dict[str, str]:
+        """Credentials that see only every `shares`-th app from `share` on: one demo tenant's part."""
+        apps = self.world.apps(VENDOR)[share::shares]
+        access_key_id = f"LTAI5tSimDemoShare{share}of{shares}"
+        secret = f"SimDemoSecretShare{share}of{shares}ForAliyunRtc"
+        with self._lock:
+            self.add_account(access_key_id, secret, {app.app_id for app in apps})
+        return {"access_key_id": access_key_id, "access_key_secret": secret}
+
     def add_account(
         self, access_key_id: str, secret: str, app_ids: set[str] | None = None, rate_limit: float | None = None
     ) -> None:

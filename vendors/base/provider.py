@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
+from .http import HttpSettings, RetryPolicy
 from .types import (
     App,
     ChannelRecord,
@@ -98,6 +99,8 @@ class ProviderFactory(Protocol):
         *,
         base_url: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        http: HttpSettings | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Provider: ...
 
 

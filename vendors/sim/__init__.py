@@ -17,6 +17,10 @@ class Simulator(Protocol):
 
     def demo_credentials(self) -> dict[str, str]: ...
 
+    def demo_account(self, share: int, shares: int) -> dict[str, str]:
+        """Credentials for a demo tenant that sees its own part of the world's apps."""
+        ...
+
 
 def build_simulators(world: World, faults: Faults | None = None) -> list[Simulator]:
     """One simulator per vendor that has one, all over the same world."""

@@ -1,0 +1,1 @@
+"""RTC Dashboard: the Django project (tenancy, vendor accounts, pages, audit)."""

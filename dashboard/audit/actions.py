@@ -1,0 +1,18 @@
+"""Names of audited actions, with the words the audit page shows for them."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "account.create": _("Vendor account added"),
+    "account.update": _("Vendor account changed"),
+    "account.delete": _("Vendor account deleted"),
+    "account.test": _("Connection tested"),
+    "credentials.rotate_keys": _("Credential keys rotated"),
+    "apps.refresh": _("App list refreshed"),
+    "app.register": _("App registered by hand"),
+    "app.unregister": _("Hand-registered app removed"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))

@@ -1,0 +1,54 @@
+"""Template helpers for the console's Bootstrap markup and query strings."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from dashboard.audit.actions import action_label
+
+register = template.Library()
+
+
+def _widget_class(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+@register.simple_tag
+def bs_field(field: forms.BoundField) -> SafeString:
+    """A form field with label, help text and errors in Bootstrap's markup."""
+    css = _widget_class(field)
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    return render_to_string(
+        "partials/field.html",
+        {"field": field, "widget": field.as_widget(attrs=attrs), "checkbox": css.startswith("form-check")},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters replaced (pagination, filters)."""
+    query: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def audit_action(action: str) -> str:
+    return action_label(action)

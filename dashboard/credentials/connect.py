@@ -1,0 +1,38 @@
+"""A connected Provider for a vendor account: the only place credentials are decrypted for use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from django.conf import settings
+
+from vendors.base.http import HttpSettings, RetryPolicy
+from vendors.base.provider import Provider
+
+from .models import VendorAccount
+
+# Tests may point this at an in-process simulator; None means real HTTP.
+transport_override: httpx.BaseTransport | None = None
+
+
+@contextmanager
+def provider_for(account: VendorAccount, *, interactive: bool = True) -> Iterator[Provider]:
+    """A provider for the account. Interactive calls (a user is waiting) give up sooner."""
+    timeout = settings.VENDOR_INTERACTIVE_TIMEOUT
+    options = (
+        {
+            "http": HttpSettings(timeout=timeout, connect_timeout=min(timeout, 5.0)),
+            "retry": RetryPolicy(attempts=2, total_timeout=timeout),
+        }
+        if interactive
+        else {}
+    )
+    provider = account.info.connect(
+        account.credentials(), base_url=account.endpoint or None, transport=transport_override, **options
+    )
+    try:
+        yield provider
+    finally:
+        provider.close()

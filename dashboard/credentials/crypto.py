@@ -1,0 +1,59 @@
+"""Encryption of vendor credentials at rest, with keys from the environment.
+
+`settings.CREDENTIAL_KEYS` lists Fernet keys newest first: the newest encrypts, every key
+decrypts, so a new key can be put in front and old ciphertexts rotated at leisure.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class UndecryptableCredentials(Exception):
+    """None of the configured keys opens this ciphertext (a key was dropped too early)."""
+
+
+@cache
+def _cipher(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("CREDENTIAL_KEYS is empty")
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    except ValueError as error:
+        raise ImproperlyConfigured(f"CREDENTIAL_KEYS holds a key that is not a Fernet key: {error}") from None
+
+
+def cipher() -> MultiFernet:
+    return _cipher(tuple(settings.CREDENTIAL_KEYS))
+
+
+def encrypt_values(values: dict[str, str]) -> str:
+    return cipher().encrypt(json.dumps(values, sort_keys=True).encode()).decode()
+
+
+def decrypt_values(token: str) -> dict[str, str]:
+    try:
+        return json.loads(cipher().decrypt(token.encode()))
+    except InvalidToken:
+        raise UndecryptableCredentials from None
+
+
+def rotate(token: str) -> str:
+    """The same values encrypted with the newest key."""
+    try:
+        return cipher().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise UndecryptableCredentials from None
+
+
+def uses_newest_key(token: str) -> bool:
+    try:
+        Fernet(settings.CREDENTIAL_KEYS[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True

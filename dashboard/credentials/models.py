@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vendors import registry
+from vendors.base.provider import VendorInfo
+
+from . import crypto
+
+# Shorter secrets show only that they are set: four characters of eight is half the secret.
+HINT_MIN_LENGTH = 12
+
+
+def secret_hint(value: str) -> str:
+    return value[-4:] if len(value) >= HINT_MIN_LENGTH else ""
+
+
+class CheckOutcome(models.TextChoices):
+    NEVER = "", _("Never tested")
+    OK = "ok", _("Connected")
+    FAILED = "failed", _("Failed")
+
+
+class VendorAccount(models.Model):
+    """A tenant's credentials for one vendor. Every credential value is encrypted together."""
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="vendor_accounts")
+    vendor = models.CharField(_("vendor"), max_length=20)
+    label = models.CharField(_("label"), max_length=120, help_text=_("A name your team recognises."))
+    endpoint = models.URLField(
+        _("endpoint override"),
+        blank=True,
+        help_text=_("Only for private deployments or the simulators; leave empty for the vendor's public endpoint."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True, help_text=_("Disabled accounts are never called."))
+    credentials_ciphertext = models.TextField(editable=False)
+    secret_hints = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_check_at = models.DateTimeField(_("last tested"), null=True, blank=True)
+    last_check_outcome = models.CharField(max_length=10, choices=CheckOutcome.choices, default="", blank=True)
+    last_check_error = models.TextField(blank=True)
+    last_check_request_id = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "label"], name="unique_account_label_per_tenant")]
+        verbose_name = _("vendor account")
+        verbose_name_plural = _("vendor accounts")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def info(self) -> VendorInfo:
+        return registry.get(self.vendor)
+
+    @property
+    def vendor_label(self) -> str:
+        return self.info.label if self.vendor in registry else self.vendor
+
+    @property
+    def base_url(self) -> str:
+        return self.endpoint or self.info.default_base_url
+
+    def credentials(self) -> dict[str, str]:
+        return crypto.decrypt_values(self.credentials_ciphertext) if self.credentials_ciphertext else {}
+
+    def set_credentials(self, values: dict[str, str]) -> None:
+        kept = {name: value for name, value in values.items() if value}
+        self.credentials_ciphertext = crypto.encrypt_values(kept)
+        secret_names = {f.name for f in self.info.credential_fields if f.secret}
+        self.secret_hints = {name: secret_hint(value) for name, value in kept.items() if name in secret_names}
+
+    def public_credentials(self) -> dict[str, str]:
+        """The values that may be shown in a page: everything not declared secret."""
+        secret_names = {f.name for f in self.info.credential_fields if f.secret}
+        return {name: value for name, value in self.credentials().items() if name not in secret_names}

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dashboard.audit.log import audited, record
+from dashboard.core.listing import paginate, search
+from dashboard.tenancy.models import Role
+from dashboard.tenancy.scoping import tenant_scope
+from vendors import registry
+from vendors.base.errors import VendorError
+
+from .connect import provider_for
+from .crypto import UndecryptableCredentials
+from .forms import VendorAccountForm
+from .models import CheckOutcome, VendorAccount
+
+
+@login_required
+def account_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    accounts, query = search(scope.tenant.vendor_accounts.all(), request, ["label", "vendor"])
+    page = paginate(accounts, request)
+    template = "credentials/account_list.html#accounts" if request.htmx else "credentials/account_list.html"
+    return render(request, template, {"scope": scope, "page": page, "query": query})
+
+
+@login_required
+def account_choose_vendor(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    return render(request, "credentials/choose_vendor.html", {"scope": scope, "vendors": list(registry)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest, tenant_slug: str, vendor: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    if vendor not in registry:
+        raise Http404
+    info = registry.get(vendor)
+    form = VendorAccountForm(
+        request.POST if request.method == "POST" else None,
+        vendor=info,
+        instance=VendorAccount(tenant=scope.tenant, vendor=info.name),
+    )
+    if request.method == "POST" and form.is_valid():
+        account = form.save()
+        record(request.user, "account.create", vendor_account=account, target=account.label)
+        messages.success(
+            request, _("Vendor account “%(label)s” added. Test its connection next.") % {"label": account.label}
+        )
+        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    return render(request, "credentials/account_form.html", {"scope": scope, "form": form, "vendor": info})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    try:
+        form = VendorAccountForm(
+            request.POST if request.method == "POST" else None, vendor=account.info, instance=account
+        )
+    except UndecryptableCredentials:
+        messages.error(request, _("The stored credentials cannot be decrypted with the configured keys."))
+        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    if request.method == "POST" and form.is_valid():
+        changed = sorted(set(form.changed_data) - {f.name for f in form.credential_bound_fields()})
+        changed += form.changed_credential_names()
+        account = form.save()
+        record(
+            request.user, "account.update", vendor_account=account, target=account.label, detail={"changed": changed}
+        )
+        messages.success(request, _("Vendor account “%(label)s” saved.") % {"label": account.label})
+        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    return render(
+        request,
+        "credentials/account_form.html",
+        {"scope": scope, "form": form, "vendor": account.info, "account": account},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    if request.method == "POST":
+        label = account.label
+        record(request.user, "account.delete", vendor_account=account, target=label)
+        account.delete()
+        messages.success(request, _("Vendor account “%(label)s” deleted.") % {"label": label})
+        return redirect("account_list", tenant_slug=scope.tenant.slug)
+    return render(request, "credentials/account_confirm_delete.html", {"scope": scope, "account": account})
+
+
+@login_required
+@require_POST
+def account_test(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    """A cheap authenticated read at the vendor; the row keeps the outcome."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    account.last_check_at = timezone.now()
+    try:
+        with (
+            audited(request.user, "account.test", vendor_account=account, target=account.label) as call,
+            provider_for(account) as provider,
+        ):
+            call.vendor_request_id = provider.check_connection()
+    except VendorError as error:
+        account.last_check_outcome = CheckOutcome.FAILED
+        account.last_check_error = f"[{error.code or type(error).__name__}] {error.message}"
+        account.last_check_request_id = error.request_id or ""
+    except UndecryptableCredentials:
+        account.last_check_outcome = CheckOutcome.FAILED
+        account.last_check_error = _("The stored credentials cannot be decrypted with the configured keys.")
+        account.last_check_request_id = ""
+    else:
+        account.last_check_outcome = CheckOutcome.OK
+        account.last_check_error = ""
+        account.last_check_request_id = call.vendor_request_id
+    account.save(update_fields=["last_check_at", "last_check_outcome", "last_check_error", "last_check_request_id"])
+    if request.htmx:
+        return render(request, "credentials/partials/check_result.html", {"scope": scope, "account": account})
+    if account.last_check_outcome == CheckOutcome.OK:
+        messages.success(request, _("Connected to %(vendor)s.") % {"vendor": account.vendor_label})
+    else:
+        messages.error(request, _("Connection test failed: %(error)s") % {"error": account.last_check_error})
+    return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)

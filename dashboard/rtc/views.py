@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dashboard.audit.log import audited, record
+from dashboard.core.listing import paginate, search
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.models import VendorAccount
+from dashboard.tenancy.models import Role
+from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+
+from .forms import RegisterAppForm
+from .listing import refresh_apps
+from .models import AppSource, RtcApp
+
+
+def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount, **extra: object) -> dict[str, object]:
+    apps, query = search(account.apps.all(), request, ["app_id", "name"])
+    return {
+        "scope": scope,
+        "account": account,
+        "page": paginate(apps, request),
+        "query": query,
+        "can_list": account.info.can(Capability.LIST_APPS),
+        **extra,
+    }
+
+
+@login_required
+def account_detail(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    """The vendor account's page: its connection state and its apps."""
+    scope = tenant_scope(request, tenant_slug)
+    account = scope.get(VendorAccount, pk=account_id)
+    context = _apps_page(request, scope, account, register_form=RegisterAppForm())
+    template = "rtc/account_detail.html#apps" if request.htmx else "rtc/account_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def apps_refresh(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    vendor_error = None
+    if not account.info.can(Capability.LIST_APPS):
+        messages.error(
+            request, _("%(vendor)s cannot list apps; register app ids by hand.") % {"vendor": account.vendor_label}
+        )
+    else:
+        try:
+            with (
+                audited(request.user, "apps.refresh", vendor_account=account, target=account.label) as call,
+                provider_for(account) as provider,
+            ):
+                result = refresh_apps(account, provider)
+                call.detail = {"added": result.added, "updated": result.updated, "missing": result.missing}
+        except VendorError as error:
+            vendor_error = error
+        else:
+            messages.success(
+                request,
+                _("App list refreshed: %(added)d new, %(updated)d updated, %(missing)d no longer listed.")
+                % {"added": result.added, "updated": result.updated, "missing": result.missing},
+            )
+    if request.htmx:
+        context = _apps_page(request, scope, account, vendor_error=vendor_error)
+        return render(request, "rtc/account_detail.html#apps", context)
+    if vendor_error:
+        messages.error(request, _("The vendor refused: %(error)s") % {"error": vendor_error})
+    return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+
+
+@login_required
+@require_POST
+def app_register(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    form = RegisterAppForm(request.POST, instance=RtcApp(vendor_account=account, source=AppSource.MANUAL))
+    if form.is_valid():
+        app = form.save()
+        record(request.user, "app.register", vendor_account=account, target=app.app_id)
+        messages.success(request, _("App %(app)s registered.") % {"app": app.app_id})
+        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    context = _apps_page(request, scope, account, register_form=form)
+    return render(request, "rtc/account_detail.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_unregister(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    app = scope.get(RtcApp, "vendor_account__tenant", pk=app_pk, vendor_account_id=account_id, source=AppSource.MANUAL)
+    if request.method == "POST":
+        record(request.user, "app.unregister", vendor_account=app.vendor_account, target=app.app_id)
+        app.delete()
+        messages.success(request, _("App %(app)s removed from the console.") % {"app": app.app_id})
+        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account_id)
+    return render(
+        request, "rtc/app_confirm_unregister.html", {"scope": scope, "app": app, "account": app.vendor_account}
+    )

@@ -1,0 +1,1 @@
+"""Settings live in `base` (development, demo and tests) and `production`."""

@@ -1,0 +1,11 @@
+"""Tests: fixed keys (nothing written to var/), fast hashing, the same middleware as production."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("CREDENTIAL_KEYS", "H5jtEa5kbzAmrtl_XkBQrZe3TDuGz9XbA9SfKX1hxT8=")
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client speaks plain HTTP; production's secure cookies are checked by `check --deploy`.

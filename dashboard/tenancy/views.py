@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from dashboard.core.listing import paginate, search
+
+from .scoping import visible_tenants
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Straight to the last tenant used, or the only one; otherwise the tenant list."""
+    tenants = visible_tenants(request.user)
+    last = request.session.get("tenant")
+    if last and tenants.filter(slug=last).exists():
+        return redirect("account_list", tenant_slug=last)
+    if not request.user.is_staff and tenants.count() == 1:
+        return redirect("account_list", tenant_slug=tenants.get().slug)
+    return redirect("tenant_list")
+
+
+@login_required
+def tenant_list(request: HttpRequest) -> HttpResponse:
+    tenants = visible_tenants(request.user).annotate(account_count=Count("vendor_accounts")).order_by("name")
+    tenants, query = search(tenants, request, ["name", "slug"])
+    page = paginate(tenants, request)
+    template = "tenancy/tenant_list.html#tenants" if request.htmx else "tenancy/tenant_list.html"
+    return render(request, template, {"page": page, "query": query})

@@ -1,0 +1,126 @@
+"""Console fixtures: two tenants, one user per role, an Aliyun simulator on loopback, canary secrets.
+
+Every response the test client receives and every log record are searched for the canary
+secrets planted in the vendor accounts: a leak fails whichever test caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import AppSource, RtcApp
+from dashboard.tenancy.models import Membership, Role, Tenant
+from vendors.aliyun.sim import AliyunSimulator
+from vendors.sim.server import SimServer
+from vendors.sim.world import World, WorldOptions
+
+CANARY_KEY_ID = "LTAI5tCanaryKeyId"
+CANARY_SECRET = "canary-SECRET-7f3a9c1e5b2d4"
+OTHER_CANARY_KEY_ID = "LTAI5tOtherCanary"
+OTHER_CANARY_SECRET = "canary-SECRET-other-88e1a0c4"
+CANARIES = (CANARY_SECRET, OTHER_CANARY_SECRET)
+PASSWORD = "a-long-test-password-1"
+
+
+@dataclass
+class Simulated:
+    simulator: AliyunSimulator
+    base_url: str
+
+
+@pytest.fixture(scope="session")
+def aliyun_sim() -> Iterator[Simulated]:
+    world = World(WorldOptions(seed=5, apps_per_vendor=4, channels_per_app=4, users_per_app=300))
+    simulator = AliyunSimulator(world)
+    apps = [app.app_id for app in world.apps("aliyun")]
+    simulator.add_account(CANARY_KEY_ID, CANARY_SECRET, set(apps[:2]))
+    simulator.add_account(OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, set(apps[2:]))
+    with SimServer(simulator.handle) as server:
+        yield Simulated(simulator, server.base_url)
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    caplog.set_level(logging.DEBUG)
+    request = Client.request
+
+    def checked_request(self: Client, **kwargs: object):
+        response = request(self, **kwargs)
+        seen = b"" if response.streaming else response.content
+        seen += str(response.headers).encode() + str(response.cookies).encode()
+        for canary in CANARIES:
+            assert canary.encode() not in seen, f"secret rendered in {kwargs.get('PATH_INFO')}"
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)
+    yield
+    for record in caplog.records:
+        text = record.getMessage() + str(record.args or "") + str(record.exc_text or "")
+        for canary in CANARIES:
+            assert canary not in text, f"secret logged by {record.name}"
+
+
+@dataclass
+class World2:
+    acme: Tenant
+    harbor: Tenant
+    staff: AbstractUser
+    acme_admin: AbstractUser
+    acme_viewer: AbstractUser
+    harbor_admin: AbstractUser
+    acme_account: VendorAccount
+    harbor_account: VendorAccount
+    acme_manual_app: RtcApp
+
+
+def make_user(username: str, *, staff: bool = False, roles: dict[Tenant, Role] | None = None) -> AbstractUser:
+    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=staff)
+    for tenant, role in (roles or {}).items():
+        Membership.objects.create(user=user, tenant=tenant, role=role)
+    return user
+
+
+def make_account(tenant: Tenant, label: str, key_id: str, secret: str, base_url: str) -> VendorAccount:
+    account = VendorAccount(tenant=tenant, vendor="aliyun", label=label, endpoint=base_url)
+    account.set_credentials({"access_key_id": key_id, "access_key_secret": secret})
+    account.save()
+    return account
+
+
+@pytest.fixture
+def two_tenants(db: None, aliyun_sim: Simulated) -> World2:
+    acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
+    harbor = Tenant.objects.create(name="Blue Harbor", slug="harbor")
+    acme_account = make_account(acme, "Acme Aliyun", CANARY_KEY_ID, CANARY_SECRET, aliyun_sim.base_url)
+    harbor_account = make_account(
+        harbor, "Harbor Aliyun", OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, aliyun_sim.base_url
+    )
+    manual = RtcApp.objects.create(vendor_account=acme_account, app_id="manual-app-1", source=AppSource.MANUAL)
+    return World2(
+        acme=acme,
+        harbor=harbor,
+        staff=make_user("staffer", staff=True),
+        acme_admin=make_user("acme-admin", roles={acme: Role.ADMIN, harbor: Role.VIEWER}),
+        acme_viewer=make_user("acme-viewer", roles={acme: Role.VIEWER}),
+        harbor_admin=make_user("harbor-admin", roles={harbor: Role.ADMIN}),
+        acme_account=acme_account,
+        harbor_account=harbor_account,
+        acme_manual_app=manual,
+    )
+
+
+def logged_in(user: AbstractUser) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+HTMX = {"HX-Request": "true"}

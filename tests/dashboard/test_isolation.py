@@ -1,0 +1,133 @@
+"""No user reaches another tenant's data by changing a tenant name or an id in a URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dashboard.audit.models import AuditEntry
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+
+from .conftest import World2, logged_in
+
+# Views every signed-in user may open; none shows tenant data.
+PERSONAL = {"home", "tenant_list", "login", "logout", "password_change", "password_change_done", "preferences"}
+STAFF_ONLY = {"all_audit"}
+
+
+def named_patterns() -> Iterator[tuple[str, URLPattern]]:
+    def walk(patterns: list, namespace: str | None) -> Iterator[tuple[str, URLPattern]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue  # Django's admin: staff only, checked below
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+    yield from walk(get_resolver().url_patterns, None)
+
+
+def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
+    values = {
+        "tenant_slug": tenant_slug,
+        "account_id": world.acme_account.pk,
+        "app_pk": world.acme_manual_app.pk,
+        "vendor": "aliyun",
+    }
+    names = list(pattern.pattern.converters)
+    unknown = set(names) - set(values)
+    assert not unknown, f"{pattern.name}: teach this test the URL parameters {unknown}"
+    return {name: values[name] for name in names}
+
+
+def tenant_scoped() -> list[str]:
+    names = [name for name, pattern in named_patterns() if name not in PERSONAL | STAFF_ONLY]
+    assert len(names) >= 10, names
+    return names
+
+
+def snapshot(world: World2) -> tuple:
+    account = VendorAccount.objects.get(pk=world.acme_account.pk)
+    return (
+        account.label,
+        account.credentials_ciphertext,
+        account.last_check_at,
+        RtcApp.objects.filter(vendor_account__tenant=world.acme).count(),
+        AuditEntry.objects.filter(tenant=world.acme).count(),
+    )
+
+
+def test_every_url_pattern_is_classified() -> None:
+    for name, pattern in named_patterns():
+        converters = set(pattern.pattern.converters)
+        if name in PERSONAL | STAFF_ONLY:
+            assert "tenant_slug" not in converters, name
+        else:
+            assert "tenant_slug" in converters, f"{name} shows tenant data but takes no tenant"
+
+
+@pytest.mark.parametrize("name", tenant_scoped())
+def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: World2, name: str) -> None:
+    world = two_tenants
+    pattern = dict(named_patterns())[name]
+    url = reverse(name, kwargs=kwargs_for(pattern, world, world.acme.slug))
+    client = logged_in(world.harbor_admin)
+    before = snapshot(world)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
+        assert b"Acme" not in response.content
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in tenant_scoped() if {"account_id", "app_pk"} & set(dict(named_patterns())[n].pattern.converters)]
+)
+def test_own_tenant_with_other_tenants_ids_gets_404(two_tenants: World2, name: str) -> None:
+    """harbor-admin puts Acme's account and app ids under their own tenant's address."""
+    world = two_tenants
+    pattern = dict(named_patterns())[name]
+    url = reverse(name, kwargs=kwargs_for(pattern, world, world.harbor.slug))
+    client = logged_in(world.harbor_admin)
+    before = snapshot(world)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("name", tenant_scoped())
+def test_anonymous_is_sent_to_login(two_tenants: World2, name: str, client) -> None:
+    pattern = dict(named_patterns())[name]
+    url = reverse(name, kwargs=kwargs_for(pattern, two_tenants, two_tenants.acme.slug))
+    response = client.get(url)
+    assert response.status_code in (302, 405)
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_unknown_tenant_and_foreign_tenant_look_the_same(two_tenants: World2) -> None:
+    client = logged_in(two_tenants.harbor_admin)
+    foreign = client.get(reverse("account_list", args=["acme"]))
+    missing = client.get(reverse("account_list", args=["no-such-tenant"]))
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.content == missing.content
+
+
+def test_staff_only_pages_refuse_tenant_users(two_tenants: World2) -> None:
+    for user in (two_tenants.acme_admin, two_tenants.harbor_admin, two_tenants.acme_viewer):
+        client = logged_in(user)
+        assert client.get(reverse("all_audit")).status_code == 403
+        admin = client.get(reverse("admin:index"))
+        assert admin.status_code == 302 and "/admin/login/" in admin["Location"]
+
+
+def test_tenant_list_and_switcher_show_only_own_tenants(two_tenants: World2) -> None:
+    page = logged_in(two_tenants.harbor_admin).get(reverse("tenant_list")).content.decode()
+    assert "Blue Harbor" in page and "Acme" not in page
+    page = logged_in(two_tenants.acme_admin).get(reverse("tenant_list")).content.decode()
+    assert "Blue Harbor" in page and "Acme Rooms" in page
