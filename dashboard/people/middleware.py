@@ -16,8 +16,10 @@ def user_language_middleware(get_response: Callable[[HttpRequest], HttpResponse]
         if user is not None and user.is_authenticated:
             language = Preferences.objects.filter(user=user).values_list("language", flat=True).first()
             if language:
-                translation.activate(language)
-                request.LANGUAGE_CODE = translation.get_language()
+                # override(), not activate(): the choice must not outlive this request's thread use.
+                with translation.override(language):
+                    request.LANGUAGE_CODE = translation.get_language()
+                    return get_response(request)
         return get_response(request)
 
     return middleware

@@ -21,8 +21,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST if request.method == "POST" else None, instance=prefs)
     if request.method == "POST" and form.is_valid():
         prefs = form.save()
-        translation.activate(prefs.language or settings.LANGUAGE_CODE)
-        messages.success(request, _("Preferences saved."))
+        with translation.override(prefs.language or settings.LANGUAGE_CODE):
+            messages.success(request, _("Preferences saved."))
         next_url = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
             next_url = "preferences"

@@ -1,0 +1,195 @@
+"""Test connection and the app list: the vendor's answer, error code and request id reach the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import reverse
+
+from dashboard.audit.models import AuditEntry
+from dashboard.credentials.models import CheckOutcome, VendorAccount
+from dashboard.rtc.models import AppSource, RtcApp
+from vendors import registry
+from vendors.aliyun.sim import AliyunSimulator
+from vendors.base.provider import Capability, VendorInfo
+from vendors.sim import Faults
+from vendors.sim.server import SimServer
+from vendors.sim.world import World, WorldOptions
+
+from .conftest import CANARY_KEY_ID, CANARY_SECRET, HTMX, World2, logged_in
+
+
+def check_url(account: VendorAccount) -> str:
+    return reverse("account_test", args=[account.tenant.slug, account.pk])
+
+
+def test_successful_test_shows_request_id_and_is_kept_and_audited(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    response = logged_in(two_tenants.acme_admin).post(check_url(account), headers=HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Connected" in page
+    account.refresh_from_db()
+    assert account.last_check_outcome == CheckOutcome.OK and account.last_check_at is not None
+    assert account.last_check_request_id and account.last_check_request_id in page
+    entry = AuditEntry.objects.get(action="account.test")
+    assert entry.outcome == "success" and entry.vendor_request_id == account.last_check_request_id
+    # the row keeps it for the next visit
+    listing = logged_in(two_tenants.acme_viewer).get(reverse("account_list", args=["acme"])).content.decode()
+    assert account.last_check_request_id in listing
+
+
+def test_wrong_secret_shows_vendor_code_and_request_id(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": "not-the-right-secret-at-all"})
+    account.save()
+    page = logged_in(two_tenants.acme_admin).post(check_url(account), headers=HTMX).content.decode()
+    account.refresh_from_db()
+    assert account.last_check_outcome == CheckOutcome.FAILED
+    assert "SignatureDoesNotMatch" in page and account.last_check_request_id in page
+    entry = AuditEntry.objects.get(action="account.test")
+    assert (entry.outcome, entry.error_code) == ("failure", "SignatureDoesNotMatch")
+    assert entry.vendor_request_id == account.last_check_request_id != ""
+
+
+def test_unknown_key_is_reported(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    account.set_credentials({"access_key_id": "LTAI5tNobodyHasThis", "access_key_secret": CANARY_SECRET})
+    account.save()
+    page = logged_in(two_tenants.acme_admin).post(check_url(account), headers=HTMX).content.decode()
+    assert "InvalidAccessKeyId" in page
+
+
+@pytest.fixture
+def faulty_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
+    simulator = AliyunSimulator(World(WorldOptions(seed=3, apps_per_vendor=1)), faults=request.param)
+    simulator.add_account(CANARY_KEY_ID, CANARY_SECRET)
+    with SimServer(simulator.handle) as server:
+        yield server.base_url
+
+
+@pytest.mark.parametrize(
+    "faulty_endpoint,expected",
+    [
+        (Faults(error_rate=1.0), "ServiceUnavailable"),
+        (Faults(throttle_rate=1.0), "Throttling"),
+        (Faults(malformed_rate=1.0), "MalformedResponse"),
+        (Faults(drop_rate=1.0), "ConnectionError"),
+        (Faults(latency=1.5), "Timeout"),
+    ],
+    indirect=["faulty_endpoint"],
+    ids=["5xx", "throttled", "malformed", "dropped", "slow"],
+)
+def test_vendor_faults_become_a_clear_message_not_a_500(
+    two_tenants: World2, faulty_endpoint: str, expected: str, settings
+) -> None:
+    settings.VENDOR_INTERACTIVE_TIMEOUT = 0.5
+    account = two_tenants.acme_account
+    account.endpoint = faulty_endpoint
+    account.save()
+    client = logged_in(two_tenants.acme_admin)
+    response = client.post(check_url(account), headers=HTMX)
+    assert response.status_code == 200
+    account.refresh_from_db()
+    assert account.last_check_outcome == CheckOutcome.FAILED
+    assert expected in account.last_check_error, account.last_check_error
+    assert expected in response.content.decode()
+    # without htmx: a redirect and a toast that says the same
+    page = client.post(check_url(account), follow=True).content.decode()
+    assert "Connection test failed" in page and expected in page
+
+
+def test_refresh_lists_this_accounts_apps_only(two_tenants: World2, aliyun_sim) -> None:
+    account = two_tenants.acme_account
+    client = logged_in(two_tenants.acme_admin)
+    response = client.post(reverse("apps_refresh", args=["acme", account.pk]), headers=HTMX)
+    assert response.status_code == 200
+    listed = RtcApp.objects.filter(vendor_account=account, source=AppSource.LISTED)
+    visible = {app.app_id for app in aliyun_sim.simulator.world.apps("aliyun")[:2]}
+    assert {app.app_id for app in listed} == visible
+    page = response.content.decode()
+    for app_id in visible:
+        assert app_id in page
+    assert "App list refreshed: 2 new, 0 updated, 0 no longer listed." in page  # toast, out of band
+    assert 'hx-swap-oob="beforeend"' in page
+    entry = AuditEntry.objects.get(action="apps.refresh")
+    assert entry.detail == {"added": 2, "updated": 0, "missing": 0} and entry.vendor_request_id == ""
+    # again: nothing duplicated
+    client.post(reverse("apps_refresh", args=["acme", account.pk]), headers=HTMX)
+    assert RtcApp.objects.filter(vendor_account=account, source=AppSource.LISTED).count() == 2
+
+
+def test_refresh_failure_shows_the_vendor_error_in_place(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": "wrong-secret-for-this-key"})
+    account.save()
+    response = logged_in(two_tenants.acme_admin).post(reverse("apps_refresh", args=["acme", account.pk]), headers=HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The vendor refused" in page and "SignatureDoesNotMatch" in page and "Request id" in page
+
+
+def test_app_list_search_and_pagination(two_tenants: World2, settings) -> None:
+    settings.PAGE_SIZE = 5
+    account = two_tenants.acme_account
+    for number in range(12):
+        RtcApp.objects.create(vendor_account=account, app_id=f"app-{number:02d}", name=f"Room {number}")
+    client = logged_in(two_tenants.acme_viewer)
+    url = reverse("account_detail", args=["acme", account.pk])
+    first = client.get(url).content.decode()
+    assert "Page 1 of 3" in first and "1–5 of 13" in first
+    last = client.get(url, {"page": 99}).content.decode()
+    assert "Page 3 of 3" in last
+    found = client.get(url, {"q": "room 1"}, headers=HTMX).content.decode()
+    assert "app-10" in found and "app-11" in found and "app-02" not in found
+    assert "<html" not in found  # only the table part
+    none = client.get(url, {"q": "zzz"}).content.decode()
+    assert "No app matches “zzz”" in none
+
+
+@pytest.fixture
+def manual_vendor(monkeypatch: pytest.MonkeyPatch) -> VendorInfo:
+    """The Aliyun provider declared without LIST_APPS: the console must offer registration by hand."""
+    aliyun = registry.get("aliyun")
+    info = VendorInfo(
+        name="nolist",
+        label="No-listing vendor",
+        capabilities=aliyun.capabilities - {Capability.LIST_APPS},
+        credential_fields=aliyun.credential_fields,
+        default_base_url=aliyun.default_base_url,
+        limits=aliyun.limits,
+        connect=aliyun.connect,
+    )
+    monkeypatch.setitem(registry._vendors, "nolist", info)
+    return info
+
+
+def test_vendors_that_cannot_list_apps_get_registration_by_hand(two_tenants: World2, manual_vendor) -> None:
+    account = two_tenants.acme_account
+    VendorAccount.objects.filter(pk=account.pk).update(vendor="nolist")
+    client = logged_in(two_tenants.acme_admin)
+    url = reverse("account_detail", args=["acme", account.pk])
+    page = client.get(url).content.decode()
+    assert "Refresh from vendor" not in page and "Register an app by hand" in page
+    register = reverse("app_register", args=["acme", account.pk])
+    bad = client.post(register, {"app_id": "has spaces"})
+    assert bad.status_code == 400 and "Letters, digits" in bad.content.decode()
+    client.post(register, {"app_id": "abc-123", "name": "Support room"})
+    dup = client.post(register, {"app_id": "abc-123"})
+    assert "already registered" in dup.content.decode()
+    app = RtcApp.objects.get(vendor_account=account, app_id="abc-123")
+    assert app.source == AppSource.MANUAL and app.name == "Support room"
+    remove = reverse("app_unregister", args=["acme", account.pk, app.pk])
+    assert "Remove app abc-123 from the console?" in client.get(remove).content.decode()
+    client.post(remove)
+    assert not RtcApp.objects.filter(pk=app.pk).exists()
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", "target"))
+    assert actions == [("app.register", "abc-123"), ("app.unregister", "abc-123")]
+
+
+def test_listed_apps_cannot_be_removed_by_hand(two_tenants: World2) -> None:
+    app = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="listed-1", source=AppSource.LISTED)
+    response = logged_in(two_tenants.acme_admin).post(
+        reverse("app_unregister", args=["acme", two_tenants.acme_account.pk, app.pk])
+    )
+    assert response.status_code == 404 and RtcApp.objects.filter(pk=app.pk).exists()
