@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
-.PHONY: test sim lint bench
+.PHONY: demo test sim lint bench messages system-packages
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -11,8 +12,15 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-test: $(BIN)/.installed  ## lint, then every test
+demo: $(BIN)/.installed  ## the console with demo tenants on http://127.0.0.1:$(PORT), simulators included
+	$(BIN)/python manage.py demo --port $(PORT)
+
+system-packages:
+	bash .ci/system-packages
+
+test: $(BIN)/.installed system-packages  ## lint, then every test (browser tests included)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	@# pytest exits 5 when it collects nothing: that is a broken suite, not a pass.
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
@@ -23,6 +31,10 @@ sim: $(BIN)/.installed  ## serve every vendor simulator on loopback until Ctrl-C
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+messages: $(BIN)/.installed  ## collect translatable strings into locale/, then compile them
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'tests/*' --ignore 'vendors/*' --ignore 'var/*'
+	cd locale && ../$(BIN)/python ../manage.py compilemessages
 
 bench: $(BIN)/.installed  ## vendor client benchmarks
 	$(BIN)/python bench/aliyun_client.py

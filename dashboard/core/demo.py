@@ -69,8 +69,9 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
         for share, slug in enumerate(tenants):
             for vendor, endpoint in endpoints.items():
                 info = registry.get(vendor)
-                account = VendorAccount.objects.filter(tenant=tenants[slug], vendor=vendor, label=info.label).first()
-                account = account or VendorAccount(tenant=tenants[slug], vendor=vendor, label=info.label)
+                label = f"{info.label} (simulator)"
+                account = VendorAccount.objects.filter(tenant=tenants[slug], vendor=vendor, label=label).first()
+                account = account or VendorAccount(tenant=tenants[slug], vendor=vendor, label=label)
                 account.endpoint = endpoint.base_url
                 account.enabled = True
                 account.set_credentials(endpoint.simulator.demo_account(share, len(tenants)))

@@ -1,0 +1,132 @@
+"""In a real browser (Debian's chromium through Playwright): the everyday path of a tenant admin.
+
+Log in, switch tenant, add a vendor account, test its connection, see the audit entry, log out.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from dashboard.tenancy.models import Role, Tenant
+
+from .conftest import CANARIES, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM) and os.environ.get("CI") != "true",
+        reason=f"{CHROMIUM} is missing: `apt-get install -y chromium` (make test does it when it can)",
+    ),
+]
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
+        context = browser.new_context(base_url=live_server.url, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        bodies: list[str] = []
+        console_errors: list[str] = []
+
+        def keep_html(response) -> None:
+            if "html" in response.headers.get("content-type", "") and not 300 <= response.status < 400:
+                bodies.append(response.text())
+
+        page.on("response", keep_html)
+        page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+        yield page
+        for body in bodies:
+            for canary in CANARIES:
+                assert canary not in body
+        assert console_errors == [], console_errors  # CSP violations and script errors show up here
+        context.close()
+        browser.close()
+
+
+def test_tenant_admin_adds_and_tests_a_vendor_account(transactional_db, browser_page, aliyun_sim) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
+    harbor = Tenant.objects.create(name="Blue Harbor", slug="harbor")
+    make_user("dana", roles={acme: Role.ADMIN, harbor: Role.ADMIN})
+
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.get_by_label("Username").fill("dana")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Tenants")).to_be_visible()
+
+    # switch tenant from the header
+    page.locator("#tenant-switcher").click()
+    page.locator(".dropdown-menu").get_by_role("link", name="Blue Harbor").click()
+    expect(page.locator("#tenant-switcher")).to_contain_text("Blue Harbor")
+    expect(page.get_by_text("This tenant has no vendor accounts yet.")).to_be_visible()
+
+    # add a vendor account
+    page.get_by_role("link", name="Add vendor account").first.click()
+    page.get_by_role("link", name="Add Alibaba Cloud RTC account").click()
+    page.get_by_label("Label").fill("Harbor production")
+    page.get_by_label("AccessKey ID").fill(CANARY_KEY_ID)
+    page.get_by_label("AccessKey secret").fill(CANARY_SECRET)
+    page.get_by_label("Endpoint override").fill(aliyun_sim.base_url)
+    page.get_by_role("button", name="Add account").click()
+    expect(page.get_by_role("heading", name="Harbor production")).to_be_visible()
+    expect(page.locator(".toast")).to_contain_text("Vendor account “Harbor production” added")
+
+    # test its connection (htmx, in place)
+    url_before = page.url
+    page.get_by_role("button", name="Test connection").click()
+    result = page.locator("#check-result")
+    expect(result).to_contain_text("Connected")
+    request_id = result.locator(".mono").inner_text()
+    assert re.fullmatch(r"[0-9A-F-]{36}", request_id), request_id
+    assert page.url == url_before  # no navigation: htmx swapped the part
+
+    # the edit form shows only the last four characters of the secret
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_text(f"Set, ending in …{CANARY_SECRET[-4:]}")).to_be_visible()
+    assert page.get_by_label("AccessKey secret").input_value() == ""
+    page.get_by_role("link", name="Cancel").click()
+
+    # the audit log has both actions, with the vendor's request id
+    page.get_by_role("link", name="Audit log").click()
+    rows = page.locator("#entries tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Connection tested")
+    expect(rows.nth(0)).to_contain_text(request_id)
+    expect(rows.nth(0)).to_contain_text("dana")
+    expect(rows.nth(1)).to_contain_text("Vendor account added")
+
+    # log out from the user menu
+    page.locator("#user-menu").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.goto("/t/harbor/accounts/")
+    expect(page).to_have_url(re.compile(r"/login/\?next="))

@@ -1,0 +1,149 @@
+"""The demo: one command brings up simulators and console with data; again, it changes nothing twice."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dashboard.core.demo import USERS, SimEndpoint, seed
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.models import Membership, Tenant
+from vendors.sim import World, WorldOptions, build_simulators
+from vendors.sim.server import SimServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_seeding_twice_creates_nothing_twice() -> None:
+    world = World(WorldOptions(seed=2, apps_per_vendor=4, channels_per_app=2, users_per_app=100))
+    simulators = build_simulators(world)
+    servers = [SimServer(sim.handle).start() for sim in simulators]
+    try:
+        endpoints = {
+            sim.vendor: SimEndpoint(sim, server.base_url) for sim, server in zip(simulators, servers, strict=True)
+        }
+        first = seed(endpoints)
+        counts = (
+            Tenant.objects.count(),
+            Membership.objects.count(),
+            VendorAccount.objects.count(),
+            RtcApp.objects.count(),
+        )
+        second = seed(endpoints, password="same-for-everyone-1")
+        again = (
+            Tenant.objects.count(),
+            Membership.objects.count(),
+            VendorAccount.objects.count(),
+            RtcApp.objects.count(),
+        )
+    finally:
+        for server in servers:
+            server.stop()
+    assert counts == again
+    assert counts[2] == 2 * len(simulators)
+    assert set(first) == set(second) == {user.username for user in USERS}
+    # each demo tenant sees its own half of the simulated apps
+    acme = set(RtcApp.objects.filter(vendor_account__tenant__slug="acme").values_list("app_id", flat=True))
+    harbor = set(RtcApp.objects.filter(vendor_account__tenant__slug="blue-harbor").values_list("app_id", flat=True))
+    assert acme and harbor and not acme & harbor
+
+
+def log_in(base: str, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, follow_redirects=True, timeout=10)
+    page = client.get("/login/").text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post("/login/", data={"username": username, "password": password, "csrfmiddlewaretoken": token})
+    assert "Log out" in response.text, f"{username} could not log in"
+    return client
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+
+def run_demo(var_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
+    env = os.environ | {"DASHBOARD_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "demo", "--port", str(port), "--password", "demo-password-42"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Quit the server" in line:
+            return process, lines
+    process.kill()
+    pytest.fail("demo did not start:\n" + "".join(lines))
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=20)
+    return rest
+
+
+def test_demo_command_serves_the_console_and_stops_everything(tmp_path: Path) -> None:
+    port = free_port()
+    for _run in range(2):  # the second run reuses the database and must not fail or duplicate
+        process, lines = run_demo(tmp_path, port)
+        output = "".join(lines)
+        try:
+            assert f"Log in at   http://127.0.0.1:{port}/login/" in output
+            sim_urls = re.findall(r"^\s+(\w+)\s+(http://127\.0\.0\.1:\d+)$", output, re.M)
+            assert sim_urls, output
+            base = f"http://127.0.0.1:{port}"
+            assert httpx.get(base + "/login/").status_code == 200
+
+            viewer = log_in(base, "acme-viewer", "demo-password-42")
+            accounts = viewer.get("/t/acme/accounts/").text
+            assert "Alibaba Cloud RTC" in accounts and "Test connection" not in accounts
+            assert viewer.get("/t/blue-harbor/accounts/").status_code == 404
+            assert viewer.get("/audit/").status_code == 403
+
+            admin = log_in(base, "acme-admin", "demo-password-42")
+            account_url = re.search(r'href="(/t/acme/accounts/\d+/)"', accounts).group(1)
+            detail = admin.get(account_url).text
+            assert detail.count("<tr>") >= 3  # apps listed at start-up (header + 3 apps)
+            test = admin.post(account_url + "test/", headers={"HX-Request": "true", "X-CSRFToken": csrf_of(detail)})
+            assert "Connected" in test.text
+            audit = admin.get("/t/acme/audit/").text
+            assert "Connection tested" in audit
+
+            staff = log_in(base, "staff", "demo-password-42")
+            tenants = staff.get("/tenants/").text
+            assert tenants.count("/accounts/") >= 2 and "Acme Rooms" in tenants and "Blue Harbor Media" in tenants
+        finally:
+            tail = stop(process)
+        assert process.returncode is not None
+        assert "Simulators stopped." in tail
+        for _vendor, url in sim_urls:
+            with pytest.raises(httpx.TransportError):
+                httpx.get(url, timeout=2)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/login/", timeout=2)
