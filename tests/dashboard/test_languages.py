@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
 
 
-def po_entries(path: Path) -> dict[str, str]:
-    """msgid -> msgstr (first plural form) of a .po file, read with the standard library only."""
+def po_entries(path: Path, plurals: dict[str, str] | None = None) -> dict[str, str]:
+    """msgid -> msgstr (first plural form) of a .po file, read with the standard library only.
+
+    `plurals`, when given, receives msgid -> msgid_plural for the plural entries.
+    """
     entries: dict[str, str] = {}
     current: dict[str, str] = {}
     key = ""
@@ -31,6 +34,8 @@ def po_entries(path: Path) -> dict[str, str]:
     def flush() -> None:
         if current.get("msgid"):
             entries[current["msgid"]] = current.get("msgstr", current.get("msgstr[0]", ""))
+            if plurals is not None and "msgid_plural" in current:
+                plurals[current["msgid"]] = current["msgid_plural"]
 
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("msgid "):
@@ -57,8 +62,11 @@ def test_every_message_has_a_chinese_translation() -> None:
 def test_compiled_catalogue_matches_the_po_file() -> None:
     with (PO.with_suffix(".mo")).open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
-    for msgid, msgstr in po_entries(PO).items():
-        assert catalogue.gettext(msgid) == msgstr, f"django.mo is stale: run `make messages` ({msgid!r})"
+    plurals: dict[str, str] = {}
+    for msgid, msgstr in po_entries(PO, plurals).items():
+        found = catalogue.ngettext(msgid, plurals[msgid], 1) if msgid in plurals else catalogue.gettext(msgid)
+        assert found == msgstr, f"django.mo is stale: run `make messages` ({msgid!r})"
+    assert plurals
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="xgettext (Debian package gettext) is not installed")
