@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from argparse import ArgumentParser
 
 from django.conf import settings
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--sim-error-rate", type=float, default=0.0, help="share of simulator answers that are 5xx")
 
     def handle(self, *args: object, **options: object) -> None:
+        # Ctrl-C and a process manager's SIGTERM both stop everything this command started,
+        # even when it was launched with SIGINT ignored (a background job of a script).
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, _interrupt)
         call_command("migrate", interactive=False, verbosity=0)
         world = World(WorldOptions(apps_per_vendor=6))
         faults = Faults(latency=options["sim_latency_ms"] / 1000, error_rate=options["sim_error_rate"])
@@ -39,6 +44,8 @@ class Command(BaseCommand):
             if options["host"] not in settings.ALLOWED_HOSTS:
                 settings.ALLOWED_HOSTS.append(options["host"])
             call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
         finally:
             for server in servers:
                 server.stop()
@@ -56,3 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    {vendor:<13} {endpoint.base_url}")
         self.stdout.write("  Ctrl-C stops the console and the simulators.")
         self.stdout.flush()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
