@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import httpx
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 from vendors.base.http import HttpSettings, RetryPolicy
 from vendors.base.provider import Provider
@@ -18,6 +19,7 @@ transport_override: httpx.BaseTransport | None = None
 
 
 @contextmanager
+@sensitive_variables()
 def provider_for(account: VendorAccount, *, interactive: bool = True) -> Iterator[Provider]:
     """A provider for the account. Interactive calls (a user is waiting) give up sooner."""
     timeout = settings.VENDOR_INTERACTIVE_TIMEOUT

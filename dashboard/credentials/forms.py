@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from vendors.base.provider import CredentialField, VendorInfo
 
 from .models import VendorAccount
 
 CREDENTIAL_PREFIX = "cred_"
+CLEAR_PREFIX = "clear_"
 
 
 class VendorAccountForm(forms.ModelForm):
@@ -36,6 +39,10 @@ class VendorAccountForm(forms.ModelForm):
         ) % {"url": vendor.default_base_url}
         for declared in vendor.credential_fields:
             self.fields[CREDENTIAL_PREFIX + declared.name] = self._credential_field(declared, editing, stored)
+            if editing and declared.secret and not declared.required and declared.name in self.instance.secret_hints:
+                self.fields[CLEAR_PREFIX + declared.name] = forms.BooleanField(
+                    label=_("Remove the stored %(field)s") % {"field": declared.label}, required=False
+                )
 
     def _credential_field(self, declared: CredentialField, editing: bool, stored: dict[str, str]) -> forms.Field:
         if not declared.secret:
@@ -65,7 +72,7 @@ class VendorAccountForm(forms.ModelForm):
         )
 
     def credential_bound_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if name.startswith(CREDENTIAL_PREFIX)]
+        return [self[name] for name in self.fields if name.startswith((CREDENTIAL_PREFIX, CLEAR_PREFIX))]
 
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()
@@ -76,12 +83,16 @@ class VendorAccountForm(forms.ModelForm):
             raise forms.ValidationError(_("This tenant already has a vendor account with this label."))
         return label
 
+    @method_decorator(sensitive_variables())
     def save(self, commit: bool = True) -> VendorAccount:
         account = super().save(commit=False)
         values = account.credentials() if account.pk else {}
         secret_names = {f.name for f in self.vendor.credential_fields if f.secret}
         for declared in self.vendor.credential_fields:
             value = self.cleaned_data.get(CREDENTIAL_PREFIX + declared.name, "")
+            if self.cleaned_data.get(CLEAR_PREFIX + declared.name):
+                values.pop(declared.name, None)
+                continue
             if declared.name in secret_names and not value:
                 continue  # blank secret on edit: keep what is stored
             values[declared.name] = value
@@ -92,7 +103,7 @@ class VendorAccountForm(forms.ModelForm):
 
     def changed_credential_names(self) -> list[str]:
         return [
-            name.removeprefix(CREDENTIAL_PREFIX)
+            name.removeprefix(CREDENTIAL_PREFIX).removeprefix(CLEAR_PREFIX)
             for name in self.changed_data
-            if name.startswith(CREDENTIAL_PREFIX) and self.cleaned_data.get(name)
+            if name.startswith((CREDENTIAL_PREFIX, CLEAR_PREFIX)) and self.cleaned_data.get(name)
         ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from vendors import registry
 from vendors.base.provider import VendorInfo
@@ -64,15 +65,18 @@ class VendorAccount(models.Model):
     def base_url(self) -> str:
         return self.endpoint or self.info.default_base_url
 
+    @sensitive_variables()
     def credentials(self) -> dict[str, str]:
         return crypto.decrypt_values(self.credentials_ciphertext) if self.credentials_ciphertext else {}
 
+    @sensitive_variables()
     def set_credentials(self, values: dict[str, str]) -> None:
         kept = {name: value for name, value in values.items() if value}
         self.credentials_ciphertext = crypto.encrypt_values(kept)
         secret_names = {f.name for f in self.info.credential_fields if f.secret}
         self.secret_hints = {name: secret_hint(value) for name, value in kept.items() if name in secret_names}
 
+    @sensitive_variables()
     def public_credentials(self) -> dict[str, str]:
         """The values that may be shown in a page: everything not declared secret."""
         secret_names = {f.name for f in self.info.credential_fields if f.secret}

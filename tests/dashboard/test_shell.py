@@ -13,7 +13,7 @@ from dashboard.core.views import server_error
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 
-from .conftest import HTMX, World2, logged_in
+from .conftest import HTMX, PASSWORD, World2, logged_in
 from .test_isolation import kwargs_for, named_patterns
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
@@ -87,3 +87,14 @@ def test_switcher_lists_tenants_and_marks_the_current_one(two_tenants: World2) -
     switcher = page[page.index('id="tenant-switcher"') : page.index("All tenants…")]
     assert "<strong>Blue Harbor</strong>" in switcher
     assert 'href="/t/acme/accounts/"' in switcher and 'href="/t/harbor/accounts/"' in switcher
+
+
+def test_password_change(two_tenants: World2) -> None:
+    client = logged_in(two_tenants.acme_viewer)
+    url = reverse("password_change")
+    wrong = client.post(url, {"old_password": "nope", "new_password1": "x", "new_password2": "x"})
+    assert "Your old password was entered incorrectly" in wrong.content.decode()
+    new = "another-long-password-77"
+    done = client.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True)
+    assert "Password changed" in done.content.decode()
+    assert Client().login(username="acme-viewer", password=new)

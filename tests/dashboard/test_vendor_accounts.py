@@ -184,3 +184,30 @@ def test_account_that_no_key_opens_is_reported_not_crashed(two_tenants: World2, 
     assert "cannot be decrypted with the configured keys" in response.content.decode()
     edit = client.get(reverse("account_edit", args=["acme", two_tenants.acme_account.pk]), follow=True)
     assert "cannot be decrypted" in edit.content.decode()
+
+
+def test_an_optional_secret_can_be_removed(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    account.set_credentials(
+        {
+            "access_key_id": CANARY_KEY_ID,
+            "access_key_secret": CANARY_SECRET,
+            "security_token": "sts-token-long-enough-1",
+        }
+    )
+    account.save()
+    client = logged_in(two_tenants.acme_admin)
+    url = reverse("account_edit", args=["acme", account.pk])
+    assert "Remove the stored STS security token" in client.get(url).content.decode()
+    form = {"label": account.label, "cred_access_key_id": CANARY_KEY_ID, "endpoint": account.endpoint, "enabled": "on"}
+    client.post(url, form | {"clear_security_token": "on"})
+    account.refresh_from_db()
+    assert "security_token" not in account.credentials() and "security_token" not in account.secret_hints
+    assert account.credentials()["access_key_secret"] == CANARY_SECRET
+    assert AuditEntry.objects.get(action="account.update").detail == {"changed": ["security_token"]}
+
+
+def test_header_menu_lists_the_current_tenants_accounts_only(two_tenants: World2) -> None:
+    page = logged_in(two_tenants.acme_admin).get(reverse("account_list", args=["harbor"])).content.decode()
+    menu = page[page.index('id="accounts-menu"') : page.index("</nav>")]
+    assert "Harbor Aliyun" in menu and "Acme Aliyun" not in menu
