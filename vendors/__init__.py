@@ -8,8 +8,10 @@ registry = Registry()
 def _register_builtin() -> None:
     # Imported here: the providers import vendors.base, which lives in this package.
     from vendors.aliyun.provider import INFO as aliyun
+    from vendors.uprtc.provider import INFO as uprtc
 
-    registry.register(aliyun)
+    for info in (aliyun, uprtc):
+        registry.register(info)
 
 
 _register_builtin()

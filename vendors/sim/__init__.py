@@ -26,8 +26,9 @@ def build_simulators(world: World, faults: Faults | None = None) -> list[Simulat
     """One simulator per vendor that has one, all over the same world."""
     # Imported here: each vendor's simulator imports this package for the world.
     from vendors.aliyun.sim import AliyunSimulator
+    from vendors.uprtc.sim import UprtcSimulator
 
-    return [AliyunSimulator(world, faults=faults)]
+    return [AliyunSimulator(world, faults=faults), UprtcSimulator(world, faults=faults)]
 
 
 __all__ = ["Faults", "Simulator", "World", "WorldOptions", "build_simulators"]

@@ -1,0 +1,40 @@
+"""A mixin that answers every Provider method a vendor lacks with UnsupportedCapabilityError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import NoReturn
+
+from .errors import UnsupportedCapabilityError
+from .types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
+
+
+class Unsupported:
+    vendor: str
+
+    def _unsupported(self, what: str) -> NoReturn:
+        raise UnsupportedCapabilityError(f"{self.vendor} has no API to {what}", vendor=self.vendor, code="Unsupported")
+
+    def list_apps(self) -> Iterator[App]:
+        self._unsupported("list apps")
+
+    def rename_app(self, app_id: str, name: str) -> str:
+        self._unsupported("rename apps")
+
+    def usage(
+        self, app_id: str, metric: UsageMetric, interval: Interval, start: datetime, end: datetime
+    ) -> list[UsagePoint]:
+        self._unsupported("read usage statistics")
+
+    def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]:
+        self._unsupported("list channel records")
+
+    def membership(self, app_id: str, channel_id: str) -> Membership:
+        self._unsupported("read who is in a channel")
+
+    def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
+        self._unsupported("remove users from a channel")
+
+    def close_channel(self, app_id: str, channel_id: str) -> str:
+        self._unsupported("close channels")

@@ -1,0 +1,1 @@
+"""uprtc server REST API (spec 003): client, normalized provider and simulator."""

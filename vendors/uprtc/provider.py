@@ -1,0 +1,107 @@
+"""uprtc behind the normalized Provider interface.
+
+An AppSecret belongs to one project, so `app_id` arguments only label the console's app;
+rooms are the console's channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+import httpx
+
+from vendors.base.errors import NotFoundError, VendorError
+from vendors.base.http import HttpSettings, RetryPolicy
+from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
+from vendors.base.types import ChannelMode, KickResult, Member, MemberRole, Membership
+from vendors.base.unsupported import Unsupported
+
+from .client import DEFAULT_BASE_URL, UprtcClient
+from .errors import VENDOR
+from .models import RoomKind
+
+CREDENTIAL_FIELDS = (
+    CredentialField(
+        "app_secret",
+        "AppSecret",
+        secret=True,
+        help_text="From the project information page of the uprtc developer console.",
+    ),
+)
+
+
+class UprtcProvider(Unsupported):
+    vendor = VENDOR
+
+    def __init__(self, client: UprtcClient) -> None:
+        self.client = client
+
+    def check_connection(self) -> str:
+        self.client.room_count()
+        return ""  # uprtc answers carry no request id
+
+    def membership(self, app_id: str, channel_id: str) -> Membership:
+        observed = datetime.now(UTC)
+        try:
+            room = self.client.room_info(channel_id)
+        except NotFoundError:
+            return Membership(channel_id, exists=False, mode=ChannelMode.UNKNOWN, members=(), observed_at=observed)
+        if room.kind is RoomKind.CONVERSATION:
+            members = tuple(Member(user, MemberRole.COMMUNICATION) for user in room.member_ids)
+            counts = {MemberRole.COMMUNICATION: max(room.total, len(members))}
+            mode = ChannelMode.COMMUNICATION
+        else:
+            members = tuple(Member(user, MemberRole.INTERACTIVE) for user in room.member_ids)
+            counts = {MemberRole.INTERACTIVE: len(members), MemberRole.VIEWER: max(0, room.total - len(members))}
+            mode = ChannelMode.INTERACTIVE_LIVE
+        return Membership(channel_id, exists=True, mode=mode, members=members, counts=counts, observed_at=observed)
+
+    def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
+        results = []
+        for user_id in user_ids:
+            try:
+                self.client.remove_peer(channel_id, user_id)
+            except VendorError as error:
+                results.append(KickResult(user_id, False, error.code, error.message, error.request_id))
+            else:
+                results.append(KickResult(user_id, True))
+        return results
+
+    def close_channel(self, app_id: str, channel_id: str) -> str:
+        self.client.delete_room(channel_id)
+        return ""
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def connect(
+    credentials: Mapping[str, str],
+    *,
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    http: HttpSettings | None = None,
+    retry: RetryPolicy | None = None,
+) -> UprtcProvider:
+    client = UprtcClient(
+        credentials["app_secret"],
+        base_url=base_url,
+        transport=transport,
+        **({"http": http} if http else {}),
+        **({"retry": retry} if retry else {}),
+    )
+    return UprtcProvider(client)
+
+
+INFO = VendorInfo(
+    name=VENDOR,
+    label="uprtc",
+    capabilities=frozenset(
+        {Capability.LIVE_MEMBERSHIP, Capability.KICK, Capability.CLOSE_CHANNEL, Capability.RECORDING}
+    ),
+    credential_fields=CREDENTIAL_FIELDS,
+    default_base_url=DEFAULT_BASE_URL,
+    limits=VendorLimits(),
+    connect=connect,
+)
