@@ -8,9 +8,10 @@ registry = Registry()
 def _register_builtin() -> None:
     # Imported here: the providers import vendors.base, which lives in this package.
     from vendors.aliyun.provider import INFO as aliyun
+    from vendors.anyrtc.provider import INFO as anyrtc
     from vendors.uprtc.provider import INFO as uprtc
 
-    for info in (aliyun, uprtc):
+    for info in (aliyun, anyrtc, uprtc):
         registry.register(info)
 
 

@@ -26,9 +26,10 @@ def build_simulators(world: World, faults: Faults | None = None) -> list[Simulat
     """One simulator per vendor that has one, all over the same world."""
     # Imported here: each vendor's simulator imports this package for the world.
     from vendors.aliyun.sim import AliyunSimulator
+    from vendors.anyrtc.sim import AnyRtcSimulator
     from vendors.uprtc.sim import UprtcSimulator
 
-    return [AliyunSimulator(world, faults=faults), UprtcSimulator(world, faults=faults)]
+    return [sim(world, faults=faults) for sim in (AliyunSimulator, AnyRtcSimulator, UprtcSimulator)]
 
 
 __all__ = ["Faults", "Simulator", "World", "WorldOptions", "build_simulators"]
