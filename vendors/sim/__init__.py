@@ -27,9 +27,10 @@ def build_simulators(world: World, faults: Faults | None = None) -> list[Simulat
     # Imported here: each vendor's simulator imports this package for the world.
     from vendors.aliyun.sim import AliyunSimulator
     from vendors.anyrtc.sim import AnyRtcSimulator
+    from vendors.isdp.sim import IsdpSimulator
     from vendors.uprtc.sim import UprtcSimulator
 
-    return [sim(world, faults=faults) for sim in (AliyunSimulator, AnyRtcSimulator, UprtcSimulator)]
+    return [sim(world, faults=faults) for sim in (AliyunSimulator, AnyRtcSimulator, IsdpSimulator, UprtcSimulator)]
 
 
 __all__ = ["Faults", "Simulator", "World", "WorldOptions", "build_simulators"]

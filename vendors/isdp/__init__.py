@@ -1,0 +1,1 @@
+"""Huawei ISDP+ iRTC (spec 004): server API client, join tokens, callbacks, provider and simulator."""
