@@ -13,6 +13,7 @@ from dashboard.audit.log import record
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.listing import refresh_apps
+from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.tenancy.models import Membership, Role, Tenant
 from vendors import registry
 from vendors.base.errors import VendorError
@@ -76,6 +77,13 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
                 account.enabled = True
                 account.set_credentials(endpoint.simulator.demo_account(share, len(tenants)))
                 account.save()
+                if not info.can(Capability.LIST_APPS):
+                    for app_id in endpoint.simulator.demo_app_ids(share, len(tenants)):
+                        RtcApp.objects.get_or_create(
+                            vendor_account=account,
+                            app_id=app_id,
+                            defaults={"source": AppSource.MANUAL, "name": f"{info.label} demo app"},
+                        )
     for account in VendorAccount.objects.filter(tenant__slug__in=tenants, vendor__in=endpoints):
         if account.info.can(Capability.LIST_APPS):
             try:

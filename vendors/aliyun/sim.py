@@ -127,6 +127,9 @@ class AliyunSimulator:
     def demo_credentials(self) -> dict[str, str]:
         return {"access_key_id": DEMO_ACCESS_KEY_ID, "access_key_secret": DEMO_ACCESS_KEY_SECRET}
 
+    def demo_app_ids(self, share: int, shares: int) -> list[str]:
+        return [app.app_id for app in self.world.apps(VENDOR)[share::shares]]
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         """Credentials that see only every `shares`-th app from `share` on: one demo tenant's part."""
         apps = self.world.apps(VENDOR)[share::shares]

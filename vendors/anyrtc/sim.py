@@ -137,6 +137,9 @@ class AnyRtcSimulator:
     def demo_credentials(self) -> dict[str, str]:
         return {"customer_id": DEMO_CUSTOMER_ID, "customer_secret": DEMO_CUSTOMER_SECRET}
 
+    def demo_app_ids(self, share: int, shares: int) -> list[str]:
+        return [app.app_id for app in self.world.apps(VENDOR)[share::shares]]
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         customer_id = f"anyrtcSimCustomer{share}of{shares}"
         secret = f"anyrtcSimSecret{share}of{shares}"

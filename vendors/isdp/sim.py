@@ -219,6 +219,10 @@ class IsdpSimulator:
     def demo_credentials(self) -> dict[str, str]:
         return self.demo_account(0, 1)
 
+    def demo_app_ids(self, share: int, shares: int) -> list[str]:
+        apps = self.world.apps(VENDOR)
+        return [apps[share % len(apps)].app_id]
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         apps = self.world.apps(VENDOR)
         app_id = apps[share % len(apps)].app_id

@@ -21,6 +21,10 @@ class Simulator(Protocol):
         """Credentials for a demo tenant that sees its own part of the world's apps."""
         ...
 
+    def demo_app_ids(self, share: int, shares: int) -> list[str]:
+        """The apps those credentials reach."""
+        ...
+
 
 def build_simulators(world: World, faults: Faults | None = None) -> list[Simulator]:
     """One simulator per vendor that has one, all over the same world."""

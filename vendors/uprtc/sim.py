@@ -235,6 +235,10 @@ class UprtcSimulator:
     def demo_credentials(self) -> dict[str, str]:
         return {"app_secret": demo_secret(self.world.apps(VENDOR)[0].app_id)}
 
+    def demo_app_ids(self, share: int, shares: int) -> list[str]:
+        apps = self.world.apps(VENDOR)
+        return [apps[share % len(apps)].app_id]
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         """One project per demo tenant (a uprtc AppSecret belongs to exactly one project)."""
         apps = self.world.apps(VENDOR)
