@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -13,6 +13,7 @@ from vendors.base.http import HttpSettings, RetryPolicy
 from vendors.base.provider import Provider
 
 from .models import VendorAccount
+from .ratelimit import wait_for_turn
 
 # Tests may point this at an in-process simulator; None means real HTTP.
 transport_override: httpx.BaseTransport | None = None
@@ -20,17 +21,30 @@ transport_override: httpx.BaseTransport | None = None
 
 @contextmanager
 @sensitive_variables()
-def provider_for(account: VendorAccount, *, interactive: bool = True) -> Iterator[Provider]:
-    """A provider for the account. Interactive calls (a user is waiting) give up sooner."""
-    timeout = settings.VENDOR_INTERACTIVE_TIMEOUT
-    options = (
-        {
-            "http": HttpSettings(timeout=timeout, connect_timeout=min(timeout, 5.0)),
+def provider_for(
+    account: VendorAccount,
+    *,
+    interactive: bool = True,
+    on_request: Callable[[httpx.Request], None] | None = None,
+) -> Iterator[Provider]:
+    """A provider for the account; every request waits for the account's rate limit.
+
+    Interactive calls (a user is waiting) give up sooner than jobs.
+    """
+
+    def before_request(request: httpx.Request) -> None:
+        wait_for_turn(account)
+        if on_request:
+            on_request(request)
+
+    if interactive:
+        timeout = settings.VENDOR_INTERACTIVE_TIMEOUT
+        options = {
+            "http": HttpSettings(timeout=timeout, connect_timeout=min(timeout, 5.0), before_request=before_request),
             "retry": RetryPolicy(attempts=2, total_timeout=timeout),
         }
-        if interactive
-        else {}
-    )
+    else:
+        options = {"http": HttpSettings(before_request=before_request)}
     provider = account.info.connect(
         account.credentials(), base_url=account.endpoint or None, transport=transport_override, **options
     )

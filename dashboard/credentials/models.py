@@ -43,6 +43,11 @@ class VendorAccount(models.Model):
     last_check_outcome = models.CharField(max_length=10, choices=CheckOutcome.choices, default="", blank=True)
     last_check_error = models.TextField(blank=True)
     last_check_request_id = models.CharField(max_length=120, blank=True)
+    # A permanent vendor error (bad credentials, no permission) stops scheduled jobs for the
+    # account until its credentials change or an admin asks for a re-check.
+    sync_blocked = models.BooleanField(default=False)
+    sync_error = models.TextField(blank=True)
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
 
     class Meta:
         ordering = ["label"]
@@ -56,6 +61,10 @@ class VendorAccount(models.Model):
     @property
     def info(self) -> VendorInfo:
         return registry.get(self.vendor)
+
+    @property
+    def vendor_known(self) -> bool:
+        return self.vendor in registry
 
     @property
     def vendor_label(self) -> str:

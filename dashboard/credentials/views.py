@@ -12,12 +12,14 @@ from dashboard.audit.log import audited, record
 from dashboard.core.listing import paginate, search
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
+from dashboard.usage.sync import clear_block
 from vendors import registry
 from vendors.base.errors import VendorError
 
 from .connect import provider_for
 from .crypto import UndecryptableCredentials
 from .forms import VendorAccountForm
+from .jobs import start_sync
 from .models import CheckOutcome, VendorAccount
 
 
@@ -51,6 +53,7 @@ def account_create(request: HttpRequest, tenant_slug: str, vendor: str) -> HttpR
     if request.method == "POST" and form.is_valid():
         account = form.save()
         record(request.user, "account.create", vendor_account=account, target=account.label)
+        start_sync(account)
         messages.success(
             request, _("Vendor account “%(label)s” added. Test its connection next.") % {"label": account.label}
         )
@@ -77,6 +80,9 @@ def account_edit(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         record(
             request.user, "account.update", vendor_account=account, target=account.label, detail={"changed": changed}
         )
+        if set(changed) - {"label"}:  # new credentials, endpoint or enabled: try the vendor again
+            clear_block(account=account)
+            start_sync(account)
         messages.success(request, _("Vendor account “%(label)s” saved.") % {"label": account.label})
         return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
     return render(

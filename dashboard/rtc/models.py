@@ -25,6 +25,10 @@ class RtcApp(models.Model):
     missing_from_listing = models.BooleanField(
         default=False, help_text=_("The vendor's latest listing no longer includes this app.")
     )
+    # A permanent error for this app alone (stopped, in arrears, unknown) pauses its jobs.
+    sync_blocked = models.BooleanField(default=False)
+    sync_error = models.TextField(blank=True)
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "app_id"]

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "dashboard.audit",
     "dashboard.credentials",
     "dashboard.rtc",
+    "dashboard.usage",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +160,32 @@ CONTENT_SECURITY_POLICY = {
 VENDOR_INTERACTIVE_TIMEOUT = env.float("VENDOR_INTERACTIVE_TIMEOUT", default=10.0)
 
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
+
+# Jobs run on Huey. Embedded by default: a SQLite queue in VAR_DIR whose consumer threads
+# `manage.py demo` starts (or `manage.py run_huey` runs). Set JOBS_REDIS_URL and the same
+# code runs on Redis with any number of `run_huey` processes on any number of machines.
+JOBS_REDIS_URL = env.str("JOBS_REDIS_URL", default="")
+HUEY = {
+    "name": "rtc-dashboard",
+    "huey_class": "huey.RedisHuey" if JOBS_REDIS_URL else "huey.SqliteHuey",
+    "immediate": env.bool("JOBS_IMMEDIATE", default=False),
+    "results": False,
+    "utc": True,
+    "connection": {"url": JOBS_REDIS_URL} if JOBS_REDIS_URL else {"filename": str(VAR_DIR / "jobs.sqlite3")},
+    "consumer": {"workers": env.int("JOB_WORKERS", default=4), "worker_type": "thread"},
+}
+
+# Usage sync. Schedules are cron-like minutes; everything can be changed here.
+USAGE_SYNC_EVERY_MINUTES = env.int("USAGE_SYNC_EVERY_MINUTES", default=15)
+APP_SYNC_EVERY_MINUTES = env.int("APP_SYNC_EVERY_MINUTES", default=60)
+USAGE_BACKFILL_DAYS = env.int("USAGE_BACKFILL_DAYS", default=90)
+USAGE_OVERLAP_HOURS = env.int("USAGE_OVERLAP_HOURS", default=3)
+# Adding an account (or changing its credentials) lists its apps and starts the backfill at once.
+SYNC_ON_ACCOUNT_CHANGE = env.bool("SYNC_ON_ACCOUNT_CHANGE", default=True)
+# For vendors that publish no rate limit: requests per second per vendor account.
+VENDOR_DEFAULT_REQUESTS_PER_SECOND = env.float("VENDOR_DEFAULT_REQUESTS_PER_SECOND", default=20.0)
+# Where rate-limit counters live: memory:// (one process) or redis://... (shared by every worker).
+RATE_LIMIT_STORAGE_URL = env.str("RATE_LIMIT_STORAGE_URL", default="memory://")
 
 LOGGING = {
     "version": 1,

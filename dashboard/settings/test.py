@@ -9,3 +9,8 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client speaks plain HTTP; production's secure cookies are checked by `check --deploy`.
+
+# Jobs run inline, in the test's own thread and database transaction.
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+# Tests that want the backfill after adding an account turn this on.
+SYNC_ON_ACCOUNT_CHANGE = False

@@ -155,7 +155,7 @@ def error_class(code: str, http_status: int) -> type[VendorError]:
 
 def build_error(code: str, message: str, *, http_status: int, request_id: str = "", host_id: str = "") -> VendorError:
     cls = error_class(code, http_status)
-    return cls(
+    error = cls(
         message or code,
         vendor=VENDOR,
         code=code,
@@ -163,6 +163,8 @@ def build_error(code: str, message: str, *, http_status: int, request_id: str = 
         request_id=request_id,
         host_id=host_id,
     )
+    error.app_scoped = code.startswith("App.") or isinstance(error, NotFoundError)
+    return error
 
 
 def stops_the_app(code: str) -> bool:

@@ -11,6 +11,8 @@ class VendorError(Exception):
     """Base class. `transient` says whether the same call may succeed if tried again."""
 
     transient: bool = False
+    # True when the error concerns one app (stopped, in arrears, unknown) and not the whole account.
+    app_scoped: bool = False
 
     def __init__(
         self,
@@ -60,6 +62,8 @@ class PermissionDeniedError(VendorError):
 
 class NotFoundError(VendorError):
     """The app, channel, task or recording does not exist at the vendor."""
+
+    app_scoped = True
 
 
 class InvalidRequestError(VendorError):

@@ -30,6 +30,8 @@ class HttpSettings:
     connect_timeout: float = 5.0
     max_connections: int = 20
     user_agent: str = USER_AGENT
+    # Called before every request is sent, retries included: rate limiting and counting.
+    before_request: Callable[[httpx.Request], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ def build_http_client(
         ),
         headers={"User-Agent": settings.user_agent, **(headers or {})},
         follow_redirects=False,
+        event_hooks={"request": [settings.before_request]} if settings.before_request else None,
     )
 
 

@@ -1,0 +1,35 @@
+"""Refresh the app list of every enabled vendor account that can list apps, now."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.crypto import UndecryptableCredentials
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.listing import refresh_apps
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+
+
+class Command(BaseCommand):
+    help = "List the apps of every enabled vendor account that can list them and update the console's apps."
+
+    def handle(self, *args: object, **options: object) -> None:
+        done = failed = 0
+        for account in VendorAccount.objects.filter(enabled=True).select_related("tenant"):
+            if not account.vendor_known or not account.info.can(Capability.LIST_APPS):
+                continue
+            try:
+                with provider_for(account, interactive=False) as provider:
+                    result = refresh_apps(account, provider)
+            except (VendorError, UndecryptableCredentials) as error:
+                failed += 1
+                self.stderr.write(f"{account.tenant} / {account}: {error}")
+                continue
+            done += 1
+            self.stdout.write(
+                f"{account.tenant} / {account}: {result.added} new, {result.updated} updated, "
+                f"{result.missing} no longer listed"
+            )
+        self.stdout.write(f"{done} accounts refreshed, {failed} failed.")

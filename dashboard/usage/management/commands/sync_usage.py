@@ -1,0 +1,47 @@
+"""Run the usage sync once, in this process: what the schedule does, for people who prefer cron."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from datetime import datetime
+
+from django.core.management.base import BaseCommand
+
+from dashboard.usage import sync
+from dashboard.usage.plan import Window
+from vendors.base.errors import VendorError
+
+
+class Command(BaseCommand):
+    help = "Fetch new usage statistics (or the backfill) for every app of every enabled vendor account, now."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--account", type=int, action="append", help="only this vendor account id (repeatable)")
+
+    def handle(self, *args: object, **options: object) -> None:
+        apps = sync.syncable_apps()
+        if options["account"]:
+            apps = [app for app in apps if app.vendor_account_id in options["account"]]
+        jobs = sync.plan(apps=apps)
+        requests = rows = failures = 0
+        for job in jobs:
+            error = ""
+            for start, end in job.windows:
+                try:
+                    rows += sync.run_window(
+                        job.app_pk,
+                        job.metric,
+                        job.interval,
+                        Window(datetime.fromisoformat(start), datetime.fromisoformat(end)),
+                    )
+                    requests += 1
+                except VendorError as exc:
+                    failures += 1
+                    error = str(exc)
+                    self.stderr.write(f"app {job.app_pk} {job.metric}/{job.interval}: {exc}")
+                    break
+            sync.finish_chain(job.app_pk, job.metric, job.interval, error)
+        self.stdout.write(
+            f"{len(jobs)} series planned for {len(apps)} apps: {requests} windows fetched, {rows} rows stored, "
+            f"{failures} failed."
+        )

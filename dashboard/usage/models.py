@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vendors.base.types import Interval, UsageMetric
+
+
+class Metric(models.TextChoices):
+    DURATION = UsageMetric.DURATION.value, _("Call duration")
+    ACTIVE_USERS = UsageMetric.ACTIVE_USERS.value, _("Active users")
+    ACTIVE_CHANNELS = UsageMetric.ACTIVE_CHANNELS.value, _("Active channels")
+    PEAK_USERS = UsageMetric.PEAK_USERS.value, _("Peak concurrent users")
+    PEAK_CHANNELS = UsageMetric.PEAK_CHANNELS.value, _("Peak concurrent channels")
+
+
+class Granularity(models.IntegerChoices):
+    HOUR = Interval.HOUR.value, _("Hourly")
+    DAY = Interval.DAY.value, _("Daily")
+
+
+TIER_FIELDS = ("audio", "v360", "v720", "v1080", "content")
+
+
+class UsageSample(models.Model):
+    """One bucket of one statistic of one app, as the vendor reported it. Upserted, never duplicated."""
+
+    app = models.ForeignKey("rtc.RtcApp", on_delete=models.CASCADE, related_name="usage")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    interval = models.PositiveIntegerField(choices=Granularity.choices)
+    timestamp = models.DateTimeField(help_text=_("Start of the bucket, UTC."))
+    value = models.BigIntegerField(help_text=_("Minutes for call duration; a count otherwise."))
+    peak_time = models.DateTimeField(null=True, blank=True)
+    audio = models.BigIntegerField(default=0)
+    v360 = models.BigIntegerField(default=0)
+    v720 = models.BigIntegerField(default=0)
+    v1080 = models.BigIntegerField(default=0)
+    content = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app", "metric", "interval", "timestamp"], name="one_sample_per_bucket")
+        ]
+        indexes = [models.Index(fields=["metric", "interval", "timestamp"], name="usage_metric_time")]
+
+    def __str__(self) -> str:
+        return f"{self.app_id} {self.metric} {self.interval} {self.timestamp:%Y-%m-%d %H:%M} = {self.value}"
+
+
+class SyncCursor(models.Model):
+    """How far one statistic of one app at one granularity is in the database."""
+
+    app = models.ForeignKey("rtc.RtcApp", on_delete=models.CASCADE, related_name="sync_cursors")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    interval = models.PositiveIntegerField(choices=Granularity.choices)
+    synced_until = models.DateTimeField(null=True, blank=True, help_text=_("Buckets before this are stored."))
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # Set while a chain of window jobs for this series is queued or running.
+    chain_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["app", "metric", "interval"], name="one_cursor_per_series")]
+
+    def __str__(self) -> str:
+        return f"{self.app_id} {self.metric} {self.interval} until {self.synced_until}"

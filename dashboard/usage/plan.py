@@ -1,0 +1,61 @@
+"""Which windows of which statistics to fetch: backfill first, then what is new plus an overlap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from vendors.base.provider import VendorInfo
+from vendors.base.types import Interval, UsageMetric
+from vendors.base.windows import ceil_to, floor_to, split_windows
+
+METRICS = tuple(UsageMetric)
+INTERVALS = (Interval.HOUR, Interval.DAY)
+NO_LIMIT_SPAN = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+
+def max_span(info: VendorInfo) -> timedelta:
+    days = info.limits.max_usage_span_days
+    return timedelta(days=days) if days else NO_LIMIT_SPAN
+
+
+def windows(
+    synced_until: datetime | None,
+    *,
+    now: datetime,
+    interval: Interval,
+    backfill: timedelta,
+    overlap: timedelta,
+    span: timedelta,
+) -> list[Window]:
+    """Windows from the cursor (less the overlap) or the backfill start, up to now.
+
+    Backfill covers `backfill` ending with the current bucket, so 90 days at a 30-day span
+    is exactly three calls. Windows never exceed the vendor's span and start on bucket edges.
+    """
+    step = int(interval)
+    if synced_until is None:
+        start = ceil_to(now, step) - backfill
+    else:
+        start = floor_to(max(synced_until - overlap, ceil_to(now, step) - backfill), step)
+    if start >= now:
+        return []
+    return [Window(lo, min(hi, now)) for lo, hi in split_windows(start, now, max_span=span, step_seconds=step)]
+
+
+def minimum_requests(days: int, span: timedelta) -> int:
+    """Calls one backfill of one series needs at least: the whole range in windows of the span."""
+    return -(-timedelta(days=days) // span)
+
+
+def series(metrics: tuple[UsageMetric, ...] = METRICS) -> Iterator[tuple[UsageMetric, Interval]]:
+    for metric in metrics:
+        for interval in INTERVALS:
+            yield metric, interval

@@ -1,0 +1,202 @@
+"""Fetch one window of one statistic of one app and upsert it; plan and chain windows per series.
+
+Each window is one small idempotent job: the rows are upserted on (app, metric, interval,
+timestamp), so a retried or duplicated job changes nothing. Windows of one series run one
+after another, so the cursor only ever moves over stored buckets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.crypto import UndecryptableCredentials
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+from vendors.base.types import Interval, UsageMetric, UsagePoint
+from vendors.base.windows import floor_to
+
+from .models import SyncCursor, UsageSample
+from .plan import Window, max_span, series, windows
+
+log = logging.getLogger(__name__)
+# A chain not heard from for this long is presumed dead (its worker was killed) and planned again.
+CHAIN_TIMEOUT = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class SeriesJob:
+    app_pk: int
+    metric: str
+    interval: int
+    windows: tuple[tuple[str, str], ...]  # ISO start/end pairs, in order
+
+
+def syncable_apps() -> list[RtcApp]:
+    """Apps whose account is enabled, not blocked and can report usage."""
+    apps = RtcApp.objects.select_related("vendor_account").filter(
+        vendor_account__enabled=True, vendor_account__sync_blocked=False, sync_blocked=False
+    )
+    return [
+        app for app in apps if app.vendor_account.vendor_known and app.vendor_account.info.can(Capability.USAGE_STATS)
+    ]
+
+
+def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[SeriesJob]:
+    """One job per series that has something to fetch and no live chain; marks them as running."""
+    now = now or timezone.now()
+    jobs = []
+    backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
+    overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
+    for app in apps if apps is not None else syncable_apps():
+        span = max_span(app.vendor_account.info)
+        cursors = {(c.metric, c.interval): c for c in SyncCursor.objects.filter(app=app)}
+        for metric, interval in series():
+            cursor = cursors.get((metric.value, int(interval)))
+            if cursor and cursor.chain_started_at and now - cursor.chain_started_at < CHAIN_TIMEOUT:
+                continue
+            found = windows(
+                cursor.synced_until if cursor else None,
+                now=now,
+                interval=interval,
+                backfill=backfill,
+                overlap=overlap,
+                span=span,
+            )
+            if not found:
+                continue
+            SyncCursor.objects.update_or_create(
+                app=app, metric=metric.value, interval=int(interval), defaults={"chain_started_at": now}
+            )
+            jobs.append(
+                SeriesJob(
+                    app.pk, metric.value, int(interval), tuple((w.start.isoformat(), w.end.isoformat()) for w in found)
+                )
+            )
+    return jobs
+
+
+def to_row(app: RtcApp, point: UsagePoint) -> UsageSample:
+    tiers = point.duration
+    return UsageSample(
+        app=app,
+        metric=point.metric.value,
+        interval=int(point.interval),
+        timestamp=point.timestamp,
+        value=point.value,
+        peak_time=point.peak_time,
+        audio=tiers.audio if tiers else 0,
+        v360=tiers.v360 if tiers else 0,
+        v720=tiers.v720 if tiers else 0,
+        v1080=tiers.v1080 if tiers else 0,
+        content=tiers.content if tiers else 0,
+    )
+
+
+def store(app: RtcApp, points: list[UsagePoint]) -> int:
+    rows = [to_row(app, point) for point in points]
+    UsageSample.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["app", "metric", "interval", "timestamp"],
+        update_fields=["value", "peak_time", "audio", "v360", "v720", "v1080", "content"],
+        batch_size=500,
+    )
+    return len(rows)
+
+
+def block(app: RtcApp, error: VendorError | UndecryptableCredentials) -> None:
+    text = f"[{getattr(error, 'code', '') or type(error).__name__}] {getattr(error, 'message', str(error))}"
+    if getattr(error, "request_id", ""):
+        text += f" (request id {error.request_id})"
+    if isinstance(error, VendorError) and error.app_scoped:
+        RtcApp.objects.filter(pk=app.pk).update(sync_blocked=True, sync_error=text)
+    else:
+        VendorAccount.objects.filter(pk=app.vendor_account_id).update(sync_blocked=True, sync_error=text)
+    log.warning("usage sync stopped for %s (%s): %s", app, app.vendor_account, text)
+
+
+def run_window(
+    app_pk: int,
+    metric: str,
+    interval: int,
+    window: Window,
+    *,
+    on_request: Callable[[httpx.Request], None] | None = None,
+) -> int:
+    """Fetch and store one window; move the cursor. Raises transient VendorErrors for a retry."""
+    app = RtcApp.objects.select_related("vendor_account__tenant").get(pk=app_pk)
+    account = app.vendor_account
+    if account.sync_blocked or app.sync_blocked or not account.enabled:
+        return 0
+    try:
+        with provider_for(account, interactive=False, on_request=on_request) as provider:
+            points = provider.usage(app.app_id, UsageMetric(metric), Interval(interval), window.start, window.end)
+    except UndecryptableCredentials as error:
+        block(app, error)
+        return 0
+    except VendorError as error:
+        if error.transient:
+            SyncCursor.objects.update_or_create(
+                app=app, metric=metric, interval=interval, defaults={"last_error": str(error)}
+            )
+            raise
+        block(app, error)
+        SyncCursor.objects.update_or_create(
+            app=app, metric=metric, interval=interval, defaults={"last_error": str(error), "chain_started_at": None}
+        )
+        return 0
+    now = timezone.now()
+    reached = min(floor_to(now, interval), window.end)
+    with transaction.atomic():
+        stored = store(app, points)
+        cursor, _ = SyncCursor.objects.select_for_update().get_or_create(app=app, metric=metric, interval=interval)
+        if cursor.synced_until is None or reached > cursor.synced_until:
+            cursor.synced_until = reached
+        cursor.last_run_at = now
+        cursor.last_error = ""
+        cursor.save()
+        RtcApp.objects.filter(pk=app.pk).update(last_synced_at=now)
+        VendorAccount.objects.filter(pk=account.pk).update(last_synced_at=now, sync_error="")
+    return stored
+
+
+def finish_chain(app_pk: int, metric: str, interval: int, error: str = "") -> None:
+    updates: dict[str, object] = {"chain_started_at": None}
+    if error:
+        updates["last_error"] = error
+    SyncCursor.objects.filter(app_id=app_pk, metric=metric, interval=interval).update(**updates)
+
+
+def clear_block(account: VendorAccount | None = None, app: RtcApp | None = None) -> None:
+    """An admin asked for a re-check, or the credentials changed: try again."""
+    if account is not None:
+        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=False, sync_error="")
+        RtcApp.objects.filter(vendor_account=account).update(sync_blocked=False, sync_error="")
+        SyncCursor.objects.filter(app__vendor_account=account).update(chain_started_at=None)
+    if app is not None:
+        RtcApp.objects.filter(pk=app.pk).update(sync_blocked=False, sync_error="")
+        SyncCursor.objects.filter(app=app).update(chain_started_at=None)
+
+
+def lag(cursors: list[SyncCursor], now: datetime | None = None) -> timedelta | None:
+    """How far behind the slowest hourly series is (None before the first sync)."""
+    hourly = [c.synced_until for c in cursors if c.interval == Interval.HOUR and c.synced_until]
+    if not hourly:
+        return None
+    return max(timedelta(0), (now or timezone.now()) - min(hourly))
+
+
+def pending_filter() -> Q:
+    return Q(chain_started_at__isnull=False)

@@ -1,0 +1,93 @@
+"""Scheduled jobs (Huey). Schedules live here with defaults from settings; `sync_usage` and
+`sync_apps` run the same work by hand for people who prefer cron."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.crypto import UndecryptableCredentials
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.listing import refresh_apps
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+
+from . import sync
+from .plan import Window
+
+log = logging.getLogger(__name__)
+RETRIES = 5
+RETRY_DELAY = 10  # seconds; a window failing transiently this often waits for the next schedule
+
+
+def every(minutes: int) -> crontab:
+    return crontab(minute=f"*/{minutes}") if minutes < 60 else crontab(minute="0", hour=f"*/{minutes // 60}")
+
+
+@db_periodic_task(every(settings.USAGE_SYNC_EVERY_MINUTES), name="usage.plan")
+def plan_usage() -> int:
+    jobs = sync.plan()
+    for job in jobs:
+        sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
+    return len(jobs)
+
+
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, context=True, name="usage.window")
+def sync_series_window(
+    app_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
+) -> int:
+    """The first window of a series; on success the rest follow as the next job."""
+    (start, end), rest = windows[0], tuple(windows[1:])
+    window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    try:
+        stored = sync.run_window(app_pk, metric, interval, window)
+    except VendorError as error:
+        if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
+            sync.finish_chain(app_pk, metric, interval, str(error))
+        raise
+    if rest:
+        sync_series_window(app_pk, metric, interval, rest)
+    else:
+        sync.finish_chain(app_pk, metric, interval)
+    return stored
+
+
+def plan_account(account: VendorAccount) -> int:
+    """Backfill an account right away (after it is added or its credentials change)."""
+    apps = [app for app in sync.syncable_apps() if app.vendor_account_id == account.pk]
+    jobs = sync.plan(apps=apps)
+    for job in jobs:
+        sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
+    return len(jobs)
+
+
+@db_periodic_task(every(settings.APP_SYNC_EVERY_MINUTES), name="apps.refresh")
+def refresh_all_apps() -> int:
+    refreshed = 0
+    for account in VendorAccount.objects.filter(enabled=True, sync_blocked=False):
+        if account.vendor_known and account.info.can(Capability.LIST_APPS):
+            refresh_account_apps(account.pk)
+            refreshed += 1
+    return refreshed
+
+
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, name="apps.refresh_account")
+def refresh_account_apps(account_pk: int) -> None:
+    account = VendorAccount.objects.get(pk=account_pk)
+    try:
+        with provider_for(account, interactive=False) as provider:
+            refresh_apps(account, provider)
+    except VendorError as error:
+        if error.transient:
+            raise
+        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=True, sync_error=str(error))
+    except UndecryptableCredentials as error:
+        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=True, sync_error=str(error))
+    else:
+        if account.info.can(Capability.USAGE_STATS):
+            plan_account(account)
