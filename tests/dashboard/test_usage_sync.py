@@ -49,7 +49,7 @@ def quiet_sim() -> Iterator[tuple[Counted, str]]:
 @pytest.fixture
 def account(db, quiet_sim, settings) -> VendorAccount:
     settings.USAGE_BACKFILL_DAYS = 40
-    simulator, url = quiet_sim
+    _, url = quiet_sim
     from dashboard.tenancy.models import Tenant
 
     tenant = Tenant.objects.create(name="Sync Co", slug="sync")
