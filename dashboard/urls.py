@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("dashboard.credentials.urls")),
     path("", include("dashboard.rtc.urls")),
     path("", include("dashboard.audit.urls")),
+    path("", include("dashboard.usage.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,6 +13,7 @@ from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from dashboard.usage.views import sync_state
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
@@ -29,6 +30,8 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
         "page": paginate(apps, request),
         "query": query,
         "can_list": account.info.can(Capability.LIST_APPS),
+        "can_usage": account.info.can(Capability.USAGE_STATS),
+        "sync": sync_state(account),
         **extra,
     }
 

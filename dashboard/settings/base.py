@@ -196,5 +196,7 @@ LOGGING = {
     "loggers": {
         # httpx logs every request line at INFO; vendor request ids are audited instead.
         "httpx": {"level": "WARNING"},
+        # Huey logs every job at INFO; failures still show.
+        "huey": {"level": env.str("JOBS_LOG_LEVEL", default="WARNING")},
     },
 }

@@ -130,3 +130,82 @@ def test_tenant_admin_adds_and_tests_a_vendor_account(transactional_db, browser_
     expect(page).to_have_url(re.compile(r"/login/"))
     page.goto("/t/harbor/accounts/")
     expect(page).to_have_url(re.compile(r"/login/\?next="))
+
+
+def test_report_reader_changes_range_and_granularity_and_downloads_the_csv(
+    transactional_db, browser_page, aliyun_sim
+) -> None:
+    import csv
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    from playwright.sync_api import expect
+
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.rtc.models import RtcApp
+    from dashboard.usage.models import UsageSample
+
+    page = browser_page
+    acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
+    make_user("rita", roles={acme: Role.VIEWER})
+    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production")
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
+    account.save()
+    app = RtcApp.objects.create(vendor_account=account, app_id="app-1", name="Town hall")
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = []
+    for day in range(120):
+        start = midnight - timedelta(days=120 - day)
+        rows.append(
+            UsageSample(app=app, metric="duration", interval=86400, timestamp=start, value=100 + day, audio=100 + day)
+        )
+        rows.append(
+            UsageSample(
+                app=app,
+                metric="peak_users",
+                interval=86400,
+                timestamp=start,
+                value=day,
+                peak_time=start + timedelta(hours=9),
+            )
+        )
+    UsageSample.objects.bulk_create(rows)
+
+    page.goto("/login/")
+    page.get_by_label("Username").fill("rita")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Usage", exact=True).click()
+    expect(page.get_by_role("heading", name="Usage of Acme Rooms")).to_be_visible()
+    chart = page.locator('[data-chart="chart-duration"]')
+    expect(chart).to_have_attribute("data-drawn", "true")
+    bars = chart.locator("g.trace.bars").first.locator("g.point")  # the audio tier's bars
+    expect(bars).to_have_count(29)  # the last 30 days, daily; today has no data yet
+
+    page.get_by_label("Range").select_option("90d")
+    expect(bars).to_have_count(89)
+    assert "range=90d" in page.url  # the filters are in the address, ready to share
+    page.get_by_label("Granularity").select_option("week")
+    expect(page.locator("#report")).to_contain_text("Week")
+    expect(bars).not_to_have_count(89)
+    weeks = bars.count()
+    assert 13 <= weeks <= 15
+
+    with page.expect_download() as download_info:
+        page.locator("#export-csv").click()
+    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    table = list(csv.reader(io.StringIO(text)))
+    assert len(table) - 2 == weeks
+    shown = page.locator('[data-total="duration"]').inner_text()
+    stored = sum(
+        UsageSample.objects.filter(app=app, metric="duration", timestamp__gte=start_of(table[1][0])).values_list(
+            "value", flat=True
+        )
+    )
+    assert int(table[-1][1]) == stored == int(shown.split()[0].replace(",", ""))
+
+
+def start_of(label: str):
+    from datetime import UTC, datetime
+
+    return datetime.strptime(label.split()[0], "%Y-%m-%d").replace(tzinfo=UTC)

@@ -15,7 +15,7 @@ from .conftest import World2, logged_in
 
 # Views every signed-in user may open; none shows tenant data.
 PERSONAL = {"home", "tenant_list", "login", "logout", "password_change", "password_change_done", "preferences"}
-STAFF_ONLY = {"all_audit"}
+STAFF_ONLY = {"all_audit", "usage_overview"}
 
 
 def named_patterns() -> Iterator[tuple[str, URLPattern]]:

@@ -16,7 +16,7 @@ from dashboard.rtc.models import RtcApp
 from .conftest import HTMX, PASSWORD, World2, logged_in
 from .test_isolation import kwargs_for, named_patterns
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.I)
 
 
 def every_get_page(world: World2) -> list[str]:

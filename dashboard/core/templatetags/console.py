@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms, template
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 from dashboard.audit.actions import action_label
 
@@ -52,3 +55,22 @@ def query_with(context: template.Context, **changes: object) -> str:
 @register.simple_tag
 def audit_action(action: str) -> str:
     return action_label(action)
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    return mapping.get(key, "")
+
+
+@register.filter
+def duration_text(value: timedelta | None) -> str:
+    """A lag as people say it: 5 min, 3 h, 2 days."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 90:
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d day", "%(n)d days", hours // 24) % {"n": hours // 24}

@@ -8,8 +8,12 @@ from argparse import ArgumentParser
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from huey.consumer import Consumer
+from huey.contrib.djhuey import HUEY
 
 from dashboard.core.demo import USERS, SimEndpoint, seed
+from dashboard.usage.models import SyncCursor
+from dashboard.usage.tasks import plan_usage
 from vendors.sim import Faults, World, WorldOptions, build_simulators
 from vendors.sim.server import SimServer
 
@@ -31,6 +35,7 @@ class Command(BaseCommand):
             signal.signal(stop_signal, _interrupt)
         call_command("migrate", interactive=False, verbosity=0)
         world = World(WorldOptions(apps_per_vendor=6))
+        consumer = None
         faults = Faults(latency=options["sim_latency_ms"] / 1000, error_rate=options["sim_error_rate"])
         servers: list[SimServer] = []
         try:
@@ -40,6 +45,7 @@ class Command(BaseCommand):
                 servers.append(server)
                 endpoints[simulator.vendor] = SimEndpoint(simulator, server.base_url)
             passwords = seed(endpoints, options["password"])
+            consumer = start_jobs()
             self._announce(options["host"], options["port"], passwords, endpoints)
             if options["host"] not in settings.ALLOWED_HOSTS:
                 settings.ALLOWED_HOSTS.append(options["host"])
@@ -47,6 +53,9 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            if consumer is not None:
+                consumer.stop(graceful=False)
+                self.stdout.write("Jobs stopped.")
             for server in servers:
                 server.stop()
             self.stdout.write("Simulators stopped.")
@@ -61,9 +70,27 @@ class Command(BaseCommand):
         self.stdout.write("  Simulators:")
         for vendor, endpoint in endpoints.items():
             self.stdout.write(f"    {vendor:<13} {endpoint.base_url}")
-        self.stdout.write("  Ctrl-C stops the console and the simulators.")
+        self.stdout.write("  Usage is being fetched in the background: 90 days for every demo app within a minute.")
+        self.stdout.write("  Ctrl-C stops the console, the jobs and the simulators.")
         self.stdout.flush()
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def start_jobs() -> Consumer:
+    """The embedded job engine: Huey's consumer as threads of this process, queue in VAR_DIR.
+
+    The queue is emptied first: jobs left by an earlier run point at its simulators' ports.
+    """
+    HUEY.flush()
+    SyncCursor.objects.update(chain_started_at=None)
+    consumer = HUEY.create_consumer(
+        workers=settings.HUEY["consumer"]["workers"], worker_type="thread", periodic=True, check_worker_health=False
+    )
+    consumer.start()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # Huey's handlers replaced ours
+        signal.signal(stop_signal, _interrupt)
+    plan_usage()
+    return consumer

@@ -1,0 +1,121 @@
+"""Plotly figures for a usage report, built in Python and drawn by plotly.js in the page.
+
+Figures are plain figure dictionaries serialised with plotly.io (no validation pass: the
+shapes are fixed here, and reports must stay fast).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.io as pio
+from django.utils.translation import gettext as _
+
+from .models import Metric
+from .reports import TIER_LABELS, Bucket, Report
+
+TIER_COLOURS = {"audio": "#6c757d", "v360": "#0dcaf0", "v720": "#0d6efd", "v1080": "#6610f2", "content": "#fd7e14"}
+BASE_LAYOUT = {
+    "margin": {"l": 56, "r": 16, "t": 36, "b": 40},
+    "height": 300,
+    "hovermode": "x unified",
+    "legend": {"orientation": "h", "y": -0.2},
+    "font": {"family": "system-ui, sans-serif", "size": 12},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "rgba(0,0,0,0)",
+}
+
+
+def _x(report: Report, buckets: list[Bucket]) -> list[str]:
+    zone = report.filters.zone
+    if report.filters.resolved == "hour":
+        return [b.start.astimezone(zone).strftime("%Y-%m-%d %H:%M") for b in buckets]
+    return [b.start.strftime("%Y-%m-%d") for b in buckets]
+
+
+def _figure(title: str, data: list[dict[str, Any]], y_title: str, **layout: Any) -> str:
+    figure = {
+        "data": data,
+        "layout": {
+            **BASE_LAYOUT,
+            "title": {"text": title, "x": 0},
+            "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+            **layout,
+        },
+    }
+    return pio.to_json(figure, validate=False, pretty=False)
+
+
+def duration(report: Report) -> str:
+    x = _x(report, report.buckets)
+    data = [
+        {
+            "type": "bar",
+            "name": str(TIER_LABELS[tier]),
+            "x": x,
+            "y": [b.tiers.get(tier, 0) for b in report.buckets],
+            "marker": {"color": TIER_COLOURS[tier]},
+            "hovertemplate": "%{y:,} min<extra>" + str(TIER_LABELS[tier]) + "</extra>",
+        }
+        for tier in report.filters.tiers
+    ]
+    if report.previous is not None:
+        previous = report.previous[: len(x)]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("Previous period"),
+                "x": x[: len(previous)],
+                "y": [b.duration(report.filters.tiers) for b in previous],
+                "customdata": _x(report, previous),
+                "line": {"dash": "dash", "color": "#212529"},
+                "hovertemplate": "%{y:,} min (%{customdata})<extra>" + _("Previous period") + "</extra>",
+            }
+        )
+    return _figure(_("Call duration by resolution"), data, _("minutes"), barmode="stack")
+
+
+def counts(report: Report, metric: str) -> str:
+    x = _x(report, report.buckets)
+    peak = metric in (Metric.PEAK_USERS, Metric.PEAK_CHANNELS)
+    trace: dict[str, Any] = {
+        "type": "scatter",
+        "mode": "lines+markers" if len(x) <= 60 else "lines",
+        "name": str(Metric(metric).label),
+        "x": x,
+        "y": [b.values.get(metric, 0) for b in report.buckets],
+        "line": {"color": "#0d6efd"},
+    }
+    if peak and report.single_app:
+        zone = report.filters.zone
+        trace["customdata"] = [
+            b.peak_times[metric].astimezone(zone).strftime("%Y-%m-%d %H:%M") if b.peak_times.get(metric) else ""
+            for b in report.buckets
+        ]
+        trace["hovertemplate"] = "%{y:,} " + _("at") + " %{customdata}<extra></extra>"
+    else:
+        trace["hovertemplate"] = "%{y:,}<extra></extra>"
+    data = [trace]
+    if report.previous is not None:
+        previous = report.previous[: len(x)]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("Previous period"),
+                "x": x[: len(previous)],
+                "y": [b.values.get(metric, 0) for b in previous],
+                "line": {"dash": "dash", "color": "#adb5bd"},
+                "hovertemplate": "%{y:,}<extra>" + _("Previous period") + "</extra>",
+            }
+        )
+    unit = _("users") if metric in (Metric.ACTIVE_USERS, Metric.PEAK_USERS) else _("channels")
+    return _figure(str(Metric(metric).label), data, unit)
+
+
+def all_figures(report: Report) -> dict[str, str]:
+    figures = {"duration": duration(report)}
+    for metric in (Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS, Metric.PEAK_USERS, Metric.PEAK_CHANNELS):
+        figures[metric.value] = counts(report, metric.value)
+    return figures

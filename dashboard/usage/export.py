@@ -1,0 +1,90 @@
+"""The report's table as CSV or XLSX: the same rows and columns the page shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import xlsxwriter
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from .models import Metric
+from .reports import TIER_LABELS, Report, bucket_label
+
+
+def table(report: Report) -> Iterator[list[object]]:
+    """Header, one row per bucket, then the totals row."""
+    zone = report.filters.zone
+    tiers = report.filters.tiers
+    yield [
+        _("Period starting"),
+        _("Call duration (min)"),
+        *[f"{TIER_LABELS[t]} (min)" for t in tiers],
+        str(Metric.ACTIVE_USERS.label),
+        str(Metric.ACTIVE_CHANNELS.label),
+        str(Metric.PEAK_USERS.label),
+        _("Peak users at"),
+        str(Metric.PEAK_CHANNELS.label),
+        _("Peak channels at"),
+    ]
+
+    def when(value: object) -> str:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value and report.single_app else ""
+
+    for bucket in report.buckets:
+        yield [
+            bucket_label(bucket.start, report.filters.resolved, zone),
+            bucket.duration(tiers),
+            *[bucket.tiers.get(t, 0) for t in tiers],
+            bucket.values.get(Metric.ACTIVE_USERS, 0),
+            bucket.values.get(Metric.ACTIVE_CHANNELS, 0),
+            bucket.values.get(Metric.PEAK_USERS, 0),
+            when(bucket.peak_times.get(Metric.PEAK_USERS)),
+            bucket.values.get(Metric.PEAK_CHANNELS, 0),
+            when(bucket.peak_times.get(Metric.PEAK_CHANNELS)),
+        ]
+    totals = report.totals()
+    yield [
+        _("Total (counts: busiest period)"),
+        totals["duration"],
+        *[totals["tiers"][t] for t in tiers],
+        totals[Metric.ACTIVE_USERS],
+        totals[Metric.ACTIVE_CHANNELS],
+        totals[Metric.PEAK_USERS],
+        when(totals[f"{Metric.PEAK_USERS}_at"]),
+        totals[Metric.PEAK_CHANNELS],
+        when(totals[f"{Metric.PEAK_CHANNELS}_at"]),
+    ]
+
+
+def filename(report: Report, name: str, extension: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:60] or "usage"
+    return f"usage-{safe}-{report.filters.start}-{report.filters.end}-{report.filters.resolved}.{extension}"
+
+
+def as_csv(report: Report, name: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(report, name, "csv")}"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    for row in table(report):
+        writer.writerow(row)
+    return response
+
+
+def as_xlsx(report: Report, name: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet(_("Usage")[:31])
+    bold = workbook.add_format({"bold": True})
+    for row_number, row in enumerate(table(report)):
+        sheet.write_row(row_number, 0, row, bold if row_number == 0 else None)
+    sheet.set_column(0, 0, 24)
+    workbook.close()
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename(report, name, "xlsx")}"'
+    return response

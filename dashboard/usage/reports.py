@@ -1,0 +1,273 @@
+"""Usage reports: filters from the URL, series from the database, aggregated for reading.
+
+Hours are shown in the reader's time zone. Days are the vendor's days (UTC), as it counts
+them; weeks (Monday first) and months are summed from those days. For a week or a month,
+active users and channels are the busiest day's (distinct counts cannot be added up), and
+peaks are the highest day's with its time. Across several apps, counts and peaks are
+added: a sum of peaks is an upper bound of the combined peak, and it carries no peak time.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Max, QuerySet, Sum
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.rtc.models import RtcApp
+
+from .models import TIER_FIELDS, Metric, UsageSample
+
+PRESETS = {
+    "24h": _("Last 24 hours"),
+    "7d": _("Last 7 days"),
+    "30d": _("Last 30 days"),
+    "90d": _("Last 90 days"),
+    "this_month": _("This month"),
+    "last_month": _("Last month"),
+    "12m": _("Last 12 months"),
+    "custom": _("Custom"),
+}
+GRANULARITIES = {
+    "auto": _("Automatic"),
+    "hour": _("Hour"),
+    "day": _("Day"),
+    "week": _("Week"),
+    "month": _("Month"),
+}
+TIER_LABELS = {
+    "audio": _("Audio"),
+    "v360": _("Video up to 360p"),
+    "v720": _("Video up to 720p"),
+    "v1080": _("Video up to 1080p"),
+    "content": _("Screen share"),
+}
+METRICS = [m.value for m in Metric]
+MAX_RANGE_DAYS = 800
+
+
+@dataclass
+class Filters:
+    preset: str
+    start: date  # first day, in the reader's time zone
+    end: date  # last day, inclusive
+    granularity: str  # what was asked
+    resolved: str  # what is used (auto resolved)
+    app_ids: list[int]
+    account_ids: list[int]
+    tiers: list[str]
+    compare: bool
+    zone: ZoneInfo
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def start_utc(self) -> datetime:
+        return datetime.combine(self.start, datetime.min.time(), self.zone).astimezone(UTC)
+
+    @property
+    def end_utc(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), self.zone).astimezone(UTC)
+
+    def previous(self) -> Filters:
+        days = (self.end - self.start).days + 1
+        return Filters(
+            self.preset,
+            self.start - timedelta(days=days),
+            self.start - timedelta(days=1),
+            self.granularity,
+            self.resolved,
+            self.app_ids,
+            self.account_ids,
+            self.tiers,
+            False,
+            self.zone,
+        )
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+def auto_granularity(days: int) -> str:
+    if days <= 3:
+        return "hour"
+    if days <= 120:
+        return "day"
+    return "week" if days <= 400 else "month"
+
+
+def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None = None) -> Filters:
+    zone = zone or ZoneInfo(timezone.get_current_timezone_name())
+    today = today or timezone.now().astimezone(zone).date()
+    problems: list[str] = []
+    preset = query.get("range", "30d")
+    if preset not in PRESETS:
+        problems.append(str(_("Unknown range; showing the last 30 days.")))
+        preset = "30d"
+    if preset == "custom":
+        try:
+            start = date.fromisoformat(query.get("from", ""))
+            end = date.fromisoformat(query.get("to", ""))
+        except ValueError:
+            problems.append(str(_("Give both dates of a custom range as YYYY-MM-DD; showing the last 30 days.")))
+            preset, start, end = "30d", today - timedelta(days=29), today
+        else:
+            if end < start:
+                start, end = end, start
+                problems.append(str(_("The range ended before it began; the dates were swapped.")))
+            if (end - start).days > MAX_RANGE_DAYS:
+                start = end - timedelta(days=MAX_RANGE_DAYS)
+                problems.append(str(_("Ranges are limited to %(days)d days.") % {"days": MAX_RANGE_DAYS}))
+    else:
+        start, end = preset_range(preset, today)
+    granularity = query.get("granularity", "auto")
+    if granularity not in GRANULARITIES:
+        problems.append(str(_("Unknown granularity; chosen automatically.")))
+        granularity = "auto"
+    days = (end - start).days + 1
+    resolved = auto_granularity(days) if granularity == "auto" else granularity
+    tiers = [t for t in query.getlist("tier") if t in TIER_FIELDS] or list(TIER_FIELDS)
+    return Filters(
+        preset,
+        start,
+        end,
+        granularity,
+        resolved,
+        _ints(query.getlist("app")),
+        _ints(query.getlist("account")),
+        tiers,
+        query.get("compare") == "1",
+        zone,
+        problems,
+    )
+
+
+def preset_range(preset: str, today: date) -> tuple[date, date]:
+    if preset == "24h":
+        return today - timedelta(days=1), today
+    if preset in ("7d", "30d", "90d"):
+        return today - timedelta(days=int(preset[:-1]) - 1), today
+    if preset == "this_month":
+        return today.replace(day=1), today
+    if preset == "last_month":
+        last = today.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last
+    return (today - timedelta(days=365)).replace(day=1), today  # 12m
+
+
+@dataclass
+class Bucket:
+    start: datetime  # UTC
+    values: dict[str, int] = field(default_factory=dict)
+    tiers: dict[str, int] = field(default_factory=dict)
+    peak_times: dict[str, datetime | None] = field(default_factory=dict)
+
+    def duration(self, tiers: Iterable[str]) -> int:
+        return sum(self.tiers.get(t, 0) for t in tiers)
+
+
+@dataclass
+class Report:
+    filters: Filters
+    buckets: list[Bucket]
+    apps: list[RtcApp]
+    single_app: bool
+    previous: list[Bucket] | None = None
+
+    def totals(self) -> dict[str, object]:
+        tiers = self.filters.tiers
+        minutes = {t: sum(b.tiers.get(t, 0) for b in self.buckets) for t in TIER_FIELDS}
+        totals: dict[str, object] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
+        for metric in METRICS[1:]:
+            best = max(self.buckets, key=lambda b: b.values.get(metric, 0), default=None)
+            totals[metric] = best.values.get(metric, 0) if best else 0
+            totals[f"{metric}_at"] = best.peak_times.get(metric) if best and self.single_app else None
+            totals[f"{metric}_bucket"] = best.start if best else None
+        return totals
+
+    def previous_total(self) -> int | None:
+        if self.previous is None:
+            return None
+        return sum(b.duration(self.filters.tiers) for b in self.previous)
+
+
+def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> list[Bucket]:
+    """Per bucket, each statistic summed over the apps (tiers too), from the stored samples."""
+    samples = (
+        UsageSample.objects.filter(app__in=apps, interval=interval, timestamp__gte=start, timestamp__lt=end)
+        .values("metric", "timestamp")
+        .annotate(value=Sum("value"), peak=Max("peak_time"), **{t: Sum(t) for t in TIER_FIELDS})
+        .order_by("timestamp")
+    )
+    buckets: dict[datetime, Bucket] = {}
+    for row in samples:
+        bucket = buckets.setdefault(row["timestamp"], Bucket(row["timestamp"]))
+        bucket.values[row["metric"]] = row["value"] or 0
+        bucket.peak_times[row["metric"]] = row["peak"]
+        if row["metric"] == Metric.DURATION:
+            bucket.tiers = {t: row[t] or 0 for t in TIER_FIELDS}
+    return [buckets[key] for key in sorted(buckets)]
+
+
+def _period_start(day: datetime, granularity: str) -> datetime:
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def roll_up(days: list[Bucket], granularity: str) -> list[Bucket]:
+    """Weeks or months from UTC days: durations summed, counts and peaks the busiest day's."""
+    grouped: dict[datetime, list[Bucket]] = defaultdict(list)
+    for day in days:
+        grouped[_period_start(day.start, granularity)].append(day)
+    result = []
+    for start in sorted(grouped):
+        members = grouped[start]
+        bucket = Bucket(start)
+        bucket.tiers = {t: sum(d.tiers.get(t, 0) for d in members) for t in TIER_FIELDS}
+        bucket.values[Metric.DURATION] = sum(d.values.get(Metric.DURATION, 0) for d in members)
+        for metric in METRICS[1:]:
+            best = max(members, key=lambda d: d.values.get(metric, 0))
+            bucket.values[metric] = best.values.get(metric, 0)
+            bucket.peak_times[metric] = best.peak_times.get(metric)
+        result.append(bucket)
+    return result
+
+
+def build(filters: Filters, apps: QuerySet[RtcApp]) -> Report:
+    chosen = apps
+    if filters.account_ids:
+        chosen = chosen.filter(vendor_account_id__in=filters.account_ids)
+    if filters.app_ids:
+        chosen = chosen.filter(pk__in=filters.app_ids)
+    app_list = list(chosen.select_related("vendor_account"))
+    report = Report(filters, _series(filters, chosen), app_list, len(app_list) == 1)
+    if filters.compare:
+        report.previous = _series(filters.previous(), chosen)
+    return report
+
+
+def _series(filters: Filters, apps: QuerySet[RtcApp]) -> list[Bucket]:
+    if filters.resolved == "hour":
+        return rows_for(apps, filters.start_utc, filters.end_utc, 3600)
+    start = datetime.combine(filters.start, datetime.min.time(), UTC)
+    end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time(), UTC)
+    days = rows_for(apps, start, end, 86400)
+    return days if filters.resolved == "day" else roll_up(days, filters.resolved)
+
+
+def bucket_label(bucket_start: datetime, granularity: str, zone: ZoneInfo) -> str:
+    if granularity == "hour":
+        return bucket_start.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    if granularity == "month":
+        return f"{bucket_start:%Y-%m} ({calendar.month_abbr[bucket_start.month]})"
+    if granularity == "week":
+        return f"{bucket_start:%Y-%m-%d} (W{bucket_start.isocalendar().week:02d})"
+    return f"{bucket_start:%Y-%m-%d}"

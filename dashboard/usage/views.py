@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dashboard.credentials.jobs import start_sync
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.models import Role, Tenant
+from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from vendors.base.provider import Capability
+
+from . import charts, export, reports, sync
+from .models import TIER_FIELDS, Metric, SyncCursor, UsageSample
+
+TABLE_ROWS = 400
+
+
+def _report(
+    request: HttpRequest, scope: TenantScope, apps: QuerySet[RtcApp], *, title: str, level: str, **context: object
+) -> HttpResponse:
+    filters = reports.parse(request.GET)
+    report = reports.build(filters, apps)
+    export_kind = request.GET.get("export")
+    if export_kind == "csv":
+        return export.as_csv(report, title)
+    if export_kind == "xlsx":
+        return export.as_xlsx(report, title)
+    for problem in filters.problems:
+        messages.warning(request, problem)
+    totals = report.totals()
+    previous_total = report.previous_total()
+    change = None
+    if previous_total:
+        change = (totals["duration"] - previous_total) / previous_total * 100
+    context |= {
+        "scope": scope,
+        "title": title,
+        "level": level,
+        "filters": filters,
+        "report": report,
+        "totals": totals,
+        "previous_total": previous_total,
+        "change": change,
+        "figures": charts.all_figures(report) if report.buckets else {},
+        "rows": list(export.table(report))[1:-1][:TABLE_ROWS],
+        "rows_cut": len(report.buckets) > TABLE_ROWS,
+        "presets": reports.PRESETS,
+        "granularities": reports.GRANULARITIES,
+        "tier_labels": reports.TIER_LABELS,
+        "all_apps": list(apps.select_related("vendor_account")[:200]),
+        "accounts": VendorAccount.objects.filter(apps__in=apps).distinct() if level == "tenant" else [],
+        "has_usage_accounts": any(
+            a.vendor_account.vendor_known and a.vendor_account.info.can(Capability.USAGE_STATS)
+            for a in apps.select_related("vendor_account")[:200]
+        ),
+    }
+    template = "usage/report.html#report" if request.htmx else "usage/report.html"
+    return render(request, template, context)
+
+
+@login_required
+def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    apps = RtcApp.objects.filter(vendor_account__tenant=scope.tenant)
+    return _report(request, scope, apps, title=scope.tenant.name, level="tenant")
+
+
+@login_required
+def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    account = scope.get(VendorAccount, pk=account_id)
+    return _report(request, scope, account.apps.all(), title=account.label, level="account", account=account)
+
+
+@login_required
+def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    app = scope.get(
+        RtcApp.objects.select_related("vendor_account"),
+        "vendor_account__tenant",
+        pk=app_pk,
+        vendor_account_id=account_id,
+    )
+    return _report(
+        request,
+        scope,
+        RtcApp.objects.filter(pk=app.pk),
+        title=str(app),
+        level="app",
+        app=app,
+        account=app.vendor_account,
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Support staff: tenants and apps ranked by minutes and peaks over the range, with the trend."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    filters = reports.parse(request.GET)
+    start = datetime.combine(filters.start, datetime.min.time(), UTC)
+    end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time(), UTC)
+    length = end - start
+    daily = UsageSample.objects.filter(interval=86400)
+
+    def by(field: str, lo: datetime, hi: datetime) -> dict[int, dict[str, int]]:
+        rows = (
+            daily.filter(timestamp__gte=lo, timestamp__lt=hi)
+            .values(field)
+            .annotate(
+                minutes=Sum("value", filter=_metric(Metric.DURATION)),
+                peak_users=Max("value", filter=_metric(Metric.PEAK_USERS)),
+                peak_channels=Max("value", filter=_metric(Metric.PEAK_CHANNELS)),
+            )
+        )
+        return {row[field]: row for row in rows}
+
+    tenants_now = by("app__vendor_account__tenant", start, end)
+    tenants_before = by("app__vendor_account__tenant", start - length, start)
+    tenant_rows = []
+    for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True)):
+        now_row = tenants_now.get(tenant.pk, {})
+        before = (tenants_before.get(tenant.pk) or {}).get("minutes") or 0
+        minutes = now_row.get("minutes") or 0
+        tenant_rows.append(
+            {
+                "tenant": tenant,
+                "minutes": minutes,
+                "previous": before,
+                "trend": ((minutes - before) / before * 100) if before else None,
+                "peak_users": now_row.get("peak_users") or 0,
+                "peak_channels": now_row.get("peak_channels") or 0,
+            }
+        )
+    order = request.GET.get("order", "minutes")
+    key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
+    tenant_rows.sort(key=lambda row: (-row[key], row["tenant"].name))
+    apps_now = by("app", start, end)
+    apps_before = by("app", start - length, start)
+    top = sorted(apps_now.items(), key=lambda item: -(item[1].get(key) or 0))[:20]
+    app_objects = RtcApp.objects.select_related("vendor_account__tenant").in_bulk([pk for pk, _ in top])
+    app_rows = []
+    for pk, row in top:
+        before = (apps_before.get(pk) or {}).get("minutes") or 0
+        app_rows.append(
+            {
+                "app": app_objects[pk],
+                "minutes": row.get("minutes") or 0,
+                "trend": ((row.get("minutes") or 0) - before) / before * 100 if before else None,
+                "peak_users": row.get("peak_users") or 0,
+                "peak_channels": row.get("peak_channels") or 0,
+            }
+        )
+    context = {
+        "filters": filters,
+        "presets": reports.PRESETS,
+        "tenant_rows": tenant_rows,
+        "app_rows": app_rows,
+        "order": key,
+    }
+    template = "usage/overview.html#ranking" if request.htmx else "usage/overview.html"
+    return render(request, template, context)
+
+
+def _metric(metric: Metric) -> Q:
+    return Q(metric=metric.value)
+
+
+@login_required
+@require_POST
+def recheck(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    """Lift a block set by a permanent vendor error and sync again."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    sync.clear_block(account=account)
+    start_sync(account)
+    messages.success(request, _("The sync of “%(label)s” will be tried again.") % {"label": account.label})
+    return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+
+
+def sync_state(account: VendorAccount) -> dict[str, object]:
+    cursors = list(SyncCursor.objects.filter(app__vendor_account=account))
+    return {
+        "lag": sync.lag(cursors),
+        "errors": [c.last_error for c in cursors if c.last_error][:3],
+        "pending": sum(1 for c in cursors if c.chain_started_at),
+        "tiers": TIER_FIELDS,
+    }
