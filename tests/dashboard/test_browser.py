@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -193,7 +194,7 @@ def test_report_reader_changes_range_and_granularity_and_downloads_the_csv(
 
     with page.expect_download() as download_info:
         page.locator("#export-csv").click()
-    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     assert len(table) - 2 == weeks
     shown = page.locator('[data-total="duration"]').inner_text()
