@@ -11,6 +11,7 @@ ACTIONS = {
     "apps.refresh": _("App list refreshed"),
     "app.register": _("App registered by hand"),
     "app.unregister": _("Hand-registered app removed"),
+    "app.rename": _("App renamed at the vendor"),
 }
 
 

@@ -10,6 +10,9 @@ class Preferences(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, help_text=_("Times on pages and in reports are shown in it.")
+    )
 
     class Meta:
         verbose_name = _("preferences")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +31,7 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
         "query": query,
         "can_list": account.info.can(Capability.LIST_APPS),
         "can_usage": account.info.can(Capability.USAGE_STATS),
+        "can_rename": account.info.can(Capability.RENAME_APP),
         "sync": sync_state(account),
         **extra,
     }
@@ -108,3 +109,58 @@ def app_unregister(request: HttpRequest, tenant_slug: str, account_id: int, app_
     return render(
         request, "rtc/app_confirm_unregister.html", {"scope": scope, "app": app, "account": app.vendor_account}
     )
+
+
+APP_NAME_MAX = 64
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_rename(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
+    """Rename an app at the vendor (Aliyun ModifyApp); the row updates in place."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    app = scope.get(
+        RtcApp.objects.select_related("vendor_account"),
+        "vendor_account__tenant",
+        pk=app_pk,
+        vendor_account_id=account_id,
+    )
+    account = app.vendor_account
+    if not account.info.can(Capability.RENAME_APP):
+        raise Http404
+    context = {
+        "scope": scope,
+        "account": account,
+        "app": app,
+        "can_usage": account.info.can(Capability.USAGE_STATS),
+        "can_rename": True,
+        "editing": request.method == "GET" and not request.GET.get("cancel"),
+    }
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        error = ""
+        if not name or len(name) > APP_NAME_MAX:
+            error = _("Give a name of 1 to %(max)d characters.") % {"max": APP_NAME_MAX}
+        else:
+            try:
+                with (
+                    audited(request.user, "app.rename", vendor_account=account, target=app.app_id) as call,
+                    provider_for(account) as provider,
+                ):
+                    call.detail = {"from": app.name, "to": name}
+                    call.vendor_request_id = provider.rename_app(app.app_id, name)
+            except VendorError as vendor_error:
+                error = _("The vendor refused: %(error)s") % {"error": vendor_error}
+        if error:
+            context |= {"editing": True, "rename_error": error, "new_name": name}
+            if not request.htmx:
+                messages.error(request, error)
+                return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        else:
+            app.name = name
+            app.save(update_fields=["name"])
+            messages.success(request, _("App %(app)s renamed to “%(name)s”.") % {"app": app.app_id, "name": name})
+            if not request.htmx:
+                return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    template = "rtc/partials/app_row.html" if request.htmx else "rtc/app_rename.html"
+    return render(request, template, context)

@@ -193,3 +193,35 @@ def test_listed_apps_cannot_be_removed_by_hand(two_tenants: World2) -> None:
         reverse("app_unregister", args=["acme", two_tenants.acme_account.pk, app.pk])
     )
     assert response.status_code == 404 and RtcApp.objects.filter(pk=app.pk).exists()
+
+
+def test_rename_app_at_the_vendor_in_place(two_tenants: World2, aliyun_sim) -> None:
+    account = two_tenants.acme_account
+    client = logged_in(two_tenants.acme_admin)
+    client.post(reverse("apps_refresh", args=["acme", account.pk]))
+    app = RtcApp.objects.filter(vendor_account=account, source=AppSource.LISTED).first()
+    url = reverse("app_rename", args=["acme", account.pk, app.pk])
+    form = client.get(url, headers=HTMX).content.decode()
+    assert form.lstrip().startswith(f'<tr id="app-row-{app.pk}"') and 'name="name"' in form
+    row = client.post(url, {"name": "Support line"}, headers=HTMX).content.decode()
+    assert "Support line" in row and 'name="name"' not in row
+    app.refresh_from_db()
+    assert app.name == "Support line" and aliyun_sim.simulator.app_names[app.app_id] == "Support line"
+    entry = AuditEntry.objects.get(action="app.rename")
+    assert entry.vendor_request_id and entry.detail["to"] == "Support line" and entry.target == app.app_id
+    too_long = client.post(url, {"name": "x" * 65}, headers=HTMX).content.decode()
+    assert "1 to 64 characters" in too_long
+    assert logged_in(two_tenants.acme_viewer).post(url, {"name": "Nope"}).status_code == 403
+
+
+def test_rename_failure_is_shown_in_the_row(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    app = RtcApp.objects.create(vendor_account=account, app_id="no-such-app", name="Ghost")
+    response = logged_in(two_tenants.acme_admin).post(
+        reverse("app_rename", args=["acme", account.pk, app.pk]), {"name": "Renamed"}, headers=HTMX
+    )
+    page = response.content.decode()
+    assert "The vendor refused" in page and 'name="name"' in page
+    app.refresh_from_db()
+    assert app.name == "Ghost"
+    assert AuditEntry.objects.get(action="app.rename").outcome == "failure"

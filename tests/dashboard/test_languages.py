@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -105,3 +106,18 @@ def test_a_user_switches_to_chinese_and_it_follows_them(two_tenants: World2) -> 
 def test_anonymous_pages_follow_the_browser_language(client) -> None:
     page = client.get(reverse("login"), headers={"Accept-Language": "zh-CN,zh;q=0.9"}).content.decode()
     assert "登录" in page
+
+
+def test_times_follow_the_users_time_zone(two_tenants: World2) -> None:
+    from django.utils import timezone
+
+    from dashboard.audit.log import record
+
+    entry = record(two_tenants.acme_admin, "account.test", vendor_account=two_tenants.acme_account)
+    client = logged_in(two_tenants.acme_admin)
+    client.post(reverse("preferences"), {"language": "", "time_zone": "Asia/Shanghai"})
+    page = client.get(reverse("tenant_audit", args=["acme"])).content.decode()
+    local = timezone.localtime(entry.created_at, timezone=ZoneInfo("Asia/Shanghai"))
+    assert f"{local:%Y-%m-%d %H:%M}" in page
+    refused = client.post(reverse("preferences"), {"language": "", "time_zone": "Mars/Olympus"})
+    assert "Select a valid choice" in refused.content.decode()
