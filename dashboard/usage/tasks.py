@@ -46,9 +46,9 @@ def sync_series_window(
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
     try:
         stored = sync.run_window(app_pk, metric, interval, window)
-    except VendorError as error:
+    except Exception as error:
         if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
-            sync.finish_chain(app_pk, metric, interval, str(error))
+            sync.finish_chain(app_pk, metric, interval, str(error) or type(error).__name__)
         raise
     if rest:
         sync_series_window(app_pk, metric, interval, rest)

@@ -1,0 +1,123 @@
+"""Backfill benchmark: N apps x D days x every statistic x both granularities, through the job engine.
+
+    python bench/sync.py [--apps 200] [--days 90] [--latency-ms 50] [--workers 16] [--sessions-per-day 24]
+
+The Aliyun simulator runs as its own process (`python -m vendors.sim`) with the added
+latency; the console's Huey consumer runs its worker threads here against a SQLite queue
+and database in a temporary folder. The per-account rate limit is lifted so the engine
+itself is measured. Prints, last: requests issued against the minimum possible, wall time
+against the lower bound (minimum requests / workers x latency), and rows written per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+
+def start_simulator(apps: int, latency_ms: float, sessions_per_day: int) -> tuple[subprocess.Popen, str, dict]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vendors.sim", "--apps", str(apps), "--channels", "4", "--users", "500",
+         "--sessions-per-day", str(sessions_per_day), "--latency-ms", str(latency_ms)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    for line in process.stdout:
+        vendor, url, *pairs = line.strip().split("\t")
+        if vendor == "aliyun":
+            return process, url, dict(pair.split("=", 1) for pair in pairs)
+    raise SystemExit("the simulator did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--apps", type=int, default=200)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--sessions-per-day", type=int, default=24, help="per app; the simulator's work, not ours")
+    args = parser.parse_args()
+
+    var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+        "DASHBOARD_VAR_DIR": str(var),
+        "JOB_WORKERS": str(args.workers),
+        "USAGE_BACKFILL_DAYS": str(args.days),
+        "VENDOR_DEFAULT_REQUESTS_PER_SECOND": "1000000",
+        "SYNC_ON_ACCOUNT_CHANGE": "false",
+        "LOG_LEVEL": "WARNING",
+    })
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from huey.contrib.djhuey import HUEY
+
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.rtc.models import RtcApp
+    from dashboard.tenancy.models import Tenant
+    from dashboard.usage import sync, tasks
+    from dashboard.usage.models import SyncCursor, UsageSample
+    from dashboard.usage.plan import minimum_requests, series
+
+    call_command("migrate", verbosity=0)
+    simulator, url, credentials = start_simulator(args.apps, args.latency_ms, args.sessions_per_day)
+    try:
+        tenant = Tenant.objects.create(name="Bench", slug="bench")
+        account = VendorAccount(tenant=tenant, vendor="aliyun", label="Bench", endpoint=url)
+        account.set_credentials(credentials)
+        account.save()
+        call_command("sync_apps", verbosity=0, stdout=open(os.devnull, "w"))
+        apps = RtcApp.objects.count()
+        assert apps == args.apps, f"listed {apps} apps, expected {args.apps}"
+
+        requests = 0
+        lock = threading.Lock()
+
+        def count(request: object) -> None:
+            nonlocal requests
+            with lock:
+                requests += 1
+
+        original = sync.provider_for
+        sync.provider_for = lambda account, **kw: original(account, **{**kw, "on_request": count})
+
+        span = account.info.limits.max_usage_span_days
+        minimum = apps * len(list(series())) * minimum_requests(args.days, timedelta(days=span))
+        bound = minimum / args.workers * args.latency_ms / 1000
+
+        HUEY.flush()
+        consumer = HUEY.create_consumer(workers=args.workers, worker_type="thread", periodic=False,
+                                        check_worker_health=False, initial_delay=0.01, max_delay=0.05)
+        started = time.perf_counter()
+        planned = tasks.plan_usage.call_local()  # plans and enqueues every series' first window
+        consumer.start()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        while SyncCursor.objects.filter(chain_started_at__isnull=False).exists() or len(HUEY) or HUEY.pending_count():
+            time.sleep(0.05)
+        wall = time.perf_counter() - started
+        consumer.stop(graceful=True)
+        rows = UsageSample.objects.count()
+        expected_rows = apps * 5 * (args.days * 24 + args.days)
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)
+
+    print(f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "
+          f"series {planned}")
+    print(f"rows written: {rows:,} (a full backfill has about {expected_rows:,})")
+    print(f"requests issued: {requests:,}, minimum possible: {minimum:,}, ratio {requests / minimum:.3f}")
+    print(f"wall time: {wall:.1f} s, lower bound {bound:.1f} s, ratio {wall / bound:.2f}")
+    print(f"rows per second: {rows / wall:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
