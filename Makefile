@@ -36,5 +36,7 @@ messages: $(BIN)/.installed  ## collect translatable strings into locale/, then 
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'tests/*' --ignore 'vendors/*' --ignore 'var/*'
 	cd locale && ../$(BIN)/python ../manage.py compilemessages
 
-bench: $(BIN)/.installed  ## vendor client benchmarks
+bench: $(BIN)/.installed  ## every benchmark; each prints its figures last
 	$(BIN)/python bench/aliyun_client.py
+	$(BIN)/python bench/report.py
+	$(BIN)/python bench/sync.py

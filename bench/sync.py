@@ -1,6 +1,6 @@
 """Backfill benchmark: N apps x D days x every statistic x both granularities, through the job engine.
 
-    python bench/sync.py [--apps 200] [--days 90] [--latency-ms 50] [--workers 16] [--sessions-per-day 24]
+    python bench/sync.py [--apps 200] [--days 90] [--latency-ms 50] [--workers 8] [--sessions-per-day 24]
 
 The Aliyun simulator runs as its own process (`python -m vendors.sim`) with the added
 latency; the console's Huey consumer runs its worker threads here against a SQLite queue
@@ -41,8 +41,10 @@ def main() -> None:
     parser.add_argument("--apps", type=int, default=200)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--sessions-per-day", type=int, default=24, help="per app; the simulator's work, not ours")
+    parser.add_argument("--database-url", default="", help="e.g. postgres://postgres@127.0.0.1:5432/bench (default: SQLite)")
+    parser.add_argument("--jobs-redis-url", default="", help="e.g. redis://127.0.0.1:6379/15 (default: SQLite queue)")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
@@ -55,6 +57,10 @@ def main() -> None:
         "SYNC_ON_ACCOUNT_CHANGE": "false",
         "LOG_LEVEL": "WARNING",
     })
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    if args.jobs_redis_url:
+        os.environ["JOBS_REDIS_URL"] = args.jobs_redis_url
     import django
 
     django.setup()
@@ -68,6 +74,7 @@ def main() -> None:
     from dashboard.usage.models import SyncCursor, UsageSample
     from dashboard.usage.plan import minimum_requests, series
 
+    call_command("flush", interactive=False, verbosity=0) if args.database_url else None
     call_command("migrate", verbosity=0)
     simulator, url, credentials = start_simulator(args.apps, args.latency_ms, args.sessions_per_day)
     try:
@@ -112,7 +119,8 @@ def main() -> None:
         simulator.wait(timeout=10)
 
     print(f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "
-          f"series {planned}")
+          f"series {planned}, database {'PostgreSQL' if args.database_url else 'SQLite'}, "
+          f"queue {'Redis' if args.jobs_redis_url else 'SQLite'}")
     print(f"rows written: {rows:,} (a full backfill has about {expected_rows:,})")
     print(f"requests issued: {requests:,}, minimum possible: {minimum:,}, ratio {requests / minimum:.3f}")
     print(f"wall time: {wall:.1f} s, lower bound {bound:.1f} s, ratio {wall / bound:.2f}")

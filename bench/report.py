@@ -1,0 +1,96 @@
+"""Report page benchmark: one app with a year of hourly and daily usage in SQLite.
+
+    python bench/report.py [--runs 60]
+
+Times the usage report page and its htmx fragment through Django's test client (the whole
+server side: middleware, queries, figures, templates) for a few typical filters, and
+prints, last, p50 and p95 milliseconds, the response size and the chart payload size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=60)
+    args = parser.parse_args()
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+        "DASHBOARD_VAR_DIR": tempfile.mkdtemp(prefix="bench-report-"),
+        "ALLOWED_HOSTS": "testserver",
+        "LOG_LEVEL": "WARNING",
+    })
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.rtc.models import RtcApp
+    from dashboard.tenancy.models import Membership, Tenant
+    from dashboard.usage.sync import store
+    from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
+
+    call_command("migrate", verbosity=0)
+    tenant = Tenant.objects.create(name="Bench", slug="bench")
+    account = VendorAccount(tenant=tenant, vendor="aliyun", label="Bench")
+    account.set_credentials({"access_key_id": "a", "access_key_secret": "b"})
+    account.save()
+    app = RtcApp.objects.create(vendor_account=account, app_id="bench-app", name="Bench app")
+    user = get_user_model().objects.create_user("reader", password="a-long-password-1")
+    Membership.objects.create(user=user, tenant=tenant, role="viewer")
+
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for interval, count in ((Interval.HOUR, 366 * 24), (Interval.DAY, 366)):
+        step = timedelta(seconds=int(interval))
+        for metric in UsageMetric:
+            points = []
+            for n in range(count):
+                at = now - step * (count - n)
+                value = (n * 37) % 1000 + 50
+                tiers = DurationBreakdown(value // 5, value // 5, value // 5, value // 5, value - 4 * (value // 5), value)
+                points.append(UsagePoint(metric, interval, at, value, peak_time=at + step / 3 if "peak" in metric.value
+                                         else None, duration=tiers if metric is UsageMetric.DURATION else None))
+            store(app, points)
+    rows = sum(1 for _ in RtcApp.objects.get(pk=app.pk).usage.all().iterator())
+
+    client = Client()
+    client.force_login(user)
+    url = f"/t/bench/accounts/{account.pk}/apps/{app.pk}/usage/"
+    cases = [
+        ("12 months (weeks)", {"range": "12m"}, {}),
+        ("12 months (weeks), fragment", {"range": "12m"}, {"HX-Request": "true"}),
+        ("30 days (days), fragment", {"range": "30d"}, {"HX-Request": "true"}),
+        ("7 days by hour, fragment", {"range": "7d", "granularity": "hour"}, {"HX-Request": "true"}),
+        ("12 months by day, compared", {"range": "12m", "granularity": "day", "compare": "1"}, {}),
+    ]
+    print(f"one app, {rows:,} stored rows (a year of hourly and daily samples of five statistics)")
+    for name, query, headers in cases:
+        times, size, charts = [], 0, 0
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            response = client.get(url, query, headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+            body = response.content.decode()
+            size = len(body)
+            charts = sum(len(html.unescape(m)) for m in re.findall(r'data-figure="([^"]*)"', body))
+        times.sort()
+        p95 = times[int(len(times) * 0.95) - 1]
+        print(f"{name:32} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
+              f"response {size / 1024:7.1f} KB  charts {charts / 1024:7.1f} KB")
+
+
+if __name__ == "__main__":
+    main()
