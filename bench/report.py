@@ -23,12 +23,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=60)
     args = parser.parse_args()
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
-        "DASHBOARD_VAR_DIR": tempfile.mkdtemp(prefix="bench-report-"),
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "WARNING",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+            "DASHBOARD_VAR_DIR": tempfile.mkdtemp(prefix="bench-report-"),
+            "ALLOWED_HOSTS": "testserver",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     import django
 
     django.setup()
@@ -59,9 +61,12 @@ def main() -> None:
             for n in range(count):
                 at = now - step * (count - n)
                 value = (n * 37) % 1000 + 50
-                tiers = DurationBreakdown(value // 5, value // 5, value // 5, value // 5, value - 4 * (value // 5), value)
-                points.append(UsagePoint(metric, interval, at, value, peak_time=at + step / 3 if "peak" in metric.value
-                                         else None, duration=tiers if metric is UsageMetric.DURATION else None))
+                tiers = DurationBreakdown(
+                    value // 5, value // 5, value // 5, value // 5, value - 4 * (value // 5), value
+                )
+                peak_time = at + step / 3 if "peak" in metric.value else None
+                duration = tiers if metric is UsageMetric.DURATION else None
+                points.append(UsagePoint(metric, interval, at, value, peak_time=peak_time, duration=duration))
             store(app, points)
     rows = sum(1 for _ in RtcApp.objects.get(pk=app.pk).usage.all().iterator())
 
@@ -88,8 +93,10 @@ def main() -> None:
             charts = sum(len(html.unescape(m)) for m in re.findall(r'data-figure="([^"]*)"', body))
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
-        print(f"{name:32} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
-              f"response {size / 1024:7.1f} KB  charts {charts / 1024:7.1f} KB")
+        print(
+            f"{name:32} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
+            f"response {size / 1024:7.1f} KB  charts {charts / 1024:7.1f} KB"
+        )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,23 @@ from pathlib import Path
 
 def start_simulator(apps: int, latency_ms: float, sessions_per_day: int) -> tuple[subprocess.Popen, str, dict]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "vendors.sim", "--apps", str(apps), "--channels", "4", "--users", "500",
-         "--sessions-per-day", str(sessions_per_day), "--latency-ms", str(latency_ms)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "vendors.sim",
+            "--apps",
+            str(apps),
+            "--channels",
+            "4",
+            "--users",
+            "500",
+            "--sessions-per-day",
+            str(sessions_per_day),
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     for line in process.stdout:
         vendor, url, *pairs = line.strip().split("\t")
@@ -43,20 +57,24 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--sessions-per-day", type=int, default=24, help="per app; the simulator's work, not ours")
-    parser.add_argument("--database-url", default="", help="e.g. postgres://postgres@127.0.0.1:5432/bench (default: SQLite)")
+    parser.add_argument(
+        "--database-url", default="", help="e.g. postgres://postgres@127.0.0.1:5432/bench (default: SQLite)"
+    )
     parser.add_argument("--jobs-redis-url", default="", help="e.g. redis://127.0.0.1:6379/15 (default: SQLite queue)")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
-        "DASHBOARD_VAR_DIR": str(var),
-        "JOB_WORKERS": str(args.workers),
-        "USAGE_BACKFILL_DAYS": str(args.days),
-        "VENDOR_DEFAULT_REQUESTS_PER_SECOND": "1000000",
-        "SYNC_ON_ACCOUNT_CHANGE": "false",
-        "LOG_LEVEL": "WARNING",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+            "DASHBOARD_VAR_DIR": str(var),
+            "JOB_WORKERS": str(args.workers),
+            "USAGE_BACKFILL_DAYS": str(args.days),
+            "VENDOR_DEFAULT_REQUESTS_PER_SECOND": "1000000",
+            "SYNC_ON_ACCOUNT_CHANGE": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     if args.jobs_redis_url:
@@ -82,7 +100,8 @@ def main() -> None:
         account = VendorAccount(tenant=tenant, vendor="aliyun", label="Bench", endpoint=url)
         account.set_credentials(credentials)
         account.save()
-        call_command("sync_apps", verbosity=0, stdout=open(os.devnull, "w"))
+        with open(os.devnull, "w") as quiet:
+            call_command("sync_apps", verbosity=0, stdout=quiet)
         apps = RtcApp.objects.count()
         assert apps == args.apps, f"listed {apps} apps, expected {args.apps}"
 
@@ -102,8 +121,14 @@ def main() -> None:
         bound = minimum / args.workers * args.latency_ms / 1000
 
         HUEY.flush()
-        consumer = HUEY.create_consumer(workers=args.workers, worker_type="thread", periodic=False,
-                                        check_worker_health=False, initial_delay=0.01, max_delay=0.05)
+        consumer = HUEY.create_consumer(
+            workers=args.workers,
+            worker_type="thread",
+            periodic=False,
+            check_worker_health=False,
+            initial_delay=0.01,
+            max_delay=0.05,
+        )
         started = time.perf_counter()
         planned = tasks.plan_usage.call_local()  # plans and enqueues every series' first window
         consumer.start()
@@ -118,9 +143,11 @@ def main() -> None:
         simulator.terminate()
         simulator.wait(timeout=10)
 
-    print(f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "
-          f"series {planned}, database {'PostgreSQL' if args.database_url else 'SQLite'}, "
-          f"queue {'Redis' if args.jobs_redis_url else 'SQLite'}")
+    print(
+        f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "
+        f"series {planned}, database {'PostgreSQL' if args.database_url else 'SQLite'}, "
+        f"queue {'Redis' if args.jobs_redis_url else 'SQLite'}"
+    )
     print(f"rows written: {rows:,} (a full backfill has about {expected_rows:,})")
     print(f"requests issued: {requests:,}, minimum possible: {minimum:,}, ratio {requests / minimum:.3f}")
     print(f"wall time: {wall:.1f} s, lower bound {bound:.1f} s, ratio {wall / bound:.2f}")
