@@ -21,6 +21,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env.str("DASHBOARD_VAR_DIR", default=str(BASE_DIR / "var")))
+# SQLite (database, embedded job queue) cannot create its file in a missing folder.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def local_secret(name: str, make: callable) -> str:
