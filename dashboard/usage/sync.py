@@ -88,6 +88,7 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
 
 
 UPSERT_COLUMNS = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", *TIER_FIELDS)
+UPSERT_BATCH = 800  # rows per statement: under SQLite's 32,766 parameters
 
 
 def store(app: RtcApp, points: list[UsagePoint]) -> int:
@@ -102,31 +103,34 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
         f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in UPSERT_COLUMNS[4:]
     )
     keys = ", ".join(connection.ops.quote_name(c) for c in UPSERT_COLUMNS[:4])
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(UPSERT_COLUMNS))}) "
-        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-    )
     adapt = connection.ops.adapt_datetimefield_value
-    rows = []
-    for point in points:
+    by_bucket = {}
+    for point in points:  # a bucket twice in one answer would make PostgreSQL refuse the statement
         tiers = point.duration
-        rows.append(
-            (
-                app.pk,
-                point.metric.value,
-                int(point.interval),
-                adapt(point.timestamp),
-                point.value,
-                adapt(point.peak_time) if point.peak_time else None,
-                tiers.audio if tiers else 0,
-                tiers.v360 if tiers else 0,
-                tiers.v720 if tiers else 0,
-                tiers.v1080 if tiers else 0,
-                tiers.content if tiers else 0,
-            )
+        by_bucket[point.timestamp] = (
+            app.pk,
+            point.metric.value,
+            int(point.interval),
+            adapt(point.timestamp),
+            point.value,
+            adapt(point.peak_time) if point.peak_time else None,
+            tiers.audio if tiers else 0,
+            tiers.v360 if tiers else 0,
+            tiers.v720 if tiers else 0,
+            tiers.v1080 if tiers else 0,
+            tiers.content if tiers else 0,
         )
+    rows = list(by_bucket.values())
+    placeholder = "(" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        # Many rows per statement: one round trip per batch, not per row.
+        for first in range(0, len(rows), UPSERT_BATCH):
+            batch = rows[first : first + UPSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))} "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}",
+                [value for row in batch for value in row],
+            )
     return len(rows)
 
 
