@@ -7,7 +7,9 @@ after another, so the cursor only ever moves over stored buckets.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -177,7 +179,7 @@ def run_window(
         return 0
     now = timezone.now()
     reached = min(floor_to(now, interval), window.end)
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         stored = store(app, points)
         cursor, _ = SyncCursor.objects.select_for_update().get_or_create(app=app, metric=metric, interval=interval)
         if cursor.synced_until is None or reached > cursor.synced_until:
@@ -188,6 +190,15 @@ def run_window(
         RtcApp.objects.filter(pk=app.pk).update(last_synced_at=now)
         VendorAccount.objects.filter(pk=account.pk).update(last_synced_at=now, sync_error="")
     return stored
+
+
+_sqlite_writer = threading.Lock()
+
+
+def write_turn() -> contextlib.AbstractContextManager:
+    """SQLite takes one writer at a time and makes the others poll with growing sleeps; worker
+    threads of one process queue here instead and go the moment the writer is done."""
+    return _sqlite_writer if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
 def finish_chain(app_pk: int, metric: str, interval: int, error: str = "") -> None:
