@@ -7,7 +7,7 @@ from datetime import datetime
 
 import httpx
 
-from vendors.base.http import HttpSettings, RetryPolicy
+from vendors.base.http import HttpSettings, RetryPolicy, client_options
 from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
 from vendors.base.types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
 
@@ -80,8 +80,7 @@ def connect(
         security_token=credentials.get("security_token") or None,
         base_url=base_url,
         transport=transport,
-        **({"http": http} if http else {}),
-        **({"retry": retry} if retry else {}),
+        **client_options(http, retry),
     )
     return AliyunProvider(client)
 

@@ -12,14 +12,13 @@ from vendors.base.errors import (
     AuthenticationError,
     ConflictError,
     InvalidRequestError,
-    MalformedResponseError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
     UnavailableError,
     VendorError,
 )
-from vendors.base.http import parse_retry_after
+from vendors.base.http import error_for_status, parse_retry_after
 
 VENDOR = "anyrtc"
 
@@ -64,17 +63,4 @@ def build_error(status: int, payload: Any, text: str, retry_after: str | None) -
             if cls is RateLimitedError:
                 return RateLimitedError(message, code="429", retry_after=parse_retry_after(retry_after), **common)
             return cls(message, code=message, **common)
-    snippet = " ".join(text.split())[:200] or f"HTTP {status}"
-    if status == 429:
-        return RateLimitedError(snippet, code="429", retry_after=parse_retry_after(retry_after), **common)
-    if status == 401:
-        return AuthenticationError(snippet, code="401", **common)
-    if status == 403:
-        return PermissionDeniedError(snippet, code="403", **common)
-    if status == 404:
-        return NotFoundError(snippet, code="404", **common)
-    if status >= 500:
-        return UnavailableError(snippet, code=str(status), **common)
-    if 400 <= status < 500:
-        return InvalidRequestError(snippet, code=str(status), **common)
-    return MalformedResponseError(f"unexpected answer: {snippet}", code="MalformedResponse", **common)
+    return error_for_status(VENDOR, status, text, retry_after)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from vendors.base.http import HttpSettings, RetryPolicy
+from vendors.base.http import HttpSettings, RetryPolicy, client_options
 from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
 from vendors.base.unsupported import Unsupported
 
@@ -55,8 +55,7 @@ def connect(
         credentials["customer_secret"],
         base_url=base_url,
         transport=transport,
-        **({"http": http} if http else {}),
-        **({"retry": retry} if retry else {}),
+        **client_options(http, retry),
     )
     return AnyRtcProvider(client)
 

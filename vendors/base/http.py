@@ -20,7 +20,17 @@ from typing import TypeVar
 import httpx
 import stamina
 
-from .errors import RateLimitedError, UnavailableError, is_transient
+from .errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    MalformedResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnavailableError,
+    VendorError,
+    is_transient,
+)
 
 USER_AGENT = "rtc-dashboard/0.1 (+httpx)"
 T = TypeVar("T")
@@ -134,3 +144,30 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def error_for_status(
+    vendor: str, status: int, text: str, retry_after: str | None, *, unexpected: str = "unexpected answer"
+) -> VendorError:
+    """An answer without the vendor's own error body (a gateway or proxy spoke): judged by its status."""
+    common = {"vendor": vendor, "http_status": status}
+    snippet = " ".join(text.split())[:200] or f"HTTP {status}"
+    if status == 429:
+        return RateLimitedError(snippet, code="429", retry_after=parse_retry_after(retry_after), **common)
+    by_status: dict[int, type[VendorError]] = {
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+    }
+    if status in by_status:
+        return by_status[status](snippet, code=str(status), **common)
+    if status >= 500:
+        return UnavailableError(snippet, code=str(status), **common)
+    if status >= 400:
+        return InvalidRequestError(snippet, code=str(status), **common)
+    return MalformedResponseError(f"{unexpected}: {snippet}", code="MalformedResponse", **common)
+
+
+def client_options(http: HttpSettings | None, retry: RetryPolicy | None) -> dict[str, object]:
+    """The keyword arguments a provider's connect() passes on only when they were given."""
+    return {**({"http": http} if http else {}), **({"retry": retry} if retry else {})}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import NoReturn
 
-from .errors import UnsupportedCapabilityError
+from .errors import UnsupportedCapabilityError, VendorError
 from .types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
 
 
@@ -38,3 +38,16 @@ class Unsupported:
 
     def close_channel(self, app_id: str, channel_id: str) -> str:
         self._unsupported("close channels")
+
+
+def kick_one_by_one(remove: Callable[[str], object], user_ids: Sequence[str]) -> list[KickResult]:
+    """For vendors that remove one user per call: each user's own answer, failures included."""
+    results = []
+    for user_id in user_ids:
+        try:
+            remove(user_id)
+        except VendorError as error:
+            results.append(KickResult(user_id, False, error.code, error.message, error.request_id))
+        else:
+            results.append(KickResult(user_id, True))
+    return results

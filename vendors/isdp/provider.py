@@ -10,11 +10,10 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 
-from vendors.base.errors import VendorError
-from vendors.base.http import HttpSettings, RetryPolicy
+from vendors.base.http import HttpSettings, RetryPolicy, client_options
 from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
 from vendors.base.types import KickResult
-from vendors.base.unsupported import Unsupported
+from vendors.base.unsupported import Unsupported, kick_one_by_one
 
 from .client import DEFAULT_BASE_URL, REQUESTS_PER_MINUTE, IsdpClient
 from .errors import VENDOR
@@ -43,15 +42,7 @@ class IsdpProvider(Unsupported):
         return ""  # ISDP+ answers carry no request id
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
-        results = []
-        for user_id in user_ids:
-            try:
-                self.client.release_user(channel_id, user_id)
-            except VendorError as error:
-                results.append(KickResult(user_id, False, error.code, error.message, error.request_id))
-            else:
-                results.append(KickResult(user_id, True))
-        return results
+        return kick_one_by_one(lambda user_id: self.client.release_user(channel_id, user_id), user_ids)
 
     def close_channel(self, app_id: str, channel_id: str) -> str:
         self.client.release_room(channel_id)
@@ -74,8 +65,7 @@ def connect(
         credentials["app_token"],
         base_url=base_url,
         transport=transport,
-        **({"http": http} if http else {}),
-        **({"retry": retry} if retry else {}),
+        **client_options(http, retry),
     )
     return IsdpProvider(client)
 

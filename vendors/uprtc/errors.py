@@ -10,14 +10,12 @@ from vendors.base.errors import (
     AuthenticationError,
     ConflictError,
     InvalidRequestError,
-    MalformedResponseError,
     NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
     UnavailableError,
     VendorError,
 )
-from vendors.base.http import parse_retry_after
+from vendors.base.http import error_for_status as http_error_for_status
 
 VENDOR = "uprtc"
 
@@ -60,20 +58,6 @@ def error_for_code(code: int, message: str, *, http_status: int | None = None) -
 
 def error_for_status(status: int, text: str, retry_after: str | None = None) -> VendorError:
     """A reply without the envelope (a gateway or proxy answered)."""
-    snippet = " ".join(text.split())[:200] or f"HTTP {status}"
-    if status == 429:
-        return RateLimitedError(
-            snippet, vendor=VENDOR, code="429", http_status=status, retry_after=parse_retry_after(retry_after)
-        )
-    if status >= 500:
-        return UnavailableError(snippet, vendor=VENDOR, code=str(status), http_status=status)
-    if status in (401, 403):
-        return AuthenticationError(snippet, vendor=VENDOR, code=str(status), http_status=status)
-    if status == 404:
-        return NotFoundError(snippet, vendor=VENDOR, code=str(status), http_status=status)
-    return MalformedResponseError(
-        f"answer without the {{code, data, msg}} envelope: {snippet}",
-        vendor=VENDOR,
-        code="MalformedResponse",
-        http_status=status,
+    return http_error_for_status(
+        VENDOR, status, text, retry_after, unexpected="answer without the {code, data, msg} envelope"
     )

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 import httpx
 
-from vendors.base.errors import NotFoundError, VendorError
-from vendors.base.http import HttpSettings, RetryPolicy
+from vendors.base.errors import NotFoundError
+from vendors.base.http import HttpSettings, RetryPolicy, client_options
 from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
 from vendors.base.types import ChannelMode, KickResult, Member, MemberRole, Membership
-from vendors.base.unsupported import Unsupported
+from vendors.base.unsupported import Unsupported, kick_one_by_one
 
 from .client import DEFAULT_BASE_URL, UprtcClient
 from .errors import VENDOR
@@ -58,15 +58,7 @@ class UprtcProvider(Unsupported):
         return Membership(channel_id, exists=True, mode=mode, members=members, counts=counts, observed_at=observed)
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
-        results = []
-        for user_id in user_ids:
-            try:
-                self.client.remove_peer(channel_id, user_id)
-            except VendorError as error:
-                results.append(KickResult(user_id, False, error.code, error.message, error.request_id))
-            else:
-                results.append(KickResult(user_id, True))
-        return results
+        return kick_one_by_one(lambda user_id: self.client.remove_peer(channel_id, user_id), user_ids)
 
     def close_channel(self, app_id: str, channel_id: str) -> str:
         self.client.delete_room(channel_id)
@@ -88,8 +80,7 @@ def connect(
         credentials["app_secret"],
         base_url=base_url,
         transport=transport,
-        **({"http": http} if http else {}),
-        **({"retry": retry} if retry else {}),
+        **client_options(http, retry),
     )
     return UprtcProvider(client)
 
