@@ -22,7 +22,8 @@ from .plan import Window
 
 log = logging.getLogger(__name__)
 RETRIES = 5
-RETRY_DELAY = 10  # seconds; a window failing transiently this often waits for the next schedule
+RETRY_DELAY = 10  # seconds before the first retry, doubling each time (10, 20, 40, 80, 160)
+RETRY_BACKOFF = 2  # a window failing transiently this often waits for the next schedule
 
 
 def every(minutes: int) -> crontab:
@@ -37,7 +38,7 @@ def plan_usage() -> int:
     return len(jobs)
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, context=True, name="usage.window")
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name="usage.window")
 def sync_series_window(
     app_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
 ) -> int:
@@ -76,7 +77,7 @@ def refresh_all_apps() -> int:
     return refreshed
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, name="apps.refresh_account")
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name="apps.refresh_account")
 def refresh_account_apps(account_pk: int) -> None:
     account = VendorAccount.objects.get(pk=account_pk)
     try:
