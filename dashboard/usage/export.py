@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import xlsxwriter
 from django.http import HttpResponse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .models import Metric
@@ -88,3 +90,15 @@ def as_xlsx(report: Report, name: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{filename(report, name, "xlsx")}"'
     return response
+
+
+def rows_html(rows: list[list[object]]) -> SafeString:
+    """The table body, escaped cell by cell: hundreds of rows through the template engine cost
+    more than the rest of the report."""
+    cells = (
+        format_html_join(
+            "", "<td{}>{}</td>", ((' class="text-end"' if i else "", "" if c is None else c) for i, c in enumerate(row))
+        )
+        for row in rows
+    )
+    return format_html_join("\n", "<tr>{}</tr>", ((cell,) for cell in cells))

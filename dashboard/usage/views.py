@@ -51,7 +51,7 @@ def _report(
         "previous_total": previous_total,
         "change": change,
         "figures": charts.all_figures(report) if report.buckets else {},
-        "rows": list(export.table(report))[1:-1][:TABLE_ROWS],
+        "rows_html": export.rows_html(list(export.table(report))[1:-1][:TABLE_ROWS]),
         "rows_cut": len(report.buckets) > TABLE_ROWS,
         "presets": reports.PRESETS,
         "granularities": reports.GRANULARITIES,
