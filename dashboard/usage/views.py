@@ -16,6 +16,7 @@ from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from vendors import registry
 from vendors.base.provider import Capability
 
 from . import charts, export, reports, sync
@@ -58,6 +59,7 @@ def _report(
         "tier_labels": reports.TIER_LABELS,
         "all_apps": list(apps.select_related("vendor_account")[:200]),
         "accounts": VendorAccount.objects.filter(apps__in=apps).distinct() if level == "tenant" else [],
+        "usage_vendors": [info.label for info in registry.with_capability(Capability.USAGE_STATS)],
         "has_usage_accounts": any(
             a.vendor_account.vendor_known and a.vendor_account.info.can(Capability.USAGE_STATS)
             for a in apps.select_related("vendor_account")[:200]

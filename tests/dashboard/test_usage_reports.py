@@ -236,3 +236,17 @@ def test_recheck_is_for_admins(usage: World2) -> None:
     logged_in(usage.acme_admin).post(url)
     usage.acme_account.refresh_from_db()
     assert not usage.acme_account.sync_blocked
+
+
+def test_tenants_without_usage_vendors_are_told_which_vendors_have_it(two_tenants: World2) -> None:
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.tenancy.models import Membership, Role, Tenant
+
+    tenant = Tenant.objects.create(name="Rooms only", slug="rooms")
+    account = VendorAccount(tenant=tenant, vendor="uprtc", label="uprtc")
+    account.set_credentials({"app_secret": "a-secret-of-enough-length"})
+    account.save()
+    RtcApp.objects.create(vendor_account=account, app_id="project-1")
+    Membership.objects.create(user=two_tenants.acme_viewer, tenant=tenant, role=Role.VIEWER)
+    page = logged_in(two_tenants.acme_viewer).get(reverse("tenant_usage", args=["rooms"])).content.decode()
+    assert "These vendors publish no usage statistics." in page and "Vendors that do: Alibaba Cloud RTC." in page
