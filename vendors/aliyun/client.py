@@ -17,6 +17,7 @@ import httpx
 
 from vendors.base.errors import RateLimitedError, ValidationError, VendorError
 from vendors.base.http import (
+    HttpApiClient,
     HttpSettings,
     RetryPolicy,
     build_http_client,
@@ -142,7 +143,7 @@ def _without_none(params: Mapping[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in params.items() if value is not None}
 
 
-class AliyunRtcClient:
+class AliyunRtcClient(HttpApiClient):
     """One Alibaba Cloud AccessKey talking to the RTC API."""
 
     def __init__(
@@ -167,15 +168,6 @@ class AliyunRtcClient:
         self._retry = retry
         self._clock = clock
         self._http = build_http_client(base_url or DEFAULT_BASE_URL, transport=transport, settings=http)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> AliyunRtcClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- transport ------------------------------------------------------------------
 

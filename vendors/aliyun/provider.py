@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-import httpx
-
-from vendors.base.http import HttpSettings, RetryPolicy, client_options
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
+from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
 from vendors.base.types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
 
 from .client import DEFAULT_BASE_URL, MAX_TERMINALS_PER_CALL, VENDOR, AliyunRtcClient
@@ -66,23 +64,18 @@ class AliyunProvider:
         self.client.close()
 
 
-def connect(
-    credentials: Mapping[str, str],
-    *,
-    base_url: str | None = None,
-    transport: httpx.BaseTransport | None = None,
-    http: HttpSettings | None = None,
-    retry: RetryPolicy | None = None,
-) -> AliyunProvider:
-    client = AliyunRtcClient(
-        credentials["access_key_id"],
-        credentials["access_key_secret"],
-        security_token=credentials.get("security_token") or None,
-        base_url=base_url,
-        transport=transport,
-        **client_options(http, retry),
+def make_provider(credentials: Mapping[str, str], **options: Any) -> AliyunProvider:
+    return AliyunProvider(
+        AliyunRtcClient(
+            credentials["access_key_id"],
+            credentials["access_key_secret"],
+            security_token=credentials.get("security_token") or None,
+            **options,
+        )
     )
-    return AliyunProvider(client)
+
+
+connect = connector(make_provider)
 
 
 INFO = VendorInfo(

@@ -38,7 +38,7 @@ from xml.sax.saxutils import escape
 import httpx
 
 from vendors.base.errors import ValidationError
-from vendors.sim.faults import DROP, ERROR, THROTTLE, Faults, dropped_connection
+from vendors.sim.faults import Faults
 from vendors.sim.world import DAY, TIERS, Session, World, from_minute, to_minute
 
 from . import mpu
@@ -158,24 +158,22 @@ class AliyunSimulator:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         request_id = str(uuid.uuid4()).upper()
-        self.faults.delay()
-        fault = self.faults.roll()
         params = self._params(request)
         fmt = "XML" if params.get("Format", "").upper() == "XML" else "JSON"
         if not params.get("Format") and not request.headers.get("authorization"):
             fmt = "XML"  # spec 2.3: XML unless Format says otherwise
-        if fault == DROP:
-            raise dropped_connection()
-        if fault == ERROR:
-            return self._error(
+        faulty = self.faults.intercept(
+            lambda: self._error(
                 ApiError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503),
                 request_id,
                 fmt,
-            )
-        if fault == THROTTLE:
-            return self._error(
+            ),
+            lambda: self._error(
                 ApiError("Throttling.User", "Request was denied due to user flow control.", 400), request_id, fmt
-            )
+            ),
+        )
+        if faulty is not None:
+            return faulty
         try:
             action, account = self.gate.authenticate(request, params)
             self.gate.throttle(account)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from vendors.base.errors import MalformedResponseError, NotFoundError, ValidationError
-from vendors.base.http import HttpSettings, RetryPolicy, build_http_client, call_with_retries, send
+from vendors.base.http import HttpApiClient, HttpSettings, RetryPolicy, build_http_client, call_with_retries, send
 
 from . import rules
 from .errors import VENDOR, build_error
@@ -87,7 +87,7 @@ def to_files(server: Mapping[str, Any]) -> tuple[str, tuple[RecordedFile, ...]]:
     return str(mode or "json"), tuple(found)
 
 
-class AnyRtcClient:
+class AnyRtcClient(HttpApiClient):
     """One anyRTC customer (id and secret) driving cloud recordings of its App IDs."""
 
     def __init__(
@@ -110,15 +110,6 @@ class AnyRtcClient:
             headers={"Content-Type": "application/json;charset=utf-8"},
         )
         self._http.auth = httpx.BasicAuth(customer_id, customer_secret)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> AnyRtcClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- transport ------------------------------------------------------------------
 

@@ -7,11 +7,9 @@ by hand in the console and the rest answers UnsupportedCapabilityError.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-import httpx
-
-from vendors.base.http import HttpSettings, RetryPolicy, client_options
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
+from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
 from vendors.base.unsupported import Unsupported
 
 from .client import DEFAULT_BASE_URL, RATE_LIMIT_PER_SECOND, AnyRtcClient
@@ -42,22 +40,11 @@ class AnyRtcProvider(Unsupported):
         self.client.close()
 
 
-def connect(
-    credentials: Mapping[str, str],
-    *,
-    base_url: str | None = None,
-    transport: httpx.BaseTransport | None = None,
-    http: HttpSettings | None = None,
-    retry: RetryPolicy | None = None,
-) -> AnyRtcProvider:
-    client = AnyRtcClient(
-        credentials["customer_id"],
-        credentials["customer_secret"],
-        base_url=base_url,
-        transport=transport,
-        **client_options(http, retry),
-    )
-    return AnyRtcProvider(client)
+def make_provider(credentials: Mapping[str, str], **options: Any) -> AnyRtcProvider:
+    return AnyRtcProvider(AnyRtcClient(credentials["customer_id"], credentials["customer_secret"], **options))
+
+
+connect = connector(make_provider)
 
 
 INFO = VendorInfo(

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from vendors.sim.faults import DROP, ERROR, THROTTLE, Faults, dropped_connection
+from vendors.sim.faults import Faults
 from vendors.sim.routing import Router
 from vendors.sim.world import World
 
@@ -151,14 +151,12 @@ class AnyRtcSimulator:
     # --- HTTP -----------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        self.faults.delay()
-        fault = self.faults.roll()
-        if fault == DROP:
-            raise dropped_connection()
-        if fault == ERROR:
-            return self._json(504, {"message": "An invalid response was received from the upstream server"})
-        if fault == THROTTLE:
-            return self._json(429, {"message": "API rate limit exceeded"}, {"Retry-After": "1"})
+        faulty = self.faults.intercept(
+            lambda: self._json(504, {"message": "An invalid response was received from the upstream server"}),
+            lambda: self._json(429, {"message": "API rate limit exceeded"}, {"Retry-After": "1"}),
+        )
+        if faulty is not None:
+            return faulty
         try:
             customer = self._authenticate(request)
             found = self.router.match(request.method, request.url.path)

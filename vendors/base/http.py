@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import httpx
 import stamina
@@ -146,6 +146,21 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
+class HttpApiClient:
+    """What every vendor client shares: one httpx client, closed by close() or `with`."""
+
+    _http: httpx.Client
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def error_for_status(
     vendor: str, status: int, text: str, retry_after: str | None, *, unexpected: str = "unexpected answer"
 ) -> VendorError:
@@ -166,8 +181,3 @@ def error_for_status(
     if status >= 400:
         return InvalidRequestError(snippet, code=str(status), **common)
     return MalformedResponseError(f"{unexpected}: {snippet}", code="MalformedResponse", **common)
-
-
-def client_options(http: HttpSettings | None, retry: RetryPolicy | None) -> dict[str, object]:
-    """The keyword arguments a provider's connect() passes on only when they were given."""
-    return {**({"http": http} if http else {}), **({"retry": retry} if retry else {})}

@@ -7,7 +7,7 @@ show from `capabilities`; it never branches on a vendor's name.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -102,6 +102,24 @@ class ProviderFactory(Protocol):
         http: HttpSettings | None = None,
         retry: RetryPolicy | None = None,
     ) -> Provider: ...
+
+
+def connector(make_provider: Callable[..., Provider]) -> ProviderFactory:
+    """A ProviderFactory from `make_provider(credentials, **client_options)`: the options
+    (base URL, transport, HTTP settings, retry policy) are passed on only when given."""
+
+    def connect(
+        credentials: Mapping[str, str],
+        *,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http: HttpSettings | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Provider:
+        options = {"base_url": base_url, "transport": transport, "http": http, "retry": retry}
+        return make_provider(credentials, **{name: value for name, value in options.items() if value is not None})
+
+    return connect
 
 
 @dataclass(frozen=True, slots=True)

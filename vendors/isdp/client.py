@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from vendors.base.errors import AuthenticationError, MalformedResponseError, ValidationError
-from vendors.base.http import HttpSettings, RetryPolicy, build_http_client, call_with_retries, send
+from vendors.base.http import HttpApiClient, HttpSettings, RetryPolicy, build_http_client, call_with_retries, send
 from vendors.base.types import Page
 
 from .errors import VENDOR, gateway_error, interface_error
@@ -88,7 +88,7 @@ def to_rule(item: Any) -> RecordRule:
         raise _malformed(f"a rule lacks or garbles {error}") from None
 
 
-class IsdpClient:
+class IsdpClient(HttpApiClient):
     """One ISDP+ app (its id and token) talking to the iRTC server API."""
 
     def __init__(
@@ -111,15 +111,6 @@ class IsdpClient:
         self._refresh_at = datetime.min.replace(tzinfo=UTC)
         self._token_lock = threading.Lock()
         self.tokens_fetched = 0
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> IsdpClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- authentication -------------------------------------------------------------
 

@@ -7,11 +7,9 @@ list apps or report usage, so those answer UnsupportedCapabilityError.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-import httpx
-
-from vendors.base.http import HttpSettings, RetryPolicy, client_options
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
+from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
 from vendors.base.types import KickResult
 from vendors.base.unsupported import Unsupported, kick_one_by_one
 
@@ -52,22 +50,11 @@ class IsdpProvider(Unsupported):
         self.client.close()
 
 
-def connect(
-    credentials: Mapping[str, str],
-    *,
-    base_url: str | None = None,
-    transport: httpx.BaseTransport | None = None,
-    http: HttpSettings | None = None,
-    retry: RetryPolicy | None = None,
-) -> IsdpProvider:
-    client = IsdpClient(
-        credentials["app_id"],
-        credentials["app_token"],
-        base_url=base_url,
-        transport=transport,
-        **client_options(http, retry),
-    )
-    return IsdpProvider(client)
+def make_provider(credentials: Mapping[str, str], **options: Any) -> IsdpProvider:
+    return IsdpProvider(IsdpClient(credentials["app_id"], credentials["app_token"], **options))
+
+
+connect = connector(make_provider)
 
 
 INFO = VendorInfo(

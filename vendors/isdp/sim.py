@@ -35,7 +35,7 @@ from typing import Any
 
 import httpx
 
-from vendors.sim.faults import DROP, ERROR, THROTTLE, Faults, dropped_connection
+from vendors.sim.faults import Faults, bad_gateway
 from vendors.sim.media import png
 from vendors.sim.world import World, _digest
 
@@ -238,14 +238,14 @@ class IsdpSimulator:
     # --- HTTP -----------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        self.faults.delay()
-        fault = self.faults.roll()
-        if fault == DROP:
-            raise dropped_connection()
-        if fault == ERROR:
-            return httpx.Response(502, headers={"Content-Type": "text/html"}, content=b"<html>502 Bad Gateway</html>")
-        if fault == THROTTLE:
-            return self._gateway(GatewayError(429, "too_many_requests", "request rate exceeded", {"Retry-After": "1"}))
+        faulty = self.faults.intercept(
+            bad_gateway,
+            lambda: self._gateway(
+                GatewayError(429, "too_many_requests", "request rate exceeded", {"Retry-After": "1"})
+            ),
+        )
+        if faulty is not None:
+            return faulty
         try:
             if request.method != "POST":
                 raise GatewayError(405, "method_not_allowed", "only POST is supported")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -40,6 +41,21 @@ class Faults:
                     return name
         return None
 
+    def intercept(
+        self, server_error: Callable[[], httpx.Response], throttled: Callable[[], httpx.Response]
+    ) -> httpx.Response | None:
+        """Wait the added latency, then maybe fail as the vendor would: a dropped connection
+        (raised), its 5xx answer or its throttling answer. None: answer normally."""
+        self.delay()
+        fault = self.roll()
+        if fault == DROP:
+            raise dropped_connection()
+        if fault == ERROR:
+            return server_error()
+        if fault == THROTTLE:
+            return throttled()
+        return None
+
     def garble(self, response: httpx.Response) -> httpx.Response:
         with self._lock:
             hit = self.malformed_rate and self._rng.random() < self.malformed_rate
@@ -56,3 +72,8 @@ class Faults:
 def dropped_connection() -> httpx.RemoteProtocolError:
     """What httpx raises when a server closes the socket without answering."""
     return httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+
+def bad_gateway() -> httpx.Response:
+    """What a load balancer answers when the vendor's backend is down: HTML, no vendor envelope."""
+    return httpx.Response(502, headers={"Content-Type": "text/html"}, content=b"<html>502 Bad Gateway</html>")

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from vendors.base.errors import MalformedResponseError, ValidationError
-from vendors.base.http import HttpSettings, RetryPolicy, build_http_client, call_with_retries, send
+from vendors.base.http import HttpApiClient, HttpSettings, RetryPolicy, build_http_client, call_with_retries, send
 
 from .errors import VENDOR, error_for_code, error_for_status
 from .models import (
@@ -190,7 +190,7 @@ def to_status(data: Any) -> RecordStatus:
         ) from None
 
 
-class UprtcClient:
+class UprtcClient(HttpApiClient):
     """One uprtc project (its AppSecret) talking to the server REST API."""
 
     def __init__(
@@ -211,15 +211,6 @@ class UprtcClient:
             settings=http,
             headers={"authorization": f"key={app_secret}"},
         )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> UprtcClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- transport ------------------------------------------------------------------
 

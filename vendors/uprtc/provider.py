@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-
-import httpx
+from typing import Any
 
 from vendors.base.errors import NotFoundError
-from vendors.base.http import HttpSettings, RetryPolicy, client_options
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits
+from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
 from vendors.base.types import ChannelMode, KickResult, Member, MemberRole, Membership
 from vendors.base.unsupported import Unsupported, kick_one_by_one
 
@@ -68,21 +66,11 @@ class UprtcProvider(Unsupported):
         self.client.close()
 
 
-def connect(
-    credentials: Mapping[str, str],
-    *,
-    base_url: str | None = None,
-    transport: httpx.BaseTransport | None = None,
-    http: HttpSettings | None = None,
-    retry: RetryPolicy | None = None,
-) -> UprtcProvider:
-    client = UprtcClient(
-        credentials["app_secret"],
-        base_url=base_url,
-        transport=transport,
-        **client_options(http, retry),
-    )
-    return UprtcProvider(client)
+def make_provider(credentials: Mapping[str, str], **options: Any) -> UprtcProvider:
+    return UprtcProvider(UprtcClient(credentials["app_secret"], **options))
+
+
+connect = connector(make_provider)
 
 
 INFO = VendorInfo(

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from vendors.sim.faults import DROP, ERROR, THROTTLE, Faults, dropped_connection
+from vendors.sim.faults import Faults, bad_gateway
 from vendors.sim.media import mp4
 from vendors.sim.routing import Router
 from vendors.sim.world import ROLE_VIEWER, World, _digest
@@ -250,16 +250,14 @@ class UprtcSimulator:
     # --- HTTP -----------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        self.faults.delay()
-        fault = self.faults.roll()
-        if fault == DROP:
-            raise dropped_connection()
-        if fault == ERROR:
-            return httpx.Response(502, headers={"Content-Type": "text/html"}, content=b"<html>502 Bad Gateway</html>")
-        if fault == THROTTLE:
-            return httpx.Response(
+        faulty = self.faults.intercept(
+            bad_gateway,
+            lambda: httpx.Response(
                 429, headers={"Retry-After": "1", "Content-Type": "text/plain"}, content=b"Too Many Requests"
-            )
+            ),
+        )
+        if faulty is not None:
+            return faulty
         path = request.url.path
         if not path.startswith(PREFIX + "/"):
             return self._json(_error(ApiError(10003, "无效请求")), 404)
