@@ -10,9 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from dashboard.audit.log import record
-from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.listing import refresh_apps
+from dashboard.rtc.listing import refresh_account
 from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.tenancy.models import Membership, Role, Tenant
 from vendors import registry
@@ -87,8 +86,7 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
     for account in VendorAccount.objects.filter(tenant__slug__in=tenants, vendor__in=endpoints):
         if account.info.can(Capability.LIST_APPS):
             try:
-                with provider_for(account, interactive=False) as provider:
-                    result = refresh_apps(account, provider)
+                result = refresh_account(account, interactive=False)
             except VendorError as error:
                 log.warning("demo: listing apps of %s failed: %s", account, error)
                 continue

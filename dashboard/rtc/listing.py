@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from vendors.base.provider import Provider
 
@@ -55,3 +56,9 @@ def refresh_apps(account: VendorAccount, provider: Provider) -> ListingResult:
             .update(missing_from_listing=True)
         )
     return ListingResult(added, updated, missing)
+
+
+def refresh_account(account: VendorAccount, *, interactive: bool = True) -> ListingResult:
+    """Ask the account's vendor for its apps and bring the table in line; vendor errors propagate."""
+    with provider_for(account, interactive=interactive) as provider:
+        return refresh_apps(account, provider)

@@ -13,12 +13,12 @@ from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
-from dashboard.usage.views import sync_state
+from dashboard.usage.sync import account_state
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
 from .forms import RegisterAppForm
-from .listing import refresh_apps
+from .listing import refresh_account
 from .models import AppSource, RtcApp
 
 
@@ -32,7 +32,7 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
         "can_list": account.info.can(Capability.LIST_APPS),
         "can_usage": account.info.can(Capability.USAGE_STATS),
         "can_rename": account.info.can(Capability.RENAME_APP),
-        "sync": sync_state(account),
+        "sync": account_state(account),
         **extra,
     }
 
@@ -59,11 +59,8 @@ def apps_refresh(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         )
     else:
         try:
-            with (
-                audited(request.user, "apps.refresh", vendor_account=account, target=account.label) as call,
-                provider_for(account) as provider,
-            ):
-                result = refresh_apps(account, provider)
+            with audited(request.user, "apps.refresh", vendor_account=account, target=account.label) as call:
+                result = refresh_account(account)
                 call.detail = {"added": result.added, "updated": result.updated, "missing": result.missing}
         except VendorError as error:
             vendor_error = error

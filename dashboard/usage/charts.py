@@ -6,6 +6,7 @@ shapes are fixed here, and reports must stay fast).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import plotly.io as pio
@@ -46,6 +47,21 @@ def _figure(title: str, data: list[dict[str, Any]], y_title: str, **layout: Any)
     return pio.to_json(figure, validate=False, pretty=False)
 
 
+def previous_period(report: Report, x: list[str], value: Callable[[Bucket], int], unit: str = "") -> dict[str, Any]:
+    """The previous period drawn over this one, bucket by bucket; its own dates in the hover."""
+    previous = report.previous[: len(x)]
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": _("Previous period"),
+        "x": x[: len(previous)],
+        "y": [value(b) for b in previous],
+        "customdata": _x(report, previous),
+        "line": {"dash": "dash", "color": "#6c757d"},
+        "hovertemplate": "%{y:,}" + unit + " (%{customdata})<extra>" + _("Previous period") + "</extra>",
+    }
+
+
 def duration(report: Report) -> str:
     x = _x(report, report.buckets)
     data = [
@@ -60,19 +76,7 @@ def duration(report: Report) -> str:
         for tier in report.filters.tiers
     ]
     if report.previous is not None:
-        previous = report.previous[: len(x)]
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("Previous period"),
-                "x": x[: len(previous)],
-                "y": [b.duration(report.filters.tiers) for b in previous],
-                "customdata": _x(report, previous),
-                "line": {"dash": "dash", "color": "#212529"},
-                "hovertemplate": "%{y:,} min (%{customdata})<extra>" + _("Previous period") + "</extra>",
-            }
-        )
+        data.append(previous_period(report, x, lambda b: b.duration(report.filters.tiers), " min"))
     return _figure(_("Call duration by resolution"), data, _("minutes"), barmode="stack")
 
 
@@ -98,18 +102,7 @@ def counts(report: Report, metric: str) -> str:
         trace["hovertemplate"] = "%{y:,}<extra></extra>"
     data = [trace]
     if report.previous is not None:
-        previous = report.previous[: len(x)]
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("Previous period"),
-                "x": x[: len(previous)],
-                "y": [b.values.get(metric, 0) for b in previous],
-                "line": {"dash": "dash", "color": "#adb5bd"},
-                "hovertemplate": "%{y:,}<extra>" + _("Previous period") + "</extra>",
-            }
-        )
+        data.append(previous_period(report, x, lambda b: b.values.get(metric, 0)))
     unit = _("users") if metric in (Metric.ACTIVE_USERS, Metric.PEAK_USERS) else _("channels")
     return _figure(str(Metric(metric).label), data, unit)
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from dashboard.credentials.connect import provider_for
@@ -152,8 +149,6 @@ def run_window(
     metric: str,
     interval: int,
     window: Window,
-    *,
-    on_request: Callable[[httpx.Request], None] | None = None,
 ) -> int:
     """Fetch and store one window; move the cursor. Raises transient VendorErrors for a retry."""
     app = RtcApp.objects.select_related("vendor_account__tenant").get(pk=app_pk)
@@ -161,7 +156,7 @@ def run_window(
     if account.sync_blocked or app.sync_blocked or not account.enabled:
         return 0
     try:
-        with provider_for(account, interactive=False, on_request=on_request) as provider:
+        with provider_for(account, interactive=False) as provider:
             points = provider.usage(app.app_id, UsageMetric(metric), Interval(interval), window.start, window.end)
     except UndecryptableCredentials as error:
         block(app, error)
@@ -227,5 +222,11 @@ def lag(cursors: list[SyncCursor], now: datetime | None = None) -> timedelta | N
     return max(timedelta(0), (now or timezone.now()) - min(hourly))
 
 
-def pending_filter() -> Q:
-    return Q(chain_started_at__isnull=False)
+def account_state(account: VendorAccount) -> dict[str, object]:
+    """What the account page says about the sync: how far behind, recent errors, series in flight."""
+    cursors = list(SyncCursor.objects.filter(app__vendor_account=account))
+    return {
+        "lag": lag(cursors),
+        "errors": [c.last_error for c in cursors if c.last_error][:3],
+        "pending": sum(1 for c in cursors if c.chain_started_at),
+    }

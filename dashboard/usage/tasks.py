@@ -10,10 +10,9 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from dashboard.credentials.connect import provider_for
 from dashboard.credentials.crypto import UndecryptableCredentials
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.listing import refresh_apps
+from dashboard.rtc.listing import refresh_account
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
@@ -81,8 +80,7 @@ def refresh_all_apps() -> int:
 def refresh_account_apps(account_pk: int) -> None:
     account = VendorAccount.objects.get(pk=account_pk)
     try:
-        with provider_for(account, interactive=False) as provider:
-            refresh_apps(account, provider)
+        refresh_account(account, interactive=False)
     except VendorError as error:
         if error.transient:
             raise

@@ -20,7 +20,7 @@ from vendors import registry
 from vendors.base.provider import Capability
 
 from . import charts, export, reports, sync
-from .models import TIER_FIELDS, Metric, SyncCursor, UsageSample
+from .models import Metric, UsageSample
 
 TABLE_ROWS = 400
 
@@ -187,13 +187,3 @@ def recheck(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResp
     start_sync(account)
     messages.success(request, _("The sync of “%(label)s” will be tried again.") % {"label": account.label})
     return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
-
-
-def sync_state(account: VendorAccount) -> dict[str, object]:
-    cursors = list(SyncCursor.objects.filter(app__vendor_account=account))
-    return {
-        "lag": sync.lag(cursors),
-        "errors": [c.last_error for c in cursors if c.last_error][:3],
-        "pending": sum(1 for c in cursors if c.chain_started_at),
-        "tiers": TIER_FIELDS,
-    }

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from dashboard.credentials.connect import provider_for
 from dashboard.credentials.crypto import UndecryptableCredentials
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.listing import refresh_apps
+from dashboard.rtc.listing import refresh_account
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
@@ -21,8 +20,7 @@ class Command(BaseCommand):
             if not account.vendor_known or not account.info.can(Capability.LIST_APPS):
                 continue
             try:
-                with provider_for(account, interactive=False) as provider:
-                    result = refresh_apps(account, provider)
+                result = refresh_account(account, interactive=False)
             except (VendorError, UndecryptableCredentials) as error:
                 failed += 1
                 self.stderr.write(f"{account.tenant} / {account}: {error}")
