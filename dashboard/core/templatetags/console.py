@@ -1,11 +1,10 @@
-"""Template helpers for the console's Bootstrap markup and query strings."""
+"""Template helpers for the console's Bootstrap markup, audit labels and durations."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django import forms, template
-from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
@@ -37,19 +36,6 @@ def bs_field(field: forms.BoundField) -> SafeString:
         "partials/field.html",
         {"field": field, "widget": field.as_widget(attrs=attrs), "checkbox": css.startswith("form-check")},
     )
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context: template.Context, **changes: object) -> str:
-    """The current query string with some parameters replaced (pagination, filters)."""
-    query: QueryDict = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value in (None, ""):
-            query.pop(key, None)
-        else:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @register.simple_tag
