@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("dashboard.rtc.urls")),
     path("", include("dashboard.audit.urls")),
     path("", include("dashboard.usage.urls")),
+    path("", include("dashboard.live.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,6 +12,9 @@ ACTIONS = {
     "app.register": _("App registered by hand"),
     "app.unregister": _("Hand-registered app removed"),
     "app.rename": _("App renamed at the vendor"),
+    "live.kick": _("Member removed from a channel"),
+    "live.close_channel": _("Channel closed"),
+    "live.create_channel": _("Channel opened at the vendor"),
 }
 
 

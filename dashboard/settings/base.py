@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dashboard.credentials",
     "dashboard.rtc",
     "dashboard.usage",
+    "dashboard.live",
     "huey.contrib.djhuey",
 ]
 
@@ -192,6 +193,15 @@ USAGE_BACKFILL_DAYS = env.int("USAGE_BACKFILL_DAYS", default=90)
 USAGE_OVERLAP_HOURS = env.int("USAGE_OVERLAP_HOURS", default=3)
 # Adding an account (or changing its credentials) lists its apps and starts the backfill at once.
 SYNC_ON_ACCOUNT_CHANGE = env.bool("SYNC_ON_ACCOUNT_CHANGE", default=True)
+# Live channels: membership of live and watched channels is polled this often (seconds),
+# by this many concurrent vendor calls per job; channel records are read every few minutes;
+# open live pages re-read the database this often.
+LIVE_POLL_SECONDS = env.int("LIVE_POLL_SECONDS", default=30)
+LIVE_POLL_THREADS = env.int("LIVE_POLL_THREADS", default=16)
+LIVE_DISCOVERY_EVERY_MINUTES = env.int("LIVE_DISCOVERY_EVERY_MINUTES", default=5)
+LIVE_PAGE_REFRESH_SECONDS = env.int("LIVE_PAGE_REFRESH_SECONDS", default=10)
+# Polls are kept this long for timelines and sparklines, then pruned.
+LIVE_SNAPSHOT_DAYS = env.int("LIVE_SNAPSHOT_DAYS", default=30)
 # For vendors that publish no rate limit: requests per second per vendor account.
 VENDOR_DEFAULT_REQUESTS_PER_SECOND = env.float("VENDOR_DEFAULT_REQUESTS_PER_SECOND", default=20.0)
 # Where rate-limit counters live: memory:// (one process) or redis://... (shared by every worker).

@@ -42,4 +42,29 @@
     container.appendChild(toast);
     showToasts(container);
   }
+
+  // Live pages poll while visible. A poll is skipped while the tab is hidden or while
+  // members are being selected (a refresh would clear the selection); a kick's answer
+  // ("live-changed") always refreshes, and so does coming back to the tab.
+  document.addEventListener("htmx:confirm", function (event) {
+    var el = event.detail.elt;
+    if (!el.hasAttribute || !el.hasAttribute("data-live-poll")) return;
+    var trigger = event.detail.triggeringEvent;
+    if (trigger && trigger.type === "live-changed") return;
+    if (document.hidden || el.querySelector("input[name=user]:checked")) event.preventDefault();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !window.htmx) return;
+    document.querySelectorAll("[data-live-poll]").forEach(function (el) { window.htmx.trigger(el, "live-changed"); });
+  });
+
+  // "Cancel" in a confirmation shown inside the page closes it instead of leaving.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-dismiss-panel]");
+    if (!link) return;
+    var panel = link.closest("#kick-panel");
+    if (!panel) return;
+    event.preventDefault();
+    panel.innerHTML = "";
+  });
 })();

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboard.audit.models import AuditEntry
 from dashboard.credentials.models import VendorAccount
+from dashboard.live.models import Channel
 from dashboard.rtc.models import RtcApp
 
 from .conftest import World2, logged_in
@@ -37,6 +38,7 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "account_id": world.acme_account.pk,
         "app_pk": world.acme_manual_app.pk,
         "vendor": "aliyun",
+        "channel_pk": Channel.objects.get_or_create(app=world.acme_manual_app, channel_id="iso-room")[0].pk,
     }
     names = list(pattern.pattern.converters)
     unknown = set(names) - set(values)
@@ -58,6 +60,11 @@ def snapshot(world: World2) -> tuple:
         account.last_check_at,
         RtcApp.objects.filter(vendor_account__tenant=world.acme).count(),
         AuditEntry.objects.filter(tenant=world.acme).count(),
+        list(
+            Channel.objects.filter(app__vendor_account__tenant=world.acme).values_list(
+                "channel_id", "watched", "last_polled_at"
+            )
+        ),
     )
 
 
@@ -85,7 +92,12 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in tenant_scoped() if {"account_id", "app_pk"} & set(dict(named_patterns())[n].pattern.converters)]
+    "name",
+    [
+        n
+        for n in tenant_scoped()
+        if {"account_id", "app_pk", "channel_pk"} & set(dict(named_patterns())[n].pattern.converters)
+    ],
 )
 def test_own_tenant_with_other_tenants_ids_gets_404(two_tenants: World2, name: str) -> None:
     """harbor-admin puts Acme's account and app ids under their own tenant's address."""

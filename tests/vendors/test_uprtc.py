@@ -452,10 +452,16 @@ def test_provider_membership_kick_and_close(sim: UprtcSimulator, project: str) -
     provider = info.connect({"app_secret": demo_secret(project)}, transport=httpx.MockTransport(sim.handle))
     assert provider.check_connection() == ""
     room_id, live = busy_room(sim, project, "live")
+    publishers = provider.membership(project, room_id).members
+    assert publishers and all(member.role is MemberRole.INTERACTIVE for member in publishers)
+    viewer = next(s.user_id for s in live if s.user_id not in {m.user_id for m in publishers})
+    provider.client.add_cohost(room_id, viewer)
     membership = provider.membership(project, room_id)
     assert membership.exists and membership.mode is ChannelMode.INTERACTIVE_LIVE
     assert membership.total == len({s.user_id for s in live})
-    assert all(member.role is MemberRole.INTERACTIVE for member in membership.members)
+    roles = {member.user_id: member.role for member in membership.members}
+    assert roles[viewer] is MemberRole.CO_HOST and membership.counts[MemberRole.CO_HOST] == 1
+    assert membership.counts[MemberRole.VIEWER] == membership.total - len(roles)
     target = membership.members[0].user_id if membership.members else live[0].user_id
     results = provider.kick(project, room_id, [target, "not-here"])
     assert [r.ok for r in results] == [True, False] and results[1].code == "50011"

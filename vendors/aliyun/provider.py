@@ -6,8 +6,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from vendors.base.errors import UnsupportedCapabilityError
 from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
-from vendors.base.types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
+from vendors.base.types import (
+    App,
+    ChannelMetric,
+    ChannelMode,
+    ChannelRecord,
+    ChannelUserRecord,
+    Interval,
+    KickResult,
+    MemberSession,
+    Membership,
+    Page,
+    UsageMetric,
+    UsagePoint,
+)
 
 from .client import DEFAULT_BASE_URL, MAX_TERMINALS_PER_CALL, VENDOR, AliyunRtcClient
 
@@ -51,8 +65,32 @@ class AliyunProvider:
     def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]:
         return self.client.iter_rtc_channel_list(day, app_id=app_id)
 
+    def channel_records_page(
+        self, app_id: str, day: datetime, *, page: int, page_size: int, user_id: str | None = None
+    ) -> Page[ChannelRecord]:
+        return self.client.describe_rtc_channel_list(
+            day, app_id=app_id, user_id=user_id, sort_type="desc", page_no=page, page_size=page_size
+        )
+
+    def channel_metric(self, app_id: str, channel_id: str, day: datetime) -> ChannelMetric:
+        return self.client.describe_rtc_channel_metric(app_id, channel_id, day)
+
+    def channel_users(
+        self, app_id: str, channel_id: str, day: datetime, *, page: int, page_size: int
+    ) -> Page[ChannelUserRecord]:
+        return self.client.describe_rtc_channel_user_list(
+            app_id, day, channel_id=channel_id, page_no=page, page_size=page_size
+        )
+
     def membership(self, app_id: str, channel_id: str) -> Membership:
         return self.client.describe_channel_users(app_id, channel_id)
+
+    def member_session(self, app_id: str, channel_id: str, user_id: str) -> MemberSession:
+        return self.client.describe_user_info_in_channel(app_id, channel_id, user_id)
+
+    def create_channel(self, app_id: str, owner_id: str, mode: ChannelMode, channel_id: str | None = None) -> str:
+        # Aliyun channels open when the first user joins with a token; there is no API to open one.
+        raise UnsupportedCapabilityError("aliyun has no API to open channels", vendor=VENDOR, code="Unsupported")
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
         return self.client.remove_all_terminals(app_id, channel_id, user_ids)
@@ -88,6 +126,7 @@ INFO = VendorInfo(
             Capability.USAGE_STATS,
             Capability.CHANNEL_RECORDS,
             Capability.LIVE_MEMBERSHIP,
+            Capability.MEMBER_SESSION,
             Capability.KICK,
             Capability.CLOSE_CHANNEL,
             Capability.MIXING,

@@ -17,10 +17,15 @@ import httpx
 from .http import HttpSettings, RetryPolicy
 from .types import (
     App,
+    ChannelMetric,
+    ChannelMode,
     ChannelRecord,
+    ChannelUserRecord,
     Interval,
     KickResult,
+    MemberSession,
     Membership,
+    Page,
     UsageMetric,
     UsagePoint,
 )
@@ -32,6 +37,8 @@ class Capability(enum.Enum):
     USAGE_STATS = "usage_stats"
     CHANNEL_RECORDS = "channel_records"
     LIVE_MEMBERSHIP = "live_membership"
+    MEMBER_SESSION = "member_session"
+    CREATE_CHANNEL = "create_channel"
     KICK = "kick"
     CLOSE_CHANNEL = "close_channel"
     MIXING = "mixing"
@@ -83,7 +90,23 @@ class Provider(Protocol):
 
     def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]: ...
 
+    def channel_records_page(
+        self, app_id: str, day: datetime, *, page: int, page_size: int, user_id: str | None = None
+    ) -> Page[ChannelRecord]:
+        """One page of a day's channel records, newest first; `user_id` keeps the channels that user was in."""
+
+    def channel_metric(self, app_id: str, channel_id: str, day: datetime) -> ChannelMetric: ...
+
+    def channel_users(
+        self, app_id: str, channel_id: str, day: datetime, *, page: int, page_size: int
+    ) -> Page[ChannelUserRecord]: ...
+
     def membership(self, app_id: str, channel_id: str) -> Membership: ...
+
+    def member_session(self, app_id: str, channel_id: str, user_id: str) -> MemberSession: ...
+
+    def create_channel(self, app_id: str, owner_id: str, mode: ChannelMode, channel_id: str | None = None) -> str:
+        """Open a channel (room) owned by `owner_id`; returns the channel id the vendor chose."""
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]: ...
 

@@ -138,7 +138,8 @@ class ChannelMode(enum.Enum):
 
 class MemberRole(enum.Enum):
     COMMUNICATION = "communication"
-    INTERACTIVE = "interactive"  # publishes in a live channel (host, co-host)
+    INTERACTIVE = "interactive"  # publishes in a live channel (its host or another publisher)
+    CO_HOST = "co_host"  # a viewer promoted to publish (uprtc live co-host)
     VIEWER = "viewer"  # only watches a live channel
     UNKNOWN = "unknown"
 

@@ -7,7 +7,20 @@ from datetime import datetime
 from typing import NoReturn
 
 from .errors import UnsupportedCapabilityError, VendorError
-from .types import App, ChannelRecord, Interval, KickResult, Membership, UsageMetric, UsagePoint
+from .types import (
+    App,
+    ChannelMetric,
+    ChannelMode,
+    ChannelRecord,
+    ChannelUserRecord,
+    Interval,
+    KickResult,
+    MemberSession,
+    Membership,
+    Page,
+    UsageMetric,
+    UsagePoint,
+)
 
 
 class Unsupported:
@@ -30,8 +43,27 @@ class Unsupported:
     def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]:
         self._unsupported("list channel records")
 
+    def channel_records_page(
+        self, app_id: str, day: datetime, *, page: int, page_size: int, user_id: str | None = None
+    ) -> Page[ChannelRecord]:
+        self._unsupported("list channel records")
+
+    def channel_metric(self, app_id: str, channel_id: str, day: datetime) -> ChannelMetric:
+        self._unsupported("report a channel's metrics")
+
+    def channel_users(
+        self, app_id: str, channel_id: str, day: datetime, *, page: int, page_size: int
+    ) -> Page[ChannelUserRecord]:
+        self._unsupported("list a channel's users")
+
     def membership(self, app_id: str, channel_id: str) -> Membership:
         self._unsupported("read who is in a channel")
+
+    def member_session(self, app_id: str, channel_id: str, user_id: str) -> MemberSession:
+        self._unsupported("describe one member's session")
+
+    def create_channel(self, app_id: str, owner_id: str, mode: ChannelMode, channel_id: str | None = None) -> str:
+        self._unsupported("open channels")
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
         self._unsupported("remove users from a channel")

@@ -171,6 +171,7 @@ class World:
         self._apps: dict[str, AppSpec] = {}
         self._by_vendor: dict[str, list[AppSpec]] = {}
         self._ended: dict[str, int] = {}  # session id -> minute it was ended early
+        self._joined: list[Session] = []  # sessions added by `join`, beside the generated ones
         self._session_cache: OrderedDict[tuple[str, int], tuple[Session, ...]] = OrderedDict()
         self._stats_cache: OrderedDict[tuple[tuple[str, ...], int], BucketStats] = OrderedDict()
         for vendor in VENDORS:
@@ -306,6 +307,12 @@ class World:
                     session = replace(session, end=end)
                 if session.end > lo and session.start < hi and session.end > session.start:
                     found.append(session)
+        with self._lock:
+            joined = [s for s in self._joined if s.app_id == app_id and (not channel_id or s.channel_id == channel_id)]
+        for session in joined:
+            end = min(session.end, self._ended.get(session.session_id, session.end), now + 1)
+            if end > lo and session.start < hi and end > session.start:
+                found.append(replace(session, end=end))
         return found
 
     def live_sessions(self, app_id: str, channel_id: str | None = None) -> list[Session]:
@@ -315,6 +322,30 @@ class World:
 
     # --- state changes --------------------------------------------------------------
     # Changes happen at `now`, so they touch only the current hour, which is never cached.
+
+    def join(
+        self, app_id: str, channel_id: str, user_id: str, *, role: int | None = None, minutes: int = 30
+    ) -> Session:
+        """Someone joins a channel now (simulated traffic for demos and tests)."""
+        app = self._apps[app_id]
+        channel = app.channel(channel_id)
+        if role is None:
+            role = ROLE_COMMUNICATION if channel is None or channel.profile == 1 else ROLE_INTERACTIVE
+        now = self.now_minute()
+        with self._lock:
+            session = Session(
+                session_id=_digest(app_id, channel_id, user_id, now, len(self._joined))[:16],
+                app_id=app_id,
+                channel_id=channel_id,
+                user_id=user_id,
+                start=now,
+                end=now + max(1, minutes),
+                role=role,
+                tier=Tier.V720,
+                publishes=role != ROLE_VIEWER,
+            )
+            self._joined.append(session)
+        return session
 
     def kick(self, app_id: str, channel_id: str, user_id: str) -> bool:
         """End every live session of `user_id` in the channel; False if none was there."""

@@ -50,10 +50,25 @@ class UprtcProvider(Unsupported):
             counts = {MemberRole.COMMUNICATION: max(room.total, len(members))}
             mode = ChannelMode.COMMUNICATION
         else:
-            members = tuple(Member(user, MemberRole.INTERACTIVE) for user in room.member_ids)
-            counts = {MemberRole.INTERACTIVE: len(members), MemberRole.VIEWER: max(0, room.total - len(members))}
+            # memberIds of a live room are its publishers; the audience is only counted.
+            cohosts = set(self.client.cohosts(channel_id))
+            members = tuple(
+                Member(user, MemberRole.CO_HOST if user in cohosts else MemberRole.INTERACTIVE)
+                for user in room.member_ids
+            )
+            hosts = sum(1 for member in members if member.role is MemberRole.INTERACTIVE)
+            counts = {
+                MemberRole.INTERACTIVE: hosts,
+                MemberRole.CO_HOST: len(members) - hosts,
+                MemberRole.VIEWER: max(0, room.total - len(members)),
+            }
             mode = ChannelMode.INTERACTIVE_LIVE
         return Membership(channel_id, exists=True, mode=mode, members=members, counts=counts, observed_at=observed)
+
+    def create_channel(self, app_id: str, owner_id: str, mode: ChannelMode, channel_id: str | None = None) -> str:
+        if mode is ChannelMode.INTERACTIVE_LIVE:
+            return self.client.create_live_room(owner_id, room_id=channel_id).room_id
+        return self.client.create_conversation_room(owner_id, room_id=channel_id).room_id
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
         return kick_one_by_one(lambda user_id: self.client.remove_peer(channel_id, user_id), user_ids)
@@ -77,7 +92,13 @@ INFO = VendorInfo(
     name=VENDOR,
     label="uprtc",
     capabilities=frozenset(
-        {Capability.LIVE_MEMBERSHIP, Capability.KICK, Capability.CLOSE_CHANNEL, Capability.RECORDING}
+        {
+            Capability.LIVE_MEMBERSHIP,
+            Capability.CREATE_CHANNEL,
+            Capability.KICK,
+            Capability.CLOSE_CHANNEL,
+            Capability.RECORDING,
+        }
     ),
     credential_fields=CREDENTIAL_FIELDS,
     default_base_url=DEFAULT_BASE_URL,

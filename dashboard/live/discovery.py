@@ -1,0 +1,86 @@
+"""How channels become known: the vendor's channel records, the console, the watch list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+from dashboard.usage.sync import block
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+
+from .models import Channel, Discovery
+from .poll import PollSummary, can_poll, poll_channels
+
+# A record that ended this recently may still be running: the vendors report an ongoing
+# stretch with its end at "now" or without an end, so both are polled to find out.
+STILL_RUNNING = timedelta(minutes=3)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverySummary:
+    records: int = 0
+    new_channels: int = 0
+    poll: PollSummary = field(default_factory=PollSummary)
+
+
+def discover(account: VendorAccount, now: datetime | None = None, *, interactive: bool = False) -> DiscoverySummary:
+    """Read today's channel records of every app of the account, add the channels not yet
+    known, and poll those that may be live right now."""
+    if not account.info.can(Capability.CHANNEL_RECORDS):
+        return DiscoverySummary()
+    now = now or timezone.now()
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    apps = list(account.apps.filter(sync_blocked=False, missing_from_listing=False))
+    records = 0
+    running: dict[int, set[str]] = {}
+    seen: dict[int, set[str]] = {}
+    with provider_for(account, interactive=interactive) as provider:
+        for app in list(apps):
+            try:
+                found = list(provider.channel_records(app.app_id, day))
+            except VendorError as error:
+                if error.transient or not error.app_scoped:
+                    raise
+                block(app, error)  # this app alone is gone or stopped: the others go on
+                apps.remove(app)
+                continue
+            for record in found:
+                records += 1
+                seen.setdefault(app.pk, set()).add(record.channel_id)
+                if record.end is None or record.end >= now - STILL_RUNNING:
+                    running.setdefault(app.pk, set()).add(record.channel_id)
+    new = 0
+    for app in apps:
+        ids = seen.get(app.pk, set())
+        existing = set(Channel.objects.filter(app=app, channel_id__in=ids).values_list("channel_id", flat=True))
+        created = [
+            Channel(app=app, channel_id=channel_id, discovered_by=Discovery.RECORDS) for channel_id in ids - existing
+        ]
+        Channel.objects.bulk_create(created, ignore_conflicts=True)
+        new += len(created)
+    to_poll = [
+        channel
+        for app in apps
+        for channel in Channel.objects.select_related("app").filter(
+            app=app, channel_id__in=running.get(app.pk, set()), is_live=False
+        )
+    ]
+    poll = poll_channels(account, to_poll, interactive=interactive) if to_poll and can_poll(account) else PollSummary()
+    return DiscoverySummary(records=records, new_channels=new, poll=poll)
+
+
+def add_channel(app: RtcApp, channel_id: str, *, watched: bool, discovered_by: str) -> tuple[Channel, bool]:
+    """A channel an admin watches or looked up; watching an already known channel just marks it."""
+    channel, created = Channel.objects.get_or_create(
+        app=app, channel_id=channel_id, defaults={"watched": watched, "discovered_by": discovered_by}
+    )
+    if watched and not channel.watched:
+        channel.watched = True
+        channel.save(update_fields=["watched"])
+    return channel, created

@@ -1,0 +1,497 @@
+"""Live channels: the list, the live page, kick and close, and the vendor's history."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dashboard.audit.log import audited
+from dashboard.core.listing import paginate
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.models import Role
+from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from dashboard.usage.reports import TIER_LABELS
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+from vendors.base.types import ChannelMetric, ChannelMode
+
+from . import actions
+from .charts import concurrency_figure, sparkline_points, user_timeline_figure
+from .discovery import add_channel
+from .forms import CloseForm, CreateChannelForm, KickForm, WatchForm, parse_user_ids
+from .models import Channel, Discovery, MemberEvent, Presence, Snapshot
+from .models import Role as MemberRole
+from .poll import can_poll, poll_channels
+
+MEMBERS_PER_PAGE = 100
+HISTORY_PAGE_SIZE = 20
+HISTORY_USERS_PAGE_SIZE = 100
+
+
+def _channel(scope: TenantScope, channel_pk: int) -> Channel:
+    return scope.get(
+        Channel.objects.select_related("app__vendor_account__tenant"), "app__vendor_account__tenant", pk=channel_pk
+    )
+
+
+def _features(account: VendorAccount) -> dict[str, bool]:
+    info = account.info
+    return {
+        "can_membership": info.can(Capability.LIVE_MEMBERSHIP),
+        "can_session": info.can(Capability.MEMBER_SESSION),
+        "can_kick": info.can(Capability.KICK),
+        "can_close": info.can(Capability.CLOSE_CHANNEL),
+        "can_create": info.can(Capability.CREATE_CHANNEL),
+        "can_records": info.can(Capability.CHANNEL_RECORDS),
+    }
+
+
+# --- the channel list -------------------------------------------------------------------------
+
+
+def _sparklines(channels: list[Channel], now: datetime) -> dict[int, str]:
+    values: dict[int, list[int]] = {channel.pk: [] for channel in channels}
+    rows = (
+        Snapshot.objects.filter(channel_id__in=values, observed_at__gte=now - timedelta(hours=1))
+        .order_by("channel_id", "observed_at")
+        .values_list("channel_id", "total")
+    )
+    for channel_pk, total in rows:
+        values[channel_pk].append(total)
+    return {pk: sparkline_points(series) for pk, series in values.items() if len(series) > 1}
+
+
+def _channels(request: HttpRequest, account: VendorAccount) -> tuple[QuerySet[Channel], dict[str, object]]:
+    channels = Channel.objects.select_related("app").filter(app__vendor_account=account)
+    app_pk = request.GET.get("app", "")
+    query = request.GET.get("q", "").strip()[:128]
+    user = request.GET.get("user", "").strip()[:128]
+    show = request.GET.get("show", "")
+    if app_pk.isdigit():
+        channels = channels.filter(app_id=int(app_pk))
+    if query:
+        channels = channels.filter(channel_id__icontains=query)
+    if user:
+        recent = timezone.now() - timedelta(days=settings.LIVE_SNAPSHOT_DAYS)
+        channels = channels.filter(
+            Q(presences__user_id=user) | Q(events__user_id=user, events__at__gte=recent)
+        ).distinct()
+    if show == "live":
+        channels = channels.filter(is_live=True)
+    elif show == "watched":
+        channels = channels.filter(watched=True)
+    filters = {"app": app_pk, "q": query, "user": user, "show": show}
+    return channels.order_by("-is_live", "-member_count", "channel_id"), filters
+
+
+@login_required
+def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    account = scope.get(VendorAccount, pk=account_id)
+    channels, filters = _channels(request, account)
+    page = paginate(channels, request)
+    now = timezone.now()
+    apps = account.apps.all()
+    user = filters["user"]
+    members_now = (
+        set(Presence.objects.filter(channel__in=page.object_list, user_id=user).values_list("channel_id", flat=True))
+        if user
+        else set()
+    )
+    context = {
+        "scope": scope,
+        "account": account,
+        "apps": apps,
+        "page": page,
+        "filters": filters,
+        "sparklines": _sparklines(list(page.object_list), now),
+        "members_now": members_now,
+        "poll_seconds": settings.LIVE_POLL_SECONDS,
+        "watch_form": WatchForm(apps=apps),
+        "create_form": CreateChannelForm(apps=apps),
+        **_features(account),
+    }
+    template = "live/channel_list.html#channels" if request.htmx else "live/channel_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def channel_watch(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    """Add a channel to the watch list by id (any vendor); where membership can be read, look it up now."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    form = WatchForm(request.POST, apps=account.apps.all())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    channel, _created = add_channel(
+        form.cleaned_data["app"], form.cleaned_data["channel_id"], watched=True, discovered_by=Discovery.WATCH
+    )
+    if can_poll(account):
+        poll_channels(account, [channel])
+        channel.refresh_from_db()
+        if channel.poll_error:
+            messages.warning(
+                request,
+                _("Watching %(channel)s; the vendor answered: %(error)s")
+                % {"channel": channel, "error": channel.poll_error},
+            )
+        elif channel.is_live:
+            messages.success(
+                request,
+                _("Watching %(channel)s: %(count)d in it now.") % {"channel": channel, "count": channel.member_count},
+            )
+        else:
+            messages.info(
+                request,
+                _("Watching %(channel)s: nobody is in it now; it is polled until you stop watching.")
+                % {"channel": channel},
+            )
+    else:
+        messages.success(request, _("%(channel)s is on the watch list.") % {"channel": channel})
+    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+
+
+@login_required
+@require_POST
+def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    account = scope.get(VendorAccount, pk=account_id)
+    if not account.info.can(Capability.CREATE_CHANNEL):
+        messages.error(request, _("%(vendor)s has no API to open channels.") % {"vendor": account.vendor_label})
+        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    form = CreateChannelForm(request.POST, apps=account.apps.all())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    app, mode = form.cleaned_data["app"], ChannelMode(form.cleaned_data["mode"])
+    wanted = form.cleaned_data["channel_id"] or None
+    try:
+        with audited(
+            request.user, "live.create_channel", vendor_account=account, target=f"{app.app_id} / {wanted or '?'}"
+        ) as call:
+            with provider_for(account) as provider:
+                channel_id = provider.create_channel(app.app_id, form.cleaned_data["owner_id"], mode, wanted)
+            call.detail = {
+                "app": app.app_id,
+                "channel": channel_id,
+                "mode": mode.value,
+                "owner": form.cleaned_data["owner_id"],
+            }
+    except VendorError as error:
+        messages.error(request, _vendor_text(error))
+        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    channel, _created = add_channel(app, channel_id, watched=True, discovered_by=Discovery.CONSOLE)
+    if wanted and channel_id != wanted:
+        messages.warning(
+            request,
+            _("The vendor gave the room the id %(id)s: %(wanted)s belongs to someone else.")
+            % {"id": channel_id, "wanted": wanted},
+        )
+    else:
+        messages.success(request, _("Room %(id)s opened and watched.") % {"id": channel_id})
+    if can_poll(account):
+        poll_channels(account, [channel])
+    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+
+
+def _vendor_text(error: VendorError) -> str:
+    text = _("The vendor refused: %(message)s") % {"message": error.message}
+    if error.code:
+        text += " " + _("(code %(code)s)") % {"code": error.code}
+    if error.request_id:
+        text += " " + _("request id %(id)s") % {"id": error.request_id}
+    return text
+
+
+# --- the live page ----------------------------------------------------------------------------
+
+
+def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) -> dict[str, object]:
+    now = timezone.now()
+    members = Presence.objects.filter(channel=channel)
+    query = request.GET.get("q", "").strip()[:128]
+    role = request.GET.get("role", "")
+    if query:
+        members = members.filter(user_id__icontains=query)
+    if role in MemberRole.values:
+        members = members.filter(role=role)
+    snapshots = list(
+        Snapshot.objects.filter(channel=channel, observed_at__gte=now - timedelta(hours=1))
+        .order_by("observed_at")
+        .values_list("observed_at", "total", "joined", "left")
+    )
+    zone = timezone.get_current_timezone()
+    account = channel.app.vendor_account
+    role_labels = dict(MemberRole.choices)
+    return {
+        "scope": scope,
+        "channel": channel,
+        "account": account,
+        "app": channel.app,
+        "members": Paginator(members.order_by("first_seen_at", "user_id"), MEMBERS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "member_filters": {"q": query, "role": role},
+        "role_choices": MemberRole.choices,
+        "role_counts": [(role_labels.get(key, key), count) for key, count in sorted(channel.role_counts.items())],
+        "truncated": channel.listed_count < channel.member_count,
+        "events": MemberEvent.objects.filter(channel=channel).order_by("-at", "user_id")[:20],
+        "figure": concurrency_figure(snapshots, zone) if len(snapshots) > 1 else "",
+        "ghost_after": now - 2 * timedelta(seconds=settings.LIVE_POLL_SECONDS),
+        "refresh_seconds": settings.LIVE_PAGE_REFRESH_SECONDS,
+        "now": now,
+        **_features(account),
+    }
+
+
+@login_required
+def channel_detail(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    channel = _channel(scope, channel_pk)
+    template = "live/channel_detail.html#live" if request.htmx else "live/channel_detail.html"
+    return render(request, template, _live_context(request, scope, channel))
+
+
+@login_required
+@require_POST
+def channel_refresh(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    """Poll this channel now (a read at the vendor; viewers may do it too)."""
+    scope = tenant_scope(request, tenant_slug)
+    channel = _channel(scope, channel_pk)
+    account = channel.app.vendor_account
+    if can_poll(account):
+        poll_channels(account, [channel])
+        channel.refresh_from_db()
+    if request.htmx:
+        return render(request, "live/channel_detail.html#live", _live_context(request, scope, channel))
+    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+
+
+@login_required
+@require_POST
+def channel_toggle_watch(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    channel = _channel(scope, channel_pk)
+    channel.watched = request.POST.get("watched") == "1"
+    channel.save(update_fields=["watched"])
+    if channel.watched:
+        messages.success(request, _("%(channel)s is watched: polled even while empty.") % {"channel": channel})
+    else:
+        messages.success(request, _("%(channel)s is no longer watched: polled only while live.") % {"channel": channel})
+    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+
+
+@login_required
+def member_session(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    """What the vendor says about one member right now (DescribeUserInfoInChannel), on demand."""
+    scope = tenant_scope(request, tenant_slug)
+    channel = _channel(scope, channel_pk)
+    user_id = request.GET.get("user", "").strip()[:128]
+    context: dict[str, object] = {"scope": scope, "channel": channel, "user_id": user_id}
+    account = channel.app.vendor_account
+    if not user_id:
+        context["problem"] = _("Name a user.")
+    elif not account.info.can(Capability.MEMBER_SESSION):
+        context["problem"] = _("%(vendor)s has no API to describe one member's session.") % {
+            "vendor": account.vendor_label
+        }
+    else:
+        try:
+            with provider_for(account) as provider:
+                context["session"] = provider.member_session(channel.app.app_id, channel.channel_id, user_id)
+        except VendorError as error:
+            context["vendor_error"] = error
+    return render(request, "live/member_session.html", context)
+
+
+# --- kick and close ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    """GET: the confirmation naming the users and the channel. POST: kick, then each terminal's answer."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    channel = _channel(scope, channel_pk)
+    account = channel.app.vendor_account
+    fragment = "#kick" if request.htmx else ""
+    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account, **_features(account)}
+    if not account.info.can(Capability.KICK):
+        context["problem"] = _("%(vendor)s has no API to remove users.") % {"vendor": account.vendor_label}
+        return render(request, f"live/kick.html{fragment}", context, status=400)
+    if request.method == "GET":
+        users = parse_user_ids(request.GET.getlist("user"))
+        form = KickForm(initial={"users": "\n".join(users)})
+        context |= {"form": form, "users": users}
+        return render(request, f"live/kick.html{fragment}", context)
+    form = KickForm(request.POST)
+    if not form.is_valid():
+        context |= {"form": form, "users": parse_user_ids([request.POST.get("users", "")])}
+        return render(request, f"live/kick.html{fragment}", context, status=400)
+    outcome = actions.kick(request.user, channel, form.cleaned_data["users"], form.cleaned_data["reason"])
+    context |= {"outcome": outcome, "reason": form.cleaned_data["reason"]}
+    response = render(request, f"live/kick.html{fragment}", context)
+    response["HX-Trigger"] = "live-changed"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_close(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    channel = _channel(scope, channel_pk)
+    account = channel.app.vendor_account
+    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account}
+    if not account.info.can(Capability.CLOSE_CHANNEL):
+        context["problem"] = _("%(vendor)s has no API to close channels.") % {"vendor": account.vendor_label}
+        return render(request, "live/close.html", context, status=400)
+    form = CloseForm(request.POST or None, channel_id=channel.channel_id)
+    context["form"] = form
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "live/close.html", context, status=400 if request.method == "POST" else 200)
+    try:
+        request_id = actions.close(request.user, channel, form.cleaned_data["reason"])
+    except VendorError as error:
+        context["vendor_error"] = error
+        return render(request, "live/close.html", context, status=502)
+    text = _("Channel %(channel)s closed.") % {"channel": channel}
+    if request_id:
+        text += " " + _("Request id %(id)s.") % {"id": request_id}
+    messages.success(request, text)
+    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+
+
+# --- history (vendors that keep channel records) ----------------------------------------------
+
+
+def _day(request: HttpRequest) -> tuple[date, str]:
+    """The UTC day asked for: vendors keep their records by UTC day."""
+    today = timezone.now().date()
+    text = request.GET.get("day", "")
+    try:
+        day = date.fromisoformat(text) if text else today
+    except ValueError:
+        return today, _("%(text)s is not a date; showing today.") % {"text": text[:20]}
+    if day > today:
+        return today, _("That day has not come yet; showing today.")
+    return day, ""
+
+
+@login_required
+def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
+    account = app.vendor_account
+    day, day_problem = _day(request)
+    user = request.GET.get("user", "").strip()[:128]
+    page_number = request.GET.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 10_000 else 1
+    context: dict[str, object] = {
+        "scope": scope,
+        "app": app,
+        "account": account,
+        "day": day,
+        "day_problem": day_problem,
+        "user": user,
+        "today": timezone.now().date(),
+        **_features(account),
+    }
+    if account.info.can(Capability.CHANNEL_RECORDS):
+        try:
+            with provider_for(account) as provider:
+                page = provider.channel_records_page(
+                    app.app_id, _utc(day), page=page_number, page_size=HISTORY_PAGE_SIZE, user_id=user or None
+                )
+        except VendorError as error:
+            context["vendor_error"] = error
+        else:
+            total = page.total if page.total is not None else len(page.items)
+            context |= {
+                "records": page.items,
+                "total": total,
+                "page_number": page_number,
+                "has_next": page_number * HISTORY_PAGE_SIZE < total,
+                "known": dict(
+                    Channel.objects.filter(app=app, channel_id__in=[r.channel_id for r in page.items]).values_list(
+                        "channel_id", "pk"
+                    )
+                ),
+            }
+    template = "live/history.html#records" if request.htmx else "live/history.html"
+    return render(request, template, context)
+
+
+def _utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@login_required
+def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
+    account = app.vendor_account
+    day, day_problem = _day(request)
+    channel_id = request.GET.get("channel", "").strip()[:128]
+    users_page = request.GET.get("page", "1")
+    users_page = int(users_page) if users_page.isdigit() and 0 < int(users_page) < 10_000 else 1
+    context: dict[str, object] = {
+        "scope": scope,
+        "app": app,
+        "account": account,
+        "day": day,
+        "day_problem": day_problem,
+        "channel_id": channel_id,
+        **_features(account),
+    }
+    if not channel_id:
+        context["problem"] = _("Pick a channel from the day's records.")
+    elif account.info.can(Capability.CHANNEL_RECORDS):
+        try:
+            with provider_for(account) as provider:
+                metric = provider.channel_metric(app.app_id, channel_id, _utc(day))
+                users = provider.channel_users(
+                    app.app_id, channel_id, _utc(day), page=users_page, page_size=HISTORY_USERS_PAGE_SIZE
+                )
+        except VendorError as error:
+            context["vendor_error"] = error
+        else:
+            total = users.total if users.total is not None else len(users.items)
+            until = min(timezone.now(), _utc(day) + timedelta(days=1))
+            context |= {
+                "metric": metric,
+                "users": users.items,
+                "users_total": total,
+                "users_page": users_page,
+                "has_next": users_page * HISTORY_USERS_PAGE_SIZE < total,
+                "figure": user_timeline_figure(users.items, timezone.get_current_timezone(), until)
+                if users.items
+                else "",
+                "tiers": _tier_rows(metric),
+                "live_channel": Channel.objects.filter(app=app, channel_id=channel_id).first(),
+            }
+    return render(request, "live/history_channel.html", context)
+
+
+def _tier_rows(metric: ChannelMetric) -> list[tuple[str, int, int]]:
+    published, subscribed = metric.published.by_tier(), metric.subscribed.by_tier()
+    return [
+        (str(TIER_LABELS.get(tier.name.lower(), tier.value)), published[tier], subscribed[tier]) for tier in published
+    ]
