@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -11,6 +12,9 @@ from django.db import transaction
 
 from dashboard.audit.log import record
 from dashboard.credentials.models import VendorAccount
+from dashboard.live.discovery import add_channel, discover
+from dashboard.live.models import Channel, Discovery
+from dashboard.live.poll import poll_channels
 from dashboard.rtc.listing import refresh_account
 from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.tenancy.models import Membership, Role, Tenant
@@ -91,4 +95,28 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
                 log.warning("demo: listing apps of %s failed: %s", account, error)
                 continue
             record(None, "apps.refresh", vendor_account=account, target=account.label, detail={"added": result.added})
+    seed_channels(endpoints, tenants.values())
     return passwords
+
+
+def seed_channels(endpoints: dict[str, SimEndpoint], tenants: Iterable[Tenant]) -> None:
+    """Channels a demo user would otherwise add by hand (uprtc rooms looked up, ISDP+ channels
+    watched); Aliyun's come from its channel records. Then one poll, so pages start full."""
+    for account in VendorAccount.objects.filter(tenant__in=list(tenants), vendor__in=endpoints):
+        simulator = endpoints[account.vendor].simulator
+        pollable = account.info.can(Capability.LIVE_MEMBERSHIP)
+        for app in account.apps.all():
+            for channel_id in simulator.demo_channel_ids(app.app_id):
+                # Watched: without channel records nothing else would notice an empty room come alive.
+                add_channel(app, channel_id, watched=True, discovered_by=Discovery.CONSOLE)
+        try:
+            if account.info.can(Capability.CHANNEL_RECORDS):
+                discover(account)
+            elif pollable:
+                poll_channels(
+                    account,
+                    list(Channel.objects.select_related("app").filter(app__vendor_account=account)),
+                    interactive=False,
+                )
+        except VendorError as error:
+            log.warning("demo: reading channels of %s failed: %s", account, error)

@@ -38,7 +38,7 @@ def discover(account: VendorAccount, now: datetime | None = None, *, interactive
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     apps = list(account.apps.filter(sync_blocked=False, missing_from_listing=False))
     records = 0
-    running: dict[int, set[str]] = {}
+    running: dict[int, dict[str, datetime]] = {}  # app -> channel -> start of its running stretch
     seen: dict[int, set[str]] = {}
     with provider_for(account, interactive=interactive) as provider:
         for app in list(apps):
@@ -54,7 +54,7 @@ def discover(account: VendorAccount, now: datetime | None = None, *, interactive
                 records += 1
                 seen.setdefault(app.pk, set()).add(record.channel_id)
                 if record.end is None or record.end >= now - STILL_RUNNING:
-                    running.setdefault(app.pk, set()).add(record.channel_id)
+                    running.setdefault(app.pk, {})[record.channel_id] = record.start
     new = 0
     for app in apps:
         ids = seen.get(app.pk, set())
@@ -68,10 +68,15 @@ def discover(account: VendorAccount, now: datetime | None = None, *, interactive
         channel
         for app in apps
         for channel in Channel.objects.select_related("app").filter(
-            app=app, channel_id__in=running.get(app.pk, set()), is_live=False
+            app=app, channel_id__in=list(running.get(app.pk, {})), is_live=False
         )
     ]
     poll = poll_channels(account, to_poll, interactive=interactive) if to_poll and can_poll(account) else PollSummary()
+    # The record knows when the running stretch began; a poll only knows when it first saw it.
+    for channel in Channel.objects.filter(pk__in=[c.pk for c in to_poll], is_live=True):
+        start = running[channel.app_id][channel.channel_id]
+        if channel.live_since is None or start < channel.live_since:
+            Channel.objects.filter(pk=channel.pk).update(live_since=start)
     return DiscoverySummary(records=records, new_channels=new, poll=poll)
 
 

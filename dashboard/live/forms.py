@@ -25,7 +25,6 @@ class WatchForm(forms.Form):
         label=_("Channel id"),
         max_length=64,
         validators=[channel_id_validator],
-        help_text=_("Polled every interval, even while nobody is in it."),
     )
 
     def __init__(self, *args: object, apps: object, **kwargs: object) -> None:

@@ -85,6 +85,8 @@ class Presence(models.Model):
     user_id = models.CharField(_("user id"), max_length=128)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.UNKNOWN)
     first_seen_at = models.DateTimeField(help_text=_("The poll that first listed this member."))
+    # Listed by the first poll of a live span: they joined at some time before it.
+    there_before = models.BooleanField(default=False)
     last_seen_at = models.DateTimeField()
     kicked_at = models.DateTimeField(null=True, blank=True)
     kicked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -105,6 +107,7 @@ class Cause(models.TextChoices):
     KICKED = "kicked", _("kicked")
     CLOSED = "closed", _("channel closed")
     REJOIN = "rejoin", _("back after a kick")
+    THERE_BEFORE = "before", _("already in when polling began")
 
 
 class MemberEvent(models.Model):

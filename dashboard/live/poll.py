@@ -170,11 +170,20 @@ def store(polled: Sequence[Polled], now: datetime) -> PollSummary:
         membership = item.membership
         listed = membership.members if membership.exists else ()
         change = diff(known[channel.pk], listed, rejoined=_kicked_recently(channel, listed, known[channel.pk], now))
+        # Without a recent poll, nobody knows when the members listed now arrived.
+        first_look = previous_poll is None or now - previous_poll > 3 * poll_interval()
         for joined in change.joined:
             new_presences.append(
-                Presence(channel=channel, user_id=joined.user_id, role=joined.role, first_seen_at=now, last_seen_at=now)
+                Presence(
+                    channel=channel,
+                    user_id=joined.user_id,
+                    role=joined.role,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    there_before=first_look,
+                )
             )
-            cause = Cause.REJOIN if joined.cause == "rejoin" else Cause.NONE
+            cause = Cause.REJOIN if joined.cause == "rejoin" else Cause.THERE_BEFORE if first_look else Cause.NONE
             events.append(
                 MemberEvent(
                     channel=channel, user_id=joined.user_id, kind=EventKind.JOIN, role=joined.role, at=now, cause=cause

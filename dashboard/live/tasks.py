@@ -28,13 +28,15 @@ from .models import Snapshot
 from .poll import PollSummary, can_poll, due_channels, poll_due
 
 log = logging.getLogger(__name__)
+# Polls jump the queue: a backfill of thousands of usage windows must not delay who-is-in-a-channel.
+POLL_PRIORITY = 100
 
 
 def pollable_accounts() -> list[VendorAccount]:
     return [account for account in VendorAccount.objects.filter(enabled=True, sync_blocked=False) if can_poll(account)]
 
 
-@db_periodic_task(crontab(), name="live.plan")
+@db_periodic_task(crontab(), name="live.plan", priority=POLL_PRIORITY)
 def plan_live_polls() -> int:
     """Every minute: queue the polls of the coming minute for accounts with live or watched channels."""
     interval = max(1, settings.LIVE_POLL_SECONDS)
@@ -48,7 +50,7 @@ def plan_live_polls() -> int:
     return queued
 
 
-@db_task(name="live.poll")
+@db_task(name="live.poll", priority=POLL_PRIORITY)
 def poll_account(account_pk: int) -> PollSummary:
     account = VendorAccount.objects.filter(pk=account_pk).first()
     if account is None:
@@ -68,7 +70,7 @@ def discover_all() -> int:
     return len(accounts)
 
 
-@db_task(retries=2, retry_delay=30, name="live.discover_account")
+@db_task(retries=2, retry_delay=30, name="live.discover_account", priority=POLL_PRIORITY)
 def discover_account(account_pk: int) -> None:
     account = VendorAccount.objects.get(pk=account_pk)
     try:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -257,15 +257,30 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "figure": concurrency_figure(snapshots, zone) if len(snapshots) > 1 else "",
         "ghost_after": now - 2 * timedelta(seconds=settings.LIVE_POLL_SECONDS),
         "refresh_seconds": settings.LIVE_PAGE_REFRESH_SECONDS,
+        "version": _version(channel),
         "now": now,
         **_features(account),
     }
+
+
+def _version(channel: Channel) -> str:
+    """Changes whenever the live part of the page would: a poll, a close, a kick."""
+    kicks = Presence.objects.filter(channel=channel, kicked_at__isnull=False).aggregate(
+        n=Count("pk"), last=Max("kicked_at")
+    )
+    parts = (channel.last_polled_at, channel.closed_at, kicks["n"], kicks["last"])
+    return "|".join(
+        "" if part is None else str(part.timestamp() if hasattr(part, "timestamp") else part) for part in parts
+    )
 
 
 @login_required
 def channel_detail(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     channel = _channel(scope, channel_pk)
+    if request.htmx and request.GET.get("since") and request.GET["since"] == _version(channel):
+        # The page's periodic refresh and nothing changed: no redraw under the user's pointer.
+        return HttpResponse(status=204)
     template = "live/channel_detail.html#live" if request.htmx else "live/channel_detail.html"
     return render(request, template, _live_context(request, scope, channel))
 
@@ -336,7 +351,7 @@ def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Htt
     context: dict[str, object] = {"scope": scope, "channel": channel, "account": account, **_features(account)}
     if not account.info.can(Capability.KICK):
         context["problem"] = _("%(vendor)s has no API to remove users.") % {"vendor": account.vendor_label}
-        return render(request, f"live/kick.html{fragment}", context, status=400)
+        return render(request, f"live/kick.html{fragment}", context)
     if request.method == "GET":
         users = parse_user_ids(request.GET.getlist("user"))
         form = KickForm(initial={"users": "\n".join(users)})
@@ -344,8 +359,9 @@ def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Htt
         return render(request, f"live/kick.html{fragment}", context)
     form = KickForm(request.POST)
     if not form.is_valid():
+        # 200, not 400: htmx swaps only successful answers, and the form must show its errors.
         context |= {"form": form, "users": parse_user_ids([request.POST.get("users", "")])}
-        return render(request, f"live/kick.html{fragment}", context, status=400)
+        return render(request, f"live/kick.html{fragment}", context)
     outcome = actions.kick(request.user, channel, form.cleaned_data["users"], form.cleaned_data["reason"])
     context |= {"outcome": outcome, "reason": form.cleaned_data["reason"]}
     response = render(request, f"live/kick.html{fragment}", context)
@@ -362,16 +378,16 @@ def channel_close(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Ht
     context: dict[str, object] = {"scope": scope, "channel": channel, "account": account}
     if not account.info.can(Capability.CLOSE_CHANNEL):
         context["problem"] = _("%(vendor)s has no API to close channels.") % {"vendor": account.vendor_label}
-        return render(request, "live/close.html", context, status=400)
+        return render(request, "live/close.html", context)
     form = CloseForm(request.POST or None, channel_id=channel.channel_id)
     context["form"] = form
     if request.method == "GET" or not form.is_valid():
-        return render(request, "live/close.html", context, status=400 if request.method == "POST" else 200)
+        return render(request, "live/close.html", context)
     try:
         request_id = actions.close(request.user, channel, form.cleaned_data["reason"])
     except VendorError as error:
         context["vendor_error"] = error
-        return render(request, "live/close.html", context, status=502)
+        return render(request, "live/close.html", context)
     text = _("Channel %(channel)s closed.") % {"channel": channel}
     if request_id:
         text += " " + _("Request id %(id)s.") % {"id": request_id}

@@ -7,6 +7,8 @@ secrets planted in the vendor accounts: a leak fails whichever test caused it.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -124,3 +126,56 @@ def logged_in(user: AbstractUser) -> Client:
 
 
 HTMX = {"HX-Request": "true"}
+
+
+# --- browser tests (Playwright driving Debian's chromium) -------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM) and os.environ.get("CI") != "true",
+        reason=f"{CHROMIUM} is missing: `apt-get install -y chromium` (make test does it when it can)",
+    ),
+]
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
+        context = browser.new_context(base_url=live_server.url, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        bodies: list[str] = []
+        console_errors: list[str] = []
+
+        def keep_html(response) -> None:
+            if "html" in response.headers.get("content-type", "") and not 300 <= response.status < 400:
+                bodies.append(response.text())
+
+        page.on("response", keep_html)
+        page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+        yield page
+        for body in bodies:
+            for canary in CANARIES:
+                assert canary not in body
+        assert console_errors == [], console_errors  # CSP violations and script errors show up here
+        context.close()
+        browser.close()

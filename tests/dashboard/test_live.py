@@ -95,8 +95,8 @@ def test_consecutive_snapshots_give_join_and_leave_events_and_a_timeline(channel
         for e in MemberEvent.objects.filter(channel=channel).order_by("at", "kind", "user_id")
     ]
     assert events == [
-        ("a", "join", ""),
-        ("b", "join", ""),
+        ("a", "join", "before"),  # listed by the first poll: they were there already
+        ("b", "join", "before"),
         ("c", "join", ""),
         ("a", "leave", ""),
         ("a", "join", ""),
@@ -281,7 +281,7 @@ def test_kick_form_refuses_bad_ids_and_loses_what_was_typed(live) -> None:
     response = logged_in(tenants.acme_admin).post(
         reverse("channel_kick", args=["acme", channel.pk]), {"users": "ok-user\nbad user!", "reason": "why"}
     )
-    assert response.status_code == 400 and b"Letters, digits" in response.content and b"ok-user" in response.content
+    assert response.status_code == 200 and b"Letters, digits" in response.content and b"ok-user" in response.content
     assert not AuditEntry.objects.filter(action="live.kick").exists()
 
 
@@ -292,7 +292,7 @@ def test_close_needs_the_channel_id_typed_then_closes_and_audits(live) -> None:
     admin = logged_in(tenants.acme_admin)
     assert admin.get(url).status_code == 200
     wrong = admin.post(url, {"confirm_channel_id": "something-else"})
-    assert wrong.status_code == 400 and b"nothing was closed" in wrong.content
+    assert wrong.status_code == 200 and b"nothing was closed" in wrong.content
     assert not AuditEntry.objects.filter(action="live.close_channel").exists()
     response = admin.post(url, {"confirm_channel_id": channel.channel_id, "reason": "abuse"})
     assert response.status_code == 302
@@ -310,7 +310,7 @@ def test_closing_a_channel_the_vendor_does_not_know_shows_its_answer(live) -> No
     response = logged_in(tenants.acme_admin).post(
         reverse("channel_close", args=["acme", gone.pk]), {"confirm_channel_id": "never-existed"}
     )
-    assert response.status_code == 502 and b"The vendor refused" in response.content
+    assert response.status_code == 200 and b"The vendor refused" in response.content
     assert AuditEntry.objects.get(action="live.close_channel").outcome == Outcome.FAILURE
 
 

@@ -130,6 +130,9 @@ class AliyunSimulator:
     def demo_app_ids(self, share: int, shares: int) -> list[str]:
         return [app.app_id for app in self.world.apps(VENDOR)[share::shares]]
 
+    def demo_channel_ids(self, app_id: str) -> list[str]:
+        return []  # the console finds Aliyun channels in the day's channel records
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         """Credentials that see only every `shares`-th app from `share` on: one demo tenant's part."""
         apps = self.world.apps(VENDOR)[share::shares]

@@ -140,6 +140,9 @@ class AnyRtcSimulator:
     def demo_app_ids(self, share: int, shares: int) -> list[str]:
         return [app.app_id for app in self.world.apps(VENDOR)[share::shares]]
 
+    def demo_channel_ids(self, app_id: str) -> list[str]:
+        return []  # anyRTC is only a recording service
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         customer_id = f"anyrtcSimCustomer{share}of{shares}"
         secret = f"anyrtcSimSecret{share}of{shares}"

@@ -223,6 +223,11 @@ class IsdpSimulator:
         apps = self.world.apps(VENDOR)
         return [apps[share % len(apps)].app_id]
 
+    def demo_channel_ids(self, app_id: str) -> list[str]:
+        """ISDP+ cannot list channels: a console user watches them by id."""
+        app = self.world.app(app_id)
+        return [channel.channel_id for channel in app.channels[:3]] if app else []
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         apps = self.world.apps(VENDOR)
         app_id = apps[share % len(apps)].app_id

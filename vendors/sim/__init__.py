@@ -25,6 +25,10 @@ class Simulator(Protocol):
         """The apps those credentials reach."""
         ...
 
+    def demo_channel_ids(self, app_id: str) -> list[str]:
+        """Channels of the app a console user would add by id (where the vendor cannot list them)."""
+        ...
+
 
 def build_simulators(world: World, faults: Faults | None = None) -> list[Simulator]:
     """One simulator per vendor that has one, all over the same world."""

@@ -239,6 +239,11 @@ class UprtcSimulator:
         apps = self.world.apps(VENDOR)
         return [apps[share % len(apps)].app_id]
 
+    def demo_channel_ids(self, app_id: str) -> list[str]:
+        """The project's rooms, as a console user would look them up by id."""
+        app = self.world.app(app_id)
+        return [self.world_room_id(app_id, channel.channel_id) for channel in app.channels] if app else []
+
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         """One project per demo tenant (a uprtc AppSecret belongs to exactly one project)."""
         apps = self.world.apps(VENDOR)

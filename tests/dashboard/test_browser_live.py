@@ -1,0 +1,122 @@
+"""In a real browser: support staff on the busiest live channel of the day.
+
+They open it from the channel list, watch a member join while the page refreshes itself,
+remove one member and then a set of members, read each terminal's answer and the audit
+entries, and finally close the channel by typing its id.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+
+from dashboard.audit.models import AuditEntry
+from dashboard.credentials.models import VendorAccount
+from dashboard.live.discovery import discover
+from dashboard.live.models import Channel
+from dashboard.live.poll import poll_due
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.models import Role, Tenant
+from vendors.sim.world import ROLE_COMMUNICATION
+
+from .conftest import BROWSER, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, make_user
+
+pytestmark = BROWSER
+
+
+def scheduled_poll(account: VendorAccount) -> None:
+    """What the 30-second job does, without waiting 30 seconds for it."""
+    Channel.objects.filter(app__vendor_account=account).update(last_polled_at=timezone.now() - timedelta(minutes=1))
+    poll_due(account)
+
+
+def test_support_watches_kicks_and_closes_the_busiest_channel(
+    transactional_db, browser_page, aliyun_sim, settings
+) -> None:
+    from playwright.sync_api import expect
+
+    settings.LIVE_PAGE_REFRESH_SECONDS = 1
+    page = browser_page
+    world = aliyun_sim.simulator.world
+    acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
+    make_user("sam", roles={acme: Role.ADMIN})
+    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production", endpoint=aliyun_sim.base_url)
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
+    account.save()
+    app_id = world.apps("aliyun")[0].app_id
+    RtcApp.objects.create(vendor_account=account, app_id=app_id, name="Meet")
+    # Simulated traffic: a crowd in one channel, so it is the busiest whatever the hour.
+    busiest = f"allhands-{timezone.now():%H%M%S%f}"
+    crowd = [f"crowd-{n:02d}" for n in range(40)]
+    for user in crowd:
+        world.join(app_id, busiest, user, role=ROLE_COMMUNICATION)
+    discover(account)  # the scheduled discovery: today's channel records, then a first poll
+
+    page.goto("/login/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/t/acme/accounts/{account.pk}/")
+    page.get_by_role("link", name="Channels", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Channels")).to_be_visible()
+    first_row = page.locator("#channels tbody tr").first
+    expect(first_row).to_contain_text(busiest)
+    expect(first_row).to_contain_text("live")
+    first_row.get_by_role("link", name=busiest).click()
+    expect(page.locator("#member-total")).to_have_text("40")
+
+    # someone joins; the next scheduled poll sees it and the open page shows it by itself
+    world.join(app_id, busiest, "latecomer", role=ROLE_COMMUNICATION)
+    scheduled_poll(account)
+    expect(page.locator('#members tr[data-user="latecomer"]')).to_be_visible()
+    expect(page.locator("#member-total")).to_have_text("41")
+    expect(page.locator("#events")).to_contain_text("latecomer joined")
+
+    # kick one member from their row
+    page.locator('#members tr[data-user="latecomer"]').get_by_role("link", name="Kick").click()
+    panel = page.locator("#kick-panel")
+    expect(panel).to_contain_text(f"Remove 1 user from {busiest}?")
+    panel.get_by_label("Reason").fill("asked by the customer")
+    panel.get_by_role("button", name="Remove 1 user").click()
+    expect(panel.locator("#kick-results")).to_contain_text("removed")
+    request_id = panel.locator('#kick-results tr[data-user="latecomer"] td').nth(4).inner_text()
+    assert re.fullmatch(r"[0-9A-F-]{36}", request_id), request_id
+    expect(page.locator('#members tr[data-user="latecomer"]')).to_contain_text("kicked, waiting for the next poll")
+
+    # kick a set: two ticked members
+    for user in ("crowd-03", "crowd-07"):
+        page.locator(f'#members tr[data-user="{user}"] input[type=checkbox]').check()
+    page.get_by_role("button", name="Kick selected").click()
+    expect(panel).to_contain_text(f"Remove 2 users from {busiest}?")
+    panel.get_by_role("button", name="Remove 2 users").click()
+    expect(panel).to_contain_text("2 removed")
+    for user in ("crowd-03", "crowd-07"):
+        expect(panel.locator(f'#kick-results tr[data-user="{user}"]')).to_contain_text("removed")
+
+    # the next poll confirms: they are gone, the count follows
+    scheduled_poll(account)
+    expect(page.locator('#members tr[data-user="latecomer"]')).to_have_count(0)
+    expect(page.locator('#members tr[data-user="crowd-03"]')).to_have_count(0)
+    expect(page.locator("#member-total")).to_have_text("38")
+
+    # the audit log has one entry per terminal, with the vendor's request id
+    page.get_by_role("link", name="Audit log").click()
+    rows = page.locator("#entries tbody tr")
+    expect(rows.filter(has_text="Member removed from a channel")).to_have_count(3)
+    expect(rows.filter(has_text=request_id)).to_have_count(1)
+    assert AuditEntry.objects.filter(action="live.kick", detail__reason="asked by the customer").count() == 1
+
+    # close the channel: the id must be typed
+    page.go_back()
+    page.get_by_role("link", name="Close channel").click()
+    page.get_by_label("Type the channel id to confirm").fill("not-it")
+    page.get_by_role("button", name="Close channel").click()
+    expect(page.get_by_text("That is not this channel's id; nothing was closed.")).to_be_visible()
+    page.get_by_label("Type the channel id to confirm").fill(busiest)
+    page.get_by_role("button", name="Close channel").click()
+    expect(page.locator(".toast")).to_contain_text(f"Channel {busiest} closed.")
+    expect(page.locator("#member-total")).to_have_text("0")
+    assert not world.live_sessions(app_id, busiest)
+    assert AuditEntry.objects.get(action="live.close_channel").vendor_request_id
