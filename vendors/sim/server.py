@@ -17,6 +17,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 def _make_request_handler(handle: Handler) -> type[BaseHTTPRequestHandler]:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the vendors offer
+        # Headers and body leave in two writes; with Nagle on, the second waits for the
+        # client's delayed ACK (40 ms on Linux), which would dwarf any latency we model.
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

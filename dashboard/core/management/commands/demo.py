@@ -8,6 +8,7 @@ from argparse import ArgumentParser
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
@@ -86,6 +87,7 @@ def start_jobs() -> Consumer:
     """
     HUEY.flush()
     SyncCursor.objects.update(chain_started_at=None)
+    autodiscover_modules("tasks")  # as Huey's run_huey does: every app's schedules, not only those imported here
     consumer = HUEY.create_consumer(
         workers=settings.HUEY["consumer"]["workers"], worker_type="thread", periodic=True, check_worker_health=False
     )

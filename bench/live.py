@@ -1,0 +1,214 @@
+"""Live-channel benchmark: poll N watched channels, and render a live page with 1,000 members.
+
+    python bench/live.py [--channels 2000] [--latency-ms 20] [--rounds 3] [--threads 16] [--members 1000]
+
+The Aliyun simulator runs as its own process (`python -m vendors.sim`) with the added
+latency, on a world with enough channels; this process is one worker: it runs the
+scheduled poll job (`live.poll` for the account) against every watched channel, round
+after round, with the console's own thread pool and a SQLite database in a temporary
+folder. The per-account rate limit is lifted so the poller itself is measured.
+
+Prints channel polls per second for this worker process (target: at least 500), and the
+server time and size of a live channel page whose channel has 1,000 members (target:
+under 100 ms), the full page and the htmx refresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+APPS = 20
+
+
+def start_simulator(channels_per_app: int, latency_ms: float) -> tuple[subprocess.Popen, str, dict]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vendors.sim", "--apps", str(APPS), "--channels", str(channels_per_app)]
+        + ["--users", "2000", "--sessions-per-day", "4000", "--latency-ms", str(latency_ms)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stdout:
+        vendor, url, *pairs = line.strip().split("\t")
+        if vendor == "aliyun":
+            return process, url, dict(pair.split("=", 1) for pair in pairs)
+    raise SystemExit("the simulator did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--channels", type=int, default=2000, help="watched channels polled per round")
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=16, help="vendor calls in flight (LIVE_POLL_THREADS)")
+    parser.add_argument("--members", type=int, default=1000, help="members of the channel whose page is rendered")
+    parser.add_argument("--renders", type=int, default=30)
+    args = parser.parse_args()
+
+    var = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+            "DASHBOARD_VAR_DIR": str(var),
+            "LIVE_POLL_THREADS": str(args.threads),
+            "VENDOR_DEFAULT_REQUESTS_PER_SECOND": "1000000",
+            "SYNC_ON_ACCOUNT_CHANGE": "false",
+            "LOG_LEVEL": "WARNING",
+            "ALLOWED_HOSTS": "testserver",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.live.models import Channel
+    from dashboard.live import poll
+    from dashboard.live.poll import poll_due
+    from dashboard.rtc.listing import refresh_account
+    from dashboard.rtc.models import RtcApp
+    from dashboard.tenancy.models import Tenant
+    from vendors.sim.world import World, WorldOptions
+
+    call_command("migrate", verbosity=0)
+    channels_per_app = -(-args.channels // APPS)
+    simulator, url, credentials = start_simulator(channels_per_app, args.latency_ms)
+    try:
+        tenant = Tenant.objects.create(name="Bench", slug="bench")
+        account = VendorAccount(tenant=tenant, vendor="aliyun", label="Bench", endpoint=url)
+        account.set_credentials(credentials)
+        account.save()
+        refresh_account(account, interactive=False)
+        # The simulator's world is deterministic: the same options name the same channels here.
+        world = World(WorldOptions(apps_per_vendor=APPS, channels_per_app=channels_per_app))
+        apps = {app.app_id: app for app in RtcApp.objects.filter(vendor_account=account)}
+        rows = [
+            Channel(app=apps[spec.app_id], channel_id=channel.channel_id, watched=True)
+            for spec in world.apps("aliyun")
+            for channel in spec.channels
+        ][: args.channels]
+        Channel.objects.bulk_create(rows)
+        phases = {"fetch": 0.0, "store": 0.0}
+        for phase in phases:
+            original = getattr(poll, phase)
+
+            def timed_phase(*a: object, _original=original, _phase=phase, **kw: object) -> object:
+                started = time.perf_counter()
+                try:
+                    return _original(*a, **kw)
+                finally:
+                    phases[_phase] += time.perf_counter() - started
+
+            setattr(poll, phase, timed_phase)
+        rates, members_seen = [], 0
+        for _ in range(args.rounds):
+            Channel.objects.update(last_polled_at=timezone.now() - timedelta(minutes=5))
+            started = time.perf_counter()
+            summary = poll_due(account)
+            elapsed = time.perf_counter() - started
+            assert summary.polled == len(rows) and summary.failed == 0, summary
+            rates.append(summary.polled / elapsed)
+            members_seen = sum(Channel.objects.values_list("member_count", flat=True))
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)
+
+    polled = len(rows) * args.rounds
+    print(
+        f"per poll: fetching {phases['fetch'] / polled * 1000:.2f} ms of wall time, "
+        f"storing {phases['store'] / polled * 1000:.2f} ms"
+    )
+    page_ms, fragment_ms, page_kb, fragment_kb = render_live_page(tenant, apps, args.members, args.renders)
+    print(
+        f"channels {len(rows):,} watched over {len(apps)} apps, latency {args.latency_ms:.0f} ms, "
+        f"threads {args.threads}, rounds {args.rounds}, members seen in the last round {members_seen:,}"
+    )
+    print(
+        "channel polls per second per worker process: "
+        + ", ".join(f"{rate:,.0f}" for rate in rates)
+        + f" (median {statistics.median(rates):,.0f}; target 500, ratio {statistics.median(rates) / 500:.2f})"
+    )
+    print(
+        f"live page, {args.members:,} members: full page p50 {page_ms[0]:.1f} ms, p95 {page_ms[1]:.1f} ms, "
+        f"{page_kb:.0f} KB; htmx refresh p50 {fragment_ms[0]:.1f} ms, p95 {fragment_ms[1]:.1f} ms, "
+        f"{fragment_kb:.0f} KB (target 100 ms, ratio {max(page_ms[1], fragment_ms[1]) / 100:.2f})"
+    )
+
+
+def render_live_page(tenant: object, apps: dict, members: int, renders: int) -> tuple:
+    """A channel with `members` listed members and an hour of polls, rendered by the test client."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from dashboard.live.models import Channel, EventKind, MemberEvent, Presence, Snapshot
+    from dashboard.tenancy.models import Membership, Role
+
+    now = timezone.now()
+    app = next(iter(apps.values()))
+    channel = Channel.objects.create(
+        app=app,
+        channel_id="bench-crowd",
+        watched=True,
+        is_live=True,
+        live_since=now - timedelta(hours=2),
+        member_count=members,
+        listed_count=members,
+        role_counts={"interactive": 20, "viewer": members - 20},
+        peak_members=members,
+        peak_at=now,
+        last_polled_at=now,
+        mode="interactive_live",
+    )
+    Presence.objects.bulk_create(
+        Presence(
+            channel=channel,
+            user_id=f"viewer-{n:05d}",
+            role="interactive" if n < 20 else "viewer",
+            first_seen_at=now - timedelta(seconds=30 * (n % 120)),
+            last_seen_at=now,
+        )
+        for n in range(members)
+    )
+    Snapshot.objects.bulk_create(
+        Snapshot(channel=channel, observed_at=now - timedelta(seconds=30 * n), total=members - n, joined=1, left=0)
+        for n in range(120)
+    )
+    MemberEvent.objects.bulk_create(
+        MemberEvent(channel=channel, user_id=f"viewer-{n:05d}", kind=EventKind.JOIN, at=now - timedelta(seconds=n))
+        for n in range(members)
+    )
+    user = get_user_model().objects.create_user("bench-admin", password="x" * 20)
+    Membership.objects.create(user=user, tenant=tenant, role=Role.ADMIN)
+    client = Client()
+    client.force_login(user)
+    url = f"/t/bench/channels/{channel.pk}/"
+
+    def timed(**headers: str) -> tuple[tuple[float, float], float]:
+        times, size = [], 0
+        for _ in range(renders):
+            started = time.perf_counter()
+            response = client.get(url, headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+            size = len(response.content)
+        times.sort()
+        return (statistics.median(times), times[int(len(times) * 0.95) - 1]), size / 1024
+
+    timed()  # warm up templates and caches
+    page, page_kb = timed()
+    fragment, fragment_kb = timed(**{"HX-Request": "true"})
+    return page, fragment, page_kb, fragment_kb
+
+
+if __name__ == "__main__":
+    main()
