@@ -30,8 +30,10 @@ APPS = 20
 
 def start_simulator(channels_per_app: int, latency_ms: float) -> tuple[subprocess.Popen, str, dict]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "vendors.sim", "--apps", str(APPS), "--channels", str(channels_per_app)]
-        + ["--users", "2000", "--sessions-per-day", "4000", "--latency-ms", str(latency_ms)],
+        [
+            *(sys.executable, "-m", "vendors.sim", "--apps", str(APPS), "--channels", str(channels_per_app)),
+            *("--users", "2000", "--sessions-per-day", "4000", "--latency-ms", str(latency_ms)),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
