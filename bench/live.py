@@ -73,8 +73,8 @@ def main() -> None:
     from django.utils import timezone
 
     from dashboard.credentials.models import VendorAccount
-    from dashboard.live.models import Channel
     from dashboard.live import poll
+    from dashboard.live.models import Channel
     from dashboard.live.poll import poll_due
     from dashboard.rtc.listing import refresh_account
     from dashboard.rtc.models import RtcApp
