@@ -40,3 +40,4 @@ bench: $(BIN)/.installed  ## every benchmark; each prints its figures last
 	$(BIN)/python bench/aliyun_client.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/live.py

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dashboard.audit.models import AuditEntry, Outcome
 from dashboard.credentials import connect
+from dashboard.credentials.models import VendorAccount
 from dashboard.live.diff import Known, diff
 from dashboard.live.discovery import discover
 from dashboard.live.models import Cause, Channel, EventKind, MemberEvent, Presence, Snapshot
@@ -422,3 +423,81 @@ def test_the_minute_planner_queues_a_poll_per_interval_for_accounts_with_due_cha
     HUEY.storage.flush_all()
     Channel.objects.filter(pk=channel.pk).update(watched=False, is_live=False)
     assert plan_live_polls.call_local() == 0
+
+
+# --- vendors without a membership read, and rooms opened from the console ----------------------
+
+
+@pytest.fixture
+def other_vendors(two_tenants: World2):
+    """ISDP+ and uprtc simulators in process, on one small world, for Acme."""
+    from vendors.isdp.sim import IsdpSimulator
+    from vendors.sim.world import World, WorldOptions
+    from vendors.uprtc.sim import UprtcSimulator
+
+    world = World(WorldOptions(seed=11, apps_per_vendor=1, channels_per_app=3, users_per_app=200))
+    sims = {"isdp": IsdpSimulator(world), "uprtc": UprtcSimulator(world)}
+    routes = {"isdp": sims["isdp"].handle, "uprtc": sims["uprtc"].handle}
+    accounts = {}
+    for vendor, sim in sims.items():
+        account = VendorAccount(
+            tenant=two_tenants.acme, vendor=vendor, label=f"Acme {vendor}", endpoint=f"http://{vendor}.sim"
+        )
+        account.set_credentials(sim.demo_account(0, 1))
+        account.save()
+        app_id = sim.demo_app_ids(0, 1)[0]
+        RtcApp.objects.create(vendor_account=account, app_id=app_id, source="manual")
+        accounts[vendor] = account
+    connect.transport_override = httpx.MockTransport(lambda request: routes[request.url.host.split(".")[0]](request))
+    yield world, accounts
+    connect.transport_override = None
+
+
+def test_isdp_pages_say_there_is_no_membership_read_and_kick_and_close_by_id(
+    two_tenants: World2, other_vendors
+) -> None:
+    world, accounts = other_vendors
+    account = accounts["isdp"]
+    app = account.apps.get()
+    channel_id = world.app(app.app_id).channels[0].channel_id
+    world.join(app.app_id, channel_id, "stuck-user")
+    admin = logged_in(two_tenants.acme_admin)
+    watched = admin.post(
+        reverse("channel_watch", args=["acme", account.pk]), {"app": app.pk, "channel_id": channel_id}, follow=True
+    )
+    page = watched.content.decode()
+    assert "has no API that says who is in a channel" in page and "Remove users by id" in page
+    channel = Channel.objects.get(app=app, channel_id=channel_id)
+    assert channel.watched and channel.last_polled_at is None  # nothing to poll at ISDP+
+    assert poll_due(account).polled == 0  # and the scheduled job leaves it alone
+    url = reverse("channel_kick", args=["acme", channel.pk])
+    result = admin.post(url, {"users": "stuck-user\nnever-here"}).content.decode()
+    assert "1 removed" in result and "1 refused" in result and "1001001" in result
+    assert not [s for s in world.live_sessions(app.app_id, channel_id) if s.user_id == "stuck-user"]
+    assert AuditEntry.objects.filter(action="live.kick", vendor="isdp").count() == 2
+    if not world.live_sessions(app.app_id, channel_id):
+        world.join(app.app_id, channel_id, "someone-else")
+    closed = admin.post(reverse("channel_close", args=["acme", channel.pk]), {"confirm_channel_id": channel_id})
+    assert closed.status_code == 302 and not world.live_sessions(app.app_id, channel_id)
+    assert AuditEntry.objects.get(action="live.close_channel").outcome == Outcome.SUCCESS
+
+
+def test_an_admin_opens_a_uprtc_room_which_is_then_watched_and_polled(two_tenants: World2, other_vendors) -> None:
+    _world, accounts = other_vendors
+    account = accounts["uprtc"]
+    app = account.apps.get()
+    admin = logged_in(two_tenants.acme_admin)
+    response = admin.post(
+        reverse("channel_create", args=["acme", account.pk]),
+        {"app": app.pk, "mode": "communication", "owner_id": "teacher-1", "channel_id": ""},
+        follow=True,
+    )
+    assert response.status_code == 200 and b"opened and watched" in response.content
+    entry = AuditEntry.objects.get(action="live.create_channel")
+    channel = Channel.objects.get(app=app, channel_id=entry.detail["channel"])
+    assert channel.discovered_by == "console" and channel.watched and channel.last_polled_at
+    assert channel.poll_error == "" and b"Nobody is in this channel." in response.content
+    refused = logged_in(two_tenants.acme_viewer).post(
+        reverse("channel_create", args=["acme", account.pk]), {"app": app.pk, "mode": "communication", "owner_id": "x"}
+    )
+    assert refused.status_code == 403
