@@ -210,7 +210,7 @@ def store(polled: Sequence[Polled], now: datetime) -> PollSummary:
                 exists=membership.exists,
                 total=channel.member_count,
                 role_counts=channel.role_counts,
-                joined=len(change.joined),
+                joined=0 if first_look else len(change.joined),  # those were there already
                 left=len(change.left),
             )
         )

@@ -426,7 +426,7 @@ def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> Http
         "account": account,
         "day": day,
         "day_problem": day_problem,
-        "user": user,
+        "user_filter": user,  # not "user": that is the signed-in person in every template
         "today": timezone.now().date(),
         **_features(account),
     }

@@ -400,6 +400,7 @@ def test_history_lists_a_days_records_finds_a_user_and_shows_a_channel(live) -> 
     url = reverse("channel_history", args=["acme", app.pk])
     page = viewer.get(url).content.decode()
     assert 'id="history-records"' in page and channel.channel_id in page
+    assert 'id="user-menu"' in page  # the page keeps its header (the signed-in user is not shadowed)
     mine = viewer.get(url, {"user": "alice"}, headers=HTMX).content.decode()
     assert channel.channel_id in mine and "alice was in" in mine
     bad = viewer.get(url, {"day": "yesterday"}).content.decode()
