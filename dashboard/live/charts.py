@@ -88,6 +88,7 @@ def user_timeline_figure(records: Sequence[ChannelUserRecord], zone: tzinfo, unt
         height=max(240, 28 * len(users) + 90),
         hovermode="closest",
         xaxis={"type": "date"},
-        yaxis={"autorange": "reversed", "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
+        margin={"l": 120, "r": 16, "t": 36, "b": 40},
         showlegend=False,
     )
