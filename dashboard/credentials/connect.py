@@ -44,7 +44,10 @@ def provider_for(
             "retry": RetryPolicy(attempts=2, total_timeout=timeout),
         }
     else:
-        options = {"http": HttpSettings(before_request=before_request)}
+        timeout = settings.VENDOR_JOB_TIMEOUT
+        options = {
+            "http": HttpSettings(timeout=timeout, connect_timeout=min(timeout, 5.0), before_request=before_request)
+        }
     provider = account.info.connect(
         account.credentials(), base_url=account.endpoint or None, transport=transport_override, **options
     )

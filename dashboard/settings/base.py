@@ -169,6 +169,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Calls made while a user waits (connection test, listing apps) give up sooner than jobs.
 VENDOR_INTERACTIVE_TIMEOUT = env.float("VENDOR_INTERACTIVE_TIMEOUT", default=10.0)
+# Seconds a job waits for one vendor answer before it counts as a (transient) timeout.
+VENDOR_JOB_TIMEOUT = env.float("VENDOR_JOB_TIMEOUT", default=30.0)
 
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 
@@ -191,6 +193,9 @@ USAGE_SYNC_EVERY_MINUTES = env.int("USAGE_SYNC_EVERY_MINUTES", default=15)
 APP_SYNC_EVERY_MINUTES = env.int("APP_SYNC_EVERY_MINUTES", default=60)
 USAGE_BACKFILL_DAYS = env.int("USAGE_BACKFILL_DAYS", default=90)
 USAGE_OVERLAP_HOURS = env.int("USAGE_OVERLAP_HOURS", default=3)
+# A chain of window jobs not heard from for this long is presumed lost (its worker died) and
+# planned again from its cursor; re-fetching a window is harmless (upserts).
+USAGE_CHAIN_TIMEOUT_MINUTES = env.float("USAGE_CHAIN_TIMEOUT_MINUTES", default=30)
 # Adding an account (or changing its credentials) lists its apps and starts the backfill at once.
 SYNC_ON_ACCOUNT_CHANGE = env.bool("SYNC_ON_ACCOUNT_CHANGE", default=True)
 # Live channels: membership of live and watched channels is polled this often (seconds),

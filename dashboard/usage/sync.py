@@ -30,8 +30,6 @@ from .models import TIER_FIELDS, SyncCursor, UsageSample
 from .plan import Window, max_span, series, windows
 
 log = logging.getLogger(__name__)
-# A chain not heard from for this long is presumed dead (its worker was killed) and planned again.
-CHAIN_TIMEOUT = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,17 @@ class SeriesJob:
     metric: str
     interval: int
     windows: tuple[tuple[str, str], ...]  # ISO start/end pairs, in order
+
+
+def chain_timeout() -> timedelta:
+    """A chain not heard from for this long is presumed dead (its worker was killed) and planned again."""
+    return timedelta(minutes=settings.USAGE_CHAIN_TIMEOUT_MINUTES)
+
+
+def _last_news(cursor: SyncCursor) -> datetime:
+    """When the series' chain last showed life: planned, or a window stored since."""
+    started = cursor.chain_started_at
+    return max(started, cursor.last_run_at) if started and cursor.last_run_at else started
 
 
 def syncable_apps() -> list[RtcApp]:
@@ -63,7 +72,7 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
         cursors = {(c.metric, c.interval): c for c in SyncCursor.objects.filter(app=app)}
         for metric, interval in series():
             cursor = cursors.get((metric.value, int(interval)))
-            if cursor and cursor.chain_started_at and now - cursor.chain_started_at < CHAIN_TIMEOUT:
+            if cursor and cursor.chain_started_at and now - _last_news(cursor) < chain_timeout():
                 continue
             found = windows(
                 cursor.synced_until if cursor else None,
@@ -74,6 +83,8 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
                 span=span,
             )
             if not found:
+                if cursor and cursor.chain_started_at:  # a dead chain with nothing left: forget it
+                    SyncCursor.objects.filter(pk=cursor.pk).update(chain_started_at=None)
                 continue
             SyncCursor.objects.update_or_create(
                 app=app, metric=metric.value, interval=int(interval), defaults={"chain_started_at": now}

@@ -13,6 +13,7 @@ import argparse
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 
 from . import Faults, World, WorldOptions, build_simulators
 from .server import SimServer
@@ -33,11 +34,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests throttled")
     parser.add_argument("--malformed-rate", type=float, default=0.0, help="share of bodies cut short")
     parser.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped")
+    parser.add_argument("--slow-rate", type=float, default=0.0, help="share of answers delayed by --slow-seconds")
+    parser.add_argument("--slow-seconds", type=float, default=0.0, help="how late a slow answer comes")
+    parser.add_argument(
+        "--quiet-after",
+        type=datetime.fromisoformat,
+        help="no activity after this UTC time (ISO 8601): every run then reports the same usage",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    quiet = args.quiet_after.replace(tzinfo=args.quiet_after.tzinfo or UTC) if args.quiet_after else None
     world = World(
         WorldOptions(
             seed=args.seed,
@@ -45,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             channels_per_app=args.channels,
             users_per_app=args.users,
             sessions_per_day=args.sessions_per_day,
-        )
+        ),
+        quiet_after=quiet,
     )
     faults = Faults(
         latency=args.latency_ms / 1000,
@@ -53,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         throttle_rate=args.throttle_rate,
         malformed_rate=args.malformed_rate,
         drop_rate=args.drop_rate,
+        slow_rate=args.slow_rate,
+        slow_seconds=args.slow_seconds,
         seed=args.seed,
     )
     servers = []

@@ -22,6 +22,8 @@ class Faults:
     error_rate: float = 0.0  # the vendor's transient 5xx
     throttle_rate: float = 0.0  # the vendor's throttling answer
     malformed_rate: float = 0.0  # a success body cut short
+    slow_rate: float = 0.0  # an answer that comes `slow_seconds` late (past a client's timeout)
+    slow_seconds: float = 0.0
     seed: int | None = None
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
@@ -30,8 +32,13 @@ class Faults:
         self._rng = random.Random(self.seed)
 
     def delay(self) -> None:
-        if self.latency > 0:
-            time.sleep(self.latency)
+        pause = self.latency
+        if self.slow_rate:
+            with self._lock:
+                if self._rng.random() < self.slow_rate:
+                    pause += self.slow_seconds
+        if pause > 0:
+            time.sleep(pause)
 
     def roll(self) -> str | None:
         """Which fault, if any, this request suffers (malformed is decided later)."""

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
+import sys
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
 Handler = Callable[[httpx.Request], httpx.Response]
+STATS_PATH = "/__sim__/stats"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
 
@@ -24,6 +28,10 @@ def _make_request_handler(handle: Handler) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if self.path.startswith(STATS_PATH):
+                self._answer_stats()
+                return
+            self.server.traffic.arrived()
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
             request = httpx.Request(
                 self.command,
@@ -48,6 +56,16 @@ def _make_request_handler(handle: Handler) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(content)
 
+        def _answer_stats(self) -> None:
+            if self.command == "POST":
+                self.server.traffic.reset()
+            content = json.dumps(self.server.traffic.as_dict()).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
         def log_message(self, format: str, *args: object) -> None:
@@ -56,12 +74,41 @@ def _make_request_handler(handle: Handler) -> type[BaseHTTPRequestHandler]:
     return RequestHandler
 
 
+class Traffic:
+    """What arrived at a simulator: for tests and benchmarks that watch it from another
+    process (`GET /__sim__/stats`; `POST` also resets). Not part of any vendor's API."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.arrivals: list[float] = []
+
+    def arrived(self) -> None:
+        with self._lock:
+            self.arrivals.append(time.time())
+
+    def reset(self) -> None:
+        with self._lock:
+            self.arrivals = []
+
+    def as_dict(self) -> dict[str, object]:
+        with self._lock:
+            return {"requests": len(self.arrivals), "arrivals": list(self.arrivals)}
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hung up (a killed worker, a timeout) is routine, not a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class SimServer:
     """A simulator on a loopback port, in a background thread."""
 
     def __init__(self, handle: Handler, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._httpd = ThreadingHTTPServer((host, port), _make_request_handler(handle))
+        self._httpd = _QuietServer((host, port), _make_request_handler(handle))
         self._httpd.daemon_threads = True
+        self._httpd.traffic = Traffic()  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
     @property
@@ -75,6 +122,10 @@ class SimServer:
         )
         self._thread.start()
         return self
+
+    @property
+    def traffic(self) -> Traffic:
+        return self._httpd.traffic  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         self._httpd.shutdown()

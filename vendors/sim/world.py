@@ -164,9 +164,18 @@ def _peak(intervals_by_key: dict[str, list[tuple[int, int]]], lo: int, hi: int) 
 class World:
     """The synthetic world. Thread-safe; cheap to query for any past range."""
 
-    def __init__(self, options: WorldOptions = WorldOptions(), clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        options: WorldOptions = WorldOptions(),
+        clock: Callable[[], datetime] | None = None,
+        *,
+        quiet_after: datetime | None = None,
+    ) -> None:
         self.options = options
         self._clock = clock or (lambda: datetime.now(UTC))
+        # Nobody joins after this time and everyone present then leaves: every later run of
+        # the simulator reports the same usage, while its clock (signatures, tokens) stays real.
+        self._quiet_minute = to_minute(quiet_after) if quiet_after else None
         self._lock = threading.RLock()
         self._apps: dict[str, AppSpec] = {}
         self._by_vendor: dict[str, list[AppSpec]] = {}
@@ -296,6 +305,8 @@ class World:
         if app is None or hi <= lo:
             return []
         now = self.now_minute()
+        if self._quiet_minute is not None:
+            now = min(now, self._quiet_minute - 1)
         hi = min(hi, now + 1)
         found = []
         for hour in range((lo - MAX_SESSION_MINUTES) // HOUR, (hi - 1) // HOUR + 1):

@@ -1,0 +1,275 @@
+"""A small production-shaped cluster for the scale-out tests: PostgreSQL, Redis, the Aliyun
+simulator and any number of `run_huey` worker processes, each its own OS process.
+
+The test process only orchestrates: it starts and kills processes, runs the planner as the
+scheduler would (`manage.py shell`), and reads the results straight from PostgreSQL and the
+simulator's traffic counter. Nothing here shares memory with the workers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS = "redis://127.0.0.1:6379"
+QUEUE_DB, LIMITS_DB = 13, 14
+APPS = 12
+DAYS = 30
+# The simulated world goes quiet at noon yesterday, so every run sees the same usage.
+QUIET_AFTER = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+# Rows compared between runs: well inside the range every run of the session backfills.
+COMPARED_FROM = QUIET_AFTER - timedelta(days=DAYS - 3)
+
+
+def servers_missing() -> str:
+    """Why the scale-out tests cannot run here, or "" when PostgreSQL and Redis answer."""
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            pass
+    except psycopg.Error as error:
+        return f"PostgreSQL is not reachable at 127.0.0.1:5432 ({str(error).strip()[:80]})"
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        return f"Redis is not reachable at 127.0.0.1:6379 ({error})"
+    return ""
+
+
+@dataclass
+class Sim:
+    process: subprocess.Popen
+    url: str
+    credentials: dict[str, str]
+
+    def traffic(self, reset: bool = False) -> dict:
+        request = urllib.request.Request(self.url + "/__sim__/stats", method="POST" if reset else "GET")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@dataclass
+class Cluster:
+    database: str
+    var_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    workers: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:5432/{self.database}"
+
+    def process_env(self, **extra: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+            "DATABASE_URL": self.database_url,
+            "JOBS_REDIS_URL": f"{REDIS}/{QUEUE_DB}",
+            "RATE_LIMIT_STORAGE_URL": f"{REDIS}/{LIMITS_DB}",
+            "DASHBOARD_VAR_DIR": str(self.var_dir),
+            "USAGE_BACKFILL_DAYS": str(DAYS),
+            "VENDOR_DEFAULT_REQUESTS_PER_SECOND": "100000",
+            "SYNC_ON_ACCOUNT_CHANGE": "false",
+            "LOG_LEVEL": "WARNING",
+            "JOBS_LOG_LEVEL": "ERROR",
+            **self.env,
+            **extra,
+        }
+
+    def manage(self, *args: str, **extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.process_env(**extra),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "--no-imports", "-c", code).strip()
+
+    # --- simulator --------------------------------------------------------------------------
+
+    @contextmanager
+    def simulator(self, *fault_args: str, latency_ms: float = 0) -> Iterator[Sim]:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "vendors.sim", "--apps", str(APPS), "--channels", "4", "--users", "300"),
+                *("--sessions-per-day", "300", "--latency-ms", str(latency_ms)),
+                *("--quiet-after", QUIET_AFTER.isoformat(), *fault_args),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        sim = None
+        for line in process.stdout:
+            vendor, url, *pairs = line.strip().split("\t")
+            if vendor == "aliyun":
+                sim = Sim(process, url, dict(pair.split("=", 1) for pair in pairs))
+                break
+        assert sim is not None, "the simulator did not start"
+        try:
+            yield sim
+        finally:
+            sim.stop()
+
+    # --- data -------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        with psycopg.connect(self.database_url, autocommit=True) as db:
+            db.execute(
+                "TRUNCATE usage_usagesample, usage_synccursor, live_channel, rtc_rtcapp, "
+                "credentials_vendoraccount, audit_auditentry CASCADE"
+            )
+        for number in (QUEUE_DB, LIMITS_DB):
+            redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
+
+    def add_account(self, sim: Sim, label: str, credentials: dict[str, str] | None = None) -> int:
+        """A vendor account of the one tenant, its apps listed from the simulator."""
+        secrets = json.dumps(credentials or sim.credentials)
+        return int(
+            self.shell(
+                "import json\n"
+                "from dashboard.tenancy.models import Tenant\n"
+                "from dashboard.credentials.models import VendorAccount\n"
+                "from dashboard.rtc.listing import refresh_account\n"
+                "from vendors.base.errors import VendorError\n"
+                "tenant, _ = Tenant.objects.get_or_create(slug='scale', defaults={'name': 'Scale'})\n"
+                f"account = VendorAccount(tenant=tenant, vendor='aliyun', label={label!r}, endpoint={sim.url!r})\n"
+                f"account.set_credentials(json.loads({secrets!r}))\n"
+                "account.save()\n"
+                "try:\n"
+                "    refresh_account(account, interactive=False)\n"
+                "except VendorError:\n"
+                "    from dashboard.rtc.models import RtcApp\n"
+                "    for n in range(3): RtcApp.objects.create(vendor_account=account, app_id=f'app-{n}')\n"
+                "print(account.pk)"
+            ).splitlines()[-1]
+        )
+
+    def plan(self, **extra: str) -> int:
+        """What the scheduler does every USAGE_SYNC_EVERY_MINUTES: plan and queue window chains."""
+        out = self.manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from dashboard.usage.tasks import plan_usage; print(plan_usage.call_local())",
+            **extra,
+        )
+        return int(out.strip().splitlines()[-1])
+
+    def query(self, sql: str, *params: object) -> list[tuple]:
+        with psycopg.connect(self.database_url) as db:
+            return db.execute(sql, params).fetchall()
+
+    def samples(self) -> list[tuple]:
+        """Every stored usage row in the compared range, keyed by the vendor's app id."""
+        return self.query(
+            "SELECT a.app_id, s.metric, s.interval, s.timestamp, s.value, s.peak_time, s.audio, s.v360, s.v720, "
+            "s.v1080, s.content FROM usage_usagesample s JOIN rtc_rtcapp a ON a.id = s.app_id "
+            "WHERE s.timestamp >= %s AND s.timestamp < %s ORDER BY 1, 2, 3, 4",
+            COMPARED_FROM,
+            QUIET_AFTER,
+        )
+
+    def queued(self) -> int:
+        connection = redis.Redis.from_url(f"{REDIS}/{QUEUE_DB}")
+        return connection.llen("huey.redis.rtc-dashboard") + connection.zcard("huey.schedule.rtc-dashboard")
+
+    def chains_running(self) -> int:
+        return self.query("SELECT count(*) FROM usage_synccursor WHERE chain_started_at IS NOT NULL")[0][0]
+
+    def cursors_complete(self, since: datetime) -> bool:
+        """Every series of every unblocked app has stored up to the hour the run began."""
+        expected = (
+            self.query(
+                "SELECT count(*) FROM rtc_rtcapp a JOIN credentials_vendoraccount v ON v.id = a.vendor_account_id "
+                "WHERE NOT a.sync_blocked AND NOT v.sync_blocked"
+            )[0][0]
+            * 10
+        )
+        done = self.query(
+            "SELECT count(*) FROM usage_synccursor WHERE synced_until >= %s",
+            since.replace(minute=0, second=0, microsecond=0) - timedelta(days=1),
+        )[0][0]
+        return done >= expected
+
+    # --- workers ----------------------------------------------------------------------------
+
+    def start_workers(self, count: int, **extra: str) -> None:
+        for _ in range(count):
+            self.workers.append(
+                subprocess.Popen(
+                    [
+                        *(sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type", "thread"),
+                        *("--no-periodic", "--delay", "0.05", "--max-delay", "0.2"),
+                    ],
+                    cwd=ROOT,
+                    env=self.process_env(**extra),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+
+    def kill_one_worker(self, rng: random.Random, **extra: str) -> None:
+        """SIGKILL a random worker mid-whatever, and start a replacement (a supervisor's job)."""
+        victim = self.workers.pop(rng.randrange(len(self.workers)))
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+        self.start_workers(1, **extra)
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            worker.terminate()
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        self.workers = []
+
+    def wait_until_synced(self, since: datetime, timeout: float = 240, replan_after: float = 0, **extra: str) -> float:
+        """Until the queue is empty, no chain runs and every cursor is complete. With
+        `replan_after`, chains left running with nothing queued for that long (their worker
+        died) make this plan again, as the next scheduled run would. Returns seconds waited."""
+        started = time.monotonic()
+        stalled_since = None
+        while time.monotonic() - started < timeout:
+            queued, running = self.queued(), self.chains_running()
+            if not queued and not running and self.cursors_complete(since):
+                return time.monotonic() - started
+            if replan_after and not queued and running:
+                stalled_since = stalled_since or time.monotonic()
+                if time.monotonic() - stalled_since > replan_after:
+                    self.plan(**extra)
+                    stalled_since = None
+            else:
+                stalled_since = None
+            time.sleep(0.5)
+        raise AssertionError(
+            f"not synced after {timeout:.0f} s: {self.queued()} queued, {self.chains_running()} chains running"
+        )
