@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,9 +12,12 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .forms import PreferencesForm
+from .forms import LoginForm, PreferencesForm, TotpConfirmForm
 from .models import Preferences
+from .twofactor import confirmed_device, pending_device, qr_svg
 
 
 @login_required
@@ -36,3 +42,44 @@ def preferences(request: HttpRequest) -> HttpResponse:
         )
         return response
     return render(request, "people/preferences.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with the authentication code for people who turned two-factor on."""
+
+    form_class = LoginForm
+    template_name = "people/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if form.otp_device is not None:
+            otp_login(self.request, form.otp_device)
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor login on (scan, then confirm one code) or off (confirm one code)."""
+    device = confirmed_device(request.user)
+    if device is not None:
+        form = TotpConfirmForm(request.POST or None, device=device)
+        if request.method == "POST" and form.is_valid():
+            TOTPDevice.objects.filter(user=request.user).delete()
+            messages.success(request, _("Two-factor login is off."))
+            return redirect("two_factor")
+        return render(request, "people/two_factor.html", {"enabled": True, "form": form})
+    pending = pending_device(request.user)
+    form = TotpConfirmForm(request.POST or None, device=pending)
+    if request.method == "POST" and form.is_valid():
+        pending.confirmed = True
+        pending.save(update_fields=["confirmed"])
+        otp_login(request, pending)
+        messages.success(request, _("Two-factor login is on: from now on you will be asked for a code."))
+        return redirect("two_factor")
+    return render(
+        request,
+        "people/two_factor.html",
+        {"enabled": False, "form": form, "qr": qr_svg(pending), "secret": b32encode(pending.bin_key).decode()},
+    )

@@ -15,7 +15,16 @@ from dashboard.rtc.models import RtcApp
 from .conftest import World2, logged_in
 
 # Views every signed-in user may open; none shows tenant data.
-PERSONAL = {"home", "tenant_list", "login", "logout", "password_change", "password_change_done", "preferences"}
+PERSONAL = {
+    "home",
+    "tenant_list",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "preferences",
+    "two_factor",
+}
 STAFF_ONLY = {"all_audit", "usage_overview"}
 
 

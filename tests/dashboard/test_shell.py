@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.http import HttpRequest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -99,4 +100,4 @@ def test_password_change(two_tenants: World2) -> None:
     new = "another-long-password-77"
     done = client.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True)
     assert "Password changed" in done.content.decode()
-    assert Client().login(username="acme-viewer", password=new)
+    assert Client().login(request=HttpRequest(), username="acme-viewer", password=new)  # axes wants the request
