@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dashboard.audit.urls")),
     path("", include("dashboard.usage.urls")),
     path("", include("dashboard.live.urls")),
+    path("", include("dashboard.ops.urls")),
     path("admin/", admin.site.urls),
 ]
 

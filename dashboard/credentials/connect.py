@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -14,6 +15,8 @@ from vendors.base.provider import Provider
 
 from .models import VendorAccount
 from .ratelimit import wait_for_turn
+
+calls = logging.getLogger("dashboard.vendor_calls")
 
 # Tests may point this at an in-process simulator; None means real HTTP.
 transport_override: httpx.BaseTransport | None = None
@@ -34,6 +37,8 @@ def provider_for(
 
     def before_request(request: httpx.Request) -> None:
         wait_for_turn(account)
+        # With the request or job id the log filter adds; never the query (it carries signatures).
+        calls.info("%s %s for account %s", account.vendor, call_name(request), account.pk)
         if on_request:
             on_request(request)
 
@@ -55,3 +60,9 @@ def provider_for(
         yield provider
     finally:
         provider.close()
+
+
+def call_name(request: httpx.Request) -> str:
+    """What a log line may say about a vendor request: the RPC action or the method and path."""
+    action = request.url.params.get("Action")
+    return action if action else f"{request.method} {request.url.path}"

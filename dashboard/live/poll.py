@@ -7,6 +7,7 @@ thousands of watched channels.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -123,7 +124,8 @@ def fetch(account: VendorAccount, channels: Sequence[Channel], *, interactive: b
         if workers <= 1:
             return [one(channel) for channel in channels]
         with ThreadPoolExecutor(workers, thread_name_prefix="live-poll") as pool:
-            return list(pool.map(one, channels))
+            # Each call runs in a copy of this context, so its log lines keep the request or job id.
+            return list(pool.map(lambda channel: contextvars.copy_context().run(one, channel), channels))
 
 
 def _stop_on_permanent_errors(account: VendorAccount, polled: Sequence[Polled]) -> None:

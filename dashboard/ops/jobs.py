@@ -1,0 +1,85 @@
+"""Job bookkeeping from Huey's signals: throughput and failures per minute, pending jobs,
+the job id in logs, and the scheduler's heartbeat."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+from huey import crontab, signals
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from .models import Heartbeat, JobMinute, PendingJob
+from .tracing import job_id
+
+log = logging.getLogger(__name__)
+_started: dict[str, float] = {}
+_job_tokens: dict[str, object] = {}
+
+
+def _count(name: str, **increments: object) -> None:
+    minute = timezone.now().replace(second=0, microsecond=0)
+    with transaction.atomic():
+        row, _ = JobMinute.objects.get_or_create(name=name, minute=minute)
+        JobMinute.objects.filter(pk=row.pk).update(**{field: F(field) + value for field, value in increments.items()})
+
+
+def _on_enqueued(signal: str, task: object, *args: object) -> None:
+    PendingJob.objects.update_or_create(task_id=task.id, defaults={"name": task.name, "enqueued_at": timezone.now()})
+
+
+def _on_executing(signal: str, task: object, *args: object) -> None:
+    _job_tokens[task.id] = job_id.set(task.id)
+    _started[task.id] = time.monotonic()
+    PendingJob.objects.filter(task_id=task.id).delete()
+
+
+def _on_finished(signal: str, task: object, *args: object) -> None:
+    seconds = time.monotonic() - _started.pop(task.id, time.monotonic())
+    if signal == signals.SIGNAL_COMPLETE:
+        _count(task.name, completed=1, seconds=seconds)
+    elif signal == signals.SIGNAL_RETRYING:
+        _count(task.name, retried=1, seconds=seconds)
+    else:
+        _count(task.name, failed=1, seconds=seconds)
+    token = _job_tokens.pop(task.id, None)
+    if token is not None:
+        try:
+            job_id.reset(token)  # back to the enclosing job's id (tasks run inline nest)
+        except ValueError:  # set in another context: just clear it
+            job_id.set("")
+
+
+def _safely(handler):
+    """Bookkeeping never breaks a job: a failed write is logged and forgotten."""
+
+    def guarded(signal: str, task: object, *args: object) -> None:
+        try:
+            handler(signal, task, *args)
+        except DatabaseError:
+            log.warning("job bookkeeping failed for %s", getattr(task, "name", "?"), exc_info=True)
+
+    return guarded
+
+
+def connect_signals() -> None:
+    HUEY.signal(signals.SIGNAL_ENQUEUED)(_safely(_on_enqueued))
+    HUEY.signal(signals.SIGNAL_EXECUTING)(_safely(_on_executing))
+    HUEY.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR, signals.SIGNAL_RETRYING)(_safely(_on_finished))
+
+
+@db_periodic_task(crontab(), name="ops.heartbeat")
+def heartbeat() -> None:
+    Heartbeat.objects.update_or_create(name="scheduler", defaults={"at": timezone.now()})
+
+
+@db_periodic_task(crontab(minute="23", hour="4"), name="ops.prune")
+def prune() -> None:
+    """Job statistics are kept a week; pending rows of jobs lost with a killed worker a day."""
+    now = timezone.now()
+    JobMinute.objects.filter(minute__lt=now - timedelta(days=7)).delete()
+    PendingJob.objects.filter(enqueued_at__lt=now - timedelta(days=1)).delete()

@@ -1,0 +1,72 @@
+"""Health and readiness endpoints, the staff jobs page, and request/job ids in the logs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.ops.jobs import heartbeat
+from dashboard.ops.models import Heartbeat, JobMinute, PendingJob
+from dashboard.rtc.models import RtcApp
+from dashboard.usage.tasks import refresh_account_apps
+
+from .conftest import World2, logged_in
+
+
+@pytest.mark.django_db
+def test_liveness_answers_without_asking_anything_else() -> None:
+    response = Client().get(reverse("healthz"))
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readiness_needs_a_fresh_scheduler_heartbeat_and_no_stuck_job(settings) -> None:
+    not_yet = Client().get(reverse("readyz"))
+    assert not_yet.status_code == 503
+    assert not not_yet.json()["checks"]["scheduler"]["ok"] and not_yet.json()["checks"]["database"]["ok"]
+    heartbeat()  # the periodic job, run inline
+    ready = Client().get(reverse("readyz"))
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert ready.json()["checks"]["job_engine"]["ok"]
+    PendingJob.objects.create(task_id="stuck", name="usage.window", enqueued_at=timezone.now() - timedelta(hours=1))
+    stuck = Client().get(reverse("readyz"))
+    assert stuck.status_code == 503 and not stuck.json()["checks"]["oldest_pending_job"]["ok"]
+    PendingJob.objects.all().delete()
+    Heartbeat.objects.update(at=timezone.now() - timedelta(seconds=settings.READY_HEARTBEAT_SECONDS + 5))
+    assert Client().get(reverse("readyz")).status_code == 503
+
+
+def test_jobs_are_counted_and_shown_to_staff_only(two_tenants: World2, aliyun_sim) -> None:
+    refresh_account_apps(two_tenants.acme_account.pk)  # a job, run inline: listed, then planned
+    heartbeat()
+    counted = dict(JobMinute.objects.values_list("name", "completed"))
+    assert counted.get("apps.refresh_account") == 1 and counted.get("ops.heartbeat") == 1
+    page = logged_in(two_tenants.staff).get(reverse("ops_jobs")).content.decode()
+    assert 'id="job-stats"' in page and "apps.refresh_account" in page and 'id="queue-depth"' in page
+    assert logged_in(two_tenants.acme_admin).get(reverse("ops_jobs")).status_code == 403
+
+
+def test_a_request_id_follows_a_request_into_its_vendor_calls(two_tenants: World2, caplog) -> None:
+    client = logged_in(two_tenants.acme_admin)
+    response = client.post(
+        reverse("account_test", args=["acme", two_tenants.acme_account.pk]),
+        headers={"X-Request-ID": "support-ticket-4711"},
+    )
+    assert response["X-Request-ID"] == "support-ticket-4711"
+    calls = [r for r in caplog.records if r.name == "dashboard.vendor_calls"]
+    assert calls and all(r.request_id == "support-ticket-4711" for r in calls)
+    assert "DescribeApps" in calls[0].getMessage() and "Signature" not in calls[0].getMessage()
+    fresh = client.get(reverse("account_list", args=["acme"]), headers={"X-Request-ID": "bad id with spaces"})
+    assert fresh["X-Request-ID"] != "bad id with spaces" and len(fresh["X-Request-ID"]) == 32
+
+
+def test_a_job_id_follows_a_job_into_its_vendor_calls(two_tenants: World2, caplog) -> None:
+    refresh_account_apps(two_tenants.acme_account.pk)
+    calls = [r for r in caplog.records if r.name == "dashboard.vendor_calls"]
+    ids = {r.job_id for r in calls}
+    assert calls and len(ids) >= 1 and "" not in ids and all(r.request_id == "" for r in calls)
+    assert RtcApp.objects.filter(vendor_account=two_tenants.acme_account).count() > 1
