@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from dashboard.core.listing import paginate, search
 from dashboard.tenancy.models import Role
@@ -52,6 +53,7 @@ def _render(request: HttpRequest, entries: QuerySet[AuditEntry], **context: obje
 
 
 @login_required
+@require_safe
 def tenant_audit(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """A tenant's entries, for its admins and for staff; viewers do not read the audit log."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -59,6 +61,7 @@ def tenant_audit(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def all_audit(request: HttpRequest) -> HttpResponse:
     """Every entry, including those of no tenant (key rotation), for support staff."""
     if not request.user.is_staff:

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.audit.log import audited, record
 from dashboard.core.listing import paginate, search
@@ -24,6 +24,7 @@ from .models import CheckOutcome, VendorAccount
 
 
 @login_required
+@require_safe
 def account_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     accounts, query = search(scope.tenant.vendor_accounts.all(), request, ["label", "vendor"])
@@ -33,6 +34,7 @@ def account_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def account_choose_vendor(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     return render(request, "credentials/choose_vendor.html", {"scope": scope, "vendors": list(registry)})

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.audit.log import audited
 from dashboard.core.listing import paginate
@@ -97,6 +97,7 @@ def _channels(request: HttpRequest, account: VendorAccount) -> tuple[QuerySet[Ch
 
 
 @login_required
+@require_safe
 def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
@@ -275,6 +276,7 @@ def _version(channel: Channel) -> str:
 
 
 @login_required
+@require_safe
 def channel_detail(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     channel = _channel(scope, channel_pk)
@@ -315,6 +317,7 @@ def channel_toggle_watch(request: HttpRequest, tenant_slug: str, channel_pk: int
 
 
 @login_required
+@require_safe
 def member_session(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     """What the vendor says about one member right now (DescribeUserInfoInChannel), on demand."""
     scope = tenant_scope(request, tenant_slug)
@@ -412,6 +415,7 @@ def _day(request: HttpRequest) -> tuple[date, str]:
 
 
 @login_required
+@require_safe
 def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
@@ -460,6 +464,7 @@ def _utc(day: date) -> datetime:
 
 
 @login_required
+@require_safe
 def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)

@@ -10,11 +10,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from . import health
 
 
 @never_cache
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers. Touches nothing else, so a slow database never gets
     a healthy web process restarted."""
@@ -22,6 +24,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: database, job engine, scheduler heartbeat, oldest waiting job. 503 if any fails."""
     checks = health.readiness()
@@ -34,6 +37,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_safe
 def jobs_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied

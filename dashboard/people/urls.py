@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import views
 
@@ -14,7 +15,7 @@ urlpatterns = [
     ),
     path(
         "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="people/password_change_done.html"),
+        require_safe(auth_views.PasswordChangeDoneView.as_view(template_name="people/password_change_done.html")),
         name="password_change_done",
     ),
     path("preferences/", views.preferences, name="preferences"),

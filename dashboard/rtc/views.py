@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.audit.log import audited, record
 from dashboard.core.listing import paginate, search
@@ -50,6 +50,7 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
 
 
 @login_required
+@require_safe
 def account_detail(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     """The vendor account's page: its connection state and its apps."""
     scope = tenant_scope(request, tenant_slug)

@@ -268,5 +268,7 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         # Huey logs every job at INFO; failures still show.
         "huey": {"level": env.str("JOBS_LOG_LEVEL", default="WARNING")},
+        # django-axes reports every login at INFO; lockouts are warnings and still show.
+        "axes": {"level": "WARNING"},
     },
 }

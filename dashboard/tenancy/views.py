@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from dashboard.core.listing import paginate, search
 
@@ -11,6 +12,7 @@ from .scoping import visible_tenants
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Straight to the last tenant used, or the only one; otherwise the tenant list."""
     tenants = visible_tenants(request.user)
@@ -23,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def tenant_list(request: HttpRequest) -> HttpResponse:
     tenants = visible_tenants(request.user).annotate(account_count=Count("vendor_accounts")).order_by("name")
     tenants, query = search(tenants, request, ["name", "slug"])

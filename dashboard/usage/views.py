@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dashboard.credentials.jobs import start_sync
 from dashboard.credentials.models import VendorAccount
@@ -70,6 +70,7 @@ def _report(
 
 
 @login_required
+@require_safe
 def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     apps = RtcApp.objects.filter(vendor_account__tenant=scope.tenant)
@@ -77,6 +78,7 @@ def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
@@ -84,6 +86,7 @@ def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
 
 
 @login_required
+@require_safe
 def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(
@@ -104,6 +107,7 @@ def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: i
 
 
 @login_required
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     """Support staff: tenants and apps ranked by minutes and peaks over the range, with the trend."""
     if not request.user.is_staff:
