@@ -193,3 +193,21 @@ def test_management_commands(account, capsys) -> None:
     assert "20 series planned for 2 apps: 40 windows fetched" in out
     call_command("sync_apps")
     assert "2 updated" in capsys.readouterr().out
+
+
+def test_a_vendor_that_counts_per_api_gets_a_budget_per_api(two_tenants, settings) -> None:
+    """ISDP+ allows 60 requests a minute to each API: a busy API does not hold up another."""
+    from dashboard.credentials.ratelimit import has_room, limit_for
+
+    settings.RATE_LIMIT_STORAGE_URL = "memory://isdp-per-api"
+    account = VendorAccount(tenant=two_tenants.acme, vendor="isdp", label="ISDP+")
+    account.set_credentials({"app_id": "a", "app_token": "t"})
+    account.save()
+    item, key = limit_for(account, "POST /rest/captureVideo")
+    assert (item.amount, item.get_expiry()) == (60, 60) and key.endswith("-api-POST /rest/captureVideo")
+    waits = [wait_for_turn(account, api="POST /rest/captureVideo") for _ in range(60)]
+    assert waits == [0.0] * 60  # a minute's burst is allowed
+    assert not has_room(account, "POST /rest/captureVideo")
+    assert has_room(account, "POST /rest/releaseUser")
+    # Aliyun counts per account: every API shares one budget.
+    assert limit_for(two_tenants.acme_account, "DescribeApps")[1] == limit_for(two_tenants.acme_account, "ModifyApp")[1]

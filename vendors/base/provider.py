@@ -61,6 +61,10 @@ class VendorLimits:
     max_usage_span_days: int | None = None
     requests_per_second: float | None = None
     kick_batch_size: int | None = None
+    # The vendor counts each API separately (ISDP+: 60 requests a minute per API).
+    per_api: bool = False
+    # Over how many seconds the vendor counts (a per-minute limit allows a minute's burst).
+    rate_window_seconds: int = 1
 
 
 @runtime_checkable

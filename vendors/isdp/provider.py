@@ -63,6 +63,6 @@ INFO = VendorInfo(
     capabilities=frozenset({Capability.KICK, Capability.CLOSE_CHANNEL, Capability.RECORDING}),
     credential_fields=CREDENTIAL_FIELDS,
     default_base_url=DEFAULT_BASE_URL,
-    limits=VendorLimits(requests_per_second=REQUESTS_PER_MINUTE / 60),
+    limits=VendorLimits(requests_per_second=REQUESTS_PER_MINUTE / 60, per_api=True, rate_window_seconds=60),
     connect=connect,
 )
