@@ -41,3 +41,4 @@ bench: $(BIN)/.installed  ## every benchmark; each prints its figures last
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/load/run.py

@@ -1,0 +1,155 @@
+"""Load benchmark: the running console (gunicorn, PostgreSQL) under locust.
+
+    python bench/load/run.py [--users 10,20,40,80] [--seconds 30] [--web-workers 5]
+
+Creates a PostgreSQL database (`--database-url`, default postgres://postgres@127.0.0.1/rtc_load),
+seeds a tenant with a year of usage for 10 apps and a live channel of 300 members, starts
+gunicorn on loopback with that database, and drives it with locust (headless) over the pages
+people hit most: the tenant's accounts, a usage report and its htmx refresh, a live channel
+page and its periodic htmx refresh. Prints, per step of concurrent users, requests per
+second, failures, and p50/p95/p99 latency; then the highest rate whose p95 stays under the
+150 ms target. Locust, gunicorn and PostgreSQL share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET_P95_MS = 150
+
+
+def run(cmd: list[str], env: dict[str, str], **kw: object) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kw)
+
+
+def seed(env: dict[str, str], password: str) -> tuple[str, str, str]:
+    out = run([sys.executable, "bench/load/seed.py"], {**env, "LOAD_PASSWORD": password}).stdout
+    account_pk, channel_pk, session = out.strip().splitlines()[-1].split()
+    return account_pk, channel_pk, session
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def step(users: int, seconds: int, host: str, env: dict[str, str], folder: Path) -> dict[str, float]:
+    prefix = folder / f"users{users}"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "locust", "-f", str(ROOT / "bench/load/locustfile.py"), "--headless"),
+            *("--host", host, "--users", str(users), "--spawn-rate", str(max(1, users // 2))),
+            *("--run-time", f"{seconds}s", "--csv", str(prefix), "--only-summary"),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    total = rows["Aggregated"]
+    return {
+        "users": users,
+        "rps": float(total["Requests/s"]),
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+        "p50": float(total["50%"]),
+        "p95": float(total["95%"]),
+        "p99": float(total["99%"]),
+        "by_page": {
+            name: (float(row["95%"]), float(row["Requests/s"])) for name, row in rows.items() if name != "Aggregated"
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", default="10,20,30,40", help="concurrent users per step")
+    parser.add_argument("--seconds", type=int, default=30, help="length of each step")
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/rtc_load")
+    args = parser.parse_args()
+
+    import psycopg
+
+    name = args.database_url.rsplit("/", 1)[1]
+    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    password = secrets.token_urlsafe(16)
+    var = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+        "DATABASE_URL": args.database_url,
+        "DASHBOARD_VAR_DIR": str(var),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "AXES_FAILURE_LIMIT": "1000",
+    }
+    run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], env)
+    account_pk, channel_pk, session = seed(env, password)
+    port = 8700 + os.getpid() % 200
+    host = f"http://127.0.0.1:{port}"
+    web = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "dashboard.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(args.web_workers), "--threads", "2", "--log-level", "warning"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    results = []
+    try:
+        wait_until_up(host)
+        locust_env = {**env, "LOAD_ACCOUNT": account_pk, "LOAD_CHANNEL": channel_pk, "LOAD_SESSION": session}
+        step(5, 10, host, locust_env, var)  # warm-up: every worker loads its code and templates
+        for users in [int(n) for n in args.users.split(",")]:
+            results.append(step(users, args.seconds, host, locust_env, var))
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    print(f"gunicorn {args.web_workers} workers x 2 threads, PostgreSQL, {os.cpu_count()} CPU cores shared with locust")
+    for row in results:
+        print(
+            f"{row['users']:>4} users: {row['rps']:7.1f} req/s, {row['requests']:>6} requests, "
+            f"{row['failures']} failures, p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms"
+        )
+        for page, (p95, rps) in sorted(row["by_page"].items()):
+            print(f"        {page:<24} p95 {p95:5.0f} ms  {rps:6.1f} req/s")
+    within = [row for row in results if row["p95"] < TARGET_P95_MS and row["failures"] == 0]
+    if within:
+        best = max(within, key=lambda row: row["rps"])
+        print(
+            f"highest rate with p95 under {TARGET_P95_MS} ms and no errors: {best['rps']:.1f} req/s "
+            f"at {best['users']} users (p95 {best['p95']:.0f} ms, ratio {best['p95'] / TARGET_P95_MS:.2f})"
+        )
+    else:
+        print(f"no step kept p95 under {TARGET_P95_MS} ms without errors")
+
+
+if __name__ == "__main__":
+    main()
