@@ -7,7 +7,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from huey import crontab, signals
@@ -23,9 +23,14 @@ _job_tokens: dict[str, object] = {}
 
 def _count(name: str, **increments: object) -> None:
     minute = timezone.now().replace(second=0, microsecond=0)
-    with transaction.atomic():
-        row, _ = JobMinute.objects.get_or_create(name=name, minute=minute)
-        JobMinute.objects.filter(pk=row.pk).update(**{field: F(field) + value for field, value in increments.items()})
+    changes = {field: F(field) + value for field, value in increments.items()}
+    if JobMinute.objects.filter(name=name, minute=minute).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            JobMinute.objects.create(name=name, minute=minute, **increments)
+    except IntegrityError:  # another worker made this minute's row first
+        JobMinute.objects.filter(name=name, minute=minute).update(**changes)
 
 
 def _on_enqueued(signal: str, task: object, *args: object) -> None:
