@@ -1,6 +1,6 @@
 """Load benchmark: the running console (gunicorn, PostgreSQL) under locust.
 
-    python bench/load/run.py [--users 10,20,40,80] [--seconds 30] [--web-workers 5]
+    python bench/load/run.py [--users 20,40,60,80,100] [--seconds 30] [--web-workers 3] [--web-threads 1]
 
 Creates a PostgreSQL database (`--database-url`, default postgres://postgres@127.0.0.1/rtc_load),
 seeds a tenant with a year of usage for 10 apps and a live channel of 300 members, starts
@@ -82,9 +82,11 @@ def step(users: int, seconds: int, host: str, env: dict[str, str], folder: Path)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", default="10,20,30,40", help="concurrent users per step")
+    parser.add_argument("--users", default="20,40,60,80,100", help="concurrent users per step")
     parser.add_argument("--seconds", type=int, default=30, help="length of each step")
-    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers")
+    # On two cores shared with locust and PostgreSQL, 3 single-threaded workers did best.
+    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/rtc_load")
     args = parser.parse_args()
 
@@ -114,7 +116,7 @@ def main() -> None:
     web = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "dashboard.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(args.web_workers), "--threads", "2", "--log-level", "warning"),
+            *("--workers", str(args.web_workers), "--threads", str(args.web_threads), "--log-level", "warning"),
         ],
         cwd=ROOT,
         env=env,
@@ -132,7 +134,9 @@ def main() -> None:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    print(f"gunicorn {args.web_workers} workers x 2 threads, PostgreSQL, {os.cpu_count()} CPU cores shared with locust")
+    print(
+        f"gunicorn {args.web_workers} workers x {args.web_threads} threads, PostgreSQL, {os.cpu_count()} CPU cores shared with locust"
+    )
     for row in results:
         print(
             f"{row['users']:>4} users: {row['rps']:7.1f} req/s, {row['requests']:>6} requests, "

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -252,6 +253,7 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         ),
         "member_filters": {"q": query, "role": role},
         "role_choices": MemberRole.choices,
+        "role_labels": {value: str(label) for value, label in MemberRole.choices},
         "role_counts": [(role_labels.get(key, key), count) for key, count in sorted(channel.role_counts.items())],
         "truncated": channel.listed_count < channel.member_count,
         "events": MemberEvent.objects.filter(channel=channel).order_by("-at", "user_id")[:20],
@@ -259,6 +261,9 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "ghost_after": now - 2 * timedelta(seconds=settings.LIVE_POLL_SECONDS),
         "refresh_seconds": settings.LIVE_PAGE_REFRESH_SECONDS,
         "version": _version(channel),
+        # Reversed once here, not four times per member row: the table is the page's cost.
+        "kick_url": reverse("channel_kick", args=[scope.tenant.slug, channel.pk]),
+        "session_url": reverse("member_session", args=[scope.tenant.slug, channel.pk]),
         "now": now,
         **_features(account),
     }
