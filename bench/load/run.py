@@ -135,7 +135,8 @@ def main() -> None:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     print(
-        f"gunicorn {args.web_workers} workers x {args.web_threads} threads, PostgreSQL, {os.cpu_count()} CPU cores shared with locust"
+        f"gunicorn {args.web_workers} workers x {args.web_threads} threads, PostgreSQL, "
+        f"{os.cpu_count()} CPU cores shared with locust"
     )
     for row in results:
         print(
