@@ -62,7 +62,8 @@ def tenant_scope(request: HttpRequest, tenant_slug: str, needed: Role = Role.VIE
         raise Http404
     scope = TenantScope(tenant, role)
     scope.require(needed)
-    request.session["tenant"] = tenant.slug
+    if request.session.get("tenant") != tenant.slug:  # a write per page view would be a commit per page view
+        request.session["tenant"] = tenant.slug
     return scope
 
 
