@@ -4,8 +4,13 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .models import Preferences
 
@@ -33,3 +38,36 @@ def user_language_middleware(get_response: Callable[[HttpRequest], HttpResponse]
             return get_response(request)
 
     return middleware
+
+
+# Where a staff member without two-factor login may still go when it is required.
+TWO_FACTOR_EXEMPT = ("two_factor", "logout", "login", "healthz", "readyz")
+
+
+def staff_two_factor_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """With STAFF_REQUIRE_TWO_FACTOR, staff who have not logged in with a code are sent to set
+    it up (or, if they have a device, to log in again with it) before anything else."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.STAFF_REQUIRE_TWO_FACTOR
+            and user is not None
+            and user.is_authenticated
+            and user.is_staff
+            and not user.is_verified()
+        ):
+            match = request.resolver_match or resolve_quietly(request.path_info)
+            if match is None or match.url_name not in TWO_FACTOR_EXEMPT:
+                messages.warning(request, _("Staff must log in with two-factor: set it up to go on."))
+                return redirect("two_factor")
+        return get_response(request)
+
+    return middleware
+
+
+def resolve_quietly(path: str) -> ResolverMatch | None:
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

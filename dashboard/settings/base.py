@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "dashboard.people.middleware.user_language_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dashboard.people.middleware.staff_two_factor_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.core.middleware.htmx_toasts_middleware",
@@ -113,8 +114,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_VERBOSE = False
-# Two-factor login (TOTP, django-otp) is optional: anyone may turn it on in Preferences.
+# Two-factor login (TOTP, django-otp): anyone may turn it on; with STAFF_REQUIRE_TWO_FACTOR
+# staff must, and must have logged in with a code, before any other page.
 OTP_TOTP_ISSUER = "RTC Dashboard"
+STAFF_REQUIRE_TWO_FACTOR = env.bool("STAFF_REQUIRE_TWO_FACTOR", default=False)
 
 ROOT_URLCONF = "dashboard.urls"
 WSGI_APPLICATION = "dashboard.wsgi.application"

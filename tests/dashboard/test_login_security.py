@@ -66,3 +66,18 @@ def test_two_factor_is_set_up_with_a_code_and_then_asked_at_login(two_tenants: W
     assert client.get(reverse("usage_overview")).status_code == 200
     # someone without two-factor logs in with the password alone
     assert log_in(Client(), "acme-viewer", PASSWORD).status_code == 302
+
+
+def test_staff_can_be_required_to_use_two_factor(two_tenants: World2, settings) -> None:
+    settings.STAFF_REQUIRE_TWO_FACTOR = True
+    staff = Client()
+    assert log_in(staff, "staffer", PASSWORD).status_code == 302
+    sent = staff.get(reverse("usage_overview"))
+    assert sent.status_code == 302 and sent["Location"] == reverse("two_factor")
+    staff.get(reverse("two_factor"))
+    device = TOTPDevice.objects.get(user=two_tenants.staff)
+    assert staff.post(reverse("two_factor"), {"token": current_code(device)}).status_code == 302
+    assert staff.get(reverse("usage_overview")).status_code == 200  # verified in this session now
+    viewer = Client()
+    log_in(viewer, "acme-viewer", PASSWORD)
+    assert viewer.get(reverse("account_list", args=["acme"])).status_code == 200  # only staff are held
