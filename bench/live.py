@@ -18,30 +18,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
+from simulator import start_aliyun
+
 APPS = 20
-
-
-def start_simulator(channels_per_app: int, latency_ms: float) -> tuple[subprocess.Popen, str, dict]:
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "vendors.sim", "--apps", str(APPS), "--channels", str(channels_per_app)),
-            *("--users", "2000", "--sessions-per-day", "4000", "--latency-ms", str(latency_ms)),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    for line in process.stdout:
-        vendor, url, *pairs = line.strip().split("\t")
-        if vendor == "aliyun":
-            return process, url, dict(pair.split("=", 1) for pair in pairs)
-    raise SystemExit("the simulator did not start")
 
 
 def main() -> None:
@@ -83,7 +67,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     channels_per_app = -(-args.channels // APPS)
-    simulator, url, credentials = start_simulator(channels_per_app, args.latency_ms)
+    simulator, url, credentials = start_aliyun(
+        *("--apps", str(APPS), "--channels", str(channels_per_app), "--users", "2000"),
+        *("--sessions-per-day", "4000", "--latency-ms", str(args.latency_ms)),
+    )
     try:
         tenant = Tenant.objects.create(name="Bench", slug="bench")
         account = VendorAccount(tenant=tenant, vendor="aliyun", label="Bench", endpoint=url)

@@ -14,40 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-
-def start_simulator(apps: int, latency_ms: float, sessions_per_day: int) -> tuple[subprocess.Popen, str, dict]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "vendors.sim",
-            "--apps",
-            str(apps),
-            "--channels",
-            "4",
-            "--users",
-            "500",
-            "--sessions-per-day",
-            str(sessions_per_day),
-            "--latency-ms",
-            str(latency_ms),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    for line in process.stdout:
-        vendor, url, *pairs = line.strip().split("\t")
-        if vendor == "aliyun":
-            return process, url, dict(pair.split("=", 1) for pair in pairs)
-    raise SystemExit("the simulator did not start")
+from simulator import start_aliyun
 
 
 def main() -> None:
@@ -94,7 +67,10 @@ def main() -> None:
 
     call_command("flush", interactive=False, verbosity=0) if args.database_url else None
     call_command("migrate", verbosity=0)
-    simulator, url, credentials = start_simulator(args.apps, args.latency_ms, args.sessions_per_day)
+    simulator, url, credentials = start_aliyun(
+        *("--apps", str(args.apps), "--channels", "4", "--users", "500"),
+        *("--sessions-per-day", str(args.sessions_per_day), "--latency-ms", str(args.latency_ms)),
+    )
     try:
         tenant = Tenant.objects.create(name="Bench", slug="bench")
         account = VendorAccount(tenant=tenant, vendor="aliyun", label="Bench", endpoint=url)

@@ -419,26 +419,34 @@ def _day(request: HttpRequest) -> tuple[date, str]:
     return day, ""
 
 
-@login_required
-@require_safe
-def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+def _history_context(
+    request: HttpRequest, tenant_slug: str, app_pk: int
+) -> tuple[RtcApp, date, int, dict[str, object]]:
+    """What both history pages start from: the app (in this tenant), the UTC day, the page."""
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
-    account = app.vendor_account
     day, day_problem = _day(request)
-    user = request.GET.get("user", "").strip()[:128]
-    page_number = request.GET.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 10_000 else 1
+    page = request.GET.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
     context: dict[str, object] = {
         "scope": scope,
         "app": app,
-        "account": account,
+        "account": app.vendor_account,
         "day": day,
         "day_problem": day_problem,
-        "user_filter": user,  # not "user": that is the signed-in person in every template
         "today": timezone.now().date(),
-        **_features(account),
+        **_features(app.vendor_account),
     }
+    return app, day, page_number, context
+
+
+@login_required
+@require_safe
+def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+    app, day, page_number, context = _history_context(request, tenant_slug, app_pk)
+    account = app.vendor_account
+    user = request.GET.get("user", "").strip()[:128]
+    context["user_filter"] = user  # not "user": that is the signed-in person in every template
     if account.info.can(Capability.CHANNEL_RECORDS):
         try:
             with provider_for(account) as provider:
@@ -471,22 +479,10 @@ def _utc(day: date) -> datetime:
 @login_required
 @require_safe
 def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
-    scope = tenant_scope(request, tenant_slug)
-    app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
+    app, day, users_page, context = _history_context(request, tenant_slug, app_pk)
     account = app.vendor_account
-    day, day_problem = _day(request)
     channel_id = request.GET.get("channel", "").strip()[:128]
-    users_page = request.GET.get("page", "1")
-    users_page = int(users_page) if users_page.isdigit() and 0 < int(users_page) < 10_000 else 1
-    context: dict[str, object] = {
-        "scope": scope,
-        "app": app,
-        "account": account,
-        "day": day,
-        "day_problem": day_problem,
-        "channel_id": channel_id,
-        **_features(account),
-    }
+    context["channel_id"] = channel_id
     if not channel_id:
         context["problem"] = _("Pick a channel from the day's records.")
     elif account.info.can(Capability.CHANNEL_RECORDS):
