@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import history, views
 
 urlpatterns = [
     path("t/<slug:tenant_slug>/accounts/<int:account_id>/channels/", views.channel_list, name="channel_list"),
@@ -14,10 +14,10 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/channels/<int:channel_pk>/member/", views.member_session, name="member_session"),
     path("t/<slug:tenant_slug>/channels/<int:channel_pk>/kick/", views.channel_kick, name="channel_kick"),
     path("t/<slug:tenant_slug>/channels/<int:channel_pk>/close/", views.channel_close, name="channel_close"),
-    path("t/<slug:tenant_slug>/apps/<int:app_pk>/history/", views.channel_history, name="channel_history"),
+    path("t/<slug:tenant_slug>/apps/<int:app_pk>/history/", history.channel_history, name="channel_history"),
     path(
         "t/<slug:tenant_slug>/apps/<int:app_pk>/history/channel/",
-        views.channel_history_detail,
+        history.channel_history_detail,
         name="channel_history_detail",
     ),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,16 +20,14 @@ from dashboard.audit.log import audited
 from dashboard.core.listing import paginate
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
-from dashboard.usage.reports import TIER_LABELS
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
-from vendors.base.types import ChannelMetric, ChannelMode
+from vendors.base.types import ChannelMode
 
 from . import actions
-from .charts import concurrency_figure, sparkline_points, user_timeline_figure
+from .charts import concurrency_figure, sparkline_points
 from .discovery import add_channel
 from .forms import CloseForm, CreateChannelForm, KickForm, WatchForm, parse_user_ids
 from .models import Channel, Discovery, MemberEvent, Presence, Snapshot
@@ -37,8 +35,6 @@ from .models import Role as MemberRole
 from .poll import can_poll, poll_channels
 
 MEMBERS_PER_PAGE = 100
-HISTORY_PAGE_SIZE = 20
-HISTORY_USERS_PAGE_SIZE = 100
 
 
 def _channel(scope: TenantScope, channel_pk: int) -> Channel:
@@ -47,7 +43,7 @@ def _channel(scope: TenantScope, channel_pk: int) -> Channel:
     )
 
 
-def _features(account: VendorAccount) -> dict[str, bool]:
+def features(account: VendorAccount) -> dict[str, bool]:
     info = account.info
     return {
         "can_membership": info.can(Capability.LIVE_MEMBERSHIP),
@@ -123,7 +119,7 @@ def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         "poll_seconds": settings.LIVE_POLL_SECONDS,
         "watch_form": WatchForm(apps=apps),
         "create_form": CreateChannelForm(apps=apps),
-        **_features(account),
+        **features(account),
     }
     template = "live/channel_list.html#channels" if request.htmx else "live/channel_list.html"
     return render(request, template, context)
@@ -265,7 +261,7 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "kick_url": reverse("channel_kick", args=[scope.tenant.slug, channel.pk]),
         "session_url": reverse("member_session", args=[scope.tenant.slug, channel.pk]),
         "now": now,
-        **_features(account),
+        **features(account),
     }
 
 
@@ -356,7 +352,7 @@ def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Htt
     channel = _channel(scope, channel_pk)
     account = channel.app.vendor_account
     fragment = "#kick" if request.htmx else ""
-    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account, **_features(account)}
+    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account, **features(account)}
     if not account.info.can(Capability.KICK):
         context["problem"] = _("%(vendor)s has no API to remove users.") % {"vendor": account.vendor_label}
         return render(request, f"live/kick.html{fragment}", context)
@@ -401,119 +397,3 @@ def channel_close(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Ht
         text += " " + _("Request id %(id)s.") % {"id": request_id}
     messages.success(request, text)
     return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
-
-
-# --- history (vendors that keep channel records) ----------------------------------------------
-
-
-def _day(request: HttpRequest) -> tuple[date, str]:
-    """The UTC day asked for: vendors keep their records by UTC day."""
-    today = timezone.now().date()
-    text = request.GET.get("day", "")
-    try:
-        day = date.fromisoformat(text) if text else today
-    except ValueError:
-        return today, _("%(text)s is not a date; showing today.") % {"text": text[:20]}
-    if day > today:
-        return today, _("That day has not come yet; showing today.")
-    return day, ""
-
-
-def _history_context(
-    request: HttpRequest, tenant_slug: str, app_pk: int
-) -> tuple[RtcApp, date, int, dict[str, object]]:
-    """What both history pages start from: the app (in this tenant), the UTC day, the page."""
-    scope = tenant_scope(request, tenant_slug)
-    app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
-    day, day_problem = _day(request)
-    page = request.GET.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
-    context: dict[str, object] = {
-        "scope": scope,
-        "app": app,
-        "account": app.vendor_account,
-        "day": day,
-        "day_problem": day_problem,
-        "today": timezone.now().date(),
-        **_features(app.vendor_account),
-    }
-    return app, day, page_number, context
-
-
-@login_required
-@require_safe
-def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
-    app, day, page_number, context = _history_context(request, tenant_slug, app_pk)
-    account = app.vendor_account
-    user = request.GET.get("user", "").strip()[:128]
-    context["user_filter"] = user  # not "user": that is the signed-in person in every template
-    if account.info.can(Capability.CHANNEL_RECORDS):
-        try:
-            with provider_for(account) as provider:
-                page = provider.channel_records_page(
-                    app.app_id, _utc(day), page=page_number, page_size=HISTORY_PAGE_SIZE, user_id=user or None
-                )
-        except VendorError as error:
-            context["vendor_error"] = error
-        else:
-            total = page.total if page.total is not None else len(page.items)
-            context |= {
-                "records": page.items,
-                "total": total,
-                "page_number": page_number,
-                "has_next": page_number * HISTORY_PAGE_SIZE < total,
-                "known": dict(
-                    Channel.objects.filter(app=app, channel_id__in=[r.channel_id for r in page.items]).values_list(
-                        "channel_id", "pk"
-                    )
-                ),
-            }
-    template = "live/history.html#records" if request.htmx else "live/history.html"
-    return render(request, template, context)
-
-
-def _utc(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-@login_required
-@require_safe
-def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
-    app, day, users_page, context = _history_context(request, tenant_slug, app_pk)
-    account = app.vendor_account
-    channel_id = request.GET.get("channel", "").strip()[:128]
-    context["channel_id"] = channel_id
-    if not channel_id:
-        context["problem"] = _("Pick a channel from the day's records.")
-    elif account.info.can(Capability.CHANNEL_RECORDS):
-        try:
-            with provider_for(account) as provider:
-                metric = provider.channel_metric(app.app_id, channel_id, _utc(day))
-                users = provider.channel_users(
-                    app.app_id, channel_id, _utc(day), page=users_page, page_size=HISTORY_USERS_PAGE_SIZE
-                )
-        except VendorError as error:
-            context["vendor_error"] = error
-        else:
-            total = users.total if users.total is not None else len(users.items)
-            until = min(timezone.now(), _utc(day) + timedelta(days=1))
-            context |= {
-                "metric": metric,
-                "users": users.items,
-                "users_total": total,
-                "users_page": users_page,
-                "has_next": users_page * HISTORY_USERS_PAGE_SIZE < total,
-                "figure": user_timeline_figure(users.items, timezone.get_current_timezone(), until)
-                if users.items
-                else "",
-                "tiers": _tier_rows(metric),
-                "live_channel": Channel.objects.filter(app=app, channel_id=channel_id).first(),
-            }
-    return render(request, "live/history_channel.html", context)
-
-
-def _tier_rows(metric: ChannelMetric) -> list[tuple[str, int, int]]:
-    published, subscribed = metric.published.by_tier(), metric.subscribed.by_tier()
-    return [
-        (str(TIER_LABELS.get(tier.name.lower(), tier.value)), published[tier], subscribed[tier]) for tier in published
-    ]

@@ -1,0 +1,141 @@
+"""History from the vendor's channel records (Aliyun): a day's channels, every channel a user
+was in, and one channel's metrics and per-user timeline. Read from the vendor each time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from dashboard.credentials.connect import provider_for
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.scoping import tenant_scope
+from dashboard.usage.reports import TIER_LABELS
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+from vendors.base.types import ChannelMetric
+
+from .charts import user_timeline_figure
+from .models import Channel
+from .views import features
+
+HISTORY_PAGE_SIZE = 20
+HISTORY_USERS_PAGE_SIZE = 100
+
+
+def _day(request: HttpRequest) -> tuple[date, str]:
+    """The UTC day asked for: vendors keep their records by UTC day."""
+    today = timezone.now().date()
+    text = request.GET.get("day", "")
+    try:
+        day = date.fromisoformat(text) if text else today
+    except ValueError:
+        return today, _("%(text)s is not a date; showing today.") % {"text": text[:20]}
+    if day > today:
+        return today, _("That day has not come yet; showing today.")
+    return day, ""
+
+
+def _history_context(
+    request: HttpRequest, tenant_slug: str, app_pk: int
+) -> tuple[RtcApp, date, int, dict[str, object]]:
+    """What both history pages start from: the app (in this tenant), the UTC day, the page."""
+    scope = tenant_scope(request, tenant_slug)
+    app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
+    day, day_problem = _day(request)
+    page = request.GET.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    context: dict[str, object] = {
+        "scope": scope,
+        "app": app,
+        "account": app.vendor_account,
+        "day": day,
+        "day_problem": day_problem,
+        "today": timezone.now().date(),
+        **features(app.vendor_account),
+    }
+    return app, day, page_number, context
+
+
+@login_required
+@require_safe
+def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+    app, day, page_number, context = _history_context(request, tenant_slug, app_pk)
+    account = app.vendor_account
+    user = request.GET.get("user", "").strip()[:128]
+    context["user_filter"] = user  # not "user": that is the signed-in person in every template
+    if account.info.can(Capability.CHANNEL_RECORDS):
+        try:
+            with provider_for(account) as provider:
+                page = provider.channel_records_page(
+                    app.app_id, _utc(day), page=page_number, page_size=HISTORY_PAGE_SIZE, user_id=user or None
+                )
+        except VendorError as error:
+            context["vendor_error"] = error
+        else:
+            total = page.total if page.total is not None else len(page.items)
+            context |= {
+                "records": page.items,
+                "total": total,
+                "page_number": page_number,
+                "has_next": page_number * HISTORY_PAGE_SIZE < total,
+                "known": dict(
+                    Channel.objects.filter(app=app, channel_id__in=[r.channel_id for r in page.items]).values_list(
+                        "channel_id", "pk"
+                    )
+                ),
+            }
+    template = "live/history.html#records" if request.htmx else "live/history.html"
+    return render(request, template, context)
+
+
+def _utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@login_required
+@require_safe
+def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+    app, day, users_page, context = _history_context(request, tenant_slug, app_pk)
+    account = app.vendor_account
+    channel_id = request.GET.get("channel", "").strip()[:128]
+    context["channel_id"] = channel_id
+    if not channel_id:
+        context["problem"] = _("Pick a channel from the day's records.")
+    elif account.info.can(Capability.CHANNEL_RECORDS):
+        try:
+            with provider_for(account) as provider:
+                metric = provider.channel_metric(app.app_id, channel_id, _utc(day))
+                users = provider.channel_users(
+                    app.app_id, channel_id, _utc(day), page=users_page, page_size=HISTORY_USERS_PAGE_SIZE
+                )
+        except VendorError as error:
+            context["vendor_error"] = error
+        else:
+            total = users.total if users.total is not None else len(users.items)
+            until = min(timezone.now(), _utc(day) + timedelta(days=1))
+            context |= {
+                "metric": metric,
+                "users": users.items,
+                "users_total": total,
+                "users_page": users_page,
+                "has_next": users_page * HISTORY_USERS_PAGE_SIZE < total,
+                "figure": user_timeline_figure(users.items, timezone.get_current_timezone(), until)
+                if users.items
+                else "",
+                "tiers": _tier_rows(metric),
+                "live_channel": Channel.objects.filter(app=app, channel_id=channel_id).first(),
+            }
+    return render(request, "live/history_channel.html", context)
+
+
+def _tier_rows(metric: ChannelMetric) -> list[tuple[str, int, int]]:
+    published, subscribed = metric.published.by_tier(), metric.subscribed.by_tier()
+    return [
+        (str(TIER_LABELS.get(tier.name.lower(), tier.value)), published[tier], subscribed[tier]) for tier in published
+    ]
