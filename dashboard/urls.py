@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("dashboard.usage.urls")),
     path("", include("dashboard.live.urls")),
     path("", include("dashboard.ops.urls")),
+    path("", include("dashboard.mixing.urls")),
     path("admin/", admin.site.urls),
 ]
 

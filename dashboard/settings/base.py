@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dashboard.usage",
     "dashboard.live",
     "dashboard.ops",
+    "dashboard.mixing",
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -120,3 +120,67 @@ def test_support_watches_kicks_and_closes_the_busiest_channel(
     expect(page.locator("#member-total")).to_have_text("0")
     assert not world.live_sessions(app_id, busiest)
     assert AuditEntry.objects.get(action="live.close_channel").vendor_request_id
+
+
+def test_an_admin_builds_a_layout_from_a_preset_with_the_mouse_and_keyboard(transactional_db, browser_page) -> None:
+    from playwright.sync_api import expect
+
+    from dashboard.live.models import Presence
+    from dashboard.mixing.layouts import from_json
+    from dashboard.mixing.models import LayoutTemplate
+
+    page = browser_page
+    acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
+    make_user("lea", roles={acme: Role.ADMIN})
+    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production")
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
+    account.save()
+    app = RtcApp.objects.create(vendor_account=account, app_id="app-1")
+    channel = Channel.objects.create(app=app, channel_id="lecture-hall", is_live=True, member_count=2)
+    for user in ("professor", "assistant"):
+        Presence.objects.create(
+            channel=channel, user_id=user, first_seen_at=timezone.now(), last_seen_at=timezone.now()
+        )
+
+    page.goto("/login/")
+    page.get_by_label("Username").fill("lea")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/t/acme/layouts/")
+    expect(page.get_by_text("No layouts yet.")).to_be_visible()
+    page.get_by_role("button", name="New layout").click()
+    page.get_by_role("link", name="Grid 2x2").click()
+    expect(page.locator('[data-vendor="aliyun"]')).to_contain_text("can mix this")
+
+    # offer the live channel's members, bind them to the two panes
+    page.locator("#bind-channel").select_option(str(channel.pk))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("2 members offered")).to_be_visible()
+    page.locator("#id_pane-0-user_id").fill("professor")
+    page.locator("#id_pane-1-user_id").fill("assistant")
+    page.locator("#id_name").fill("Lecture")
+
+    # drag the second pane down a little with the mouse: it snaps to the grid
+    second = page.locator('#layout-canvas g.pane[data-pane="1"] rect')
+    box = second.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 40, steps=8)
+    page.mouse.up()
+    dragged_y = float(page.locator("#id_pane-1-y").input_value())
+    assert dragged_y > 0 and round(dragged_y * 40, 6) == round(dragged_y * 40)  # on the 1/40 grid
+    # and the keyboard brings it back: focus the pane, arrow up until y is 0
+    page.locator('#layout-canvas g.pane[data-pane="1"]').focus()
+    for _ in range(round(dragged_y * 40)):
+        page.keyboard.press("ArrowUp")
+    expect(page.locator("#id_pane-1-y")).to_have_value("0")
+    page.get_by_role("button", name="Save layout").click()
+    expect(page.locator(".toast")).to_contain_text("Layout “Lecture” saved as version 1.")
+    expect(page.locator('[data-vendor="aliyun"]')).to_contain_text("can mix this")
+    saved = from_json(LayoutTemplate.objects.get(name="Lecture").current.layout)
+    assert [(p.user_id, p.x, p.y, p.width) for p in saved.panes] == [
+        ("professor", 0, 0, 0.5),
+        ("assistant", 0.5, 0, 0.5),
+        (None, 0, 0.5, 0.5),
+        (None, 0.5, 0.5, 0.5),
+    ]

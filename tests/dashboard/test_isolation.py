@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from dashboard.audit.models import AuditEntry
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
+from dashboard.mixing.layouts import preset_layout, to_json
+from dashboard.mixing.models import LayoutTemplate, LayoutVersion
 from dashboard.rtc.models import RtcApp
 
 from .conftest import World2, logged_in
@@ -42,6 +44,13 @@ def named_patterns() -> Iterator[tuple[str, URLPattern]]:
     yield from walk(get_resolver().url_patterns, None)
 
 
+def acme_layout(world: World2) -> LayoutTemplate:
+    template, created = LayoutTemplate.objects.get_or_create(tenant=world.acme, name="Iso layout")
+    if created:
+        LayoutVersion.objects.create(template=template, number=1, layout=to_json(preset_layout("single")))
+    return template
+
+
 def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
     values = {
         "tenant_slug": tenant_slug,
@@ -49,6 +58,8 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "app_pk": world.acme_manual_app.pk,
         "vendor": "aliyun",
         "channel_pk": Channel.objects.get_or_create(app=world.acme_manual_app, channel_id="iso-room")[0].pk,
+        "template_pk": acme_layout(world).pk,
+        "number": 1,
     }
     names = list(pattern.pattern.converters)
     unknown = set(names) - set(values)
@@ -106,7 +117,7 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
     [
         n
         for n in tenant_scoped()
-        if {"account_id", "app_pk", "channel_pk"} & set(dict(named_patterns())[n].pattern.converters)
+        if {"account_id", "app_pk", "channel_pk", "template_pk"} & set(dict(named_patterns())[n].pattern.converters)
     ],
 )
 def test_own_tenant_with_other_tenants_ids_gets_404(two_tenants: World2, name: str) -> None:

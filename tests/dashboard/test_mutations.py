@@ -38,6 +38,9 @@ POST_DATA: dict[str, dict[str, str]] = {
     "channel_toggle_watch": {"watched": "1"},
     "channel_kick": {"users": "someone", "reason": "test"},
     "channel_close": {"confirm_channel_id": "iso-room"},
+    "layout_new": {"name": "x", "save": "1"},
+    "layout_edit": {"name": "x", "save": "1"},
+    "layout_restore": {},
 }
 READ_ONLY_ACTION_PREFIXES = ("Describe", "Get")
 

@@ -60,3 +60,15 @@ def duration_text(value: timedelta | None) -> str:
     if hours < 48:
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     return ngettext("%(n)d day", "%(n)d days", hours // 24) % {"n": hours // 24}
+
+
+@register.simple_tag
+def compact_field(field: forms.BoundField) -> SafeString:
+    """A field alone, small, for tables of fields (its label is given separately)."""
+    css = "form-check-input" if isinstance(field.field.widget, forms.CheckboxInput) else _widget_class(field) + "-sm"
+    css = css.replace("form-control-sm", "form-control form-control-sm").replace(
+        "form-select-sm", "form-select form-select-sm"
+    )
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})

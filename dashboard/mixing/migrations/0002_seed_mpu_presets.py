@@ -1,0 +1,16 @@
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    from vendors.aliyun.layouts import PRESETS
+
+    MpuPreset = apps.get_model("mixing", "MpuPreset")
+    for preset in PRESETS.values():
+        MpuPreset.objects.get_or_create(
+            layout_id=preset.layout_id, defaults={"name": preset.name, "boxes": [list(box) for box in preset.boxes]}
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("mixing", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

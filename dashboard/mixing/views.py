@@ -1,0 +1,198 @@
+"""Layout templates: list, editor (new, edit, a preset to start from), versions, restore."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from dashboard.live.models import Channel, Presence
+from dashboard.tenancy.models import Role
+from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from vendors.base.types import MixLayout, Pane, RenderMode, Rgb, SourceType
+
+from .forms import PaneFormSet, TemplateForm
+from .layouts import EDITOR_PRESETS, LayoutError, from_json, preset_layout, to_json
+from .models import LayoutTemplate, LayoutVersion
+from .preview import previews, svg
+
+
+@login_required
+@require_safe
+def layout_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    templates = [
+        (template, template.current)
+        for template in LayoutTemplate.objects.filter(tenant=scope.tenant).prefetch_related("versions")
+    ]
+    return render(
+        request,
+        "mixing/layout_list.html",
+        {
+            "scope": scope,
+            "templates": templates,
+            "presets": [(key, label) for key, (label, _b) in EDITOR_PRESETS.items()],
+        },
+    )
+
+
+def _layout_from_forms(form: TemplateForm, panes: PaneFormSet) -> MixLayout:
+    mode = RenderMode(form.cleaned_data["crop_mode"])
+    return MixLayout(
+        tuple(
+            Pane(
+                x=round(data["x"], 4),
+                y=round(data["y"], 4),
+                width=round(data["width"], 4),
+                height=round(data["height"], 4),
+                z=data["z"],
+                user_id=data["user_id"].strip() or None,
+                source=SourceType(data["source"]),
+                render_mode=RenderMode(data["render_mode"]),
+                alpha=round(data["alpha"], 4),
+            )
+            for data in panes.cleaned_data
+            if data and not data.get("DELETE")
+        ),
+        background=Rgb.from_hex(form.cleaned_data["background"]),
+        crop_mode=mode,
+    )
+
+
+def _initial(layout: MixLayout) -> list[dict[str, object]]:
+    return to_json(layout)["panes"]
+
+
+def _members(scope: TenantScope, request: HttpRequest) -> tuple[list[Channel], list[str], Channel | None]:
+    """Live channels of the tenant to bind members from, and the chosen one's members."""
+    live = list(
+        Channel.objects.filter(app__vendor_account__tenant=scope.tenant, is_live=True)
+        .select_related("app")
+        .order_by("-member_count")[:50]
+    )
+    wanted = request.POST.get("channel") or request.GET.get("channel", "")
+    chosen = next((c for c in live if str(c.pk) == wanted), None)
+    members = list(Presence.objects.filter(channel=chosen).values_list("user_id", flat=True)[:500]) if chosen else []
+    return live, members, chosen
+
+
+def _editor(request: HttpRequest, scope: TenantScope, template: LayoutTemplate | None) -> HttpResponse:
+    current = template.current if template else None
+    if request.method == "POST":
+        form = TemplateForm(request.POST)
+        panes = PaneFormSet(request.POST, prefix="pane")
+        valid = form.is_valid() and panes.is_valid()
+        layout = _layout_from_forms(form, panes) if valid else None
+        if layout is not None and "save" in request.POST and not form.cleaned_data["name"].strip():
+            form.add_error("name", _("Give the layout a name to save it."))
+        elif layout is not None and "save" in request.POST:
+            saved = _save(request, scope, template, form.cleaned_data["name"].strip(), layout, form)
+            if saved is not None:
+                messages.success(
+                    request,
+                    _("Layout “%(name)s” saved as version %(number)d.")
+                    % {"name": saved.template.name, "number": saved.number},
+                )
+                return redirect("layout_edit", tenant_slug=scope.tenant.slug, template_pk=saved.template.pk)
+    else:
+        key = request.GET.get("preset", "")
+        if key in EDITOR_PRESETS:
+            layout = preset_layout(key)
+        elif current is not None:
+            layout = from_json(current.layout)
+        else:
+            layout = preset_layout("grid-2")
+        form = TemplateForm(
+            initial={
+                "name": template.name if template else "",
+                "background": layout.background.hex,
+                "crop_mode": layout.crop_mode.value,
+            }
+        )
+        panes = PaneFormSet(initial=_initial(layout), prefix="pane")
+    live, members, chosen = _members(scope, request)
+    context = {
+        "scope": scope,
+        "template": template,
+        "current": current,
+        "form": form,
+        "panes": panes,
+        "layout": layout,
+        "canvas": svg(layout, element_id="layout-canvas") if layout else "",
+        "previews": previews(layout) if layout else [],
+        "presets": [(key, label) for key, (label, _b) in EDITOR_PRESETS.items()],
+        "live_channels": live,
+        "members": members,
+        "chosen_channel": chosen,
+        "versions": template.versions.select_related("author")[:20] if template else [],
+    }
+    return render(request, "mixing/layout_editor.html", context)
+
+
+def _save(
+    request: HttpRequest,
+    scope: TenantScope,
+    template: LayoutTemplate | None,
+    name: str,
+    layout: MixLayout,
+    form: TemplateForm,
+) -> LayoutVersion | None:
+    try:
+        with transaction.atomic():
+            if template is None:
+                template = LayoutTemplate.objects.create(tenant=scope.tenant, name=name)
+            elif template.name != name:
+                template.name = name
+                template.save(update_fields=["name"])
+            number = (template.current.number + 1) if template.current else 1
+            return LayoutVersion.objects.create(
+                template=template, number=number, layout=to_json(layout), author=request.user
+            )
+    except IntegrityError:
+        form.add_error("name", _("This tenant already has a layout with this name."))
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def layout_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN if request.method == "POST" else Role.VIEWER)
+    return _editor(request, scope, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def layout_edit(request: HttpRequest, tenant_slug: str, template_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN if request.method == "POST" else Role.VIEWER)
+    template = scope.get(LayoutTemplate, pk=template_pk)
+    return _editor(request, scope, template)
+
+
+@login_required
+@require_POST
+def layout_restore(request: HttpRequest, tenant_slug: str, template_pk: int, number: int) -> HttpResponse:
+    """An older version becomes the newest, as a new version (history is never rewritten)."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    template = scope.get(LayoutTemplate, pk=template_pk)
+    old = template.versions.filter(number=number).first()
+    if old is None:
+        messages.error(request, _("There is no version %(number)d.") % {"number": number})
+    else:
+        try:
+            from_json(old.layout)
+        except LayoutError as error:
+            messages.error(
+                request, _("Version %(number)d cannot be restored: %(error)s") % {"number": number, "error": error}
+            )
+        else:
+            new = LayoutVersion.objects.create(
+                template=template, number=template.current.number + 1, layout=old.layout, author=request.user
+            )
+            messages.success(
+                request, _("Version %(old)d restored as version %(new)d.") % {"old": number, "new": new.number}
+            )
+    return redirect("layout_edit", tenant_slug=scope.tenant.slug, template_pk=template.pk)
