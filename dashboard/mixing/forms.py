@@ -18,14 +18,6 @@ class TemplateForm(forms.Form):
         validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("A colour as #RRGGBB."))],
         widget=forms.TextInput(attrs={"type": "color"}),
     )
-    crop_mode = forms.ChoiceField(
-        label=_("Fit or crop"),
-        choices=[
-            (RenderMode.FIT.value, _("Fit (keep the whole picture)")),
-            (RenderMode.CROP.value, _("Crop (fill the pane)")),
-        ],
-        initial=RenderMode.FIT.value,
-    )
 
 
 class PaneForm(forms.Form):

@@ -40,7 +40,8 @@ EDITOR_PRESETS: dict[str, tuple[Any, list[tuple[float, float, float, float]]]] =
 
 def preset_layout(key: str) -> MixLayout:
     _label, boxes = EDITOR_PRESETS[key]
-    return MixLayout(tuple(Pane(x, y, w, h, z=i) for i, (x, y, w, h) in enumerate(boxes)))
+    panes = tuple(Pane(x, y, w, h, z=i, render_mode=RenderMode.FIT) for i, (x, y, w, h) in enumerate(boxes))
+    return MixLayout(panes, crop_mode=RenderMode.FIT)
 
 
 def _number(value: Any, name: str, low: float = 0.0, high: float = 1.0) -> float:

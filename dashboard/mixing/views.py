@@ -41,7 +41,10 @@ def layout_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 def _layout_from_forms(form: TemplateForm, panes: PaneFormSet) -> MixLayout:
-    mode = RenderMode(form.cleaned_data["crop_mode"])
+    kept = [data for data in panes.cleaned_data if data and not data.get("DELETE")]
+    modes = {data["render_mode"] for data in kept}
+    # One mode for the whole canvas where every pane agrees (what Aliyun's CropMode needs).
+    mode = RenderMode(modes.pop()) if len(modes) == 1 else RenderMode.FIT
     return MixLayout(
         tuple(
             Pane(
@@ -55,8 +58,7 @@ def _layout_from_forms(form: TemplateForm, panes: PaneFormSet) -> MixLayout:
                 render_mode=RenderMode(data["render_mode"]),
                 alpha=round(data["alpha"], 4),
             )
-            for data in panes.cleaned_data
-            if data and not data.get("DELETE")
+            for data in kept
         ),
         background=Rgb.from_hex(form.cleaned_data["background"]),
         crop_mode=mode,
@@ -110,7 +112,6 @@ def _editor(request: HttpRequest, scope: TenantScope, template: LayoutTemplate |
             initial={
                 "name": template.name if template else "",
                 "background": layout.background.hex,
-                "crop_mode": layout.crop_mode.value,
             }
         )
         panes = PaneFormSet(initial=_initial(layout), prefix="pane")

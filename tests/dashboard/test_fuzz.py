@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from dashboard.credentials.forms import VendorAccountForm
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.forms import CloseForm, CreateChannelForm, KickForm, WatchForm
+from dashboard.mixing.forms import PaneForm, TemplateForm
 from dashboard.people.forms import LoginForm, PreferencesForm
 from dashboard.rtc.forms import RegisterAppForm
 from dashboard.rtc.models import RtcApp
@@ -49,6 +50,8 @@ def test_every_form_answers_arbitrary_input_with_form_errors(two_tenants: World2
         lambda d: CloseForm(d, channel_id="room-1"),
         lambda d: PreferencesForm(d),
         lambda d: LoginForm(HttpRequest(), data=d),
+        lambda d: TemplateForm(d),
+        lambda d: PaneForm(d),
     ]
     for make in forms:
         names = list(make({}).fields)

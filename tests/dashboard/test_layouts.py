@@ -17,7 +17,6 @@ def form_data(name: str, panes: list[dict[str, object]], **extra: str) -> dict[s
     data: dict[str, object] = {
         "name": name,
         "background": "#102030",
-        "crop_mode": "fit",
         "pane-TOTAL_FORMS": str(len(panes)),
         "pane-INITIAL_FORMS": "0",
         "pane-MIN_NUM_FORMS": "1",
