@@ -15,6 +15,9 @@ ACTIONS = {
     "live.kick": _("Member removed from a channel"),
     "live.close_channel": _("Channel closed"),
     "live.create_channel": _("Channel opened at the vendor"),
+    "mixing.start": _("Bypass push started"),
+    "mixing.update_layout": _("Layout applied to a running push"),
+    "mixing.stop": _("Bypass push stopped"),
 }
 
 

@@ -52,6 +52,7 @@ def features(account: VendorAccount) -> dict[str, bool]:
         "can_close": info.can(Capability.CLOSE_CHANNEL),
         "can_create": info.can(Capability.CREATE_CHANNEL),
         "can_records": info.can(Capability.CHANNEL_RECORDS),
+        "can_mixing": info.can(Capability.MIXING),
     }
 
 

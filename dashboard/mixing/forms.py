@@ -57,3 +57,53 @@ class PaneForm(forms.Form):
 PaneFormSet = forms.formset_factory(
     PaneForm, extra=0, can_delete=True, min_num=1, validate_min=True, max_num=17, validate_max=True
 )
+
+
+def _encode_choices() -> list[tuple[int, str]]:
+    from vendors.aliyun.mpu import MEDIA_ENCODE
+
+    def label(code: int) -> str:
+        encoding = MEDIA_ENCODE[code]
+        if not encoding.width:
+            return f"{code}: " + str(_("audio only, %(kbps)d kbps") % {"kbps": encoding.bitrate_kbps})
+        return f"{code}: {encoding.width}x{encoding.height}, {encoding.bitrate_kbps} kbps, {encoding.fps} fps"
+
+    return [(code, label(code)) for code in sorted(MEDIA_ENCODE)]
+
+
+def _profile_choices() -> list[tuple[str, str]]:
+    from vendors.aliyun.mpu import TASK_PROFILES
+
+    return [(name, name) for name in TASK_PROFILES]
+
+
+class StartPushForm(forms.Form):
+    stream_url = forms.CharField(
+        label=_("Stream URL"),
+        max_length=500,
+        help_text=_("Where the mixed stream goes: an rtmp:// or rtmps:// address of your CDN."),
+    )
+    media_encode = forms.TypedChoiceField(label=_("Encoding"), coerce=int, choices=_encode_choices, initial=20)
+    task_profile = forms.ChoiceField(
+        label=_("Task profile"),
+        choices=_profile_choices,
+        initial="4IN_720P",
+        help_text=_("Inputs and resolution billed; the encoding may not exceed its resolution."),
+    )
+    template = forms.ModelChoiceField(label=_("Layout"), queryset=None, empty_label=None)
+    subscribed_users = forms.CharField(
+        label=_("Only these users"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional, one per line: mix only their streams (at most 16)."),
+    )
+
+    def __init__(self, *args: object, templates: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+
+    def clean_subscribed_users(self) -> list[str]:
+        users = [line.strip() for line in self.cleaned_data["subscribed_users"].splitlines() if line.strip()]
+        if len(users) > 16:
+            raise forms.ValidationError(_("At most 16 users."))
+        return users

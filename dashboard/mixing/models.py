@@ -54,3 +54,44 @@ class MpuPreset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.layout_id}: {self.name}"
+
+
+class TaskState(models.TextChoices):
+    WAITING = "waiting", _("waiting for the channel")
+    RUNNING = "running", _("pushing")
+    STOPPED = "stopped", _("stopped")
+    FAILED = "failed", _("failed")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class MixingTask(models.Model):
+    """A mixed stream of a channel pushed to a CDN address (Aliyun MPU bypass push)."""
+
+    channel = models.ForeignKey("live.Channel", on_delete=models.CASCADE, related_name="mixing_tasks")
+    task_id = models.CharField(_("task id"), max_length=55)
+    stream_url = models.CharField(_("stream URL"), max_length=500)
+    media_encode = models.PositiveIntegerField(_("encoding"))
+    task_profile = models.CharField(_("profile"), max_length=20)
+    subscribed_users = models.JSONField(default=list, blank=True)
+    layout_version = models.ForeignKey(
+        LayoutVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=TaskState.choices, default=TaskState.WAITING)
+    vendor_status = models.CharField(max_length=20, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    started_at = models.DateTimeField(auto_now_add=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["channel", "task_id"], name="one_task_id_per_channel")]
+
+    def __str__(self) -> str:
+        return self.task_id
+
+    @property
+    def active(self) -> bool:
+        return self.state in (TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import push_views, views
 
 urlpatterns = [
     path("t/<slug:tenant_slug>/layouts/", views.layout_list, name="layout_list"),
@@ -11,4 +11,9 @@ urlpatterns = [
         views.layout_restore,
         name="layout_restore",
     ),
+    path("t/<slug:tenant_slug>/channels/<int:channel_pk>/push/", push_views.push_start, name="push_start"),
+    path("t/<slug:tenant_slug>/pushes/<int:task_pk>/", push_views.push_detail, name="push_detail"),
+    path("t/<slug:tenant_slug>/pushes/<int:task_pk>/refresh/", push_views.push_refresh, name="push_refresh"),
+    path("t/<slug:tenant_slug>/pushes/<int:task_pk>/layout/", push_views.push_apply, name="push_apply"),
+    path("t/<slug:tenant_slug>/pushes/<int:task_pk>/stop/", push_views.push_stop, name="push_stop"),
 ]

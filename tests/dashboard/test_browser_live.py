@@ -122,32 +122,37 @@ def test_support_watches_kicks_and_closes_the_busiest_channel(
     assert AuditEntry.objects.get(action="live.close_channel").vendor_request_id
 
 
-def test_an_admin_builds_a_layout_from_a_preset_with_the_mouse_and_keyboard(transactional_db, browser_page) -> None:
+def test_an_admin_builds_a_layout_and_applies_it_to_a_running_push(transactional_db, browser_page, aliyun_sim) -> None:
     from playwright.sync_api import expect
 
     from dashboard.live.models import Presence
-    from dashboard.mixing.layouts import from_json
-    from dashboard.mixing.models import LayoutTemplate
+    from dashboard.live.poll import poll_channels
+    from dashboard.mixing.layouts import from_json, preset_layout, to_json
+    from dashboard.mixing.models import LayoutTemplate, LayoutVersion, MixingTask
 
     page = browser_page
     acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
     make_user("lea", roles={acme: Role.ADMIN})
-    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production")
+    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production", endpoint=aliyun_sim.base_url)
     account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
     account.save()
-    app = RtcApp.objects.create(vendor_account=account, app_id="app-1")
-    channel = Channel.objects.create(app=app, channel_id="lecture-hall", is_live=True, member_count=2)
+    world = aliyun_sim.simulator.world
+    app = RtcApp.objects.create(vendor_account=account, app_id=world.apps("aliyun")[0].app_id)
+    hall = f"lecture-{timezone.now():%H%M%S%f}"
     for user in ("professor", "assistant"):
-        Presence.objects.create(
-            channel=channel, user_id=user, first_seen_at=timezone.now(), last_seen_at=timezone.now()
-        )
+        world.join(app.app_id, hall, user, role=ROLE_COMMUNICATION)
+    channel = Channel.objects.create(app=app, channel_id=hall, watched=True)
+    poll_channels(account, [channel])  # the scheduled poll: professor and assistant are in
+    assert set(Presence.objects.filter(channel=channel).values_list("user_id", flat=True)) == {"professor", "assistant"}
+    solo = LayoutTemplate.objects.create(tenant=acme, name="Solo")
+    LayoutVersion.objects.create(template=solo, number=1, layout=to_json(preset_layout("single")))
 
     page.goto("/login/")
     page.get_by_label("Username").fill("lea")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto("/t/acme/layouts/")
-    expect(page.get_by_text("No layouts yet.")).to_be_visible()
+    expect(page.locator("#layouts")).to_contain_text("Solo")
     page.get_by_role("button", name="New layout").click()
     page.get_by_role("link", name="Grid 2x2").click()
     expect(page.locator('[data-vendor="aliyun"]')).to_contain_text("can mix this")
@@ -183,4 +188,27 @@ def test_an_admin_builds_a_layout_from_a_preset_with_the_mouse_and_keyboard(tran
         ("assistant", 0.5, 0, 0.5),
         (None, 0, 0.5, 0.5),
         (None, 0.5, 0.5, 0.5),
+    ]
+
+    # a push of the channel, started with the Solo layout, then given the Lecture layout while it runs
+    page.goto(f"/t/acme/channels/{channel.pk}/")
+    page.get_by_role("link", name="Bypass push").click()
+    page.get_by_label("Stream URL").fill("rtmp://cdn.example.com/live/lecture")
+    page.get_by_label("Layout").select_option(label="Solo")
+    page.get_by_role("button", name="Start push").click()
+    expect(page.locator(".toast")).to_contain_text("started")
+    task = MixingTask.objects.get(channel=channel)
+    carried = aliyun_sim.simulator.mpu_tasks[(app.app_id, task.task_id)]
+    assert carried.layout_history[-1]["LayoutIds"] == [1]
+    page.locator("#apply-template").select_option(label="Lecture")
+    page.get_by_role("button", name="Apply a layout").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Apply “Lecture”")
+    page.get_by_role("button", name="Apply layout").click()
+    expect(page.locator(".toast")).to_contain_text("Layout “Lecture” applied. Request id")
+    assert carried.layout_history[-1]["LayoutIds"] == [5]
+    assert [(p["PaneId"], p["UserId"]) for p in carried.layout_history[-1]["UserPanes"]] == [
+        (0, "professor"),
+        (1, "assistant"),
+        (2, ""),
+        (3, ""),
     ]

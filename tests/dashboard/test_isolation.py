@@ -11,7 +11,7 @@ from dashboard.audit.models import AuditEntry
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
 from dashboard.mixing.layouts import preset_layout, to_json
-from dashboard.mixing.models import LayoutTemplate, LayoutVersion
+from dashboard.mixing.models import LayoutTemplate, LayoutVersion, MixingTask
 from dashboard.rtc.models import RtcApp
 
 from .conftest import World2, logged_in
@@ -51,6 +51,15 @@ def acme_layout(world: World2) -> LayoutTemplate:
     return template
 
 
+def acme_push(world: World2) -> MixingTask:
+    channel = Channel.objects.get_or_create(app=world.acme_manual_app, channel_id="iso-room")[0]
+    return MixingTask.objects.get_or_create(
+        channel=channel,
+        task_id="iso-task",
+        defaults={"stream_url": "rtmp://cdn/iso", "media_encode": 20, "task_profile": "4IN_720P"},
+    )[0]
+
+
 def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
     values = {
         "tenant_slug": tenant_slug,
@@ -59,6 +68,7 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "vendor": "aliyun",
         "channel_pk": Channel.objects.get_or_create(app=world.acme_manual_app, channel_id="iso-room")[0].pk,
         "template_pk": acme_layout(world).pk,
+        "task_pk": acme_push(world).pk,
         "number": 1,
     }
     names = list(pattern.pattern.converters)
@@ -117,7 +127,8 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
     [
         n
         for n in tenant_scoped()
-        if {"account_id", "app_pk", "channel_pk", "template_pk"} & set(dict(named_patterns())[n].pattern.converters)
+        if {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk"}
+        & set(dict(named_patterns())[n].pattern.converters)
     ],
 )
 def test_own_tenant_with_other_tenants_ids_gets_404(two_tenants: World2, name: str) -> None:

@@ -41,6 +41,10 @@ POST_DATA: dict[str, dict[str, str]] = {
     "layout_new": {"name": "x", "save": "1"},
     "layout_edit": {"name": "x", "save": "1"},
     "layout_restore": {},
+    "push_start": {"stream_url": "rtmp://cdn.example.com/live/x", "media_encode": "20", "task_profile": "4IN_720P"},
+    "push_refresh": {},
+    "push_apply": {},
+    "push_stop": {},
 }
 READ_ONLY_ACTION_PREFIXES = ("Describe", "Get")
 

@@ -18,12 +18,17 @@ from vendors.base.types import (
     KickResult,
     MemberSession,
     Membership,
+    MixingRequest,
+    MixingTask,
+    MixLayout,
     Page,
     UsageMetric,
     UsagePoint,
 )
 
+from . import mixing
 from .client import DEFAULT_BASE_URL, MAX_TERMINALS_PER_CALL, VENDOR, AliyunRtcClient
+from .layouts import PRESETS
 
 CREDENTIAL_FIELDS = (
     CredentialField(
@@ -97,6 +102,39 @@ class AliyunProvider:
 
     def close_channel(self, app_id: str, channel_id: str) -> str:
         return self.client.delete_channel(app_id, channel_id)
+
+    def start_mixing(self, app_id: str, channel_id: str, request: MixingRequest) -> str:
+        sent = mixing.to_mpu(request.layout, request.presets or PRESETS)
+        return self.client.start_mpu_task(
+            app_id,
+            channel_id,
+            request.task_id,
+            stream_url=request.stream_url,
+            media_encode=request.media_encode,
+            task_profile=request.task_profile,
+            layout_ids=[sent.layout_id],
+            crop_mode=sent.crop_mode,
+            background_color=sent.background_color,
+            sub_spec_users=request.subscribed_users,
+            user_panes=sent.user_panes,
+        )
+
+    def mixing_status(self, app_id: str, task_id: str) -> MixingTask:
+        return self.client.get_mpu_task_status(app_id, task_id)
+
+    def update_mixing_layout(self, app_id: str, task_id: str, layout: MixLayout, presets: object = None) -> str:
+        sent = mixing.to_mpu(layout, presets or PRESETS)
+        return self.client.update_mpu_layout(
+            app_id,
+            task_id,
+            layout_ids=[sent.layout_id],
+            crop_mode=sent.crop_mode,
+            background_color=sent.background_color,
+            user_panes=sent.user_panes,
+        )
+
+    def stop_mixing(self, app_id: str, task_id: str) -> str:
+        return self.client.stop_mpu_task(app_id, task_id)
 
     def close(self) -> None:
         self.client.close()

@@ -10,7 +10,7 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -25,6 +25,9 @@ from .types import (
     KickResult,
     MemberSession,
     Membership,
+    MixingRequest,
+    MixingTask,
+    MixLayout,
     Page,
     UsageMetric,
     UsagePoint,
@@ -115,6 +118,19 @@ class Provider(Protocol):
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]: ...
 
     def close_channel(self, app_id: str, channel_id: str) -> str: ...
+
+    # Mixed streams pushed to a CDN (Aliyun MPU). `presets` is the geometry of the vendor's
+    # preset layouts where it mixes only presets (the console keeps it editable).
+    def start_mixing(self, app_id: str, channel_id: str, request: MixingRequest) -> str:
+        """Start a task; returns the vendor's request id."""
+
+    def mixing_status(self, app_id: str, task_id: str) -> MixingTask: ...
+
+    def update_mixing_layout(
+        self, app_id: str, task_id: str, layout: MixLayout, presets: Mapping[int, Any] | None = None
+    ) -> str: ...
+
+    def stop_mixing(self, app_id: str, task_id: str) -> str: ...
 
     def close(self) -> None: ...
 

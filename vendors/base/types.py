@@ -271,6 +271,19 @@ class MixingTask:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class MixingRequest:
+    """A mixed stream to start: where it goes, how it is encoded, who is in it and where."""
+
+    task_id: str
+    stream_url: str
+    media_encode: int
+    task_profile: str
+    layout: MixLayout
+    subscribed_users: tuple[str, ...] = ()
+    presets: object = None  # the vendor's preset geometry, where it mixes only presets
+
+
 class RecordingState(enum.Enum):
     STARTING = "starting"
     RECORDING = "recording"

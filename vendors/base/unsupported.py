@@ -17,6 +17,9 @@ from .types import (
     KickResult,
     MemberSession,
     Membership,
+    MixingRequest,
+    MixingTask,
+    MixLayout,
     Page,
     UsageMetric,
     UsagePoint,
@@ -67,6 +70,18 @@ class Unsupported:
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
         self._unsupported("remove users from a channel")
+
+    def start_mixing(self, app_id: str, channel_id: str, request: MixingRequest) -> str:
+        self._unsupported("mix streams")
+
+    def mixing_status(self, app_id: str, task_id: str) -> MixingTask:
+        self._unsupported("mix streams")
+
+    def update_mixing_layout(self, app_id: str, task_id: str, layout: MixLayout, presets: object = None) -> str:
+        self._unsupported("mix streams")
+
+    def stop_mixing(self, app_id: str, task_id: str) -> str:
+        self._unsupported("mix streams")
 
     def close_channel(self, app_id: str, channel_id: str) -> str:
         self._unsupported("close channels")

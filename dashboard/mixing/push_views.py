@@ -1,0 +1,141 @@
+"""Bypass push pages: start a task for a channel, follow it, apply a layout, stop it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from dashboard.live.models import Channel
+from dashboard.tenancy.models import Role
+from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+
+from . import push
+from .forms import StartPushForm
+from .layouts import from_json
+from .models import LayoutTemplate, MixingTask
+from .preview import svg
+
+
+def _task(scope: TenantScope, task_pk: int) -> MixingTask:
+    return scope.get(
+        MixingTask.objects.select_related("channel__app__vendor_account", "layout_version__template"),
+        "channel__app__vendor_account__tenant",
+        pk=task_pk,
+    )
+
+
+def _templates(scope: TenantScope):
+    return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def push_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    channel = scope.get(
+        Channel.objects.select_related("app__vendor_account"), "app__vendor_account__tenant", pk=channel_pk
+    )
+    account = channel.app.vendor_account
+    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account}
+    context["tasks"] = MixingTask.objects.filter(channel=channel)[:20]
+    if not account.info.can(Capability.MIXING):
+        context["problem"] = _("%(vendor)s has no bypass push.") % {"vendor": account.vendor_label}
+        return render(request, "mixing/push_start.html", context)
+    form = StartPushForm(request.POST or None, templates=_templates(scope))
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["template"].current
+        problem = push.stream_url_problem(channel, form.cleaned_data["stream_url"]) or push.encoding_problem(
+            form.cleaned_data["media_encode"], form.cleaned_data["task_profile"], version
+        )
+        if problem:
+            form.add_error(None, problem)
+        else:
+            try:
+                task = push.start(request.user, channel, version, **form.cleaned_data)
+            except (VendorError, ValueError) as error:
+                context["vendor_error"] = error if isinstance(error, VendorError) else None
+                form.add_error(None, str(getattr(error, "message", error)))
+            else:
+                messages.success(request, _("Push %(task)s started.") % {"task": task.task_id})
+                return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+    return render(request, "mixing/push_start.html", context)
+
+
+@login_required
+@require_safe
+def push_detail(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    task = _task(scope, task_pk)
+    layout = from_json(task.layout_version.layout) if task.layout_version else None
+    return render(
+        request,
+        "mixing/push_detail.html",
+        {"scope": scope, "task": task, "canvas": svg(layout) if layout else "", "templates": _templates(scope)},
+    )
+
+
+@login_required
+@require_POST
+def push_refresh(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
+    """Ask the vendor now (a read: viewers may)."""
+    scope = tenant_scope(request, tenant_slug)
+    task = push.refresh(_task(scope, task_pk))
+    if task.check_error:
+        messages.error(request, task.check_error)
+    return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def push_apply(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
+    """GET: confirm which layout goes to the running task. POST: send it (audited)."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    task = _task(scope, task_pk)
+    chosen = request.POST.get("template") or request.GET.get("template") or ""
+    if not chosen.isdigit():  # nothing chosen yet: the task page has the choice
+        return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+    template = scope.get(LayoutTemplate.objects.filter(versions__isnull=False).distinct(), pk=int(chosen))
+    version = template.current
+    context = {
+        "scope": scope,
+        "task": task,
+        "template": template,
+        "version": version,
+        "canvas": svg(from_json(version.layout)),
+    }
+    if request.method == "GET":
+        return render(request, "mixing/push_apply.html", context)
+    try:
+        request_id = push.apply_layout(request.user, task, version)
+    except (VendorError, ValueError) as error:
+        context["error"] = getattr(error, "message", str(error))
+        context["request_id"] = getattr(error, "request_id", "")
+        return render(request, "mixing/push_apply.html", context)
+    messages.success(
+        request, _("Layout “%(name)s” applied. Request id %(id)s.") % {"name": template.name, "id": request_id}
+    )
+    return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def push_stop(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    task = _task(scope, task_pk)
+    context: dict[str, object] = {"scope": scope, "task": task}
+    if request.method == "GET":
+        return render(request, "mixing/push_stop.html", context)
+    try:
+        request_id = push.stop(request.user, task)
+    except VendorError as error:
+        context["vendor_error"] = error
+        return render(request, "mixing/push_stop.html", context)
+    messages.success(request, _("Push %(task)s stopped. Request id %(id)s.") % {"task": task.task_id, "id": request_id})
+    return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
