@@ -30,6 +30,7 @@ class VendorPreview:
     problems: list[str]
     svg: SafeString | str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -61,6 +62,10 @@ def svg(layout: MixLayout, width: int = WIDTH, height: int = HEIGHT, element_id:
 def _aliyun(layout: MixLayout) -> VendorPreview:
     catalogue = aliyun_catalogue()
     preview = VendorPreview("aliyun", registry.get("aliyun").label, aliyun.problems(layout, catalogue))
+    preview.note = _(
+        "Alibaba's specification names its LayoutIds without drawing them: the pane positions used here "
+        "are our catalogue, which staff can correct in Administration (Aliyun MPU preset layouts)."
+    )
     if preview.ok:
         sent = aliyun.to_mpu(layout, catalogue)
         preview.svg = svg(aliyun.from_mpu(sent, catalogue))

@@ -1,4 +1,9 @@
-"""Bypass push tasks: start, follow, re-layout and stop, each vendor call audited."""
+"""Bypass push tasks: start, follow, re-layout and stop, each vendor call audited.
+
+Aliyun is the only vendor with bypass push (Capability.MIXING), and its MPU rules (MediaEncode,
+TaskProfile, StreamURL) are the form's choices and checks; a second mixing vendor would bring
+its own rules through the vendor layer instead.
+"""
 
 from __future__ import annotations
 
