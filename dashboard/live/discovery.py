@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.blocking import block
 from dashboard.rtc.models import RtcApp
-from dashboard.usage.sync import block
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dashboard.credentials.connect import provider_for
+from dashboard.rtc.features import account_features
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.scoping import tenant_scope
 from dashboard.usage.reports import TIER_LABELS
@@ -22,7 +23,6 @@ from vendors.base.types import ChannelMetric
 
 from .charts import user_timeline_figure
 from .models import Channel
-from .views import features
 
 HISTORY_PAGE_SIZE = 20
 HISTORY_USERS_PAGE_SIZE = 100
@@ -57,7 +57,7 @@ def _history_context(
         "day": day,
         "day_problem": day_problem,
         "today": timezone.now().date(),
-        **features(app.vendor_account),
+        **account_features(app.vendor_account),
     }
     return app, day, page_number, context
 

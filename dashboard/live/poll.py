@@ -23,6 +23,7 @@ from django.utils import timezone
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.crypto import UndecryptableCredentials
 from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.blocking import block
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 from vendors.base.types import Membership
@@ -130,8 +131,6 @@ def fetch(account: VendorAccount, channels: Sequence[Channel], *, interactive: b
 
 def _stop_on_permanent_errors(account: VendorAccount, polled: Sequence[Polled]) -> None:
     """Bad credentials or a stopped app would fail every 30 seconds: stop polling them instead."""
-    from dashboard.usage.sync import block  # the same stop the usage sync uses, lifted the same way
-
     blocked_apps: set[int] = set()
     for item in polled:
         error = item.error

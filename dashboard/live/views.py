@@ -20,6 +20,7 @@ from dashboard.audit.log import audited
 from dashboard.core.listing import paginate
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.features import account_features
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors.base.errors import VendorError
@@ -41,19 +42,6 @@ def _channel(scope: TenantScope, channel_pk: int) -> Channel:
     return scope.get(
         Channel.objects.select_related("app__vendor_account__tenant"), "app__vendor_account__tenant", pk=channel_pk
     )
-
-
-def features(account: VendorAccount) -> dict[str, bool]:
-    info = account.info
-    return {
-        "can_membership": info.can(Capability.LIVE_MEMBERSHIP),
-        "can_session": info.can(Capability.MEMBER_SESSION),
-        "can_kick": info.can(Capability.KICK),
-        "can_close": info.can(Capability.CLOSE_CHANNEL),
-        "can_create": info.can(Capability.CREATE_CHANNEL),
-        "can_records": info.can(Capability.CHANNEL_RECORDS),
-        "can_mixing": info.can(Capability.MIXING),
-    }
 
 
 # --- the channel list -------------------------------------------------------------------------
@@ -120,7 +108,7 @@ def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         "poll_seconds": settings.LIVE_POLL_SECONDS,
         "watch_form": WatchForm(apps=apps),
         "create_form": CreateChannelForm(apps=apps),
-        **features(account),
+        **account_features(account),
     }
     template = "live/channel_list.html#channels" if request.htmx else "live/channel_list.html"
     return render(request, template, context)
@@ -262,7 +250,7 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "kick_url": reverse("channel_kick", args=[scope.tenant.slug, channel.pk]),
         "session_url": reverse("member_session", args=[scope.tenant.slug, channel.pk]),
         "now": now,
-        **features(account),
+        **account_features(account),
     }
 
 
@@ -353,7 +341,7 @@ def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Htt
     channel = _channel(scope, channel_pk)
     account = channel.app.vendor_account
     fragment = "#kick" if request.htmx else ""
-    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account, **features(account)}
+    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account, **account_features(account)}
     if not account.info.can(Capability.KICK):
         context["problem"] = _("%(vendor)s has no API to remove users.") % {"vendor": account.vendor_label}
         return render(request, f"live/kick.html{fragment}", context)

@@ -17,23 +17,10 @@ from dashboard.usage.sync import account_state
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
+from .features import account_features
 from .forms import RegisterAppForm
 from .listing import refresh_account
 from .models import AppSource, RtcApp
-
-
-def _app_features(account: VendorAccount) -> dict[str, bool]:
-    """What an app row may offer, from the vendor's declared capabilities."""
-    info = account.info
-    return {
-        "can_list": info.can(Capability.LIST_APPS),
-        "can_usage": info.can(Capability.USAGE_STATS),
-        "can_rename": info.can(Capability.RENAME_APP),
-        "can_channels": any(
-            info.can(c) for c in (Capability.LIVE_MEMBERSHIP, Capability.KICK, Capability.CLOSE_CHANNEL)
-        ),
-        "can_records": info.can(Capability.CHANNEL_RECORDS),
-    }
 
 
 def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount, **extra: object) -> dict[str, object]:
@@ -43,7 +30,7 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
         "account": account,
         "page": paginate(apps, request),
         "query": query,
-        **_app_features(account),
+        **account_features(account),
         "sync": account_state(account),
         **extra,
     }
@@ -142,7 +129,7 @@ def app_rename(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: 
         "scope": scope,
         "account": account,
         "app": app,
-        **_app_features(account),
+        **account_features(account),
         "editing": request.method == "GET" and not request.GET.get("cancel"),
     }
     if request.method == "POST":

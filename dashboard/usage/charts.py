@@ -34,7 +34,7 @@ def _x(report: Report, buckets: list[Bucket]) -> list[str]:
     return [b.start.strftime("%Y-%m-%d") for b in buckets]
 
 
-def _figure(title: str, data: list[dict[str, Any]], y_title: str, **layout: Any) -> str:
+def figure_json(title: str, data: list[dict[str, Any]], y_title: str, **layout: Any) -> str:
     figure = {
         "data": data,
         "layout": {
@@ -77,7 +77,7 @@ def duration(report: Report) -> str:
     ]
     if report.previous is not None:
         data.append(previous_period(report, x, lambda b: b.duration(report.filters.tiers), " min"))
-    return _figure(_("Call duration by resolution"), data, _("minutes"), barmode="stack")
+    return figure_json(_("Call duration by resolution"), data, _("minutes"), barmode="stack")
 
 
 def counts(report: Report, metric: str) -> str:
@@ -104,7 +104,7 @@ def counts(report: Report, metric: str) -> str:
     if report.previous is not None:
         data.append(previous_period(report, x, lambda b: b.values.get(metric, 0)))
     unit = _("users") if metric in (Metric.ACTIVE_USERS, Metric.PEAK_USERS) else _("channels")
-    return _figure(str(Metric(metric).label), data, unit)
+    return figure_json(str(Metric(metric).label), data, unit)
 
 
 def all_figures(report: Report) -> dict[str, str]:

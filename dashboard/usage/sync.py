@@ -20,6 +20,7 @@ from django.utils import timezone
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.crypto import UndecryptableCredentials
 from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.blocking import block
 from dashboard.rtc.models import RtcApp
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
@@ -142,17 +143,6 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
                 [value for row in batch for value in row],
             )
     return len(rows)
-
-
-def block(app: RtcApp, error: VendorError | UndecryptableCredentials) -> None:
-    text = f"[{getattr(error, 'code', '') or type(error).__name__}] {getattr(error, 'message', str(error))}"
-    if getattr(error, "request_id", ""):
-        text += f" (request id {error.request_id})"
-    if isinstance(error, VendorError) and error.app_scoped:
-        RtcApp.objects.filter(pk=app.pk).update(sync_blocked=True, sync_error=text)
-    else:
-        VendorAccount.objects.filter(pk=app.vendor_account_id).update(sync_blocked=True, sync_error=text)
-    log.warning("usage sync stopped for %s (%s): %s", app, app.vendor_account, text)
 
 
 def run_window(

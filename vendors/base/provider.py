@@ -10,7 +10,7 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import httpx
 
@@ -126,9 +126,7 @@ class Provider(Protocol):
 
     def mixing_status(self, app_id: str, task_id: str) -> MixingTask: ...
 
-    def update_mixing_layout(
-        self, app_id: str, task_id: str, layout: MixLayout, presets: Mapping[int, Any] | None = None
-    ) -> str: ...
+    def update_mixing_layout(self, app_id: str, task_id: str, layout: MixLayout, presets: object = None) -> str: ...
 
     def stop_mixing(self, app_id: str, task_id: str) -> str: ...
 
