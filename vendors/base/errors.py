@@ -115,3 +115,8 @@ class UnsupportedCapabilityError(VendorError):
 def is_transient(exc: BaseException) -> bool:
     """Retry predicate shared by every client."""
     return isinstance(exc, VendorError) and exc.transient
+
+
+class CallbackRejectedError(Exception):
+    """A vendor callback whose signature or timestamp does not hold (not a VendorError:
+    nobody called the vendor)."""

@@ -29,6 +29,12 @@ from .types import (
     MixingTask,
     MixLayout,
     Page,
+    PlaybackRoom,
+    Recording,
+    RecordingDownload,
+    RecordingEvent,
+    RecordingRequest,
+    RecordingRule,
     UsageMetric,
     UsagePoint,
 )
@@ -45,7 +51,19 @@ class Capability(enum.Enum):
     KICK = "kick"
     CLOSE_CHANNEL = "close_channel"
     MIXING = "mixing"
-    RECORDING = "recording"
+    RECORDING = "recording"  # start and stop recordings of a channel
+    RECORDING_STATUS = "recording_status"  # ask how a recording is doing
+    RECORDING_CALLBACKS = "recording_callbacks"  # the vendor announces files by signed callbacks
+    RECORDING_LAYOUT = "recording_layout"  # mixed recordings take a layout, changeable while running
+    RECORDING_SUBSCRIPTIONS = "recording_subscriptions"  # change whose streams a running recording takes
+    RECORDING_STORAGE = "recording_storage"  # files go to the tenant's own bucket
+    RECORDING_FEATURED_USER = "recording_featured_user"  # one user shown large in the vendor's own layout
+    RECORDING_RESOLUTION = "recording_resolution"
+    RECORDING_IMAGES = "recording_images"  # snapshots as well as video
+    RECORDING_PLAYBACK = "recording_playback"  # a room that replays a finished recording
+    RECORDING_DOWNLOAD = "recording_download"  # the vendor hands the file over
+    RECORDING_STOP_CHANNEL = "recording_stop_channel"  # stop every recording of a channel at once
+    RECORDING_RULES = "recording_rules"  # recording rules and automatic recording per app
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +147,39 @@ class Provider(Protocol):
     def update_mixing_layout(self, app_id: str, task_id: str, layout: MixLayout, presets: object = None) -> str: ...
 
     def stop_mixing(self, app_id: str, task_id: str) -> str: ...
+
+    # Recordings. `handle` is the Recording.handle the vendor gave at start.
+    def start_recording(self, app_id: str, channel_id: str, request: RecordingRequest) -> Recording: ...
+
+    def recording_status(self, app_id: str, handle: Mapping[str, str]) -> Recording: ...
+
+    def stop_recording(self, app_id: str, handle: Mapping[str, str]) -> Recording:
+        """Stop; the answer carries the files where the vendor lists them on stop."""
+
+    def stop_channel_recordings(self, app_id: str, channel_id: str) -> str: ...
+
+    def update_recording_layout(self, app_id: str, handle: Mapping[str, str], layout: MixLayout) -> str: ...
+
+    def update_recording_users(self, app_id: str, handle: Mapping[str, str], users: Sequence[str]) -> str:
+        """Record only these users from now on (empty: everyone)."""
+
+    def recording_playback(self, app_id: str, handle: Mapping[str, str]) -> PlaybackRoom: ...
+
+    def download_recording(self, app_id: str, handle: Mapping[str, str]) -> RecordingDownload: ...
+
+    def verify_recording_callback(
+        self, headers: Mapping[str, str], body: Mapping[str, object], now: datetime
+    ) -> RecordingEvent:
+        """The event a signed callback announces; CallbackRejectedError when forged or stale."""
+
+    def recording_rules(self, app_id: str) -> list[RecordingRule]: ...
+
+    def save_recording_rule(self, app_id: str, rule: RecordingRule) -> str:
+        """Add the rule (no rule_id) or replace it; returns its id."""
+
+    def delete_recording_rule(self, app_id: str, rule_id: str) -> None: ...
+
+    def set_auto_recording(self, app_id: str, rule_id: str, *, on: bool) -> None: ...
 
     def close(self) -> None: ...
 

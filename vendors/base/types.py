@@ -292,6 +292,49 @@ class RecordingState(enum.Enum):
     FAILED = "failed"
     UNKNOWN = "unknown"
 
+    @property
+    def over(self) -> bool:
+        return self in (RecordingState.FINISHED, RecordingState.FAILED)
+
+
+class RecordingKind(enum.Enum):
+    VIDEO = "video"
+    IMAGE = "image"
+
+
+RESOLUTIONS = {"1080p": (1920, 1080), "720p": (1280, 720), "480p": (848, 480)}
+
+
+@dataclass(frozen=True, slots=True)
+class StorageTarget:
+    """A third-party bucket the vendor uploads files to. `vendor` and `region` are the
+    recording vendor's own numbers for the storage provider and its region."""
+
+    vendor: int
+    region: int
+    bucket: str
+    access_key: str
+    secret_key: str
+    prefix: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRequest:
+    """A recording to start. Each vendor takes what it can express; the console offers only
+    the settings the vendor's capabilities name, and the vendor refuses the rest."""
+
+    kind: RecordingKind = RecordingKind.VIDEO
+    mixed: bool = True
+    users: tuple[str, ...] = ()  # whose streams; empty: everyone
+    resolution: str = "720p"  # a key of RESOLUTIONS
+    layout: MixLayout | None = None
+    featured_user: str = ""  # shown large where the vendor lays out by itself
+    storage: StorageTarget | None = None
+    callback_url: str = ""  # where the vendor announces files
+    rule_id: str = ""  # the vendor's recording rule, where recordings follow rules
+    max_idle_seconds: int = 30
+    extra_data: str = ""  # handed back by the vendor's callbacks
+
 
 @dataclass(frozen=True, slots=True)
 class RecordingFile:
@@ -299,16 +342,69 @@ class RecordingFile:
     url: str = ""
     size_bytes: int | None = None
     media_type: str = ""
+    user_id: str = ""
+    content: bytes = b""  # where the vendor hands the file over itself (a snapshot)
 
 
 @dataclass(frozen=True, slots=True)
 class Recording:
+    """What a vendor says about one recording. `handle` is what the vendor needs to find it
+    again (kept by the console as is); `files` is empty until the vendor lists any."""
+
     recording_id: str
     channel_id: str
     state: RecordingState
     vendor_status: str = ""
     files: tuple[RecordingFile, ...] = ()
     started_at: datetime | None = None
+    handle: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    request_id: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingEvent:
+    """A vendor's signed announcement about a recording (a file is ready)."""
+
+    recording_id: str
+    channel_id: str
+    user_id: str
+    kind: RecordingKind
+    files: tuple[RecordingFile, ...]
+    extra_data: str = ""
+    signature: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackRoom:
+    room_id: str
+    server_url: str = ""
+    server_alias: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingDownload:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRule:
+    """A rule recordings follow (what, where, and where callbacks go); automatic recording
+    runs one rule for every channel of an app."""
+
+    kind: RecordingKind
+    mixed: bool
+    file_name: str
+    callback_url: str
+    enabled: bool = True
+    rule_id: str = ""
+    record_path: str = ""
+    capture_interval: int | None = None
+    capture_count: int | None = None
+    extra_data: str = ""
+    network_storage: bool = False
 
 
 @dataclass(frozen=True, slots=True)

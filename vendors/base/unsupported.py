@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import NoReturn
 
@@ -21,6 +21,12 @@ from .types import (
     MixingTask,
     MixLayout,
     Page,
+    PlaybackRoom,
+    Recording,
+    RecordingDownload,
+    RecordingEvent,
+    RecordingRequest,
+    RecordingRule,
     UsageMetric,
     UsagePoint,
 )
@@ -85,6 +91,47 @@ class Unsupported:
 
     def close_channel(self, app_id: str, channel_id: str) -> str:
         self._unsupported("close channels")
+
+    def start_recording(self, app_id: str, channel_id: str, request: RecordingRequest) -> Recording:
+        self._unsupported("record")
+
+    def recording_status(self, app_id: str, handle: Mapping[str, str]) -> Recording:
+        self._unsupported("report a recording's status")
+
+    def stop_recording(self, app_id: str, handle: Mapping[str, str]) -> Recording:
+        self._unsupported("record")
+
+    def stop_channel_recordings(self, app_id: str, channel_id: str) -> str:
+        self._unsupported("stop all recordings of a channel at once")
+
+    def update_recording_layout(self, app_id: str, handle: Mapping[str, str], layout: MixLayout) -> str:
+        self._unsupported("change a running recording's layout")
+
+    def update_recording_users(self, app_id: str, handle: Mapping[str, str], users: Sequence[str]) -> str:
+        self._unsupported("change whose streams a running recording takes")
+
+    def recording_playback(self, app_id: str, handle: Mapping[str, str]) -> PlaybackRoom:
+        self._unsupported("replay recordings")
+
+    def download_recording(self, app_id: str, handle: Mapping[str, str]) -> RecordingDownload:
+        self._unsupported("hand over recorded files")
+
+    def verify_recording_callback(
+        self, headers: Mapping[str, str], body: Mapping[str, object], now: datetime
+    ) -> RecordingEvent:
+        self._unsupported("send recording callbacks")
+
+    def recording_rules(self, app_id: str) -> list[RecordingRule]:
+        self._unsupported("keep recording rules")
+
+    def save_recording_rule(self, app_id: str, rule: RecordingRule) -> str:
+        self._unsupported("keep recording rules")
+
+    def delete_recording_rule(self, app_id: str, rule_id: str) -> None:
+        self._unsupported("keep recording rules")
+
+    def set_auto_recording(self, app_id: str, rule_id: str, *, on: bool) -> None:
+        self._unsupported("record automatically")
 
 
 def kick_one_by_one(remove: Callable[[str], object], user_ids: Sequence[str]) -> list[KickResult]:

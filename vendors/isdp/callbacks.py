@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from vendors.base.errors import CallbackRejectedError
+
 SIGN_HEADER = "X-HW-SIGN"
 GRACE = timedelta(minutes=1)
 LONGEST_VALIDITY = timedelta(hours=1)
 
 
-class CallbackRejected(Exception):
+class CallbackRejected(CallbackRejectedError):
     """The callback's signature or timestamp does not hold."""
 
 

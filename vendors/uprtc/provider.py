@@ -10,14 +10,26 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from vendors.base.errors import NotFoundError
+from vendors.base.errors import NotFoundError, ValidationError
 from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
-from vendors.base.types import ChannelMode, KickResult, Member, MemberRole, Membership
+from vendors.base.types import (
+    ChannelMode,
+    KickResult,
+    Member,
+    MemberRole,
+    Membership,
+    PlaybackRoom,
+    Recording,
+    RecordingDownload,
+    RecordingFile,
+    RecordingKind,
+    RecordingRequest,
+)
 from vendors.base.unsupported import Unsupported, kick_one_by_one
 
 from .client import DEFAULT_BASE_URL, UprtcClient
 from .errors import VENDOR
-from .models import RoomKind
+from .models import RecordStatus, RoomKind
 
 CREDENTIAL_FIELDS = (
     CredentialField(
@@ -77,6 +89,57 @@ class UprtcProvider(Unsupported):
         self.client.delete_room(channel_id)
         return ""
 
+    # --- recordings: one server recording per room at a time, one MP4 when processed ---
+
+    def start_recording(self, app_id: str, channel_id: str, request: RecordingRequest) -> Recording:
+        if request.kind is not RecordingKind.VIDEO or not request.mixed:
+            raise ValidationError("uprtc records one mixed video per room", field="kind", vendor=VENDOR)
+        if request.layout is not None:
+            raise ValidationError(
+                "uprtc lays the video out itself (a grid, or one user large)", field="layout", vendor=VENDOR
+            )
+        started = self.client.start_recording(
+            channel_id,
+            record_everyone=not request.users,
+            peers=request.users,
+            resolution=request.resolution,
+            layout=request.featured_user or None,
+        )
+        handle = {"record_id": started.record_id, "room_id": channel_id, "server_alias": started.server_alias}
+        return self._recording(handle, RecordStatus.PREPARING)
+
+    def recording_status(self, app_id: str, handle: Mapping[str, str]) -> Recording:
+        return self._recording(handle, self.client.recording_status(handle["record_id"]))
+
+    def stop_recording(self, app_id: str, handle: Mapping[str, str]) -> Recording:
+        self.client.stop_recording(handle["room_id"])
+        return self._recording(handle, RecordStatus.ENDED)
+
+    def recording_playback(self, app_id: str, handle: Mapping[str, str]) -> PlaybackRoom:
+        room = self.client.create_playback_room(handle["record_id"], handle["server_alias"])
+        return PlaybackRoom(room.room_id, room.server.url, room.server.alias)
+
+    def download_recording(self, app_id: str, handle: Mapping[str, str]) -> RecordingDownload:
+        found = self.client.download(handle["record_id"])
+        return RecordingDownload(found.content, found.media_type, found.filename)
+
+    @staticmethod
+    def _recording(handle: Mapping[str, str], status: RecordStatus) -> Recording:
+        # The processed MP4 is fetched through download_recording; it is named after the recording.
+        files = (
+            (RecordingFile(f"{handle['record_id']}.mp4", media_type="video/mp4"),)
+            if status is RecordStatus.PROCESSED
+            else ()
+        )
+        return Recording(
+            recording_id=handle["record_id"],
+            channel_id=handle["room_id"],
+            state=status.state,
+            vendor_status=f"{int(status)} {status.name.lower().replace('_', ' ')}",
+            files=files,
+            handle=dict(handle),
+        )
+
     def close(self) -> None:
         self.client.close()
 
@@ -98,6 +161,11 @@ INFO = VendorInfo(
             Capability.KICK,
             Capability.CLOSE_CHANNEL,
             Capability.RECORDING,
+            Capability.RECORDING_STATUS,
+            Capability.RECORDING_FEATURED_USER,
+            Capability.RECORDING_RESOLUTION,
+            Capability.RECORDING_PLAYBACK,
+            Capability.RECORDING_DOWNLOAD,
         }
     ),
     credential_fields=CREDENTIAL_FIELDS,
