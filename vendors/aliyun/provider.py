@@ -25,6 +25,7 @@ from vendors.base.types import (
     UsageMetric,
     UsagePoint,
 )
+from vendors.base.unsupported import Unsupported
 
 from . import mixing
 from .client import DEFAULT_BASE_URL, MAX_TERMINALS_PER_CALL, VENDOR, AliyunRtcClient
@@ -47,7 +48,7 @@ CREDENTIAL_FIELDS = (
 )
 
 
-class AliyunProvider:
+class AliyunProvider(Unsupported):
     vendor = VENDOR
 
     def __init__(self, client: AliyunRtcClient) -> None:
