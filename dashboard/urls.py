@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dashboard.live.urls")),
     path("", include("dashboard.ops.urls")),
     path("", include("dashboard.mixing.urls")),
+    path("", include("dashboard.recordings.urls")),
     path("admin/", admin.site.urls),
 ]
 

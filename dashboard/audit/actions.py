@@ -18,6 +18,20 @@ ACTIONS = {
     "mixing.start": _("Bypass push started"),
     "mixing.update_layout": _("Layout applied to a running push"),
     "mixing.stop": _("Bypass push stopped"),
+    "recording.start": _("Recording started"),
+    "recording.stop": _("Recording stopped"),
+    "recording.stop_channel": _("Every recording of a channel stopped"),
+    "recording.update_layout": _("Layout applied to a running recording"),
+    "recording.update_users": _("Recorded users changed"),
+    "recording.playback": _("Playback room created"),
+    "recording.rule_add": _("Recording rule added"),
+    "recording.rule_update": _("Recording rule changed"),
+    "recording.rule_delete": _("Recording rule deleted"),
+    "recording.auto_start": _("Automatic recording started"),
+    "recording.auto_stop": _("Automatic recording stopped"),
+    "storage.create": _("Storage bucket added"),
+    "storage.update": _("Storage bucket changed"),
+    "storage.delete": _("Storage bucket deleted"),
 }
 
 

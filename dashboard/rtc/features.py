@@ -20,7 +20,10 @@ def account_features(account: VendorAccount) -> dict[str, bool]:
         "can_close": info.can(Capability.CLOSE_CHANNEL),
         "can_create": info.can(Capability.CREATE_CHANNEL),
         "can_mixing": info.can(Capability.MIXING),
+        "can_recording": info.can(Capability.RECORDING),
+        "can_recording_rules": info.can(Capability.RECORDING_RULES),
         "can_channels": any(
-            info.can(c) for c in (Capability.LIVE_MEMBERSHIP, Capability.KICK, Capability.CLOSE_CHANNEL)
+            info.can(c)
+            for c in (Capability.LIVE_MEMBERSHIP, Capability.KICK, Capability.CLOSE_CHANNEL, Capability.RECORDING)
         ),
     }

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dashboard.live",
     "dashboard.ops",
     "dashboard.mixing",
+    "dashboard.recordings",
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -242,6 +243,11 @@ LIVE_DISCOVERY_EVERY_MINUTES = env.int("LIVE_DISCOVERY_EVERY_MINUTES", default=5
 LIVE_PAGE_REFRESH_SECONDS = env.int("LIVE_PAGE_REFRESH_SECONDS", default=10)
 # Polls are kept this long for timelines and sparklines, then pruned.
 LIVE_SNAPSHOT_DAYS = env.int("LIVE_SNAPSHOT_DAYS", default=30)
+
+# Recordings: the watchdog flags one that has not moved (state, files, callback) for this long.
+RECORDING_STALL_MINUTES = env.int("RECORDING_STALL_MINUTES", default=10)
+# The console's address as vendors reach it, for callback URLs (empty: the address the user used).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # For vendors that publish no rate limit: requests per second per vendor account.
 VENDOR_DEFAULT_REQUESTS_PER_SECOND = env.float("VENDOR_DEFAULT_REQUESTS_PER_SECOND", default=20.0)
 # Where rate-limit counters live: memory:// (one process) or redis://... (shared by every worker).

@@ -8,6 +8,7 @@ from django.db import transaction
 from dashboard.audit.log import record
 from dashboard.credentials import crypto
 from dashboard.credentials.models import VendorAccount
+from dashboard.recordings.models import StorageTarget
 
 
 class Command(BaseCommand):
@@ -29,14 +30,27 @@ class Command(BaseCommand):
                     continue
                 account.save(update_fields=["credentials_ciphertext"])
                 rotated += 1
+        buckets = 0
+        for target_id in StorageTarget.objects.values_list("pk", flat=True).iterator():
+            with transaction.atomic():
+                target = StorageTarget.objects.select_for_update().get(pk=target_id)
+                try:
+                    target.keys_ciphertext = crypto.rotate(target.keys_ciphertext)
+                except crypto.UndecryptableCredentials:
+                    failed += 1
+                    self.stderr.write(f"storage bucket {target.pk} ({target.name}): no configured key opens it")
+                    continue
+                target.save(update_fields=["keys_ciphertext"])
+                buckets += 1
         record(
             None,
             "credentials.rotate_keys",
-            detail={"rotated": rotated, "failed": failed},
+            detail={"rotated": rotated, "storage_buckets": buckets, "failed": failed},
             outcome="success" if not failed else "failure",
         )
         self.stdout.write(
-            f"Re-encrypted {rotated} vendor account(s) with the newest key; {failed} could not be opened."
+            f"Re-encrypted {rotated} vendor account(s) and {buckets} storage bucket(s) with the newest key; "
+            f"{failed} could not be opened."
         )
         if failed:
             raise CommandError("some credentials could not be decrypted; keep the old keys until they are fixed")

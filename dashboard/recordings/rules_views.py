@@ -1,0 +1,117 @@
+"""Recording rules of an app (kept at the vendor) and its automatic recording."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.models import Role
+from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+from vendors.base.types import RecordingRule
+
+from . import callbacks, rules
+from .forms import RuleForm
+
+
+def _app(scope: TenantScope, app_pk: int) -> RtcApp:
+    app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
+    if not app.vendor_account.info.can(Capability.RECORDING_RULES):
+        raise Http404(_("This vendor keeps no recording rules."))
+    return app
+
+
+def _rule(app: RtcApp, rule_id: str) -> RecordingRule:
+    found = next((rule for rule in rules.rules(app) if rule.rule_id == rule_id), None)
+    if found is None:
+        raise Http404(_("The vendor has no rule %(id)s.") % {"id": rule_id})
+    return found
+
+
+@login_required
+@require_safe
+def rule_list(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    app = _app(scope, app_pk)
+    context: dict[str, object] = {"scope": scope, "app": app, "auto": rules.running_auto(app)}
+    try:
+        context["rules"] = rules.rules(app)
+    except VendorError as error:
+        context["vendor_error"] = error
+    context["history"] = app.auto_recordings.select_related("started_by")[:10]
+    return render(request, "recordings/rules.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str = "") -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    app = _app(scope, app_pk)
+    context: dict[str, object] = {"scope": scope, "app": app, "rule_id": rule_id}
+    try:
+        existing = _rule(app, rule_id) if rule_id else None
+    except VendorError as error:
+        context["vendor_error"] = error
+        return render(request, "recordings/rule_form.html", context)
+    initial = RuleForm.initial_from(existing) if existing else None
+    form = RuleForm(request.POST or None, initial=initial)
+    url = callbacks.callback_url(app.vendor_account, request)
+    context |= {"form": form, "callback_url": url}
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = rules.save(request.user, app, form.rule(url, rule_id))
+        except VendorError as error:
+            context["vendor_error"] = error
+        else:
+            messages.success(request, _("Rule %(id)s saved.") % {"id": saved})
+            return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
+    return render(request, "recordings/rule_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_delete(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    app = _app(scope, app_pk)
+    context: dict[str, object] = {"scope": scope, "app": app, "rule_id": rule_id}
+    if request.method == "POST":
+        try:
+            rules.delete(request.user, app, rule_id)
+        except VendorError as error:
+            context["vendor_error"] = error
+        else:
+            messages.success(request, _("Rule %(id)s deleted.") % {"id": rule_id})
+            return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
+    return render(request, "recordings/rule_delete.html", context)
+
+
+@login_required
+@require_POST
+def auto_recording(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+    """Start (with the chosen rule) or stop automatic recording of every channel of the app."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    app = _app(scope, app_pk)
+    running = rules.running_auto(app)
+    on = request.POST.get("on") == "1"
+    rule_id = (request.POST.get("rule") or "").strip()
+    if not on and running:
+        rule_id = running.rule_id
+    if not rule_id.isdigit():
+        messages.error(request, _("Choose a video rule."))
+        return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
+    try:
+        rules.set_auto(request.user, app, rule_id, on=on)
+    except VendorError as error:
+        messages.error(request, f"{error.message} ({error.code})" if error.code else error.message)
+    else:
+        if on:
+            messages.success(request, _("Every channel of the app is now recorded with rule %(id)s.") % {"id": rule_id})
+        else:
+            messages.success(request, _("Automatic recording stopped."))
+    return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)

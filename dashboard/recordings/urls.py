@@ -1,0 +1,59 @@
+from django.urls import path
+
+from . import rules_views, storage_views, views
+
+urlpatterns = [
+    path("t/<slug:tenant_slug>/recordings/", views.recording_list, name="recording_list"),
+    path("t/<slug:tenant_slug>/channels/<int:channel_pk>/record/", views.recording_start, name="recording_start"),
+    path(
+        "t/<slug:tenant_slug>/channels/<int:channel_pk>/record/stop-all/",
+        views.channel_recordings_stop,
+        name="channel_recordings_stop",
+    ),
+    path("t/<slug:tenant_slug>/recordings/<int:recording_pk>/", views.recording_detail, name="recording_detail"),
+    path(
+        "t/<slug:tenant_slug>/recordings/<int:recording_pk>/refresh/",
+        views.recording_refresh,
+        name="recording_refresh",
+    ),
+    path("t/<slug:tenant_slug>/recordings/<int:recording_pk>/stop/", views.recording_stop, name="recording_stop"),
+    path(
+        "t/<slug:tenant_slug>/recordings/<int:recording_pk>/layout/",
+        views.recording_apply_layout,
+        name="recording_apply_layout",
+    ),
+    path("t/<slug:tenant_slug>/recordings/<int:recording_pk>/users/", views.recording_users, name="recording_users"),
+    path(
+        "t/<slug:tenant_slug>/recordings/<int:recording_pk>/playback/",
+        views.recording_playback,
+        name="recording_playback",
+    ),
+    path(
+        "t/<slug:tenant_slug>/recordings/<int:recording_pk>/download/",
+        views.recording_download,
+        name="recording_download",
+    ),
+    path(
+        "t/<slug:tenant_slug>/recordings/<int:recording_pk>/files/<int:file_pk>/",
+        views.recording_file,
+        name="recording_file",
+    ),
+    path("t/<slug:tenant_slug>/apps/<int:app_pk>/recording-rules/", rules_views.rule_list, name="rule_list"),
+    path("t/<slug:tenant_slug>/apps/<int:app_pk>/recording-rules/new/", rules_views.rule_edit, name="rule_new"),
+    path(
+        "t/<slug:tenant_slug>/apps/<int:app_pk>/recording-rules/<str:rule_id>/",
+        rules_views.rule_edit,
+        name="rule_edit",
+    ),
+    path(
+        "t/<slug:tenant_slug>/apps/<int:app_pk>/recording-rules/<str:rule_id>/delete/",
+        rules_views.rule_delete,
+        name="rule_delete",
+    ),
+    path("t/<slug:tenant_slug>/apps/<int:app_pk>/auto-recording/", rules_views.auto_recording, name="auto_recording"),
+    path("t/<slug:tenant_slug>/storage/", storage_views.storage_list, name="storage_list"),
+    path("t/<slug:tenant_slug>/storage/new/", storage_views.storage_edit, name="storage_new"),
+    path("t/<slug:tenant_slug>/storage/<int:storage_pk>/", storage_views.storage_edit, name="storage_edit"),
+    path("t/<slug:tenant_slug>/storage/<int:storage_pk>/delete/", storage_views.storage_delete, name="storage_delete"),
+    path("hooks/recordings/<str:token>/", views.recording_callback, name="recording_callback"),
+]

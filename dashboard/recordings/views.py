@@ -1,0 +1,392 @@
+"""Recordings pages: the tenant's list with its watchdog, start from a channel, follow one,
+change it, stop it, fetch its files; and the vendors' callback endpoint."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from dashboard.core.listing import paginate
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.models import VendorAccount
+from dashboard.live.models import Channel
+from dashboard.mixing.layouts import from_json
+from dashboard.mixing.models import LayoutTemplate
+from dashboard.mixing.preview import svg
+from dashboard.tenancy.models import Role
+from dashboard.tenancy.scoping import TenantScope, tenant_scope
+from vendors.base.errors import VendorError
+from vendors.base.provider import Capability
+
+from . import actions, callbacks, rules, watchdog
+from .forms import StartRecordingForm, UsersForm
+from .models import ACTIVE_STATES, Recording, RecordingFile, State, StorageTarget
+
+FILTERS = {
+    "active": Q(state__in=ACTIVE_STATES),
+    "finished": Q(state=State.FINISHED),
+    "failed": Q(state=State.FAILED),
+}
+
+
+def _options(recording: Recording) -> list[tuple[str, str]]:
+    labels = {
+        "kind": _("Record"),
+        "mixed": _("Mixed into one video"),
+        "users": _("Users"),
+        "resolution": _("Resolution"),
+        "featured_user": _("Shown large"),
+        "layout": _("Layout"),
+        "storage": _("Storage"),
+        "rule": _("Recording rule"),
+    }
+    shown = []
+    for name, label in labels.items():
+        value = recording.options.get(name)
+        if value in (None, "", []):
+            continue
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        elif isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        shown.append((str(label), str(value)))
+    return shown
+
+
+def _recording(scope: TenantScope, recording_pk: int) -> Recording:
+    return scope.get(
+        Recording.objects.select_related("channel__app__vendor_account", "started_by", "layout_version__template"),
+        "channel__app__vendor_account__tenant",
+        pk=recording_pk,
+    )
+
+
+def _templates(scope: TenantScope):
+    return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
+
+
+def _features(account: VendorAccount) -> dict[str, bool]:
+    info = account.info
+    return {f"can_{c.value}": info.can(c) for c in Capability if c.value.startswith("recording")}
+
+
+@login_required
+@require_safe
+def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    now = timezone.now()
+    recordings = Recording.objects.filter(channel__app__vendor_account__tenant=scope.tenant).select_related(
+        "channel__app__vendor_account", "started_by"
+    )
+    attention = recordings.filter(watchdog.needs_attention(now))
+    chosen = {
+        "show": request.GET.get("show", ""),
+        "account": request.GET.get("account", ""),
+        "q": request.GET.get("q", "").strip()[:128],
+    }
+    if chosen["show"] == "attention":
+        recordings = attention
+    elif chosen["show"] in FILTERS:
+        recordings = recordings.filter(FILTERS[chosen["show"]])
+    if chosen["account"].isdigit():
+        recordings = recordings.filter(channel__app__vendor_account_id=int(chosen["account"]))
+    if chosen["q"]:
+        recordings = recordings.filter(Q(channel__channel_id__icontains=chosen["q"]) | Q(recording_id=chosen["q"]))
+    page = paginate(recordings, request, per_page=50)
+    for recording in watchdog.flag(list(page.object_list), now):
+        recording.duration = recording.duration_seconds(now)
+    accounts = VendorAccount.objects.filter(tenant=scope.tenant)
+    recording_accounts = [a for a in accounts if a.vendor_known and a.info.can(Capability.RECORDING)]
+    context = {
+        "scope": scope,
+        "page": page,
+        "chosen": chosen,
+        "now": now,
+        "attention_count": attention.count(),
+        "accounts": recording_accounts,
+        "rule_apps": [
+            app
+            for account in recording_accounts
+            if account.info.can(Capability.RECORDING_RULES)
+            for app in account.apps.all()
+        ],
+        "stall_minutes": int(watchdog.stall().total_seconds() // 60),
+    }
+    template = "recordings/list.html#recordings" if request.htmx else "recordings/list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    channel = scope.get(
+        Channel.objects.select_related("app__vendor_account"), "app__vendor_account__tenant", pk=channel_pk
+    )
+    account = channel.app.vendor_account
+    context: dict[str, object] = {
+        "scope": scope,
+        "channel": channel,
+        "account": account,
+        "recordings": Recording.objects.filter(channel=channel)[:20],
+        **_features(account),
+    }
+    info = account.info
+    if not info.can(Capability.RECORDING):
+        context["problem"] = _("%(vendor)s cannot record.") % {"vendor": account.vendor_label}
+        return render(request, "recordings/start.html", context)
+    vendor_rules = []
+    if info.can(Capability.RECORDING_RULES):
+        try:
+            vendor_rules = rules.rules(channel.app)
+        except VendorError as error:
+            context["vendor_error"] = error
+            return render(request, "recordings/start.html", context)
+        if not any(rule.enabled for rule in vendor_rules):
+            context["problem"] = _("The app has no enabled recording rule: add one first.")
+            return render(request, "recordings/start.html", context)
+    form = StartRecordingForm(
+        request.POST or None,
+        info=info,
+        templates=_templates(scope),
+        storages=StorageTarget.objects.filter(tenant=scope.tenant),
+        rules=vendor_rules,
+    )
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        template = data.get("template")
+        try:
+            recording = actions.start(
+                request.user,
+                channel,
+                kind=data.get("kind") or "video",
+                mixed=data.get("mixed", True),
+                users=data["users"],
+                resolution=data.get("resolution") or "720p",
+                featured_user=data.get("featured_user") or "",
+                layout_version=template.current if template else None,
+                storage=data.get("storage"),
+                rule_id=data.get("rule") or "",
+                callback_url=callbacks.callback_url(account, request)
+                if info.can(Capability.RECORDING_CALLBACKS)
+                else "",
+            )
+        except VendorError as error:
+            context["vendor_error"] = error
+        else:
+            messages.success(request, _("Recording %(id)s started.") % {"id": recording.recording_id})
+            return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    return render(request, "recordings/start.html", context)
+
+
+@login_required
+@require_safe
+def recording_detail(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    recording = _recording(scope, recording_pk)
+    now = timezone.now()
+    layout = from_json(recording.layout_version.layout) if recording.layout_version else None
+    context = {
+        "scope": scope,
+        "recording": recording,
+        "problem": watchdog.problem(recording, now),
+        "duration": recording.duration_seconds(now),
+        "options": _options(recording),
+        "files": recording.files.defer("content"),
+        "callbacks": recording.callbacks.all()[:20],
+        "canvas": svg(layout) if layout else "",
+        "templates": _templates(scope),
+        "users_form": UsersForm(initial={"users": " ".join(recording.options.get("users", []))}),
+        **_features(recording.account),
+    }
+    return render(request, "recordings/detail.html", context)
+
+
+@login_required
+@require_POST
+def recording_refresh(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
+    """Ask the vendor now (a read: viewers may)."""
+    scope = tenant_scope(request, tenant_slug)
+    recording = _recording(scope, recording_pk)
+    if recording.account.info.can(Capability.RECORDING_STATUS):
+        recording = actions.refresh(recording)
+        if recording.check_error:
+            messages.error(request, recording.check_error)
+    else:
+        messages.info(request, _("This vendor reports only by callback; there is nothing to ask."))
+    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recording_stop(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    recording = _recording(scope, recording_pk)
+    context: dict[str, object] = {"scope": scope, "recording": recording}
+    if request.method == "GET":
+        return render(request, "recordings/stop.html", context)
+    try:
+        request_id = actions.stop(request.user, recording)
+    except VendorError as error:
+        context["vendor_error"] = error
+        return render(request, "recordings/stop.html", context)
+    text = _("Recording %(id)s stopped.") % {"id": recording.recording_id}
+    messages.success(request, text + (" " + _("Request id %(id)s.") % {"id": request_id} if request_id else ""))
+    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_recordings_stop(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    """Stop every recording of a channel at once, where the vendor can."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    channel = scope.get(
+        Channel.objects.select_related("app__vendor_account"), "app__vendor_account__tenant", pk=channel_pk
+    )
+    context: dict[str, object] = {"scope": scope, "channel": channel}
+    if not channel.app.vendor_account.info.can(Capability.RECORDING_STOP_CHANNEL):
+        context["problem"] = _("This vendor stops recordings one by one.")
+        return render(request, "recordings/stop_channel.html", context)
+    if request.method == "GET":
+        return render(request, "recordings/stop_channel.html", context)
+    try:
+        actions.stop_channel(request.user, channel)
+    except VendorError as error:
+        context["vendor_error"] = error
+        return render(request, "recordings/stop_channel.html", context)
+    messages.success(request, _("Every recording of %(channel)s stopped.") % {"channel": channel.channel_id})
+    return redirect("recording_start", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recording_apply_layout(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
+    """GET: confirm which layout goes to the running recording. POST: send it (audited)."""
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    recording = _recording(scope, recording_pk)
+    chosen = request.POST.get("template") or request.GET.get("template") or ""
+    if not chosen.isdigit():
+        return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    template = scope.get(LayoutTemplate.objects.filter(versions__isnull=False).distinct(), pk=int(chosen))
+    version = template.current
+    context = {
+        "scope": scope,
+        "recording": recording,
+        "template": template,
+        "version": version,
+        "canvas": svg(from_json(version.layout)),
+    }
+    if request.method == "GET":
+        return render(request, "recordings/apply_layout.html", context)
+    try:
+        actions.apply_layout(request.user, recording, version)
+    except VendorError as error:
+        context["vendor_error"] = error
+        return render(request, "recordings/apply_layout.html", context)
+    messages.success(request, _("Layout “%(name)s” applied.") % {"name": template.name})
+    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+
+
+@login_required
+@require_POST
+def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    recording = _recording(scope, recording_pk)
+    form = UsersForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("users", []):
+            messages.error(request, error)
+    else:
+        try:
+            actions.update_users(request.user, recording, form.cleaned_data["users"])
+        except VendorError as error:
+            messages.error(request, _vendor_text(error))
+        else:
+            messages.success(request, _("The recording now takes the users you listed."))
+    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+
+
+@login_required
+@require_POST
+def recording_playback(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug, Role.ADMIN)
+    recording = _recording(scope, recording_pk)
+    try:
+        room = actions.playback(request.user, recording)
+    except VendorError as error:
+        messages.error(request, _vendor_text(error))
+    else:
+        messages.success(request, _("Playback room %(room)s opened.") % {"room": room.room_id})
+    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+
+
+@login_required
+@require_safe
+def recording_download(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
+    """The finished file, fetched from the vendor as the user asks (nothing is kept)."""
+    scope = tenant_scope(request, tenant_slug)
+    recording = _recording(scope, recording_pk)
+    try:
+        with provider_for(recording.account) as provider:
+            found = provider.download_recording(recording.channel.app.app_id, recording.handle)
+    except VendorError as error:
+        messages.error(request, _vendor_text(error))
+        return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    response = HttpResponse(found.content, content_type=found.media_type or "application/octet-stream")
+    response["Content-Disposition"] = _attachment(found.filename)
+    return response
+
+
+@login_required
+@require_safe
+def recording_file(request: HttpRequest, tenant_slug: str, recording_pk: int, file_pk: int) -> HttpResponse:
+    """A file the vendor handed to the console itself (a snapshot in a callback)."""
+    scope = tenant_scope(request, tenant_slug)
+    recording = _recording(scope, recording_pk)
+    file = get_object_or_404(RecordingFile, recording=recording, pk=file_pk)
+    if not file.content:
+        raise Http404(_("The vendor keeps this file; the console has no copy."))
+    response = HttpResponse(bytes(file.content), content_type=file.media_type or "application/octet-stream")
+    response["Content-Disposition"] = _attachment(file.name, inline=file.media_type.startswith("image/"))
+    return response
+
+
+def _attachment(name: str, *, inline: bool = False) -> str:
+    safe = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "recording"
+    return f'{"inline" if inline else "attachment"}; filename="{safe}"'
+
+
+def _vendor_text(error: VendorError) -> str:
+    text = error.message
+    if error.code:
+        text += f" ({_('Error code')} {error.code})"
+    if error.request_id:
+        text += f" · {_('Request id')} {error.request_id}"
+    return text
+
+
+@csrf_exempt  # vendors sign their callbacks (checked below); they cannot hold a CSRF token
+@require_POST
+def recording_callback(request: HttpRequest, token: str) -> HttpResponse:
+    account = callbacks.account_for(token)
+    if account is None:
+        return JsonResponse({"errorCode": "404", "errorMessage": "unknown callback address"}, status=404)
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"errorCode": "400", "errorMessage": "the body is not JSON"}, status=400)
+    if not isinstance(body, dict):
+        return JsonResponse({"errorCode": "400", "errorMessage": "the body is not a JSON object"}, status=400)
+    outcome = callbacks.receive(account, request.headers, body)
+    code = "0" if outcome.status == 200 else str(outcome.status)
+    return JsonResponse({"errorCode": code, "errorMessage": outcome.message}, status=outcome.status)
