@@ -12,6 +12,7 @@ from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
 from dashboard.mixing.layouts import preset_layout, to_json
 from dashboard.mixing.models import LayoutTemplate, LayoutVersion, MixingTask
+from dashboard.recordings.models import Recording, RecordingFile, StorageTarget
 from dashboard.rtc.models import RtcApp
 
 from .conftest import World2, logged_in
@@ -28,7 +29,8 @@ PERSONAL = {
     "two_factor",
 }
 STAFF_ONLY = {"all_audit", "usage_overview", "ops_jobs"}
-PUBLIC = {"healthz", "readyz"}  # probes for load balancers and process managers
+# Probes for load balancers and process managers; vendors' signed recording callbacks.
+PUBLIC = {"healthz", "readyz", "recording_callback"}
 
 
 def named_patterns() -> Iterator[tuple[str, URLPattern]]:
@@ -60,7 +62,24 @@ def acme_push(world: World2) -> MixingTask:
     )[0]
 
 
+def acme_recording(world: World2) -> tuple[Recording, RecordingFile]:
+    channel = Channel.objects.get_or_create(app=world.acme_manual_app, channel_id="iso-room")[0]
+    recording = Recording.objects.get_or_create(channel=channel, recording_id="iso-recording")[0]
+    file = RecordingFile.objects.get_or_create(recording=recording, name="iso.png", content=b"png")[0]
+    return recording, file
+
+
+def acme_storage(world: World2) -> StorageTarget:
+    target = StorageTarget.objects.filter(tenant=world.acme, name="Iso bucket").first()
+    if target is None:
+        target = StorageTarget(tenant=world.acme, name="Iso bucket", provider=1, region=0, bucket="iso")
+        target.set_keys("AKIAISO", "iso-secret")
+        target.save()
+    return target
+
+
 def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
+    recording, file = acme_recording(world)
     values = {
         "tenant_slug": tenant_slug,
         "account_id": world.acme_account.pk,
@@ -70,6 +89,11 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "template_pk": acme_layout(world).pk,
         "task_pk": acme_push(world).pk,
         "number": 1,
+        "recording_pk": recording.pk,
+        "file_pk": file.pk,
+        "rule_id": "1001",
+        "storage_pk": acme_storage(world).pk,
+        "token": "not-a-signed-account",
     }
     names = list(pattern.pattern.converters)
     unknown = set(names) - set(values)
@@ -96,6 +120,8 @@ def snapshot(world: World2) -> tuple:
                 "channel_id", "watched", "last_polled_at"
             )
         ),
+        list(Recording.objects.values_list("recording_id", "state", "stop_requested_at", "options")),
+        list(StorageTarget.objects.values_list("name", "bucket", "keys_ciphertext")),
     )
 
 
@@ -127,7 +153,7 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
     [
         n
         for n in tenant_scoped()
-        if {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk"}
+        if {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk", "recording_pk", "file_pk", "storage_pk"}
         & set(dict(named_patterns())[n].pattern.converters)
     ],
 )

@@ -45,7 +45,25 @@ POST_DATA: dict[str, dict[str, str]] = {
     "push_refresh": {},
     "push_apply": {},
     "push_stop": {},
+    "recording_start": {"mixed": "on", "resolution": "720p", "users": ""},
+    "channel_recordings_stop": {},
+    "recording_refresh": {},
+    "recording_stop": {},
+    "recording_apply_layout": {},
+    "recording_users": {"users": "someone"},
+    "recording_playback": {},
+    "rule_new": {"kind": "video", "file_name": "x", "enabled": "on"},
+    "rule_edit": {"kind": "video", "file_name": "x", "enabled": "on"},
+    "rule_delete": {},
+    "auto_recording": {"on": "1", "rule": "1001"},
+    "storage_new": {"name": "B", "provider": "1", "region": "0", "bucket": "b", "access_key": "a", "secret_key": "s"},
+    "storage_edit": {"name": "B2", "provider": "1", "region": "0", "bucket": "b"},
+    "storage_delete": {},
+    "recording_callback": {},
 }
+# Vendors cannot hold a CSRF token; these check the vendor's own signature instead
+# (tests/dashboard/test_recordings.py sends forged, stale and replayed calls).
+SIGNED_CALLBACKS = {"recording_callback"}
 READ_ONLY_ACTION_PREFIXES = ("Describe", "Get")
 
 
@@ -71,6 +89,9 @@ def test_every_post_url_refuses_a_request_without_the_csrf_token(two_tenants: Wo
     assert len(urls) >= 15
     for name, url in urls:
         response = client.post(url, POST_DATA.get(name, {}))
+        if name in SIGNED_CALLBACKS:
+            assert response.status_code in (400, 403, 404), (name, response.status_code)
+            continue
         assert response.status_code == 403 and b"CSRF" in response.content, (name, response.status_code)
 
 

@@ -29,6 +29,7 @@ from vendors.sim.world import World, WorldOptions
 from vendors.uprtc.sim import UprtcSimulator
 
 from .conftest import World2, logged_in
+from .test_shell import INLINE_SCRIPT
 
 STORAGE_SECRET = "storage-SECRET-5c1d9e"
 
@@ -345,6 +346,8 @@ def test_rules_and_automatic_recording_from_the_console(setup: Setup) -> None:
     sim = setup.sims["isdp"]
     listing = admin.get(reverse("rule_list", args=["acme", app.pk])).content.decode()
     assert "1001" in listing and "1002" in listing and "Off." in listing
+    for page in (listing, admin.get(reverse("rule_new", args=["acme", app.pk])).content.decode()):
+        assert not INLINE_SCRIPT.search(page) and ' style="' not in page
     created = admin.post(
         reverse("rule_new", args=["acme", app.pk]),
         {"kind": "video", "mixed": "on", "file_name": "{channel_id}_{file_start_time}", "enabled": "on"},

@@ -34,10 +34,12 @@ def test_get_never_changes_anything_and_pages_carry_no_inline_script_or_style(tw
     before = (AuditEntry.objects.count(), VendorAccount.objects.count(), RtcApp.objects.count())
     for url in every_get_page(two_tenants):
         response = client.get(url)
-        assert response.status_code in (200, 302, 405) or (url == "/readyz" and response.status_code == 503), (
-            url,
-            response.status_code,
-        )
+        # Recording rules exist only at vendors that keep them (the walk's app is Aliyun's);
+        # tests/dashboard/test_recordings.py checks those pages against an ISDP+ app.
+        no_rules = "/recording-rules/" in url and response.status_code == 404
+        assert (
+            response.status_code in (200, 302, 405) or (url == "/readyz" and response.status_code == 503) or no_rules
+        ), (url, response.status_code)
         if response.status_code == 200:
             html = response.content.decode()
             assert not INLINE_SCRIPT.search(html), url
