@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -202,6 +203,7 @@ def recording_detail(request: HttpRequest, tenant_slug: str, recording_pk: int) 
         "problem": watchdog.problem(recording, now),
         "duration": recording.duration_seconds(now),
         "options": _options(recording),
+        "refresh_seconds": settings.LIVE_PAGE_REFRESH_SECONDS,
         "files": recording.files.defer("content"),
         "callbacks": recording.callbacks.all()[:20],
         "canvas": svg(layout) if layout else "",

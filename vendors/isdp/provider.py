@@ -138,13 +138,9 @@ class IsdpProvider(Unsupported):
             )
         if not event.file_id and not event.file_path:
             return ()
+        # In ISDP+'s own storage a video is known by its file id alone; on a NAS by its path.
         return (
-            RecordingFile(
-                name or event.file_id,
-                url=event.file_path or f"isdp-file:{event.file_id}",
-                media_type="video/mp4",
-                user_id=event.user_id,
-            ),
+            RecordingFile(name or event.file_id, url=event.file_path, media_type="video/mp4", user_id=event.user_id),
         )
 
     # --- rules and automatic recording -----------------------------------------------
