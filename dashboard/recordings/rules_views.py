@@ -39,7 +39,12 @@ def _rule(app: RtcApp, rule_id: str) -> RecordingRule:
 def rule_list(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     app = _app(scope, app_pk)
-    context: dict[str, object] = {"scope": scope, "app": app, "auto": rules.running_auto(app)}
+    context: dict[str, object] = {
+        "scope": scope,
+        "app": app,
+        "auto": rules.running_auto(app),
+        "console_url": callbacks.callback_url(app.vendor_account, request),
+    }
     try:
         context["rules"] = rules.rules(app)
     except VendorError as error:
