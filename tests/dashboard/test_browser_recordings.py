@@ -73,7 +73,7 @@ def test_an_admin_records_at_each_vendor_and_sees_the_files(browser_page, record
     from playwright.sync_api import expect
 
     settings.LIVE_PAGE_REFRESH_SECONDS = 1
-    sims, channels = recording_vendors
+    _sims, channels = recording_vendors
     page = browser_page
     page.goto("/login/")
     page.get_by_label("Username").fill("ada")

@@ -14,10 +14,14 @@ from dashboard.credentials.forms import VendorAccountForm
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.forms import CloseForm, CreateChannelForm, KickForm, WatchForm
 from dashboard.mixing.forms import PaneForm, TemplateForm
+from dashboard.mixing.models import LayoutTemplate
 from dashboard.people.forms import LoginForm, PreferencesForm
+from dashboard.recordings.forms import RuleForm, StartRecordingForm, StorageForm, UsersForm
+from dashboard.recordings.models import StorageTarget
 from dashboard.rtc.forms import RegisterAppForm
 from dashboard.rtc.models import RtcApp
 from vendors import registry
+from vendors.base.types import RecordingKind, RecordingRule
 
 from .conftest import World2, logged_in
 from .test_mutations import POST_DATA, post_urls
@@ -52,6 +56,16 @@ def test_every_form_answers_arbitrary_input_with_form_errors(two_tenants: World2
         lambda d: LoginForm(HttpRequest(), data=d),
         lambda d: TemplateForm(d),
         lambda d: PaneForm(d),
+        lambda d: StartRecordingForm(
+            d,
+            info=registry.get(data.draw(st.sampled_from(["anyrtc", "uprtc", "isdp"]))),
+            templates=LayoutTemplate.objects.all(),
+            storages=StorageTarget.objects.all(),
+            rules=[RecordingRule(RecordingKind.VIDEO, False, "f", "https://x/", rule_id="1001")],
+        ),
+        lambda d: UsersForm(d),
+        lambda d: RuleForm(d),
+        lambda d: StorageForm(d, instance=StorageTarget(tenant=two_tenants.acme), tenant=two_tenants.acme),
     ]
     for make in forms:
         names = list(make({}).fields)
