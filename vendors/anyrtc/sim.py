@@ -141,7 +141,8 @@ class AnyRtcSimulator:
         return [app.app_id for app in self.world.apps(VENDOR)[share::shares]]
 
     def demo_channel_ids(self, app_id: str) -> list[str]:
-        return []  # anyRTC is only a recording service
+        """The world's channels of the app: what a demo user would record."""
+        return [channel.channel_id for channel in self.world.app(app_id).channels]
 
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         customer_id = f"anyrtcSimCustomer{share}of{shares}"
