@@ -41,4 +41,5 @@ bench: $(BIN)/.installed  ## every benchmark; each prints its figures last
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/recordings.py
 	$(BIN)/python bench/load/run.py

@@ -70,6 +70,8 @@ class Kind(models.TextChoices):
 
 
 class Recording(models.Model):
+    # The channel's tenant, kept here so a tenant's years of recordings page by one index.
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
     channel = models.ForeignKey("live.Channel", on_delete=models.CASCADE, related_name="recordings")
     recording_id = models.CharField(_("recording id"), max_length=200)
     # What the vendor needs to find the recording again (its resource id, session id, ...).
@@ -98,10 +100,19 @@ class Recording(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [models.UniqueConstraint(fields=["channel", "recording_id"], name="one_recording_id_per_channel")]
-        indexes = [models.Index(fields=["state", "progressed_at"], name="recording_watch")]
+        indexes = [
+            models.Index(fields=["state", "progressed_at"], name="recording_watch"),
+            models.Index(fields=["tenant", "-started_at"], name="recording_newest"),
+            models.Index(fields=["tenant", "state", "file_count"], name="recording_by_state"),
+        ]
 
     def __str__(self) -> str:
         return self.recording_id
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.tenant_id is None:
+            self.tenant_id = self.channel.app.vendor_account.tenant_id
+        super().save(*args, **kwargs)
 
     @property
     def active(self) -> bool:

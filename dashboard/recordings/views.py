@@ -66,7 +66,7 @@ def _options(recording: Recording) -> list[tuple[str, str]]:
 def _recording(scope: TenantScope, recording_pk: int) -> Recording:
     return scope.get(
         Recording.objects.select_related("channel__app__vendor_account", "started_by", "layout_version__template"),
-        "channel__app__vendor_account__tenant",
+        "tenant",
         pk=recording_pk,
     )
 
@@ -85,7 +85,7 @@ def _features(account: VendorAccount) -> dict[str, bool]:
 def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     now = timezone.now()
-    recordings = Recording.objects.filter(channel__app__vendor_account__tenant=scope.tenant).select_related(
+    recordings = Recording.objects.filter(tenant=scope.tenant).select_related(
         "channel__app__vendor_account", "started_by"
     )
     attention = recordings.filter(watchdog.needs_attention(now))

@@ -5,6 +5,10 @@ it is meant to be moving (starting, stopping, unknown) and nothing has moved for
 RECORDING_STALL_MINUTES. A recording that records is healthy however long it runs: at a
 vendor that reports only by callback, the console cannot tell a long recording from a
 lost one until it is stopped.
+
+Only recordings started in the last RECORDING_ATTENTION_DAYS are flagged: what went wrong
+months ago is history (the state filters still find it), and the list stays fast with
+years of recordings.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ def stall() -> timedelta:
 def needs_attention(now: datetime) -> Q:
     cutoff = now - stall()
     stuck = Q(state__in=MOVING, progressed_at__lt=cutoff)
-    return stuck | Q(state=State.FAILED) | Q(state=State.FINISHED, file_count=0)
+    recent = Q(started_at__gte=now - timedelta(days=settings.RECORDING_ATTENTION_DAYS))
+    return recent & (stuck | Q(state=State.FAILED) | Q(state=State.FINISHED, file_count=0))
 
 
 def problem(recording: Recording, now: datetime) -> str:

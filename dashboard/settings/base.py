@@ -246,6 +246,8 @@ LIVE_SNAPSHOT_DAYS = env.int("LIVE_SNAPSHOT_DAYS", default=30)
 
 # Recordings: the watchdog flags one that has not moved (state, files, callback) for this long.
 RECORDING_STALL_MINUTES = env.int("RECORDING_STALL_MINUTES", default=10)
+# ... among recordings started this many days ago or later.
+RECORDING_ATTENTION_DAYS = env.int("RECORDING_ATTENTION_DAYS", default=30)
 # The console's address as vendors reach it, for callback URLs (empty: the address the user used).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # For vendors that publish no rate limit: requests per second per vendor account.

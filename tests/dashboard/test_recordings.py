@@ -418,6 +418,8 @@ def test_the_watchdog_flags_stuck_and_empty_recordings_and_says_why(setup: Setup
     make(anyrtc, "empty", state=State.FINISHED, detail="nobody published: no file was made")
     make(isdp, "no-callback", state=State.STOPPING, stop_requested_at=old, progressed_at=old)
     make(anyrtc, "broken", state=State.FAILED, detail="20 abnormal_exit")
+    long_ago = make(anyrtc, "failed-last-year", state=State.FAILED, detail="old")
+    Recording.objects.filter(pk=long_ago.pk).update(started_at=timezone.now() - timedelta(days=300))
     admin = logged_in(setup.tenants.acme_viewer)
     page = admin.get(reverse("recording_list", args=["acme"])).content.decode()
     assert "4 recordings need attention." in page
@@ -428,8 +430,11 @@ def test_the_watchdog_flags_stuck_and_empty_recordings_and_says_why(setup: Setup
     flagged = admin.get(reverse("recording_list", args=["acme"]), {"show": "attention"}).content.decode()
     for name in ("stuck-starting", "empty", "no-callback", "broken"):
         assert f'data-recording="{name}"' in flagged
-    for name in ("healthy", "long-but-fine"):
+    for name in ("healthy", "long-but-fine", "failed-last-year"):  # history, not news
         assert f'data-recording="{name}"' not in flagged
+    assert 'data-recording="failed-last-year"' in admin.get(
+        reverse("recording_list", args=["acme"]), {"show": "failed"}
+    ).content.decode()
     settings.RECORDING_STALL_MINUTES = 60
     later = admin.get(reverse("recording_list", args=["acme"]), {"show": "attention"}).content.decode()
     assert 'data-recording="stuck-starting"' not in later and 'data-recording="empty"' in later
