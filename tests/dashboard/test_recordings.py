@@ -157,6 +157,9 @@ def test_anyrtc_recording_with_storage_layout_users_and_stop(setup: Setup) -> No
     page = admin.get(reverse("recording_detail", args=["acme", recording.pk])).content.decode()
     assert "acme-rec" in page and ".m3u8" in page and STORAGE_SECRET not in page
 
+    editor = admin.get(reverse("layout_edit", args=["acme", solo.pk])).content.decode()
+    apply_url = reverse("recording_apply_layout", args=["acme", recording.pk]) + f"?template={solo.pk}"
+    assert "Apply to a running task" in editor and apply_url in editor
     confirm = admin.get(reverse("recording_apply_layout", args=["acme", recording.pk]), {"template": solo.pk})
     assert b"Apply" in confirm.content and not session.request.get("layout_updates")
     applied = admin.post(reverse("recording_apply_layout", args=["acme", recording.pk]), {"template": solo.pk})
