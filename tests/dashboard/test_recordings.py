@@ -438,6 +438,8 @@ def test_the_watchdog_flags_stuck_and_empty_recordings_and_says_why(setup: Setup
     assert 'data-recording="failed-last-year"' in admin.get(
         reverse("recording_list", args=["acme"]), {"show": "failed"}
     ).content.decode()
+    tenants = logged_in(setup.tenants.staff).get(reverse("tenant_list")).content.decode()
+    assert '?show=attention">4</a>' in tenants  # support staff see it before opening the tenant
     settings.RECORDING_STALL_MINUTES = 60
     later = admin.get(reverse("recording_list", args=["acme"]), {"show": "attention"}).content.decode()
     assert 'data-recording="stuck-starting"' not in later and 'data-recording="empty"' in later
