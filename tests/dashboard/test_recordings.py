@@ -435,9 +435,10 @@ def test_the_watchdog_flags_stuck_and_empty_recordings_and_says_why(setup: Setup
         assert f'data-recording="{name}"' in flagged
     for name in ("healthy", "long-but-fine", "failed-last-year"):  # history, not news
         assert f'data-recording="{name}"' not in flagged
-    assert 'data-recording="failed-last-year"' in admin.get(
-        reverse("recording_list", args=["acme"]), {"show": "failed"}
-    ).content.decode()
+    assert (
+        'data-recording="failed-last-year"'
+        in admin.get(reverse("recording_list", args=["acme"]), {"show": "failed"}).content.decode()
+    )
     tenants = logged_in(setup.tenants.staff).get(reverse("tenant_list")).content.decode()
     assert '?show=attention">4</a>' in tenants  # support staff see it before opening the tenant
     settings.RECORDING_STALL_MINUTES = 60
