@@ -1,9 +1,10 @@
-"""Re-encrypt every stored credential with the newest key of CREDENTIAL_KEYS."""
+"""Re-encrypt every stored secret (vendor credentials, storage bucket keys) with the newest key
+of CREDENTIAL_KEYS."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 
 from dashboard.audit.log import record
 from dashboard.credentials import crypto
@@ -13,35 +14,14 @@ from dashboard.recordings.models import StorageTarget
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt all vendor credentials with the first key in CREDENTIAL_KEYS. Put a new key first, "
-        "run this, then remove the old key."
+        "Re-encrypt all vendor credentials and storage bucket keys with the first key in CREDENTIAL_KEYS. "
+        "Put a new key first, run this, then remove the old key."
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        rotated = failed = 0
-        for account_id in VendorAccount.objects.values_list("pk", flat=True).iterator():
-            with transaction.atomic():
-                account = VendorAccount.objects.select_for_update().get(pk=account_id)
-                try:
-                    account.credentials_ciphertext = crypto.rotate(account.credentials_ciphertext)
-                except crypto.UndecryptableCredentials:
-                    failed += 1
-                    self.stderr.write(f"account {account.pk} ({account.label}): no configured key opens it")
-                    continue
-                account.save(update_fields=["credentials_ciphertext"])
-                rotated += 1
-        buckets = 0
-        for target_id in StorageTarget.objects.values_list("pk", flat=True).iterator():
-            with transaction.atomic():
-                target = StorageTarget.objects.select_for_update().get(pk=target_id)
-                try:
-                    target.keys_ciphertext = crypto.rotate(target.keys_ciphertext)
-                except crypto.UndecryptableCredentials:
-                    failed += 1
-                    self.stderr.write(f"storage bucket {target.pk} ({target.name}): no configured key opens it")
-                    continue
-                target.save(update_fields=["keys_ciphertext"])
-                buckets += 1
+        rotated, failed = self._rotate(VendorAccount, "credentials_ciphertext", "account")
+        buckets, failed_buckets = self._rotate(StorageTarget, "keys_ciphertext", "storage bucket")
+        failed += failed_buckets
         record(
             None,
             "credentials.rotate_keys",
@@ -53,4 +33,19 @@ class Command(BaseCommand):
             f"{failed} could not be opened."
         )
         if failed:
-            raise CommandError("some credentials could not be decrypted; keep the old keys until they are fixed")
+            raise CommandError("some secrets could not be decrypted; keep the old keys until they are fixed")
+
+    def _rotate(self, model: type[models.Model], field: str, noun: str) -> tuple[int, int]:
+        rotated = failed = 0
+        for pk in model.objects.values_list("pk", flat=True).iterator():
+            with transaction.atomic():
+                row = model.objects.select_for_update().get(pk=pk)
+                try:
+                    setattr(row, field, crypto.rotate(getattr(row, field)))
+                except crypto.UndecryptableCredentials:
+                    failed += 1
+                    self.stderr.write(f"{noun} {row.pk} ({row}): no configured key opens it")
+                    continue
+                row.save(update_fields=[field])
+                rotated += 1
+        return rotated, failed
