@@ -32,6 +32,7 @@ from . import actions, callbacks, rules, watchdog
 from .forms import StartRecordingForm, UsersForm
 from .models import ACTIVE_STATES, Recording, RecordingFile, State, StorageTarget
 
+MAX_CALLBACK_BYTES = 32 * 1024 * 1024
 FILTERS = {
     "active": Q(state__in=ACTIVE_STATES),
     "finished": Q(state=State.FINISHED),
@@ -383,8 +384,12 @@ def recording_callback(request: HttpRequest, token: str) -> HttpResponse:
     account = callbacks.account_for(token)
     if account is None:
         return JsonResponse({"errorCode": "404", "errorMessage": "unknown callback address"}, status=404)
+    # Read past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): a snapshot arrives base64 in the body.
+    raw = request.read(MAX_CALLBACK_BYTES + 1)
+    if len(raw) > MAX_CALLBACK_BYTES:
+        return JsonResponse({"errorCode": "413", "errorMessage": "the body is too large"}, status=413)
     try:
-        body = json.loads(request.body)
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return JsonResponse({"errorCode": "400", "errorMessage": "the body is not JSON"}, status=400)
     if not isinstance(body, dict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -128,7 +129,8 @@ class IsdpProvider(Unsupported):
                 return ()
             return (
                 RecordingFile(
-                    name or f"{event.recording_id}.png",
+                    # Snapshots kept by ISDP+ come without a name: named by content, so a repeat is the same file.
+                    name or f"{event.recording_id}-{hashlib.sha256(content).hexdigest()[:12]}.png",
                     url=event.file_path,
                     media_type="image/png",
                     size_bytes=len(content) or None,
