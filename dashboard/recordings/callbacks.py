@@ -81,6 +81,7 @@ def _apply(account: VendorAccount, event: RecordingEvent) -> tuple[str, Recordin
     recording = (
         Recording.objects.select_for_update()
         .filter(channel__app__vendor_account=account, recording_id=event.recording_id)
+        .order_by("-started_at")
         .first()
     )
     now = timezone.now()

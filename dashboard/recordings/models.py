@@ -99,8 +99,9 @@ class Recording(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        constraints = [models.UniqueConstraint(fields=["channel", "recording_id"], name="one_recording_id_per_channel")]
+        # Not unique: a vendor may hand out a short id again years later; lookups take the newest.
         indexes = [
+            models.Index(fields=["channel", "recording_id"], name="recording_by_vendor_id"),
             models.Index(fields=["state", "progressed_at"], name="recording_watch"),
             models.Index(fields=["tenant", "-started_at"], name="recording_newest"),
             models.Index(fields=["tenant", "state", "file_count"], name="recording_by_state"),

@@ -529,3 +529,26 @@ def test_storage_keys_are_kept_when_left_empty_and_never_shown(setup: Setup) -> 
         logged_in(setup.tenants.harbor_admin).get(reverse("storage_edit", args=["acme", target.pk])).status_code == 404
     )
     assert [a for a, _ in actions_audited("storage.create", "storage.update")] == ["storage.create", "storage.update"]
+
+
+def test_a_vendor_id_seen_before_starts_a_new_recording_and_callbacks_go_to_the_newest(setup: Setup) -> None:
+    from vendors.uprtc.sim import _base62
+
+    admin = logged_in(setup.tenants.acme_admin)
+    sim, channel = setup.sims["uprtc"], setup.channels["uprtc"]
+    reused = _base62(f"uprtc-record:{sim._counter + 1}:{sim._run}")
+    old = Recording.objects.create(channel=channel, recording_id=reused, state=State.FINISHED, file_count=1)
+    Recording.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=700))
+    response = admin.post(reverse("recording_start", args=["acme", channel.pk]), {"resolution": "720p"})
+    assert response.status_code == 302
+    assert Recording.objects.filter(channel=channel, recording_id=reused).count() == 2
+
+    recording = start_isdp_capture(setup, admin)
+    older = Recording.objects.create(channel=recording.channel, recording_id=recording.recording_id)
+    Recording.objects.filter(pk=older.pk).update(started_at=timezone.now() - timedelta(days=400))
+    admin.post(reverse("recording_stop", args=["acme", recording.pk]))
+    setup.clock.advance(seconds=4)
+    setup.sims["isdp"].pump()
+    recording.refresh_from_db()
+    older.refresh_from_db()
+    assert recording.state == State.FINISHED and recording.file_count == 1 and older.file_count == 0

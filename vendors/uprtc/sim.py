@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -183,6 +184,8 @@ class UprtcSimulator:
         self.blocked: dict[str, set[str]] = {}
         self.requests_served = 0
         self._counter = 0
+        # Ids the service hands out are unique over time, not only within one run of the simulator.
+        self._run = uuid.uuid4().hex
         for app in world.apps(VENDOR):
             for channel in app.channels:
                 room_id = self.world_room_id(app.app_id, channel.channel_id)
@@ -381,7 +384,7 @@ class UprtcSimulator:
     def _new_room_id(self, app_id: str) -> str:
         while True:
             self._counter += 1
-            room_id = _base62(f"uprtc-new:{app_id}:{self._counter}:{self.world.options.seed}")
+            room_id = _base62(f"uprtc-new:{app_id}:{self._counter}:{self._run}")
             if room_id not in self.issued:
                 self.issued.add(room_id)
                 return room_id
@@ -695,7 +698,7 @@ class UprtcSimulator:
     def _new_record_id(self) -> str:
         while True:
             self._counter += 1
-            record_id = _base62(f"uprtc-record:{self._counter}:{self.world.options.seed}")
+            record_id = _base62(f"uprtc-record:{self._counter}:{self._run}")
             if record_id not in self.recordings:
                 return record_id
 
