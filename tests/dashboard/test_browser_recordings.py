@@ -117,9 +117,7 @@ def test_an_admin_records_at_each_vendor_and_sees_the_files(browser_page, record
     page.get_by_role("button", name="Start recording").click()
     expect(page.locator("#recording-summary")).to_contain_text("recording")
     stop_from_the_page(page)
-    expect(page.locator("#recording-live [data-state]").first).to_have_attribute(
-        "data-state", "finished", timeout=20_000
-    )
+    expect(page.locator("#recording-summary [data-state]")).to_have_attribute("data-state", "finished", timeout=20_000)
     isdp = Recording.objects.get(channel=channels["isdp"])
     expect(page.locator("#recording-files")).to_contain_text(isdp.files.get().name)
     expect(page.locator("#recording-files")).to_contain_text("the vendor's storage")
