@@ -270,6 +270,7 @@ def test_an_isdp_callback_completes_the_recording_and_bad_ones_change_nothing(se
     assert recording.state == State.FINISHED and recording.file_count == 1 and recording.vendor_status == "callback"
     page = admin.get(reverse("recording_detail", args=["acme", recording.pk])).content.decode()
     assert "1 file(s) attached" in page and RecordingFile.objects.get(recording=recording).name in page
+    assert "Recording rule" in page and "Resolution" not in page and "Mixed into one video" not in page
 
     body = capture.deliveries[-1]["body"]
     url = capture.callback_url
