@@ -24,6 +24,7 @@ from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel, Discovery
 from dashboard.rtc.models import AppSource, RtcApp
 from vendors.base.errors import CallbackRejectedError
+from vendors.base.provider import Provider
 from vendors.base.types import RecordingEvent
 
 from .actions import add_files
@@ -54,18 +55,29 @@ def account_for(token: str) -> VendorAccount | None:
 class Outcome:
     status: int
     message: str
+    reply: Mapping[str, object]
+
+
+REPLAY = "this callback was received before (a replay); nothing changed"
 
 
 def receive(account: VendorAccount, headers: Mapping[str, str], body: Mapping[str, object]) -> Outcome:
+    with provider_for(account, interactive=False) as provider:
+        status, message = _receive(provider, account, headers, body)
+        return Outcome(status, message, provider.recording_callback_reply(status, message))
+
+
+def _receive(
+    provider: Provider, account: VendorAccount, headers: Mapping[str, str], body: Mapping[str, object]
+) -> tuple[int, str]:
     try:
-        with provider_for(account, interactive=False) as provider:
-            event = provider.verify_recording_callback(headers, body, timezone.now())
+        event = provider.verify_recording_callback(headers, body, timezone.now())
     except CallbackRejectedError as error:
         log.warning("refused a recording callback for account %s: %s", account.pk, error)
-        return Outcome(403, str(error))
+        return 403, str(error)
     if CallbackReceipt.objects.filter(vendor_account=account, signature=event.signature).exists():
         log.warning("refused a replayed recording callback for account %s", account.pk)
-        return Outcome(409, "this callback was received before (a replay); nothing changed")
+        return 409, REPLAY
     try:
         with transaction.atomic():
             message, recording = _apply(account, event)
@@ -73,8 +85,8 @@ def receive(account: VendorAccount, headers: Mapping[str, str], body: Mapping[st
                 vendor_account=account, signature=event.signature, recording=recording, outcome=message
             )
     except IntegrityError:  # the same callback twice at once: the other one counted
-        return Outcome(409, "this callback was received before (a replay); nothing changed")
-    return Outcome(200, message)
+        return 409, REPLAY
+    return 200, message
 
 
 def _apply(account: VendorAccount, event: RecordingEvent) -> tuple[str, Recording]:
@@ -110,10 +122,9 @@ def _apply(account: VendorAccount, event: RecordingEvent) -> tuple[str, Recordin
 
 
 def _channel(account: VendorAccount, event: RecordingEvent) -> Channel:
-    app_id = account.public_credentials().get("app_id", "")
-    app = account.apps.filter(app_id=app_id).first() or account.apps.order_by("pk").first()
-    if app is None:  # a signed callback proves the app is the account's own
-        app = RtcApp.objects.create(vendor_account=account, app_id=app_id or "app", source=AppSource.MANUAL)
+    app = account.apps.filter(app_id=event.app_id).first()
+    if app is None:  # the vendor signed it with the account's key: the app is the account's own
+        app = RtcApp.objects.create(vendor_account=account, app_id=event.app_id, source=AppSource.MANUAL)
     channel, _ = Channel.objects.get_or_create(
         app=app, channel_id=event.channel_id or "unknown", defaults={"discovered_by": Discovery.CONSOLE}
     )

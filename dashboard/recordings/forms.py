@@ -5,8 +5,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vendors.anyrtc.rules import STORAGE_REGIONS, STORAGE_VENDORS
-from vendors.base.provider import Capability, VendorInfo
+from vendors import registry
+from vendors.base.provider import Capability, StorageProvider, VendorInfo
 from vendors.base.types import RESOLUTIONS, RecordingKind, RecordingRule
 
 from .models import StorageTarget
@@ -143,10 +143,18 @@ class UsersForm(forms.Form):
         return user_list(self.cleaned_data["users"])
 
 
+def storage_providers() -> dict[int, StorageProvider]:
+    """The storage services a bucket can be at, as the recording vendors that upload number them.
+    (One such vendor today, anyRTC; a second with other numbers would need a bucket per vendor.)"""
+    found: dict[int, StorageProvider] = {}
+    for info in registry.with_capability(Capability.RECORDING_STORAGE):
+        for provider in info.storage_providers:
+            found.setdefault(provider.number, provider)
+    return found
+
+
 class StorageForm(forms.ModelForm):
-    # The storage providers and regions are numbered as anyRTC numbers them, the only recording
-    # vendor that uploads to a tenant's bucket (Capability.RECORDING_STORAGE).
-    provider = forms.TypedChoiceField(label=_("Storage provider"), coerce=int, choices=sorted(STORAGE_VENDORS.items()))
+    provider = forms.TypedChoiceField(label=_("Storage provider"), coerce=int, choices=[])
     region = forms.IntegerField(
         label=_("Region number"), min_value=0, help_text=_("The vendor's number for the bucket's region.")
     )
@@ -164,6 +172,8 @@ class StorageForm(forms.ModelForm):
     def __init__(self, *args: object, tenant: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.tenant = tenant
+        self.providers = storage_providers()
+        self.fields["provider"].choices = [(p.number, p.name) for p in self.providers.values()]
         editing = bool(self.instance.pk)
         for name in ("access_key", "secret_key"):
             self.fields[name].required = not editing
@@ -186,12 +196,13 @@ class StorageForm(forms.ModelForm):
     def clean(self) -> dict[str, object]:
         data = super().clean()
         provider, region = data.get("provider"), data.get("region")
-        if provider is not None and region is not None and region not in STORAGE_REGIONS[provider]:
-            regions = sorted(STORAGE_REGIONS[provider])
+        known = self.providers.get(provider)
+        if known is not None and region is not None and region not in known.regions:
+            regions = sorted(known.regions)
             self.add_error(
                 "region",
                 _("%(provider)s regions are numbered %(first)s to %(last)s.")
-                % {"provider": STORAGE_VENDORS[provider], "first": regions[0], "last": regions[-1]},
+                % {"provider": known.name, "first": regions[0], "last": regions[-1]},
             )
         return data
 

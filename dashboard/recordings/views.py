@@ -383,17 +383,16 @@ def _vendor_text(error: VendorError) -> str:
 def recording_callback(request: HttpRequest, token: str) -> HttpResponse:
     account = callbacks.account_for(token)
     if account is None:
-        return JsonResponse({"errorCode": "404", "errorMessage": "unknown callback address"}, status=404)
+        return JsonResponse({"message": "unknown callback address"}, status=404)
     # Read past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): a snapshot arrives base64 in the body.
     raw = request.read(MAX_CALLBACK_BYTES + 1)
     if len(raw) > MAX_CALLBACK_BYTES:
-        return JsonResponse({"errorCode": "413", "errorMessage": "the body is too large"}, status=413)
+        return JsonResponse({"message": "the body is too large"}, status=413)
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"errorCode": "400", "errorMessage": "the body is not JSON"}, status=400)
+        return JsonResponse({"message": "the body is not JSON"}, status=400)
     if not isinstance(body, dict):
-        return JsonResponse({"errorCode": "400", "errorMessage": "the body is not a JSON object"}, status=400)
+        return JsonResponse({"message": "the body is not a JSON object"}, status=400)
     outcome = callbacks.receive(account, request.headers, body)
-    code = "0" if outcome.status == 200 else str(outcome.status)
-    return JsonResponse({"errorCode": code, "errorMessage": outcome.message}, status=outcome.status)
+    return JsonResponse(dict(outcome.reply), status=outcome.status)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vendors.base.errors import ConflictError, NotFoundError, ValidationError
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
+from vendors.base.provider import Capability, CredentialField, StorageProvider, VendorInfo, VendorLimits, connector
 from vendors.base.types import (
     RESOLUTIONS,
     MixLayout,
@@ -211,4 +211,8 @@ INFO = VendorInfo(
     default_base_url=DEFAULT_BASE_URL,
     limits=VendorLimits(requests_per_second=RATE_LIMIT_PER_SECOND),
     connect=connect,
+    storage_providers=tuple(
+        StorageProvider(number, name, rules.STORAGE_REGIONS[number])
+        for number, name in sorted(rules.STORAGE_VENDORS.items())
+    ),
 )

@@ -172,6 +172,9 @@ class Provider(Protocol):
     ) -> RecordingEvent:
         """The event a signed callback announces; CallbackRejectedError when forged or stale."""
 
+    def recording_callback_reply(self, status: int, message: str) -> Mapping[str, object]:
+        """The JSON body the vendor expects in answer to its callback."""
+
     def recording_rules(self, app_id: str) -> list[RecordingRule]: ...
 
     def save_recording_rule(self, app_id: str, rule: RecordingRule) -> str:
@@ -215,6 +218,15 @@ def connector(make_provider: Callable[..., Provider]) -> ProviderFactory:
 
 
 @dataclass(frozen=True, slots=True)
+class StorageProvider:
+    """A cloud storage service a recording vendor uploads to, by the vendor's own numbers."""
+
+    number: int
+    name: str
+    regions: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
 class VendorInfo:
     """Registry entry: everything the console may know about a vendor before connecting."""
 
@@ -225,6 +237,8 @@ class VendorInfo:
     default_base_url: str
     limits: VendorLimits
     connect: ProviderFactory
+    # With Capability.RECORDING_STORAGE: the storage services and regions it can upload to.
+    storage_providers: tuple[StorageProvider, ...] = ()
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities

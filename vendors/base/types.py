@@ -366,6 +366,7 @@ class Recording:
 class RecordingEvent:
     """A vendor's signed announcement about a recording (a file is ready)."""
 
+    app_id: str
     recording_id: str
     channel_id: str
     user_id: str

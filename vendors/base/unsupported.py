@@ -121,6 +121,9 @@ class Unsupported:
     ) -> RecordingEvent:
         self._unsupported("send recording callbacks")
 
+    def recording_callback_reply(self, status: int, message: str) -> Mapping[str, object]:
+        return {"message": message}
+
     def recording_rules(self, app_id: str) -> list[RecordingRule]:
         self._unsupported("keep recording rules")
 

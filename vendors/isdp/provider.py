@@ -108,6 +108,7 @@ class IsdpProvider(Unsupported):
             raise CallbackRejectedError("the callback names no recording")
         signature = next(v for k, v in headers.items() if k.lower() == callbacks.SIGN_HEADER.lower())
         return RecordingEvent(
+            app_id=event.app_id,
             recording_id=event.recording_id,
             channel_id=event.channel_id,
             user_id=event.user_id,
@@ -144,6 +145,11 @@ class IsdpProvider(Unsupported):
         return (
             RecordingFile(name or event.file_id, url=event.file_path, media_type="video/mp4", user_id=event.user_id),
         )
+
+    @staticmethod
+    def recording_callback_reply(status: int, message: str) -> dict[str, object]:
+        """The answer ISDP+ expects, in its API's own envelope ("0" acknowledges)."""
+        return {"errorCode": "0" if status == 200 else str(status), "errorMessage": message}
 
     # --- rules and automatic recording -----------------------------------------------
 
