@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.audit.log import audited
 from dashboard.core.listing import paginate
+from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.features import account_features
@@ -183,7 +184,7 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
                 "owner": form.cleaned_data["owner_id"],
             }
     except VendorError as error:
-        messages.error(request, _vendor_text(error))
+        messages.error(request, vendor_error_text(error))
         return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
     channel, _created = add_channel(app, channel_id, watched=True, discovered_by=Discovery.CONSOLE)
     if wanted and channel_id != wanted:
@@ -197,15 +198,6 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
     if can_poll(account):
         poll_channels(account, [channel])
     return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
-
-
-def _vendor_text(error: VendorError) -> str:
-    text = _("The vendor refused: %(message)s") % {"message": error.message}
-    if error.code:
-        text += " " + _("(code %(code)s)") % {"code": error.code}
-    if error.request_id:
-        text += " " + _("request id %(id)s") % {"id": error.request_id}
-    return text
 
 
 # --- the live page ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
@@ -113,7 +114,7 @@ def auto_recording(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpR
     try:
         rules.set_auto(request.user, app, rule_id, on=on)
     except VendorError as error:
-        messages.error(request, f"{error.message} ({error.code})" if error.code else error.message)
+        messages.error(request, vendor_error_text(error))
     else:
         if on:
             messages.success(request, _("Every channel of the app is now recorded with rule %(id)s.") % {"id": rule_id})

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.core.listing import paginate
+from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
@@ -313,7 +314,7 @@ def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -
         try:
             actions.update_users(request.user, recording, form.cleaned_data["users"])
         except VendorError as error:
-            messages.error(request, _vendor_text(error))
+            messages.error(request, vendor_error_text(error))
         else:
             messages.success(request, _("The recording now takes the users you listed."))
     return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
@@ -327,7 +328,7 @@ def recording_playback(request: HttpRequest, tenant_slug: str, recording_pk: int
     try:
         room = actions.playback(request.user, recording)
     except VendorError as error:
-        messages.error(request, _vendor_text(error))
+        messages.error(request, vendor_error_text(error))
     else:
         messages.success(request, _("Playback room %(room)s opened.") % {"room": room.room_id})
     return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
@@ -343,7 +344,7 @@ def recording_download(request: HttpRequest, tenant_slug: str, recording_pk: int
         with provider_for(recording.account) as provider:
             found = provider.download_recording(recording.channel.app.app_id, recording.handle)
     except VendorError as error:
-        messages.error(request, _vendor_text(error))
+        messages.error(request, vendor_error_text(error))
         return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
     response = HttpResponse(found.content, content_type=found.media_type or "application/octet-stream")
     response["Content-Disposition"] = _attachment(found.filename)
@@ -367,15 +368,6 @@ def recording_file(request: HttpRequest, tenant_slug: str, recording_pk: int, fi
 def _attachment(name: str, *, inline: bool = False) -> str:
     safe = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "recording"
     return f'{"inline" if inline else "attachment"}; filename="{safe}"'
-
-
-def _vendor_text(error: VendorError) -> str:
-    text = error.message
-    if error.code:
-        text += f" ({_('Error code')} {error.code})"
-    if error.request_id:
-        text += f" · {_('Request id')} {error.request_id}"
-    return text
 
 
 @csrf_exempt  # vendors sign their callbacks (checked below); they cannot hold a CSRF token
