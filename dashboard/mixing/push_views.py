@@ -16,6 +16,7 @@ from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
 from . import push
+from .choice import chosen_layout
 from .forms import StartPushForm
 from .layouts import from_json
 from .models import LayoutTemplate, MixingTask
@@ -98,28 +99,20 @@ def push_apply(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResp
     """GET: confirm which layout goes to the running task. POST: send it (audited)."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     task = _task(scope, task_pk)
-    chosen = request.POST.get("template") or request.GET.get("template") or ""
-    if not chosen.isdigit():  # nothing chosen yet: the task page has the choice
+    chosen = chosen_layout(scope, request)
+    if chosen is None:  # nothing chosen yet: the task page has the choice
         return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
-    template = scope.get(LayoutTemplate.objects.filter(versions__isnull=False).distinct(), pk=int(chosen))
-    version = template.current
-    context = {
-        "scope": scope,
-        "task": task,
-        "template": template,
-        "version": version,
-        "canvas": svg(from_json(version.layout)),
-    }
+    context = {"scope": scope, "task": task, **chosen.context()}
     if request.method == "GET":
         return render(request, "mixing/push_apply.html", context)
     try:
-        request_id = push.apply_layout(request.user, task, version)
+        request_id = push.apply_layout(request.user, task, chosen.version)
     except (VendorError, ValueError) as error:
         context["error"] = getattr(error, "message", str(error))
         context["request_id"] = getattr(error, "request_id", "")
         return render(request, "mixing/push_apply.html", context)
     messages.success(
-        request, _("Layout “%(name)s” applied. Request id %(id)s.") % {"name": template.name, "id": request_id}
+        request, _("Layout “%(name)s” applied. Request id %(id)s.") % {"name": chosen.template.name, "id": request_id}
     )
     return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
 

@@ -21,6 +21,7 @@ from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
+from dashboard.mixing.choice import chosen_layout
 from dashboard.mixing.layouts import from_json
 from dashboard.mixing.models import LayoutTemplate
 from dashboard.mixing.preview import svg
@@ -278,26 +279,18 @@ def recording_apply_layout(request: HttpRequest, tenant_slug: str, recording_pk:
     """GET: confirm which layout goes to the running recording. POST: send it (audited)."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     recording = _recording(scope, recording_pk)
-    chosen = request.POST.get("template") or request.GET.get("template") or ""
-    if not chosen.isdigit():
+    chosen = chosen_layout(scope, request)
+    if chosen is None:  # nothing chosen yet: the recording page has the choice
         return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
-    template = scope.get(LayoutTemplate.objects.filter(versions__isnull=False).distinct(), pk=int(chosen))
-    version = template.current
-    context = {
-        "scope": scope,
-        "recording": recording,
-        "template": template,
-        "version": version,
-        "canvas": svg(from_json(version.layout)),
-    }
+    context = {"scope": scope, "recording": recording, **chosen.context()}
     if request.method == "GET":
         return render(request, "recordings/apply_layout.html", context)
     try:
-        actions.apply_layout(request.user, recording, version)
+        actions.apply_layout(request.user, recording, chosen.version)
     except VendorError as error:
         context["vendor_error"] = error
         return render(request, "recordings/apply_layout.html", context)
-    messages.success(request, _("Layout “%(name)s” applied.") % {"name": template.name})
+    messages.success(request, _("Layout “%(name)s” applied.") % {"name": chosen.template.name})
     return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
 
 
