@@ -20,7 +20,7 @@ def main() -> None:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
-    from dashboard.credentials.models import VendorAccount
+    from dashboard.credentials.models import VendorAccount, VendorEndpoint
     from dashboard.live.models import Channel, MemberEvent, Presence, Snapshot
     from dashboard.rtc.models import RtcApp
     from dashboard.tenancy.models import Tenant
@@ -28,6 +28,7 @@ def main() -> None:
 
     user = get_user_model().objects.create_user("load-staff", password=os.environ["LOAD_PASSWORD"], is_staff=True)
     tenant = Tenant.objects.create(name="Load", slug="load")
+    VendorEndpoint.objects.get_or_create(vendor="aliyun", base_url="http://127.0.0.1:9")
     account = VendorAccount(tenant=tenant, vendor="aliyun", label="Load account", endpoint="http://127.0.0.1:9")
     account.set_credentials({"access_key_id": "LTAIload", "access_key_secret": "load-secret-0123456789"})
     account.save()

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from dashboard.audit.log import record
-from dashboard.credentials.models import VendorAccount
+from dashboard.credentials.endpoints import normalize
+from dashboard.credentials.models import VendorAccount, VendorEndpoint
 from dashboard.live.discovery import add_channel, discover
 from dashboard.live.models import Channel, Discovery
 from dashboard.live.poll import poll_channels
@@ -26,6 +27,7 @@ from vendors.sim import Simulator
 log = logging.getLogger(__name__)
 
 TENANTS = (("acme", "Acme Rooms"), ("blue-harbor", "Blue Harbor Media"))
+DEMO_ENDPOINT_NOTE = "Demo simulator on loopback (replaced on every `manage.py demo` run)"
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,14 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
             user.save()
             for slug, role in demo.roles:
                 Membership.objects.update_or_create(user=user, tenant=tenants[slug], defaults={"role": role})
+        allow_simulators(endpoints)
         for share, slug in enumerate(tenants):
             for vendor, endpoint in endpoints.items():
                 info = registry.get(vendor)
                 label = f"{info.label} (simulator)"
                 account = VendorAccount.objects.filter(tenant=tenants[slug], vendor=vendor, label=label).first()
                 account = account or VendorAccount(tenant=tenants[slug], vendor=vendor, label=label)
-                account.endpoint = endpoint.base_url
+                account.endpoint = normalize(endpoint.base_url)
                 account.enabled = True
                 account.set_credentials(endpoint.simulator.demo_account(share, len(tenants)))
                 account.save()
@@ -97,6 +100,15 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
             record(None, "apps.refresh", vendor_account=account, target=account.label, detail={"added": result.added})
     seed_channels(endpoints, tenants.values())
     return passwords
+
+
+def allow_simulators(endpoints: dict[str, SimEndpoint]) -> None:
+    """The simulators listen on loopback: staff-allowed endpoints, replacing the last run's ports."""
+    VendorEndpoint.objects.filter(note=DEMO_ENDPOINT_NOTE).delete()
+    for vendor, endpoint in endpoints.items():
+        VendorEndpoint.objects.get_or_create(
+            vendor=vendor, base_url=normalize(endpoint.base_url), defaults={"note": DEMO_ENDPOINT_NOTE}
+        )
 
 
 def seed_channels(endpoints: dict[str, SimEndpoint], tenants: Iterable[Tenant]) -> None:

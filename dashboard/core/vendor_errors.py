@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from vendors.base.errors import VendorError
+from vendors.base.errors import NotSentError, VendorError
 
 
 def vendor_error_text(error: VendorError) -> str:
-    text = _("The vendor refused: %(message)s") % {"message": error.message}
+    if isinstance(error, NotSentError):
+        text = _("Not sent to the vendor: %(message)s") % {"message": error.message}
+    else:
+        text = _("The vendor refused: %(message)s") % {"message": error.message}
     if error.code:
         text += " " + _("(code %(code)s)") % {"code": error.code}
     if error.request_id:

@@ -8,11 +8,14 @@ from contextlib import contextmanager
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from vendors.base.errors import NotSentError
 from vendors.base.http import HttpSettings, RetryPolicy
 from vendors.base.provider import Provider
 
+from . import endpoints
 from .models import VendorAccount
 from .ratelimit import wait_for_turn
 
@@ -42,17 +45,17 @@ def provider_for(
         if on_request:
             on_request(request)
 
+    check_endpoint(account)
+    timeout = settings.VENDOR_INTERACTIVE_TIMEOUT if interactive else settings.VENDOR_JOB_TIMEOUT
+    http = HttpSettings(
+        timeout=timeout,
+        connect_timeout=min(timeout, 5.0),
+        before_request=before_request,
+        outbound=endpoints.outbound_policy(account.info, account.base_url),
+    )
+    options: dict[str, object] = {"http": http}
     if interactive:
-        timeout = settings.VENDOR_INTERACTIVE_TIMEOUT
-        options = {
-            "http": HttpSettings(timeout=timeout, connect_timeout=min(timeout, 5.0), before_request=before_request),
-            "retry": RetryPolicy(attempts=2, total_timeout=timeout),
-        }
-    else:
-        timeout = settings.VENDOR_JOB_TIMEOUT
-        options = {
-            "http": HttpSettings(timeout=timeout, connect_timeout=min(timeout, 5.0), before_request=before_request)
-        }
+        options["retry"] = RetryPolicy(attempts=2, total_timeout=timeout)
     provider = account.info.connect(
         account.credentials(), base_url=account.endpoint or None, transport=transport_override, **options
     )
@@ -60,6 +63,24 @@ def provider_for(
         yield provider
     finally:
         provider.close()
+
+
+def check_endpoint(account: VendorAccount) -> None:
+    """Refuse before anything is sent when the endpoint is not allowed or not the secrets' own."""
+    if endpoints.find(account.info, account.endpoint) is None:
+        raise NotSentError(
+            _("this deployment does not allow the endpoint %(url)s for %(vendor)s; an admin must pick another")
+            % {"url": account.endpoint, "vendor": account.vendor_label},
+            vendor=account.vendor,
+            code="EndpointNotAllowed",
+        )
+    bound = account.secrets_endpoint()
+    if bound is None or endpoints.normalize(bound) != endpoints.normalize(account.endpoint):
+        raise NotSentError(
+            _("the account's endpoint changed after its secrets were entered; an admin must enter them again"),
+            vendor=account.vendor,
+            code="EndpointChanged",
+        )
 
 
 def call_name(request: httpx.Request) -> str:

@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from vendors.base.provider import CredentialField, VendorInfo
 
+from . import endpoints
 from .models import VendorAccount
 
 CREDENTIAL_PREFIX = "cred_"
@@ -22,7 +23,7 @@ class VendorAccountForm(forms.ModelForm):
     (with its last four characters when long enough) and keeps the stored value when left blank.
     """
 
-    endpoint = forms.URLField(label=_("Endpoint override"), required=False, assume_scheme="https", max_length=200)
+    endpoint = forms.ChoiceField(label=_("Endpoint"), required=False)
 
     class Meta:
         model = VendorAccount
@@ -34,15 +35,27 @@ class VendorAccountForm(forms.ModelForm):
         self.instance.vendor = vendor.name
         editing = self.instance.pk is not None
         stored = self.instance.public_credentials() if editing else {}
-        self.fields["endpoint"].help_text = _(
-            "Only for private deployments or the simulators; leave empty for %(url)s."
-        ) % {"url": vendor.default_base_url}
+        self._init_endpoint(editing)
         for declared in vendor.credential_fields:
             self.fields[CREDENTIAL_PREFIX + declared.name] = self._credential_field(declared, editing, stored)
             if editing and declared.secret and not declared.required and declared.name in self.instance.secret_hints:
                 self.fields[CLEAR_PREFIX + declared.name] = forms.BooleanField(
                     label=_("Remove the stored %(field)s") % {"field": declared.label}, required=False
                 )
+
+    def _init_endpoint(self, editing: bool) -> None:
+        field = self.fields["endpoint"]
+        assert isinstance(field, forms.ChoiceField)
+        choices = [(endpoint.base_url, endpoint.label) for endpoint in endpoints.allowed_endpoints(self.vendor)]
+        current = self.instance.endpoint
+        if editing and endpoints.find(self.vendor, current) is None:
+            # Shown so the page says what the account uses now; clean_endpoint refuses to keep it.
+            choices.append((current, _("%(url)s (no longer allowed)") % {"url": current}))
+        field.choices = choices
+        field.help_text = _(
+            "The endpoints this deployment allows for %(vendor)s. Staff can allow others. "
+            "Changing it on a saved account asks for its secrets again."
+        ) % {"vendor": self.vendor.label}
 
     def _credential_field(self, declared: CredentialField, editing: bool, stored: dict[str, str]) -> forms.Field:
         if not declared.secret:
@@ -73,6 +86,38 @@ class VendorAccountForm(forms.ModelForm):
 
     def credential_bound_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith((CREDENTIAL_PREFIX, CLEAR_PREFIX))]
+
+    def clean_endpoint(self) -> str:
+        found = endpoints.find(self.vendor, self.cleaned_data.get("endpoint", ""))
+        if found is None:
+            raise forms.ValidationError(_("This endpoint is not allowed for this vendor; pick one of the list."))
+        return found.base_url
+
+    def endpoint_changed(self) -> bool:
+        if self.instance.pk is None:
+            return False
+        before = self.instance.secrets_endpoint()
+        return before is None or endpoints.normalize(before) != self.cleaned_data.get("endpoint", "")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if "endpoint" in cleaned and self.endpoint_changed():
+            # Secrets go only where they were entered for: a new endpoint needs them typed again,
+            # or an admin who never saw them could send them to a host of their choosing.
+            for declared in self.vendor.credential_fields:
+                name = CREDENTIAL_PREFIX + declared.name
+                stored = declared.name in self.instance.secret_hints
+                if (
+                    declared.secret
+                    and stored
+                    and not cleaned.get(name)
+                    and not cleaned.get(CLEAR_PREFIX + declared.name)
+                ):
+                    self.add_error(
+                        name,
+                        _("Enter it again: the endpoint changed, and secrets only go where they were entered for."),
+                    )
+        return cleaned
 
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()

@@ -327,6 +327,9 @@ def recording_playback(request: HttpRequest, tenant_slug: str, recording_pk: int
     return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
 
 
+RELAYED_MEDIA_TYPES = ("video/", "audio/")
+
+
 @login_required
 @require_safe
 def recording_download(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
@@ -339,7 +342,16 @@ def recording_download(request: HttpRequest, tenant_slug: str, recording_pk: int
     except VendorError as error:
         messages.error(request, vendor_error_text(error))
         return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
-    response = HttpResponse(found.content, content_type=found.media_type or "application/octet-stream")
+    if not found.media_type.startswith(RELAYED_MEDIA_TYPES):
+        # Relaying any body as the console's own answer would make this a window on whatever
+        # the endpoint serves: only recordings pass, nothing of another kind is shown.
+        messages.error(
+            request,
+            _("The vendor answered with %(type)s instead of a recording file; nothing was downloaded.")
+            % {"type": found.media_type or _("no content type")},
+        )
+        return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    response = HttpResponse(found.content, content_type=found.media_type)
     response["Content-Disposition"] = _attachment(found.filename)
     return response
 

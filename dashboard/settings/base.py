@@ -208,6 +208,11 @@ VENDOR_INTERACTIVE_TIMEOUT = env.float("VENDOR_INTERACTIVE_TIMEOUT", default=10.
 # Seconds a job waits for one vendor answer before it counts as a (transient) timeout.
 VENDOR_JOB_TIMEOUT = env.float("VENDOR_JOB_TIMEOUT", default=30.0)
 
+# Endpoints tenants may pick besides each vendor's public ones, as JSON: {"uprtc": ["https://rtc.example.internal"]}.
+# Each may resolve to a private address (that exact host and port, nothing else there);
+# staff add more in the admin site ("Allowed vendor endpoints"). README: "Vendor endpoints".
+VENDOR_ENDPOINTS: dict[str, list[str]] = env.json("VENDOR_ENDPOINTS", default={})
+
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 
 # Jobs run on Huey. Embedded by default: a SQLite queue in VAR_DIR whose consumer threads

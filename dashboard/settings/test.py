@@ -14,3 +14,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 # Tests that want the backfill after adding an account turn this on.
 SYNC_ON_ACCOUNT_CHANGE = False
+# The in-process simulators tests reach through an injected transport (http://aliyun.sim ...).
+VENDOR_ENDPOINTS = {vendor: [f"http://{vendor}.sim"] for vendor in ("aliyun", "anyrtc", "uprtc", "isdp")}

@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
 
-from dashboard.credentials.models import VendorAccount
+from dashboard.credentials.endpoints import normalize
+from dashboard.credentials.models import VendorAccount, VendorEndpoint
 from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.tenancy.models import Membership, Role, Tenant
 from vendors.aliyun.sim import AliyunSimulator
@@ -90,8 +91,15 @@ def make_user(username: str, *, staff: bool = False, roles: dict[Tenant, Role] |
     return user
 
 
+def allow_endpoint(vendor: str, base_url: str) -> str:
+    """Staff allow a loopback simulator, as the demo does; returns the URL as the console stores it."""
+    url = normalize(base_url)
+    VendorEndpoint.objects.get_or_create(vendor=vendor, base_url=url)
+    return url
+
+
 def make_account(tenant: Tenant, label: str, key_id: str, secret: str, base_url: str) -> VendorAccount:
-    account = VendorAccount(tenant=tenant, vendor="aliyun", label=label, endpoint=base_url)
+    account = VendorAccount(tenant=tenant, vendor="aliyun", label=label, endpoint=allow_endpoint("aliyun", base_url))
     account.set_credentials({"access_key_id": key_id, "access_key_secret": secret})
     account.save()
     return account

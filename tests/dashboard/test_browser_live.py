@@ -21,7 +21,7 @@ from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
 from vendors.sim.world import ROLE_COMMUNICATION
 
-from .conftest import BROWSER, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, make_user
+from .conftest import BROWSER, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, allow_endpoint, make_user
 
 pytestmark = BROWSER
 
@@ -42,7 +42,9 @@ def test_support_watches_kicks_and_closes_the_busiest_channel(
     world = aliyun_sim.simulator.world
     acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
     make_user("sam", roles={acme: Role.ADMIN})
-    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production", endpoint=aliyun_sim.base_url)
+    account = VendorAccount(
+        tenant=acme, vendor="aliyun", label="Production", endpoint=allow_endpoint("aliyun", aliyun_sim.base_url)
+    )
     account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
     account.save()
     app_id = world.apps("aliyun")[0].app_id
@@ -133,7 +135,9 @@ def test_an_admin_builds_a_layout_and_applies_it_to_a_running_push(transactional
     page = browser_page
     acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
     make_user("lea", roles={acme: Role.ADMIN})
-    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production", endpoint=aliyun_sim.base_url)
+    account = VendorAccount(
+        tenant=acme, vendor="aliyun", label="Production", endpoint=allow_endpoint("aliyun", aliyun_sim.base_url)
+    )
     account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
     account.save()
     world = aliyun_sim.simulator.world

@@ -21,7 +21,7 @@ from vendors.sim.server import SimServer
 from vendors.sim.world import ROLE_COMMUNICATION, World, WorldOptions
 from vendors.uprtc.sim import UprtcSimulator
 
-from .conftest import BROWSER, PASSWORD, make_user
+from .conftest import BROWSER, PASSWORD, allow_endpoint, make_user
 
 pytestmark = BROWSER
 HOSTS = ("host-a", "host-b")
@@ -36,7 +36,12 @@ def recording_vendors(transactional_db):
     make_user("ada", roles={acme: Role.ADMIN})
     channels = {}
     for vendor, sim in sims.items():
-        account = VendorAccount(tenant=acme, vendor=vendor, label=f"Acme {vendor}", endpoint=servers[vendor].base_url)
+        account = VendorAccount(
+            tenant=acme,
+            vendor=vendor,
+            label=f"Acme {vendor}",
+            endpoint=allow_endpoint(vendor, servers[vendor].base_url),
+        )
         account.set_credentials(sim.demo_account(0, 1))
         account.save()
         app_id = sim.demo_app_ids(0, 1)[0]

@@ -17,7 +17,7 @@ from vendors.sim import Faults
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
 
-from .conftest import CANARY_KEY_ID, CANARY_SECRET, HTMX, World2, logged_in
+from .conftest import CANARY_KEY_ID, CANARY_SECRET, HTMX, World2, allow_endpoint, logged_in
 
 
 def check_url(account: VendorAccount) -> str:
@@ -74,8 +74,8 @@ def faulty_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
         (Faults(error_rate=1.0), "ServiceUnavailable"),
         (Faults(throttle_rate=1.0), "Throttling"),
         (Faults(malformed_rate=1.0), "MalformedResponse"),
-        (Faults(drop_rate=1.0), "ConnectionError"),
-        (Faults(latency=1.5), "Timeout"),
+        (Faults(drop_rate=1.0), "Unreachable"),
+        (Faults(latency=1.5), "Unreachable"),
     ],
     indirect=["faulty_endpoint"],
     ids=["5xx", "throttled", "malformed", "dropped", "slow"],
@@ -85,7 +85,8 @@ def test_vendor_faults_become_a_clear_message_not_a_500(
 ) -> None:
     settings.VENDOR_INTERACTIVE_TIMEOUT = 0.5
     account = two_tenants.acme_account
-    account.endpoint = faulty_endpoint
+    account.endpoint = allow_endpoint("aliyun", faulty_endpoint)
+    account.set_credentials(account.credentials())
     account.save()
     client = logged_in(two_tenants.acme_admin)
     response = client.post(check_url(account), headers=HTMX)

@@ -228,6 +228,21 @@ def test_uprtc_recording_download_and_playback(setup: Setup) -> None:
     download = admin.get(reverse("recording_download", args=["acme", recording.pk]))
     assert download["Content-Type"] == "video/mp4" and download.content[4:8] == b"ftyp"
     assert "attachment" in download["Content-Disposition"]
+    # An endpoint that answers the download with something else (an internal page, JSON, HTML)
+    # is not relayed: the user reads what came instead, and no byte of it.
+    vendor = setup.sims["uprtc"].handle
+
+    def html_instead(request: httpx.Request) -> httpx.Response:
+        answer = vendor(request)
+        if "/record/download/" in request.url.path:
+            return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<h1>internal admin</h1>")
+        return answer
+
+    connect.transport_override = httpx.MockTransport(html_instead)
+    refused = admin.get(reverse("recording_download", args=["acme", recording.pk]), follow=True)
+    page = refused.content.decode()
+    assert "answered with text/html instead of a recording file" in page and "internal admin" not in page
+    connect.transport_override = httpx.MockTransport(vendor)
     admin.post(reverse("recording_playback", args=["acme", recording.pk]))
     recording.refresh_from_db()
     room = recording.options["playback_rooms"][0]["room"]

@@ -22,7 +22,7 @@ from vendors.sim import Faults
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions, to_minute
 
-from .conftest import CANARY_KEY_ID, CANARY_SECRET, make_account
+from .conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, make_account
 
 SERIES_PER_APP = 10  # five statistics, hourly and daily
 
@@ -172,7 +172,9 @@ def test_transient_errors_raise_for_a_retry_and_keep_the_account(db, account, se
     flaky = AliyunSimulator(World(WorldOptions(seed=9, apps_per_vendor=2)), faults=Faults(error_rate=1.0))
     flaky.add_account(CANARY_KEY_ID, CANARY_SECRET)
     with SimServer(flaky.handle) as server:
-        VendorAccount.objects.filter(pk=account.pk).update(endpoint=server.base_url)
+        account.endpoint = allow_endpoint("aliyun", server.base_url)
+        account.set_credentials(account.credentials())  # an admin re-enters the secrets for the new endpoint
+        account.save()
         app = RtcApp.objects.filter(vendor_account=account).first()
         with pytest.raises(UnavailableError):
             sync.run_window(app.pk, "duration", 3600, Window(timezone.now() - timedelta(hours=2), timezone.now()))

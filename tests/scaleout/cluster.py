@@ -155,10 +155,11 @@ class Cluster:
             self.shell(
                 "import json\n"
                 "from dashboard.tenancy.models import Tenant\n"
-                "from dashboard.credentials.models import VendorAccount\n"
+                "from dashboard.credentials.models import VendorAccount, VendorEndpoint\n"
                 "from dashboard.rtc.listing import refresh_account\n"
                 "from vendors.base.errors import VendorError\n"
                 "tenant, _ = Tenant.objects.get_or_create(slug='scale', defaults={'name': 'Scale'})\n"
+                f"VendorEndpoint.objects.get_or_create(vendor='aliyun', base_url={sim.url!r})\n"
                 f"account = VendorAccount(tenant=tenant, vendor='aliyun', label={label!r}, endpoint={sim.url!r})\n"
                 f"account.set_credentials(json.loads({secrets!r}))\n"
                 "account.save()\n"

@@ -89,7 +89,7 @@ def test_dropped_connections_and_latency_over_real_http(world, clock):
         )
         with pytest.raises(UnavailableError) as info:
             client.describe_apps()
-    assert info.value.code == "ConnectionError"
+    assert info.value.code == "Unreachable"
 
 
 def test_slow_vendor_times_out_as_unavailable(world, clock):
@@ -105,7 +105,7 @@ def test_slow_vendor_times_out_as_unavailable(world, clock):
         )
         with pytest.raises(UnavailableError) as info:
             client.describe_apps()
-    assert info.value.code == "Timeout"
+    assert info.value.code == "Unreachable"
 
 
 def test_account_rate_limit_throttles(world, clock):

@@ -60,6 +60,11 @@ class PermissionDeniedError(VendorError):
     """Credentials are valid but not allowed to do this (RAM policy, app stopped, arrears)."""
 
 
+class NotSentError(PermissionDeniedError):
+    """The call never left: the caller's own rules forbid it (an endpoint no longer allowed,
+    secrets entered for another endpoint). Permanent until an admin fixes the account."""
+
+
 class NotFoundError(VendorError):
     """The app, channel, task or recording does not exist at the vendor."""
 

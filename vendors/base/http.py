@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,8 +32,10 @@ from .errors import (
     VendorError,
     is_transient,
 )
+from .outbound import OutboundPolicy, guarded_transport
 
 USER_AGENT = "rtc-dashboard/0.1 (+httpx)"
+transport_log = logging.getLogger("vendors.transport")
 T = TypeVar("T")
 
 
@@ -44,6 +47,8 @@ class HttpSettings:
     user_agent: str = USER_AGENT
     # Called before every request is sent, retries included: rate limiting and counting.
     before_request: Callable[[httpx.Request], None] | None = None
+    # Where real connections may go (private networks refused unless allowed); None: anywhere.
+    outbound: OutboundPolicy | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +80,15 @@ def build_http_client(
     settings: HttpSettings = HttpSettings(),
     headers: dict[str, str] | None = None,
 ) -> httpx.Client:
+    limits = httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
+    if transport is None and settings.outbound is not None:
+        transport = guarded_transport(settings.outbound, verify=default_ssl_context(), limits=limits)
     return httpx.Client(
         base_url=base_url,
         transport=transport,
         verify=default_ssl_context(),
         timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        limits=httpx.Limits(
-            max_connections=settings.max_connections,
-            max_keepalive_connections=settings.max_connections,
-        ),
+        limits=limits,
         headers={"User-Agent": settings.user_agent, **(headers or {})},
         follow_redirects=False,
         event_hooks={"request": [settings.before_request]} if settings.before_request else None,
@@ -117,18 +122,20 @@ def call_with_retries(attempt: Callable[[], T], *, policy: RetryPolicy, idempote
 
 
 def send(client: httpx.Client, request: httpx.Request, *, vendor: str) -> httpx.Response:
-    """Send and read a request, turning transport failures into UnavailableError."""
+    """Send and read a request, turning transport failures into UnavailableError.
+
+    Every failure before an HTTP answer reads the same (refused, reset, timed out, not HTTP,
+    an address the outbound policy refused): told apart, they would let whoever picks the
+    host map which ports of it are open. The server's log keeps the difference.
+    """
     try:
         response = client.send(request)
         response.read()
         return response
-    except httpx.TimeoutException as exc:
-        raise UnavailableError(
-            f"{vendor} did not answer in time ({exc.__class__.__name__})", vendor=vendor, code="Timeout"
-        ) from exc
     except httpx.TransportError as exc:
+        transport_log.info("%s %s: %s", vendor, type(exc).__name__, exc)
         raise UnavailableError(
-            f"could not reach {vendor}: {exc or exc.__class__.__name__}", vendor=vendor, code="ConnectionError"
+            f"could not reach {vendor} at {request.url.host}: no answer", vendor=vendor, code="Unreachable"
         ) from exc
 
 

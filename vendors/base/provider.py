@@ -237,6 +237,8 @@ class VendorInfo:
     default_base_url: str
     limits: VendorLimits
     connect: ProviderFactory
+    # Further public endpoints of the vendor's own (regions); a tenant may pick any of these.
+    other_base_urls: tuple[str, ...] = ()
     # With Capability.RECORDING_STORAGE: the storage services and regions it can upload to.
     storage_providers: tuple[StorageProvider, ...] = ()
 

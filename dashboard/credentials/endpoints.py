@@ -1,0 +1,62 @@
+"""Which endpoints a vendor account may use: deployment configuration, never a tenant's free text.
+
+Three sources, in this order: the vendor's own public endpoints (declared by its provider),
+`settings.VENDOR_ENDPOINTS` (what the operator configured), and the endpoints staff allowed
+in the admin site (`VendorEndpoint`; the demo adds its loopback simulators there). A tenant
+admin picks one of them. Only the last two may resolve to private addresses, each for its
+exact host and port.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from vendors.base.outbound import OutboundPolicy
+from vendors.base.provider import VendorInfo
+
+from .models import VendorEndpoint
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    base_url: str  # "" is the vendor's default public endpoint
+    label: str
+    configured: bool  # by the operator or staff, rather than declared public by the vendor
+
+
+def normalize(base_url: str) -> str:
+    return base_url.strip().rstrip("/")
+
+
+def configured_urls(vendor: VendorInfo) -> list[str]:
+    from_settings = [normalize(url) for url in settings.VENDOR_ENDPOINTS.get(vendor.name, [])]
+    from_staff = [
+        normalize(url) for url in VendorEndpoint.objects.filter(vendor=vendor.name).values_list("base_url", flat=True)
+    ]
+    return list(dict.fromkeys(from_settings + from_staff))
+
+
+def allowed_endpoints(vendor: VendorInfo) -> list[Endpoint]:
+    public = [Endpoint("", _("%(url)s (the vendor's public endpoint)") % {"url": vendor.default_base_url}, False)]
+    public += [Endpoint(normalize(url), url, False) for url in vendor.other_base_urls]
+    declared = {endpoint.base_url for endpoint in public} | {normalize(vendor.default_base_url)}
+    configured = [Endpoint(url, url, True) for url in configured_urls(vendor) if url not in declared]
+    return public + configured
+
+
+def find(vendor: VendorInfo, base_url: str) -> Endpoint | None:
+    wanted = normalize(base_url)
+    if wanted == normalize(vendor.default_base_url):
+        wanted = ""
+    return next((endpoint for endpoint in allowed_endpoints(vendor) if endpoint.base_url == wanted), None)
+
+
+def outbound_policy(vendor: VendorInfo, base_url: str) -> OutboundPolicy:
+    """What a client for this endpoint may dial: private addresses only for a configured endpoint's own host."""
+    endpoint = find(vendor, base_url)
+    if endpoint is not None and endpoint.configured:
+        return OutboundPolicy.allowing([endpoint.base_url])
+    return OutboundPolicy()
