@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "dashboard.people.middleware.private_pages_middleware",
     "dashboard.people.middleware.user_language_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dashboard.people.middleware.staff_two_factor_middleware",
