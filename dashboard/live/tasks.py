@@ -54,6 +54,7 @@ def plan_live_polls() -> int:
 def poll_account(account_pk: int) -> PollSummary:
     account = VendorAccount.objects.filter(pk=account_pk).first()
     if account is None:
+        log.info("channels of account %s not polled: the account is gone", account_pk)
         return PollSummary()
     try:
         with HUEY.lock_task(f"live.poll.{account_pk}"):
@@ -72,7 +73,10 @@ def discover_all() -> int:
 
 @db_task(retries=2, retry_delay=30, name="live.discover_account", priority=POLL_PRIORITY)
 def discover_account(account_pk: int) -> None:
-    account = VendorAccount.objects.get(pk=account_pk)
+    account = VendorAccount.objects.filter(pk=account_pk).first()
+    if account is None:
+        log.info("channels of account %s not discovered: the account is gone", account_pk)
+        return
     try:
         discover(account)
     except VendorError as error:

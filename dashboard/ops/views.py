@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -26,14 +28,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: database, job engine, scheduler heartbeat, oldest waiting job. 503 if any fails."""
+    """Readiness: database, job engine, scheduler heartbeat, oldest waiting job. 503 if any fails.
+
+    Anyone gets the verdict; what was checked (database kind, queue depth, heartbeat age) only
+    staff and probes sending `Authorization: Bearer <HEALTH_TOKEN>`."""
     checks = health.readiness()
     ready = all(check.ok for check in checks)
-    body = {
-        "status": "ready" if ready else "not ready",
-        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
-    }
+    body = {"status": "ready" if ready else "not ready"}
+    if may_see_details(request):
+        body["checks"] = {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}
     return JsonResponse(body, status=200 if ready else 503)
+
+
+def may_see_details(request: HttpRequest) -> bool:
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    token = settings.HEALTH_TOKEN
+    scheme, _space, sent = request.headers.get("Authorization", "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and constant_time_compare(sent.strip(), token)
 
 
 @login_required

@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
 from .models import Preferences
@@ -28,7 +29,23 @@ class PreferencesForm(forms.ModelForm):
 
 
 class LoginForm(AuthenticationForm):
-    """Password, and the six-digit code for people who turned two-factor login on."""
+    """Password, and the six-digit code for people who turned two-factor login on.
+
+    Every wrong factor gets one answer: an unknown user, a wrong password, the right password
+    without a code or with a wrong one all read "Please enter a correct username, password ...",
+    and each counts as a failed login for the throttle (django-axes), so the code field cannot
+    be used to find out which passwords are right. The code field is always shown, to everyone:
+    a form that asked for a code only after the right password would say whose password it was,
+    and one that asked only some users would say who turned two-factor on.
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct %(username)s, password and, if you turned on two-factor login, "
+            "the code from your authenticator app. Note that the username and password are case-sensitive."
+        ),
+    }
 
     otp_token = forms.CharField(
         label=_("Authentication code"),
@@ -39,18 +56,21 @@ class LoginForm(AuthenticationForm):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
-        user = self.get_user()
         self.otp_device = None
-        device = confirmed_device(user) if user else None
+        cleaned = super().clean()  # a wrong password or unknown user stops here (and is counted)
+        device = confirmed_device(self.user_cache) if self.user_cache is not None else None
         if device is None:
             return cleaned
         token = (cleaned.get("otp_token") or "").strip()
-        if not token:
-            raise forms.ValidationError(_("Enter the code from your authenticator app."), code="token_required")
         allowed, _extra = device.verify_is_allowed()
-        if not allowed or not device.verify_token(token):
-            raise forms.ValidationError(_("That code is not right, or it has expired."), code="invalid_token")
+        if not (token and allowed and device.verify_token(token)):
+            self.user_cache = None
+            # The password was right, so Django sent no failure signal: send it, so the
+            # throttle counts (and locks out) a wrong code like a wrong password.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": cleaned.get("username")}, request=self.request
+            )
+            raise self.get_invalid_login_error()
         self.otp_device = device
         return cleaned
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .models import Preferences
@@ -36,6 +37,23 @@ def user_language_middleware(get_response: Callable[[HttpRequest], HttpResponse]
             if language:
                 request.LANGUAGE_CODE = translation.get_language()
             return get_response(request)
+
+    return middleware
+
+
+def private_pages_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Every answer to a signed-in user (pages, fragments, downloads, errors) is `private,
+    no-store`: a shared proxy must not keep tenant data, nor the browser's back-forward cache
+    once the user has logged out. Static files never get here (WhiteNoise answers them first),
+    so they stay cacheable; the login page is already never-cache (Django's login view)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated  # before the view: logout ends it
+        response = get_response(request)
+        if signed_in or (user is not None and request.user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     return middleware
 

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "dashboard.people.middleware.private_pages_middleware",
     "dashboard.people.middleware.user_language_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dashboard.people.middleware.staff_two_factor_middleware",
@@ -106,6 +107,8 @@ CACHES = {
 # Readiness (/readyz): the scheduler's heartbeat must be this fresh, and no job may wait longer.
 READY_HEARTBEAT_SECONDS = env.int("READY_HEARTBEAT_SECONDS", default=180)
 READY_MAX_JOB_WAIT_SECONDS = env.int("READY_MAX_JOB_WAIT_SECONDS", default=600)
+# Probes sending `Authorization: Bearer <HEALTH_TOKEN>` see what /readyz checked; others only the verdict.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
 # from one address, that pair is locked out for AXES_COOLOFF_MINUTES.

@@ -152,7 +152,10 @@ def run_window(
     window: Window,
 ) -> int:
     """Fetch and store one window; move the cursor. Raises transient VendorErrors for a retry."""
-    app = RtcApp.objects.select_related("vendor_account__tenant").get(pk=app_pk)
+    app = RtcApp.objects.select_related("vendor_account__tenant").filter(pk=app_pk).first()
+    if app is None:
+        log.info("usage window of app %s not fetched: the app is gone", app_pk)
+        return 0
     account = app.vendor_account
     if account.sync_blocked or app.sync_blocked or not account.enabled:
         return 0
@@ -176,6 +179,11 @@ def run_window(
     now = timezone.now()
     reached = min(floor_to(now, interval), window.end)
     with write_turn(), transaction.atomic():
+        # Deleted during the vendor call? Checked under a lock (the app row on PostgreSQL, the
+        # whole database on SQLite's IMMEDIATE transactions) so a deletion cannot slip in between.
+        if not RtcApp.objects.select_for_update().filter(pk=app.pk).exists():
+            log.info("usage window of app %s not stored: the app is gone", app.pk)
+            return 0
         stored = store(app, points)
         cursor, _ = SyncCursor.objects.select_for_update().get_or_create(app=app, metric=metric, interval=interval)
         if cursor.synced_until is None or reached > cursor.synced_until:

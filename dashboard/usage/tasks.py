@@ -13,6 +13,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from dashboard.credentials.crypto import UndecryptableCredentials
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.listing import refresh_account
+from dashboard.rtc.models import RtcApp
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
@@ -42,6 +43,9 @@ def sync_series_window(
     app_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
 ) -> int:
     """The first window of a series; on success the rest follow as the next job."""
+    if not RtcApp.objects.filter(pk=app_pk).exists():
+        log.info("usage window of app %s not fetched: the app is gone (deleted with its account?)", app_pk)
+        return 0
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
     try:
@@ -78,7 +82,10 @@ def refresh_all_apps() -> int:
 
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name="apps.refresh_account")
 def refresh_account_apps(account_pk: int) -> None:
-    account = VendorAccount.objects.get(pk=account_pk)
+    account = VendorAccount.objects.filter(pk=account_pk).first()
+    if account is None:
+        log.info("apps of account %s not listed: the account is gone", account_pk)
+        return
     try:
         refresh_account(account, interactive=False)
     except VendorError as error:

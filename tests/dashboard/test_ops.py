@@ -25,19 +25,48 @@ def test_liveness_answers_without_asking_anything_else() -> None:
 
 @pytest.mark.django_db
 def test_readiness_needs_a_fresh_scheduler_heartbeat_and_no_stuck_job(settings) -> None:
-    not_yet = Client().get(reverse("readyz"))
+    settings.HEALTH_TOKEN = "probe-token-for-tests"
+    probe = Client(headers={"Authorization": "Bearer probe-token-for-tests"})
+    not_yet = probe.get(reverse("readyz"))
     assert not_yet.status_code == 503
     assert not not_yet.json()["checks"]["scheduler"]["ok"] and not_yet.json()["checks"]["database"]["ok"]
     heartbeat()  # the periodic job, run inline
-    ready = Client().get(reverse("readyz"))
+    ready = probe.get(reverse("readyz"))
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     assert ready.json()["checks"]["job_engine"]["ok"]
     PendingJob.objects.create(task_id="stuck", name="usage.window", enqueued_at=timezone.now() - timedelta(hours=1))
-    stuck = Client().get(reverse("readyz"))
+    stuck = probe.get(reverse("readyz"))
     assert stuck.status_code == 503 and not stuck.json()["checks"]["oldest_pending_job"]["ok"]
     PendingJob.objects.all().delete()
     Heartbeat.objects.update(at=timezone.now() - timedelta(seconds=settings.READY_HEARTBEAT_SECONDS + 5))
     assert Client().get(reverse("readyz")).status_code == 503
+
+
+READY_DETAILS = ("checks", "sqlite", "queued", "heartbeat", "SqliteHuey", "MemoryHuey")
+
+
+def test_readiness_tells_details_only_to_staff_or_the_probe_token(two_tenants: World2, settings) -> None:
+    heartbeat()
+    settings.HEALTH_TOKEN = "probe-token-for-tests"
+    anonymous = [
+        Client(),
+        logged_in(two_tenants.acme_admin),  # signed in is not enough
+        Client(headers={"Authorization": "Bearer wrong-token"}),
+        Client(headers={"Authorization": "probe-token-for-tests"}),  # not a bearer token
+        Client(headers={"Authorization": "Bearer probe-token-for-tests-and-more"}),
+    ]
+    for client in anonymous:
+        response = client.get(reverse("readyz"))
+        assert response.status_code == 200 and response.json() == {"status": "ready"}
+        assert not any(word in response.content.decode() for word in READY_DETAILS), response.content
+    for client in (logged_in(two_tenants.staff), Client(headers={"Authorization": "Bearer probe-token-for-tests"})):
+        detailed = client.get(reverse("readyz")).json()
+        assert detailed["status"] == "ready" and detailed["checks"]["database"]["detail"] == "sqlite"
+    Heartbeat.objects.all().delete()
+    failing = Client().get(reverse("readyz"))
+    assert failing.status_code == 503 and failing.json() == {"status": "not ready"}
+    settings.HEALTH_TOKEN = ""  # no token configured: an empty bearer token opens nothing
+    assert Client(headers={"Authorization": "Bearer "}).get(reverse("readyz")).json() == {"status": "not ready"}
 
 
 def test_jobs_are_counted_and_shown_to_staff_only(two_tenants: World2, aliyun_sim) -> None:
