@@ -10,6 +10,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from django.utils import timezone
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.discovery import discover
 from dashboard.live.models import Channel
+from dashboard.mixing.layouts import preset_layout, to_json
+from dashboard.mixing.models import LayoutTemplate, LayoutVersion
 from dashboard.recordings.models import Recording, RecordingFile
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
@@ -139,6 +142,21 @@ def test_a_vendor_refusal_quoting_planted_text_is_text_in_the_toast(planted) -> 
     )
     page = response.content.decode()
     assert response.status_code == 200 and "The vendor refused" in page
+    assert_inert(page)
+    assert shown(page)
+    audit = logged_in(tenants.acme_admin).get(reverse("tenant_audit", args=["acme"])).content.decode()
+    assert_inert(audit)
+    assert shown(audit)
+
+
+def test_a_user_id_in_a_layout_preview_is_text(planted) -> None:
+    tenants, _account, _app = planted
+    layout = preset_layout("single")
+    layout = replace(layout, panes=tuple(replace(pane, user_id=PAYLOAD) for pane in layout.panes))
+    template = LayoutTemplate.objects.create(tenant=tenants.acme, name="Planted")
+    LayoutVersion.objects.create(template=template, number=1, layout=to_json(layout))
+    page = logged_in(tenants.acme_admin).get(reverse("layout_edit", args=["acme", template.pk])).content.decode()
+    assert "<svg" in page  # the drawn preview
     assert_inert(page)
     assert shown(page)
 
