@@ -24,7 +24,7 @@ from dashboard.credentials.models import VendorAccount
 from dashboard.live.discovery import discover
 from dashboard.live.models import Channel
 from dashboard.mixing.layouts import preset_layout, to_json
-from dashboard.mixing.models import LayoutTemplate, LayoutVersion
+from dashboard.mixing.models import LayoutTemplate, LayoutVersion, MixingTask
 from dashboard.recordings.models import Recording, RecordingFile
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
@@ -133,18 +133,28 @@ def test_vendor_names_and_ids_are_text_in_pages_and_fragments(planted, planted_s
     assert any(html.escape(PAYLOAD, quote=False) in text for text in strings(figure))
 
 
-def test_a_vendor_refusal_quoting_planted_text_is_text_in_the_toast(planted) -> None:
+def test_a_vendor_refusal_quoting_planted_text_is_text_in_the_toast_the_form_and_the_audit(planted) -> None:
     tenants, account, app = planted
     discover(account)
+    admin = logged_in(tenants.acme_admin)
+    # The console keeps the vendor's task id; the vendor's refusal quotes it back, in a toast.
     channel = Channel.objects.get(app=app, channel_id__contains=PAYLOAD)
-    response = logged_in(tenants.acme_admin).post(
-        reverse("channel_close", args=["acme", channel.pk]), {"confirm_channel_id": channel.channel_id}, follow=True
+    task = MixingTask.objects.create(
+        channel=channel, task_id=f"t{PAYLOAD}", stream_url="rtmp://cdn/x", media_encode=20, task_profile="4IN_720P"
     )
-    page = response.content.decode()
-    assert response.status_code == 200 and "The vendor refused" in page
+    refreshed = admin.post(reverse("push_refresh", args=["acme", task.pk]), follow=True)
+    page = refreshed.content.decode()
+    assert refreshed.status_code == 200 and "data-console-toast" in page
+    assert_inert(page)
+    toasts = page[page.index('id="toasts"') :]
+    assert html.escape(f"t{PAYLOAD}", quote=False) in toasts or html.escape(f"t{PAYLOAD}") in toasts
+    # The channel's id, refused by the vendor and quoted in its answer beside the close form.
+    closed = admin.post(reverse("channel_close", args=["acme", channel.pk]), {"confirm_channel_id": channel.channel_id})
+    page = closed.content.decode()
+    assert closed.status_code == 200 and "The vendor refused" in page
     assert_inert(page)
     assert shown(page)
-    audit = logged_in(tenants.acme_admin).get(reverse("tenant_audit", args=["acme"])).content.decode()
+    audit = admin.get(reverse("tenant_audit", args=["acme"])).content.decode()
     assert_inert(audit)
     assert shown(audit)
 
