@@ -366,8 +366,13 @@ def recording_file(request: HttpRequest, tenant_slug: str, recording_pk: int, fi
     if not file.content:
         raise Http404(_("The vendor keeps this file; the console has no copy."))
     response = HttpResponse(bytes(file.content), content_type=file.media_type or "application/octet-stream")
-    response["Content-Disposition"] = _attachment(file.name, inline=file.media_type.startswith("image/"))
+    response["Content-Disposition"] = _attachment(file.name, inline=file.media_type in INLINE_TYPES)
     return response
+
+
+# Shown in the page: raster images only. A vendor's SVG or HTML may carry script, so it is
+# downloaded, never opened in the console's origin.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 def _attachment(name: str, *, inline: bool = False) -> str:

@@ -1,7 +1,7 @@
 """Plotly figures for a usage report, built in Python and drawn by plotly.js in the page.
 
-Figures are plain figure dictionaries serialised with plotly.io (no validation pass: the
-shapes are fixed here, and reports must stay fast).
+Figures are plain figure dictionaries serialised by dashboard.core.figures (no validation
+pass: the shapes are fixed here, and reports must stay fast), which makes vendor text inert.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import plotly.io as pio
 from django.utils.translation import gettext as _
+
+from dashboard.core import figures
 
 from .models import Metric
 from .reports import TIER_LABELS, Bucket, Report
@@ -44,7 +45,7 @@ def figure_json(title: str, data: list[dict[str, Any]], y_title: str, **layout: 
             **layout,
         },
     }
-    return pio.to_json(figure, validate=False, pretty=False)
+    return figures.figure_json(figure)
 
 
 def previous_period(report: Report, x: list[str], value: Callable[[Bucket], int], unit: str = "") -> dict[str, Any]:

@@ -66,19 +66,32 @@ def filename(report: Report, name: str, extension: str) -> str:
     return f"usage-{safe}-{report.filters.start}-{report.filters.end}-{report.filters.resolved}.{extension}"
 
 
+# Spreadsheet programs read a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A text cell that cannot start a formula (a leading quote, as OWASP advises); numbers,
+    negative ones included, are not text and stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def as_csv(report: Report, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(report, name, "csv")}"'
     response.write("\ufeff")  # so spreadsheet programs read UTF-8
     writer = csv.writer(response)
     for row in table(report):
-        writer.writerow(row)
+        writer.writerow([spreadsheet_text(cell) for cell in row])
     return response
 
 
 def as_xlsx(report: Report, name: str) -> HttpResponse:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Every string is a string cell: none becomes a formula or a link, whoever wrote it.
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet(_("Usage")[:31])
     bold = workbook.add_format({"bold": True})
     for row_number, row in enumerate(table(report)):

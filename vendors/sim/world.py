@@ -65,6 +65,9 @@ class WorldOptions:
     sessions_per_day: int = 2400  # per app, on an average weekday
     live_channel_share: float = 0.35  # channels in interactive-live mode
     history_days: int = 730  # apps were created this long before "now"
+    # Text put into every app name and user id and into each app's first channel id: security
+    # tests plant markup and spreadsheet formulas where a vendor's own text reaches the console.
+    plant: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +216,7 @@ class World:
         app_id = _digest(opts.seed, vendor, index)[:8]
         channels = []
         for c in range(opts.channels_per_app):
-            word = CHANNEL_WORDS[(c + index) % len(CHANNEL_WORDS)]
+            word = CHANNEL_WORDS[(c + index) % len(CHANNEL_WORDS)] + (opts.plant if c == 0 else "")
             profile = 2 if rng.random() < opts.live_channel_share else 1
             channels.append(Channel(f"{word}-{c + 1:03d}", profile, 1.0 / (c + 1)))
         total = sum(ch.weight for ch in channels)
@@ -221,13 +224,13 @@ class World:
         for ch in channels:
             running += ch.weight / total
             cumulative.append(running)
-        users = tuple(f"u{app_id[:4]}{n:05d}" for n in range(opts.users_per_app))
+        users = tuple(f"u{app_id[:4]}{opts.plant}{n:05d}" for n in range(opts.users_per_app))
         created = self.now_minute() - opts.history_days * DAY
         created -= created % DAY
         return AppSpec(
             vendor=vendor,
             app_id=app_id,
-            name=f"{APP_WORDS[index % len(APP_WORDS)]} {vendor.title()} {index + 1}",
+            name=f"{APP_WORDS[index % len(APP_WORDS)]} {vendor.title()} {index + 1}{opts.plant}",
             created_minute=created,
             scale=0.6 + 0.8 * rng.random(),
             channels=tuple(channels),
