@@ -34,7 +34,7 @@ from vendors.aliyun.sim import AliyunSimulator
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
 
-from .conftest import BROWSER, HTMX, PASSWORD, World2, logged_in, make_user
+from .conftest import BROWSER, HTMX, PASSWORD, World2, allow_endpoint, logged_in, make_user
 
 PAYLOAD = '<a href="javascript:alert(1)">x</a><img src=x onerror=alert(1)>'
 FORMULA = '=HYPERLINK("http://evil","x")'
@@ -53,7 +53,9 @@ def planted_sim() -> Iterator[tuple[World, str]]:
 
 
 def planted_account(tenant: Tenant, base_url: str) -> VendorAccount:
-    account = VendorAccount(tenant=tenant, vendor="aliyun", label="Planted", endpoint=base_url)
+    account = VendorAccount(
+        tenant=tenant, vendor="aliyun", label="Planted", endpoint=allow_endpoint("aliyun", base_url)
+    )
     account.set_credentials({"access_key_id": KEY_ID, "access_key_secret": SECRET})
     account.save()
     return account
