@@ -31,20 +31,23 @@ def normalize(base_url: str) -> str:
     return base_url.strip().rstrip("/")
 
 
-def configured_urls(vendor: VendorInfo) -> list[str]:
-    from_settings = [normalize(url) for url in settings.VENDOR_ENDPOINTS.get(vendor.name, [])]
-    from_staff = [
-        normalize(url) for url in VendorEndpoint.objects.filter(vendor=vendor.name).values_list("base_url", flat=True)
-    ]
-    return list(dict.fromkeys(from_settings + from_staff))
+def configured(vendor: VendorInfo) -> dict[str, str]:
+    """Operator- and staff-allowed base URLs of a vendor, each with the note it was allowed with."""
+    found = {normalize(url): "" for url in settings.VENDOR_ENDPOINTS.get(vendor.name, [])}
+    for url, note in VendorEndpoint.objects.filter(vendor=vendor.name).values_list("base_url", "note"):
+        found.setdefault(normalize(url), note)
+    return found
 
 
 def allowed_endpoints(vendor: VendorInfo) -> list[Endpoint]:
     public = [Endpoint("", _("%(url)s (the vendor's public endpoint)") % {"url": vendor.default_base_url}, False)]
     public += [Endpoint(normalize(url), url, False) for url in vendor.other_base_urls]
     declared = {endpoint.base_url for endpoint in public} | {normalize(vendor.default_base_url)}
-    configured = [Endpoint(url, url, True) for url in configured_urls(vendor) if url not in declared]
-    return public + configured
+    return public + [
+        Endpoint(url, f"{url} ({note})" if note else url, True)
+        for url, note in configured(vendor).items()
+        if url not in declared
+    ]
 
 
 def find(vendor: VendorInfo, base_url: str) -> Endpoint | None:
