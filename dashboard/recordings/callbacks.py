@@ -34,8 +34,12 @@ log = logging.getLogger(__name__)
 SALT = "dashboard.recordings.callback"
 
 
+def account_token(account: VendorAccount) -> str:
+    return signing.dumps(account.pk, salt=SALT)
+
+
 def callback_url(account: VendorAccount, request: HttpRequest | None = None) -> str:
-    path = reverse("recording_callback", args=[signing.dumps(account.pk, salt=SALT)])
+    path = reverse("recording_callback", args=[account_token(account)])
     if settings.PUBLIC_BASE_URL:
         return settings.PUBLIC_BASE_URL.rstrip("/") + path
     if request is None:
