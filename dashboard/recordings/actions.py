@@ -58,6 +58,7 @@ def start(
     storage: StorageModel | None = None,
     rule_id: str = "",
     callback_url: str = "",
+    callback_token_hash: str = "",
     max_idle_seconds: int = 30,
 ) -> Recording:
     """Start at the vendor (VendorError after auditing on refusal), then keep the recording."""
@@ -113,6 +114,7 @@ def start(
         vendor_status=started.vendor_status[:60],
         detail=started.detail[:300],
         started_by=actor if actor.is_authenticated else None,
+        callback_token_hash=callback_token_hash,
     )
     return recording
 

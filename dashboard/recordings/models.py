@@ -84,6 +84,9 @@ class Recording(models.Model):
     )
     storage = models.ForeignKey(StorageTarget, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     automatic = models.BooleanField(default=False, help_text=_("Started by the vendor under an automatic rule."))
+    # SHA-256 of the token in the callback address the console gave the vendor for this
+    # recording (recordings/callbacks.py); empty for recordings the vendor started itself.
+    callback_token_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.STARTING)
     vendor_status = models.CharField(max_length=60, blank=True)
     detail = models.CharField(max_length=300, blank=True)

@@ -56,4 +56,9 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/storage/<int:storage_pk>/", storage_views.storage_edit, name="storage_edit"),
     path("t/<slug:tenant_slug>/storage/<int:storage_pk>/delete/", storage_views.storage_delete, name="storage_delete"),
     path("hooks/recordings/<str:token>/", views.recording_callback, name="recording_callback"),
+    path(
+        "hooks/recordings/<str:token>/<str:recording_token>/",
+        views.recording_callback,
+        name="recording_callback_bound",
+    ),
 ]

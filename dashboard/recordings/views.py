@@ -3,8 +3,6 @@ change it, stop it, fetch its files; and the vendors' callback endpoint."""
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.json_body import BodyError, read_json_object
 from dashboard.core.listing import paginate
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
@@ -169,6 +168,7 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         template = data.get("template")
+        address = callbacks.recording_address(account, request) if info.can(Capability.RECORDING_CALLBACKS) else None
         try:
             recording = actions.start(
                 request.user,
@@ -181,9 +181,8 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
                 layout_version=template.current if template else None,
                 storage=data.get("storage"),
                 rule_id=data.get("rule") or "",
-                callback_url=callbacks.callback_url(account, request)
-                if info.can(Capability.RECORDING_CALLBACKS)
-                else "",
+                callback_url=address.url if address else "",
+                callback_token_hash=address.token_hash if address else "",
             )
         except VendorError as error:
             context["vendor_error"] = error
@@ -382,19 +381,15 @@ def _attachment(name: str, *, inline: bool = False) -> str:
 
 @csrf_exempt  # vendors sign their callbacks (checked below); they cannot hold a CSRF token
 @require_POST
-def recording_callback(request: HttpRequest, token: str) -> HttpResponse:
+def recording_callback(request: HttpRequest, token: str, recording_token: str = "") -> HttpResponse:
     account = callbacks.account_for(token)
-    if account is None:
+    bound = callbacks.recording_for(account, recording_token) if account and recording_token else None
+    if account is None or (recording_token and bound is None):
         return JsonResponse({"message": "unknown callback address"}, status=404)
-    # Read past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): a snapshot arrives base64 in the body.
-    raw = request.read(MAX_CALLBACK_BYTES + 1)
-    if len(raw) > MAX_CALLBACK_BYTES:
-        return JsonResponse({"message": "the body is too large"}, status=413)
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"message": "the body is not JSON"}, status=400)
-    if not isinstance(body, dict):
-        return JsonResponse({"message": "the body is not a JSON object"}, status=400)
-    outcome = callbacks.receive(account, request.headers, body)
+        # Read past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): a snapshot arrives base64 in the body.
+        body = read_json_object(request, max_bytes=MAX_CALLBACK_BYTES)
+    except BodyError as error:
+        return JsonResponse({"message": str(error)}, status=error.status)
+    outcome = callbacks.receive(account, request.headers, body, bound)
     return JsonResponse(dict(outcome.reply), status=outcome.status)

@@ -30,7 +30,7 @@ PERSONAL = {
 }
 STAFF_ONLY = {"all_audit", "usage_overview", "ops_jobs"}
 # Probes for load balancers and process managers; vendors' signed recording callbacks.
-PUBLIC = {"healthz", "readyz", "recording_callback"}
+PUBLIC = {"healthz", "readyz", "recording_callback", "recording_callback_bound"}
 
 
 def named_patterns() -> Iterator[tuple[str, URLPattern]]:
@@ -94,6 +94,7 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "rule_id": "1001",
         "storage_pk": acme_storage(world).pk,
         "token": "not-a-signed-account",
+        "recording_token": "not-a-recording-token",
     }
     names = list(pattern.pattern.converters)
     unknown = set(names) - set(values)

@@ -60,10 +60,11 @@ POST_DATA: dict[str, dict[str, str]] = {
     "storage_edit": {"name": "B2", "provider": "1", "region": "0", "bucket": "b"},
     "storage_delete": {},
     "recording_callback": {},
+    "recording_callback_bound": {},
 }
 # Vendors cannot hold a CSRF token; these check the vendor's own signature instead
 # (tests/dashboard/test_recordings.py sends forged, stale and replayed calls).
-SIGNED_CALLBACKS = {"recording_callback"}
+SIGNED_CALLBACKS = {"recording_callback", "recording_callback_bound"}
 READ_ONLY_ACTION_PREFIXES = ("Describe", "Get")
 
 

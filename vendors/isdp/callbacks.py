@@ -53,30 +53,37 @@ def sign(app_key: str, fields: Mapping[str, Any]) -> str:
     """Lowercase hex HmacSHA256, keyed with the app key, over appId+appKey+channelId+userId+extraData+authTimestamp."""
     message = _text(fields.get("appId")) + app_key
     message += "".join(_text(fields.get(name)) for name in ("channelId", "userId", "extraData", "authTimestamp"))
-    return hmac.new(app_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+    # Text from JSON may hold half a surrogate pair: signed as is, it simply does not match.
+    return hmac.new(app_key.encode(), message.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
 def parse_auth_timestamp(value: Any) -> datetime:
     text = _text(value).strip()
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
     try:
-        parsed = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
-    except ValueError:
+        if text.isascii() and text.isdigit():
+            return datetime.fromtimestamp(int(text), UTC)
         try:
-            parsed = datetime.fromisoformat(text)
+            parsed = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
         except ValueError:
-            raise CallbackRejected(f"authTimestamp {text!r} is not a UNIX time") from None
-    if parsed.tzinfo is None:
-        raise CallbackRejected("authTimestamp has no time zone")
-    return parsed.astimezone(UTC)
+            parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            raise CallbackRejected("authTimestamp has no time zone")
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        # Past year 9999 (or before year 1 once moved to UTC) no time can be held.
+        raise CallbackRejected(f"authTimestamp {_shown(text)} is not a UNIX time in range") from None
 
 
 def verify(headers: Mapping[str, str], body: Mapping[str, Any], app_key: str, now: datetime) -> CallbackEvent:
     given = next((value for name, value in headers.items() if name.lower() == SIGN_HEADER.lower()), "")
     if not given:
         raise CallbackRejected(f"missing {SIGN_HEADER}")
-    if not hmac.compare_digest(given.strip().lower(), sign(app_key, body)):
+    # compare_digest refuses non-ASCII text: compare bytes, whatever the header holds.
+    if not hmac.compare_digest(given.strip().lower().encode("utf-8", "surrogatepass"), sign(app_key, body).encode()):
         raise CallbackRejected(f"{SIGN_HEADER} does not match")
     expires = parse_auth_timestamp(body.get("authTimestamp"))
     if expires < now - GRACE:
