@@ -4,13 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: demo test sim lint bench messages system-packages
+# The lock: exact versions with hashes. base.txt is what the console needs to run (production
+# installs it); dev.txt is the same pins plus tests, lint, load and lock tools. Both come
+# from pyproject.toml through `make lock`.
+LOCKS := requirements/base.txt requirements/dev.txt
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --generate-hashes --custom-compile-command 'make lock' $(LOCK_ARGS)
 
-$(BIN)/.installed: pyproject.toml
+.PHONY: demo test sim lint bench messages system-packages lock
+
+# Exactly the locked versions, hash-checked; then the project itself, editable, with the
+# locked setuptools (no isolated build fetching an unpinned one).
+$(BIN)/.installed: pyproject.toml $(LOCKS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+lock: $(BIN)/.installed  ## re-pin requirements/ from pyproject.toml; LOCK_ARGS=--upgrade (or --upgrade-package NAME) for newer versions
+	$(UV_COMPILE) pyproject.toml -o requirements/base.txt
+	$(UV_COMPILE) pyproject.toml --extra dev --constraint requirements/base.txt -o requirements/dev.txt
 
 demo: $(BIN)/.installed  ## the console with demo tenants on http://127.0.0.1:$(PORT), simulators included
 	$(BIN)/python manage.py demo --port $(PORT)
