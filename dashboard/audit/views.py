@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -10,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from dashboard.core.listing import paginate, search
+from dashboard.core.params import date_param
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
 
@@ -31,9 +30,8 @@ def _filtered(entries: QuerySet[AuditEntry], request: HttpRequest) -> tuple[Quer
         entries = entries.filter(outcome=outcome)
         chosen["outcome"] = outcome
     for name, lookup in (("since", "created_at__date__gte"), ("until", "created_at__date__lte")):
-        try:
-            day = date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
+        day = date_param(request.GET, name)
+        if day is None:
             continue
         entries = entries.filter(**{lookup: day})
         chosen[name] = day.isoformat()

@@ -17,6 +17,8 @@ from django.utils.functional import cached_property
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.core.params import MAX_ID, int_list, parse_date, parse_int
+
 from .conftest import HTMX, World2, logged_in
 from .test_isolation import acme_layout, kwargs_for, named_patterns
 
@@ -255,11 +257,50 @@ def test_an_id_past_the_database_range_in_a_url_is_404(two_tenants: World2, name
         url = reverse(name, kwargs=kwargs)
         for method in ("get", "post"):
             response = getattr(client, method)(url)
-            # 405 when the view takes only the other method: it never looked the id up.
-            assert response.status_code in (404, 405), (method, url, response.status_code)
+            # 404 before the view runs, even where the view takes only the other method (no 405).
+            assert response.status_code == 404, (method, url, response.status_code)
 
 
 def test_the_largest_id_the_database_holds_is_an_ordinary_404(two_tenants: World2) -> None:
     client = logged_in(two_tenants.staff)
     assert client.get(reverse("recording_detail", args=["acme", 2**63 - 1])).status_code == 404
     assert client.get(reverse("channel_list", args=["acme", 2**63 - 1])).status_code == 404
+
+
+@given(text=st.one_of(st.text(), st.sampled_from(HOSTILE), st.integers().map(str)))
+def test_parse_int_takes_ascii_digits_in_range_and_nothing_else(text: str) -> None:
+    value = parse_int(text)
+    digits = text.strip()
+    ascii_number = digits.isascii() and digits.isdigit() and len(digits.lstrip("0")) < 30
+    if ascii_number and 1 <= int(digits) <= MAX_ID:
+        assert value == int(digits)
+    else:
+        assert value is None
+
+
+def test_parsers_refuse_what_python_and_the_database_would_choke_on() -> None:
+    for text in ("²", "\u0661", "\uff11", str(2**63), "9" * 5000, "-1", "0", "1e9", "", None, "1\x00"):
+        assert parse_int(text) is None, text
+    assert parse_int("0", minimum=0) == 0
+    assert parse_int(" 42 ") == 42
+    assert int_list(QueryDict("app=3&app=²&app=3&app=-1&app=99999999999999999999&app=4"), "app") == [3, 4]
+    for text in ("99999-01-01", "0000-00-00", "0001-01-01", "9999-12-31", "2024-02-30", "20240101", "2024-W01-1"):
+        assert parse_date(text) is None, text
+    assert parse_date("2024-02-29") is not None
+
+
+def test_a_custom_range_out_of_reach_is_said_and_the_default_shown(two_tenants: World2) -> None:
+    client = logged_in(two_tenants.acme_admin)
+    query = {"range": "custom", "from": "0001-01-01", "to": "9999-12-31", "compare": "1"}
+    page = client.get(reverse("tenant_usage", args=["acme"]), query)
+    assert page.status_code == 200
+    assert "A custom range lies between 2000-01-01 and 2099-12-31" in page.content.decode()
+    assert page.context["filters"].preset == "30d"
+
+
+def test_a_history_day_out_of_reach_is_said_and_today_shown(two_tenants: World2) -> None:
+    client = logged_in(two_tenants.acme_admin)
+    url = reverse("channel_history", args=["acme", two_tenants.acme_manual_app.pk])
+    for day, said in (("0001-01-01", "no records before 2000-01-01"), ("99999-01-01", "is not a date")):
+        page = client.get(url, {"day": day})
+        assert page.status_code == 200 and said in page.content.decode(), day
