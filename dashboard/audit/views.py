@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -30,7 +32,8 @@ def _filtered(entries: QuerySet[AuditEntry], request: HttpRequest) -> tuple[Quer
         entries = entries.filter(outcome=outcome)
         chosen["outcome"] = outcome
     for name, lookup in (("since", "created_at__date__gte"), ("until", "created_at__date__lte")):
-        day = date_param(request.GET, name)
+        # Any real date: it is only compared, never added to, and a future one rightly finds nothing.
+        day = date_param(request.GET, name, earliest=date.min, latest=date.max)
         if day is None:
             continue
         entries = entries.filter(**{lookup: day})

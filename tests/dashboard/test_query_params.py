@@ -192,7 +192,8 @@ def _users(world: World2) -> dict[str, object]:
 
 @pytest.mark.parametrize("name", sorted(name for name, keys in QUERY_PARAMS.items() if keys))
 def test_hostile_values_in_every_key_never_answer_500(two_tenants: World2, recorded_reads: None, name: str) -> None:
-    """Each hostile value in every key of the page at once, and once more through its gates."""
+    """Each hostile value in every key of the page at once, once more through its gates, and
+    for the usage reports once more as the CSV or Excel export."""
     url = _url(two_tenants, name)
     keys = QUERY_PARAMS[name]
     gates = {gate: value for key in keys for gate, value in GATES.get(key, {}).items()}
@@ -202,6 +203,9 @@ def test_hostile_values_in_every_key_never_answer_500(two_tenants: World2, recor
         _check(client, name, url, dict.fromkeys(keys, value), htmx=index % 2 == 1)
         if gates:
             _check(client, name, url, dict.fromkeys(keys, value) | gates, htmx=index % 2 == 0)
+        if "export" in keys:
+            export = {"export": "csv" if index % 2 else "xlsx"}
+            _check(client, name, url, dict.fromkeys(keys, value) | gates | export, htmx=False)
 
 
 def _plausible(world: World2) -> dict[str, list[str]]:
@@ -222,7 +226,7 @@ def _plausible(world: World2) -> dict[str, list[str]]:
     }
 
 
-@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(data=st.data())
 def test_arbitrary_query_strings_never_answer_500(
     two_tenants: World2, recorded_reads: None, data: st.DataObject
