@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from dashboard.core.listing import paginate, search
+from dashboard.core.params import date_param
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
 
@@ -31,9 +32,9 @@ def _filtered(entries: QuerySet[AuditEntry], request: HttpRequest) -> tuple[Quer
         entries = entries.filter(outcome=outcome)
         chosen["outcome"] = outcome
     for name, lookup in (("since", "created_at__date__gte"), ("until", "created_at__date__lte")):
-        try:
-            day = date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
+        # Any real date: it is only compared, never added to, and a future one rightly finds nothing.
+        day = date_param(request.GET, name, earliest=date.min, latest=date.max)
+        if day is None:
             continue
         entries = entries.filter(**{lookup: day})
         chosen[name] = day.isoformat()

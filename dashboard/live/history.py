@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from dashboard.core.params import EARLIEST_DATE, int_param, parse_date, text_param
 from dashboard.credentials.connect import provider_for
 from dashboard.rtc.features import account_features
 from dashboard.rtc.models import RtcApp
@@ -31,13 +32,16 @@ HISTORY_USERS_PAGE_SIZE = 100
 def _day(request: HttpRequest) -> tuple[date, str]:
     """The UTC day asked for: vendors keep their records by UTC day."""
     today = timezone.now().date()
-    text = request.GET.get("day", "")
-    try:
-        day = date.fromisoformat(text) if text else today
-    except ValueError:
-        return today, _("%(text)s is not a date; showing today.") % {"text": text[:20]}
+    text = text_param(request.GET, "day", max_length=20)
+    if not text:
+        return today, ""
+    day = parse_date(text, earliest=date.min, latest=date.max)
+    if day is None:
+        return today, _("%(text)s is not a date; showing today.") % {"text": text}
     if day > today:
         return today, _("That day has not come yet; showing today.")
+    if day < EARLIEST_DATE:
+        return today, _("There are no records before %(day)s; showing today.") % {"day": EARLIEST_DATE.isoformat()}
     return day, ""
 
 
@@ -48,8 +52,7 @@ def _history_context(
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
     day, day_problem = _day(request)
-    page = request.GET.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page_number = int_param(request.GET, "page", 1, maximum=9_999)
     context: dict[str, object] = {
         "scope": scope,
         "app": app,
@@ -67,7 +70,7 @@ def _history_context(
 def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     app, day, page_number, context = _history_context(request, tenant_slug, app_pk)
     account = app.vendor_account
-    user = request.GET.get("user", "").strip()[:128]
+    user = text_param(request.GET, "user")
     context["user_filter"] = user  # not "user": that is the signed-in person in every template
     if account.info.can(Capability.CHANNEL_RECORDS):
         try:
@@ -103,7 +106,7 @@ def _utc(day: date) -> datetime:
 def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     app, day, users_page, context = _history_context(request, tenant_slug, app_pk)
     account = app.vendor_account
-    channel_id = request.GET.get("channel", "").strip()[:128]
+    channel_id = text_param(request.GET, "channel")
     context["channel_id"] = channel_id
     if not channel_id:
         context["problem"] = _("Pick a channel from the day's records.")

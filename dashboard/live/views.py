@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.audit.log import audited
 from dashboard.core.listing import paginate
+from dashboard.core.params import int_param, text_param
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
@@ -62,12 +62,12 @@ def _sparklines(channels: list[Channel], now: datetime) -> dict[int, str]:
 
 def _channels(request: HttpRequest, account: VendorAccount) -> tuple[QuerySet[Channel], dict[str, object]]:
     channels = Channel.objects.select_related("app").filter(app__vendor_account=account)
-    app_pk = request.GET.get("app", "")
-    query = request.GET.get("q", "").strip()[:128]
-    user = request.GET.get("user", "").strip()[:128]
+    app_pk = int_param(request.GET, "app")
+    query = text_param(request.GET, "q")
+    user = text_param(request.GET, "user")
     show = request.GET.get("show", "")
-    if app_pk.isdigit():
-        channels = channels.filter(app_id=int(app_pk))
+    if app_pk is not None:
+        channels = channels.filter(app_id=app_pk)
     if query:
         channels = channels.filter(channel_id__icontains=query)
     if user:
@@ -79,7 +79,7 @@ def _channels(request: HttpRequest, account: VendorAccount) -> tuple[QuerySet[Ch
         channels = channels.filter(is_live=True)
     elif show == "watched":
         channels = channels.filter(watched=True)
-    filters = {"app": app_pk, "q": query, "user": user, "show": show}
+    filters = {"app": "" if app_pk is None else str(app_pk), "q": query, "user": user, "show": show}
     return channels.order_by("-is_live", "-member_count", "channel_id"), filters
 
 
@@ -206,7 +206,7 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
 def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) -> dict[str, object]:
     now = timezone.now()
     members = Presence.objects.filter(channel=channel)
-    query = request.GET.get("q", "").strip()[:128]
+    query = text_param(request.GET, "q")
     role = request.GET.get("role", "")
     if query:
         members = members.filter(user_id__icontains=query)
@@ -225,9 +225,7 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "channel": channel,
         "account": account,
         "app": channel.app,
-        "members": Paginator(members.order_by("first_seen_at", "user_id"), MEMBERS_PER_PAGE).get_page(
-            request.GET.get("page")
-        ),
+        "members": paginate(members.order_by("first_seen_at", "user_id"), request, MEMBERS_PER_PAGE),
         "member_filters": {"q": query, "role": role},
         "role_choices": MemberRole.choices,
         "role_labels": {value: str(label) for value, label in MemberRole.choices},
@@ -304,7 +302,7 @@ def member_session(request: HttpRequest, tenant_slug: str, channel_pk: int) -> H
     """What the vendor says about one member right now (DescribeUserInfoInChannel), on demand."""
     scope = tenant_scope(request, tenant_slug)
     channel = _channel(scope, channel_pk)
-    user_id = request.GET.get("user", "").strip()[:128]
+    user_id = text_param(request.GET, "user")
     context: dict[str, object] = {"scope": scope, "channel": channel, "user_id": user_id}
     account = channel.app.vendor_account
     if not user_id:

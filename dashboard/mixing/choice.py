@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from dashboard.core.params import parse_int
 from dashboard.tenancy.scoping import TenantScope
 
 from .layouts import from_json
@@ -26,9 +27,9 @@ class ChosenLayout:
 def chosen_layout(scope: TenantScope, request: HttpRequest) -> ChosenLayout | None:
     """The tenant's saved layout named by `template` (POST or GET); None when none is named,
     404 for another tenant's or one never saved."""
-    chosen = request.POST.get("template") or request.GET.get("template") or ""
-    if not chosen.isdigit():
+    chosen = parse_int(request.POST.get("template") or request.GET.get("template"))
+    if chosen is None:
         return None
-    template = scope.get(LayoutTemplate.objects.filter(versions__isnull=False).distinct(), pk=int(chosen))
+    template = scope.get(LayoutTemplate.objects.filter(versions__isnull=False).distinct(), pk=chosen)
     version = template.current
     return ChosenLayout(template, version, svg(from_json(version.layout)))

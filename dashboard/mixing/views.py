@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.params import parse_int
 from dashboard.live.models import Channel, Presence
 from dashboard.recordings.models import ACTIVE_STATES, Recording
 from dashboard.tenancy.models import Role
@@ -79,8 +80,8 @@ def _members(scope: TenantScope, request: HttpRequest) -> tuple[list[Channel], l
         .select_related("app")
         .order_by("-member_count")[:50]
     )
-    wanted = request.POST.get("channel") or request.GET.get("channel", "")
-    chosen = next((c for c in live if str(c.pk) == wanted), None)
+    wanted = parse_int(request.POST.get("channel") or request.GET.get("channel"))
+    chosen = next((c for c in live if c.pk == wanted), None)
     members = list(Presence.objects.filter(channel=chosen).values_list("user_id", flat=True)[:500]) if chosen else []
     return live, members, chosen
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from dashboard.audit.log import audited
+from dashboard.core.params import parse_int
 from dashboard.credentials.connect import provider_for
 from dashboard.rtc.models import RtcApp
 from vendors.base.types import RecordingRule
@@ -17,7 +18,7 @@ User = AbstractBaseUser | AnonymousUser
 
 def rules(app: RtcApp) -> list[RecordingRule]:
     with provider_for(app.vendor_account) as provider:
-        return sorted(provider.recording_rules(app.app_id), key=lambda rule: int(rule.rule_id or 0))
+        return sorted(provider.recording_rules(app.app_id), key=lambda rule: parse_int(rule.rule_id, minimum=0) or 0)
 
 
 def save(actor: User, app: RtcApp, rule: RecordingRule) -> str:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.params import parse_int
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role
@@ -108,7 +109,7 @@ def auto_recording(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpR
     rule_id = (request.POST.get("rule") or "").strip()
     if not on and running:
         rule_id = running.rule_id
-    if not rule_id.isdigit():
+    if parse_int(rule_id, minimum=0) is None:
         messages.error(request, _("Choose a video rule."))
         return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
     try:

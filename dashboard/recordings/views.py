@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.core.json_body import BodyError, read_json_object
 from dashboard.core.listing import paginate
+from dashboard.core.params import int_param, text_param
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
@@ -93,15 +94,16 @@ def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     attention = recordings.filter(watchdog.needs_attention(now))
     chosen = {
         "show": request.GET.get("show", ""),
-        "account": request.GET.get("account", ""),
-        "q": request.GET.get("q", "").strip()[:128],
+        "account": int_param(request.GET, "account"),
+        "q": text_param(request.GET, "q"),
     }
     if chosen["show"] == "attention":
         recordings = attention
     elif chosen["show"] in FILTERS:
         recordings = recordings.filter(FILTERS[chosen["show"]])
-    if chosen["account"].isdigit():
-        recordings = recordings.filter(channel__app__vendor_account_id=int(chosen["account"]))
+    if chosen["account"] is not None:
+        recordings = recordings.filter(channel__app__vendor_account_id=chosen["account"])
+    chosen["account"] = "" if chosen["account"] is None else str(chosen["account"])
     if chosen["q"]:
         recordings = recordings.filter(Q(channel__channel_id__icontains=chosen["q"]) | Q(recording_id=chosen["q"]))
     page = paginate(recordings, request, per_page=50)

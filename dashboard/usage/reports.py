@@ -21,6 +21,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.core.params import EARLIEST_DATE, LATEST_DATE, int_list, parse_date
 from dashboard.rtc.models import RtcApp
 
 from .models import TIER_FIELDS, Metric, UsageSample
@@ -91,10 +92,6 @@ class Filters:
         )
 
 
-def _ints(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
-
-
 def auto_granularity(days: int) -> str:
     if days <= 3:
         return "hour"
@@ -112,11 +109,18 @@ def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None 
         problems.append(str(_("Unknown range; showing the last 30 days.")))
         preset = "30d"
     if preset == "custom":
-        try:
-            start = date.fromisoformat(query.get("from", ""))
-            end = date.fromisoformat(query.get("to", ""))
-        except ValueError:
+        start = parse_date(query.get("from"), earliest=date.min, latest=date.max)
+        end = parse_date(query.get("to"), earliest=date.min, latest=date.max)
+        if start is None or end is None:
             problems.append(str(_("Give both dates of a custom range as YYYY-MM-DD; showing the last 30 days.")))
+            preset, start, end = "30d", today - timedelta(days=29), today
+        elif not (EARLIEST_DATE <= start <= LATEST_DATE and EARLIEST_DATE <= end <= LATEST_DATE):
+            problems.append(
+                str(
+                    _("A custom range lies between %(earliest)s and %(latest)s; showing the last 30 days.")
+                    % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}
+                )
+            )
             preset, start, end = "30d", today - timedelta(days=29), today
         else:
             if end < start:
@@ -140,8 +144,8 @@ def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None 
         end,
         granularity,
         resolved,
-        _ints(query.getlist("app")),
-        _ints(query.getlist("account")),
+        int_list(query, "app"),
+        int_list(query, "account"),
         tiers,
         query.get("compare") == "1",
         zone,
