@@ -89,13 +89,12 @@ def test_no_post_url_answers_500_to_arbitrary_forms(two_tenants: World2, post_ta
 
 
 @FUZZ
-@given(query=fields_of(["range", "granularity", "start", "end", "apps", "accounts", "tiers", "compare", "page", "q"]))
+@given(query=fields_of(["range", "granularity", "from", "to", "app", "account", "tier", "compare", "page", "q", "user"]))
 def test_report_and_list_filters_never_answer_500(two_tenants: World2, query: dict[str, str]) -> None:
     client = logged_in(two_tenants.acme_viewer)
-    clean = {key: value.replace("\x00", "") for key, value in query.items()}
     for url in (
         reverse("tenant_usage", args=["acme"]),
         reverse("channel_list", args=["acme", two_tenants.acme_account.pk]),
         reverse("account_list", args=["acme"]),
     ):
-        assert client.get(url, clean).status_code < 500, url
+        assert client.get(url, query).status_code < 500, url
