@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from .conftest import World2, logged_in
 from .test_layouts import form_data
+from .test_live import other_vendors  # noqa: F401  (a fixture)
 from .test_shell import every_get_page
 
 VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "area", "base", "wbr"}
@@ -140,3 +141,10 @@ def test_every_page_has_unique_ids_and_labels_and_descriptions_point_at_them(two
         if response.status_code == 200 and "text/html" in response.headers.get("Content-Type", ""):
             problems += [(url, *problem) for problem in reference_problems(response.content.decode())]
     assert not problems
+
+
+def test_the_watch_and_open_room_forms_on_one_page_keep_their_ids_apart(two_tenants: World2, other_vendors) -> None:  # noqa: F811
+    account = other_vendors[1]["uprtc"]  # a vendor that opens rooms: both forms are shown
+    html = logged_in(two_tenants.acme_admin).get(reverse("channel_list", args=["acme", account.pk])).content.decode()
+    assert "Open room" in html and "Watch" in html
+    assert reference_problems(html) == []
