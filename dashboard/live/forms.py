@@ -28,7 +28,8 @@ class WatchForm(forms.Form):
     )
 
     def __init__(self, *args: object, apps: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+        # Shown on one page with CreateChannelForm, whose fields have the same names: ids apart.
+        super().__init__(*args, auto_id="watch_%s", **kwargs)
         self.fields["app"].queryset = apps
 
 
@@ -53,7 +54,7 @@ class CreateChannelForm(forms.Form):
     )
 
     def __init__(self, *args: object, apps: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="open_%s", **kwargs)
         self.fields["app"].queryset = apps
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.core.forms import CompactBoundField
 from vendors.base.types import RenderMode, SourceType
 
 from .layouts import GRID
@@ -21,6 +22,8 @@ class TemplateForm(forms.Form):
 
 
 class PaneForm(forms.Form):
+    bound_field_class = CompactBoundField  # one table row per pane
+
     x = forms.FloatField(label=_("x"), min_value=0, max_value=1, widget=forms.NumberInput(attrs={"step": 1 / GRID}))
     y = forms.FloatField(label=_("y"), min_value=0, max_value=1, widget=forms.NumberInput(attrs={"step": 1 / GRID}))
     width = forms.FloatField(
