@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dashboard.credentials.connect import provider_for
-from dashboard.rtc.features import account_features
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.scoping import tenant_scope
 from dashboard.usage.reports import TIER_LABELS
@@ -57,7 +56,6 @@ def _history_context(
         "day": day,
         "day_problem": day_problem,
         "today": timezone.now().date(),
-        **account_features(app.vendor_account),
     }
     return app, day, page_number, context
 

@@ -68,8 +68,8 @@ def preview(info: VendorInfo, layout: MixLayout) -> VendorPreview:
     shown = VendorPreview(info.name, info.label, list(translation.problems), facts=list(translation.facts))
     if presets is not None:
         shown.note = _(
-            "%(vendor)s names its preset layouts without drawing them: the pane positions used here "
-            "are our catalogue, which staff can correct in Administration (%(catalogue)s)."
+            "The specification of %(vendor)s names its preset layouts without drawing them: the pane positions "
+            "used here are our catalogue, which staff can correct in Administration (%(catalogue)s)."
         ) % {"vendor": info.label, "catalogue": MpuPreset._meta.verbose_name_plural}
     if translation.ok and translation.drawn is not None:
         shown.svg = svg(translation.drawn)
