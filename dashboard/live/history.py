@@ -14,7 +14,6 @@ from django.views.decorators.http import require_safe
 
 from dashboard.core.params import EARLIEST_DATE, int_param, parse_date, text_param
 from dashboard.credentials.connect import provider_for
-from dashboard.rtc.features import account_features
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.scoping import tenant_scope
 from dashboard.usage.reports import TIER_LABELS
@@ -60,7 +59,6 @@ def _history_context(
         "day": day,
         "day_problem": day_problem,
         "today": timezone.now().date(),
-        **account_features(app.vendor_account),
     }
     return app, day, page_number, context
 

@@ -21,7 +21,6 @@ from dashboard.core.params import int_param, text_param
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.features import account_features
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors.base.errors import VendorError
@@ -109,7 +108,6 @@ def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         "poll_seconds": settings.LIVE_POLL_SECONDS,
         "watch_form": WatchForm(apps=apps),
         "create_form": CreateChannelForm(apps=apps),
-        **account_features(account),
     }
     template = "live/channel_list.html#channels" if request.htmx else "live/channel_list.html"
     return render(request, template, context)
@@ -240,7 +238,6 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "kick_url": reverse("channel_kick", args=[scope.tenant.slug, channel.pk]),
         "session_url": reverse("member_session", args=[scope.tenant.slug, channel.pk]),
         "now": now,
-        **account_features(account),
     }
 
 
@@ -331,7 +328,7 @@ def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Htt
     channel = _channel(scope, channel_pk)
     account = channel.app.vendor_account
     fragment = "#kick" if request.htmx else ""
-    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account, **account_features(account)}
+    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account}
     if not account.info.can(Capability.KICK):
         context["problem"] = _("%(vendor)s has no API to remove users.") % {"vendor": account.vendor_label}
         return render(request, f"live/kick.html{fragment}", context)

@@ -5,7 +5,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.core.forms import CompactBoundField
-from vendors.base.types import RenderMode, SourceType
+from vendors.base.mixing import PushOptions
+from vendors.base.types import Encoding, RenderMode, SourceType
 
 from .layouts import GRID
 
@@ -62,22 +63,10 @@ PaneFormSet = forms.formset_factory(
 )
 
 
-def _encode_choices() -> list[tuple[int, str]]:
-    from vendors.aliyun.mpu import MEDIA_ENCODE
-
-    def label(code: int) -> str:
-        encoding = MEDIA_ENCODE[code]
-        if not encoding.width:
-            return f"{code}: " + str(_("audio only, %(kbps)d kbps") % {"kbps": encoding.bitrate_kbps})
-        return f"{code}: {encoding.width}x{encoding.height}, {encoding.bitrate_kbps} kbps, {encoding.fps} fps"
-
-    return [(code, label(code)) for code in sorted(MEDIA_ENCODE)]
-
-
-def _profile_choices() -> list[tuple[str, str]]:
-    from vendors.aliyun.mpu import TASK_PROFILES
-
-    return [(name, name) for name in TASK_PROFILES]
+def _encoding_label(code: int, encoding: Encoding) -> str:
+    if not encoding.width:
+        return f"{code}: " + str(_("audio only, %(kbps)d kbps") % {"kbps": encoding.bitrate_kbps})
+    return f"{code}: {encoding.width}x{encoding.height}, {encoding.bitrate_kbps} kbps, {encoding.fps} fps"
 
 
 class StartPushForm(forms.Form):
@@ -86,11 +75,11 @@ class StartPushForm(forms.Form):
         max_length=500,
         help_text=_("Where the mixed stream goes: an rtmp:// or rtmps:// address of your CDN."),
     )
-    media_encode = forms.TypedChoiceField(label=_("Encoding"), coerce=int, choices=_encode_choices, initial=20)
+    # Choices and initial values are the vendor's (PushOptions).
+    media_encode = forms.TypedChoiceField(label=_("Encoding"), coerce=int, choices=[])
     task_profile = forms.ChoiceField(
         label=_("Task profile"),
-        choices=_profile_choices,
-        initial="4IN_720P",
+        choices=[],
         help_text=_("Inputs and resolution billed; the encoding may not exceed its resolution."),
     )
     template = forms.ModelChoiceField(label=_("Layout"), queryset=None, empty_label=None)
@@ -101,9 +90,14 @@ class StartPushForm(forms.Form):
         help_text=_("Optional, one per line: mix only their streams (at most 16)."),
     )
 
-    def __init__(self, *args: object, templates: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, options: PushOptions, templates: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates
+        encode, profile = self.fields["media_encode"], self.fields["task_profile"]
+        encode.choices = [(code, _encoding_label(code, options.encodings[code])) for code in sorted(options.encodings)]
+        encode.initial = options.default_encoding
+        profile.choices = [(name, name) for name in options.profiles]
+        profile.initial = options.default_profile
 
     def clean_subscribed_users(self) -> list[str]:
         users = [line.strip() for line in self.cleaned_data["subscribed_users"].splitlines() if line.strip()]

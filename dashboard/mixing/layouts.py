@@ -1,5 +1,5 @@
 """Layouts as stored (JSON) and as the vendor layer speaks them (MixLayout), the editor's
-presets, and the Aliyun catalogue as staff keep it."""
+presets, and a preset-mixing vendor's catalogue as staff keep it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from vendors.aliyun.layouts import PRESETS, PresetLayout
+from vendors.base.mixing import PresetLayout, Presets
+from vendors.base.provider import VendorInfo
 from vendors.base.types import MixLayout, Pane, RenderMode, Rgb, SourceType
 
 from .models import MpuPreset
@@ -102,10 +103,14 @@ def to_json(layout: MixLayout) -> dict[str, Any]:
     }
 
 
-def aliyun_catalogue() -> dict[int, PresetLayout]:
-    """The LayoutId catalogue as staff keep it (the shipped one until they change it)."""
+def catalogue(info: VendorInfo) -> Presets | None:
+    """The vendor's preset layouts as staff keep them (its shipped catalogue until they change
+    it); None for a vendor that mixes any geometry. MpuPreset holds one vendor's catalogue:
+    the only vendor that mixes presets so far (a second would need a vendor column there)."""
+    if info.mixer is None or not info.mixer.presets:
+        return None
     stored = {
         row.layout_id: PresetLayout(row.layout_id, row.name, tuple(tuple(box) for box in row.boxes))
         for row in MpuPreset.objects.all()
     }
-    return stored or dict(PRESETS)
+    return stored or dict(info.mixer.presets)

@@ -4,7 +4,6 @@ editor's, so what you see is what the vendor gets."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -12,12 +11,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from vendors import registry
-from vendors.aliyun import mixing as aliyun
-from vendors.anyrtc import mixing as anyrtc
 from vendors.base.errors import ValidationError
+from vendors.base.provider import VendorInfo
 from vendors.base.types import MixLayout, SourceType
 
-from .layouts import aliyun_catalogue
+from .layouts import catalogue
+from .models import MpuPreset
 
 WIDTH, HEIGHT = 480, 270
 FILLS = ("#0d6efd", "#6610f2", "#198754", "#fd7e14", "#d63384", "#20c997", "#6f42c1", "#0dcaf0")
@@ -59,47 +58,23 @@ def svg(layout: MixLayout, width: int = WIDTH, height: int = HEIGHT, element_id:
     return mark_safe("".join(parts))
 
 
-def _aliyun(layout: MixLayout) -> VendorPreview:
-    catalogue = aliyun_catalogue()
-    preview = VendorPreview("aliyun", registry.get("aliyun").label, aliyun.problems(layout, catalogue))
-    preview.note = _(
-        "Alibaba's specification names its LayoutIds without drawing them: the pane positions used here "
-        "are our catalogue, which staff can correct in Administration (Aliyun MPU preset layouts)."
-    )
-    if preview.ok:
-        sent = aliyun.to_mpu(layout, catalogue)
-        preview.svg = svg(aliyun.from_mpu(sent, catalogue))
-        preview.facts = [
-            ("LayoutIds", str(sent.layout_id)),
-            ("CropMode", str(sent.crop_mode)),
-            ("BackgroundColor", str(sent.background_color)),
-            ("UserPanes", ", ".join(f"{p.pane_id}:{p.user_id or '-'}:{p.source_type}" for p in sent.user_panes)),
-        ]
-    return preview
-
-
-def _anyrtc(layout: MixLayout) -> VendorPreview:
-    preview = VendorPreview("anyrtc", registry.get("anyrtc").label, anyrtc.problems(layout))
-    if preview.ok:
-        sent = anyrtc.to_layout(layout)
-        preview.svg = svg(anyrtc.from_layout(sent))
-        preview.facts = [
-            ("mixedVideoLayout", str(sent.mixed_video_layout)),
-            ("backgroundColor", sent.background_color),
-            ("layoutConfig", _("%(count)d panes, bottom to top") % {"count": len(sent.panes)}),
-        ]
-    return preview
-
-
-# The vendors that mix, and how the console speaks their layouts.
-TRANSLATORS: dict[str, Callable[[MixLayout], VendorPreview]] = {"aliyun": _aliyun, "anyrtc": _anyrtc}
+def preview(info: VendorInfo, layout: MixLayout) -> VendorPreview:
+    """What this mixing vendor would be sent for the layout, drawn back, or why it cannot be."""
+    presets = catalogue(info)
+    try:
+        translation = info.mixer.translate(layout, presets)
+    except ValidationError as error:  # a translator's own refusal: show it like the others
+        return VendorPreview(info.name, info.label, [error.message])
+    shown = VendorPreview(info.name, info.label, list(translation.problems), facts=list(translation.facts))
+    if presets is not None:
+        shown.note = _(
+            "The specification of %(vendor)s names its preset layouts without drawing them: the pane positions "
+            "used here are our catalogue, which staff can correct in Administration (%(catalogue)s)."
+        ) % {"vendor": info.label, "catalogue": MpuPreset._meta.verbose_name_plural}
+    if translation.ok and translation.drawn is not None:
+        shown.svg = svg(translation.drawn)
+    return shown
 
 
 def previews(layout: MixLayout) -> list[VendorPreview]:
-    found = []
-    for vendor, translate in TRANSLATORS.items():
-        try:
-            found.append(translate(layout))
-        except ValidationError as error:  # a translator's own refusal: show it like the others
-            found.append(VendorPreview(vendor, registry.get(vendor).label, [error.message]))
-    return found
+    return [preview(info, layout) for info in registry.mixers()]

@@ -1,8 +1,8 @@
 """Bypass push tasks: start, follow, re-layout and stop, each vendor call audited.
 
-Aliyun is the only vendor with bypass push (Capability.MIXING), and its MPU rules (MediaEncode,
-TaskProfile, StreamURL) are the form's choices and checks; a second mixing vendor would bring
-its own rules through the vendor layer instead.
+A vendor with bypass push (Capability.MIXING) declares its start options and their checks
+(encodings, profiles, the push address) in its VendorInfo's Mixer; the form and the checks
+here ask them, whichever vendor it is.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from dashboard.audit.log import audited
 from dashboard.credentials.connect import provider_for
 from dashboard.live.models import Channel
-from vendors.aliyun import mpu
 from vendors.base.errors import ValidationError, VendorError
+from vendors.base.mixing import PushOptions
+from vendors.base.provider import Capability, VendorInfo
 from vendors.base.types import MixingRequest, MixingState
 
-from .layouts import aliyun_catalogue, from_json
+from .layouts import catalogue, from_json
 from .models import LayoutVersion, MixingTask, TaskState
 
 User = AbstractBaseUser | AnonymousUser
@@ -42,10 +43,17 @@ def new_task_id() -> str:
     return f"console-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
-def stream_url_problem(tenant_channel: Channel, stream_url: str) -> str:
+def push_options(info: VendorInfo) -> PushOptions | None:
+    """What a push of this vendor starts with; None when it cannot push."""
+    if not info.can(Capability.MIXING) or info.mixer is None:
+        return None
+    return info.mixer.push
+
+
+def stream_url_problem(options: PushOptions, tenant_channel: Channel, stream_url: str) -> str:
     """Why this StreamURL may not be used now ("" when it may)."""
     try:
-        mpu.check_stream_url(stream_url)
+        options.check_destination(stream_url)
     except ValidationError as error:
         return error.message
     recent = timezone.now() - REUSE_PAUSE
@@ -59,11 +67,9 @@ def stream_url_problem(tenant_channel: Channel, stream_url: str) -> str:
     return ""
 
 
-def encoding_problem(media_encode: int, task_profile: str, version: LayoutVersion) -> str:
+def encoding_problem(options: PushOptions, media_encode: int, task_profile: str, version: LayoutVersion) -> str:
     try:
-        mpu.check_media_encode(media_encode, task_profile)
-        panes = len(version.layout.get("panes", []))
-        mpu.check_profile_inputs(task_profile, panes)
+        options.check_encoding(media_encode, task_profile, len(version.layout.get("panes", [])))
     except ValidationError as error:
         return error.message
     return ""
@@ -80,7 +86,7 @@ def start(actor: User, channel: Channel, version: LayoutVersion, **settings: obj
         task_profile=str(settings["task_profile"]),
         layout=from_json(version.layout),
         subscribed_users=tuple(settings.get("subscribed_users") or ()),
-        presets=aliyun_catalogue(),
+        presets=catalogue(account.info),
     )
     with audited(actor, "mixing.start", vendor_account=account, target=f"{channel.channel_id} / {task_id}") as call:
         call.detail = {
@@ -129,7 +135,7 @@ def apply_layout(actor: User, task: MixingTask, version: LayoutVersion) -> str:
         call.detail = {"task": task.task_id, "layout": f"{version.template.name} v{version.number}"}
         with provider_for(account) as provider:
             call.vendor_request_id = provider.update_mixing_layout(
-                task.channel.app.app_id, task.task_id, from_json(version.layout), aliyun_catalogue()
+                task.channel.app.app_id, task.task_id, from_json(version.layout), catalogue(account.info)
             )
     task.layout_version = version
     task.save(update_fields=["layout_version"])

@@ -13,7 +13,6 @@ from dashboard.live.models import Channel
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors.base.errors import VendorError
-from vendors.base.provider import Capability
 
 from . import push
 from .choice import chosen_layout
@@ -45,15 +44,16 @@ def push_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpR
     account = channel.app.vendor_account
     context: dict[str, object] = {"scope": scope, "channel": channel, "account": account}
     context["tasks"] = MixingTask.objects.filter(channel=channel)[:20]
-    if not account.info.can(Capability.MIXING):
+    options = push.push_options(account.info)
+    if options is None:
         context["problem"] = _("%(vendor)s has no bypass push.") % {"vendor": account.vendor_label}
         return render(request, "mixing/push_start.html", context)
-    form = StartPushForm(request.POST or None, templates=_templates(scope))
+    form = StartPushForm(request.POST or None, options=options, templates=_templates(scope))
     context["form"] = form
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["template"].current
-        problem = push.stream_url_problem(channel, form.cleaned_data["stream_url"]) or push.encoding_problem(
-            form.cleaned_data["media_encode"], form.cleaned_data["task_profile"], version
+        problem = push.stream_url_problem(options, channel, form.cleaned_data["stream_url"]) or push.encoding_problem(
+            options, form.cleaned_data["media_encode"], form.cleaned_data["task_profile"], version
         )
         if problem:
             form.add_error(None, problem)

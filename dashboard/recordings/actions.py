@@ -19,12 +19,12 @@ from dashboard.live.models import Channel
 from dashboard.mixing.layouts import from_json
 from dashboard.mixing.models import LayoutVersion
 from vendors.base.errors import VendorError
-from vendors.base.provider import Capability
 from vendors.base.types import PlaybackRoom, RecordingKind, RecordingRequest, StorageTarget
 from vendors.base.types import Recording as VendorRecording
 
 from .models import Recording, RecordingFile, State
 from .models import StorageTarget as StorageModel
+from .options import offered
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -85,15 +85,8 @@ def start(
         "storage": storage.name if storage else "",
         "rule": rule_id,
     }
-    offered = {
-        "kind": Capability.RECORDING_IMAGES,
-        "mixed": Capability.RECORDING_LAYOUT,
-        "resolution": Capability.RECORDING_RESOLUTION,
-    }
     shown = {
-        name: value
-        for name, value in shown.items()
-        if value not in ("", [], None) and (name not in offered or account.info.can(offered[name]))
+        name: value for name, value in shown.items() if value not in ("", [], None) and offered(account.info, name)
     }
     with audited(actor, "recording.start", vendor_account=account, target=channel.channel_id) as call:
         call.detail = {"channel": channel.channel_id, **shown}

@@ -10,6 +10,7 @@ from vendors.base.provider import Capability, StorageProvider, VendorInfo
 from vendors.base.types import RESOLUTIONS, RecordingKind, RecordingRule
 
 from .models import StorageTarget
+from .options import offered
 
 USER_ID = re.compile(r"^[A-Za-z0-9_\-.@:]{1,128}$")
 MAX_USERS = 32
@@ -84,20 +85,8 @@ class StartRecordingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.info = info
         self.rules = {rule.rule_id: rule for rule in rules}
-        keep = {"users"}
-        offered = {
-            Capability.RECORDING_IMAGES: ["kind"],
-            Capability.RECORDING_LAYOUT: ["mixed", "template"],
-            Capability.RECORDING_RESOLUTION: ["resolution"],
-            Capability.RECORDING_FEATURED_USER: ["featured_user"],
-            Capability.RECORDING_STORAGE: ["storage"],
-            Capability.RECORDING_RULES: ["rule"],
-        }
-        for capability, names in offered.items():
-            if info.can(capability):
-                keep.update(names)
         for name in list(self.fields):
-            if name not in keep:
+            if not offered(info, name):
                 del self.fields[name]
         if "template" in self.fields:
             self.fields["template"].queryset = templates

@@ -78,11 +78,6 @@ def _templates(scope: TenantScope):
     return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
 
 
-def _features(account: VendorAccount) -> dict[str, bool]:
-    info = account.info
-    return {f"can_{c.value}": info.can(c) for c in Capability if c.value.startswith("recording")}
-
-
 @login_required
 @require_safe
 def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
@@ -143,7 +138,6 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
         "channel": channel,
         "account": account,
         "recordings": Recording.objects.filter(channel=channel)[:20],
-        **_features(account),
     }
     info = account.info
     if not info.can(Capability.RECORDING):
@@ -213,7 +207,6 @@ def recording_detail(request: HttpRequest, tenant_slug: str, recording_pk: int) 
         "canvas": svg(layout) if layout else "",
         "templates": _templates(scope),
         "users_form": UsersForm(initial={"users": " ".join(recording.options.get("users", []))}),
-        **_features(recording.account),
     }
     return render(request, "recordings/detail.html", context)
 

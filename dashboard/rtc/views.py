@@ -17,7 +17,6 @@ from dashboard.usage.sync import account_state
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
-from .features import account_features
 from .forms import RegisterAppForm
 from .listing import refresh_account
 from .models import AppSource, RtcApp
@@ -30,7 +29,6 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
         "account": account,
         "page": paginate(apps, request),
         "query": query,
-        **account_features(account),
         "sync": account_state(account),
         **extra,
     }
@@ -129,7 +127,6 @@ def app_rename(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: 
         "scope": scope,
         "account": account,
         "app": app,
-        **account_features(account),
         "editing": request.method == "GET" and not request.GET.get("cancel"),
     }
     if request.method == "POST":

@@ -9,8 +9,8 @@ import pytest
 
 import vendors
 from vendors.aliyun.sim import AliyunSimulator
-from vendors.base.errors import AuthenticationError
-from vendors.base.provider import Capability, Provider
+from vendors.base.errors import AuthenticationError, UnsupportedCapabilityError
+from vendors.base.provider import Capability, Provider, capability_methods
 from vendors.base.types import Interval, UsageMetric
 from vendors.sim.world import World
 
@@ -81,3 +81,44 @@ def test_bad_credentials_surface_from_check_connection(live_sim):
     with pytest.raises(AuthenticationError) as info:
         provider.check_connection()
     assert info.value.request_id and "wrong" not in str(info.value)
+
+
+def _provider_class(vendor: str) -> type[Provider]:
+    return next(cls for cls in Provider.__subclasses__() if cls.vendor == vendor)
+
+
+@pytest.mark.parametrize("vendor", vendors.registry.names())
+def test_a_provider_implements_exactly_the_capabilities_its_vendor_declares(vendor):
+    """A capability is declared once, in VendorInfo; the Provider base class says which
+    methods belong to it and answers "unsupported" for every one a vendor leaves alone."""
+    info, cls = vendors.registry.get(vendor), _provider_class(vendor)
+    for capability in Capability:
+        methods = capability_methods(capability)
+        overridden = [name for name in methods if getattr(cls, name) is not getattr(Provider, name)]
+        if info.can(capability):
+            assert overridden == methods, (
+                f"{vendor} declares {capability.value} but leaves {set(methods) - set(overridden)}"
+            )
+        else:
+            assert not overridden, f"{vendor} implements {overridden} without declaring {capability.value}"
+
+
+def test_a_method_a_vendor_lacks_answers_unsupported_with_the_vendor_and_what():
+    cls = _provider_class("uprtc")
+    provider = cls.__new__(cls)  # no client needed: the base class answers before any call
+    with pytest.raises(UnsupportedCapabilityError, match="uprtc has no API to mix streams") as refused:
+        provider.start_mixing("app", "channel", None)
+    assert refused.value.code == "Unsupported" and refused.value.vendor == "uprtc"
+    assert provider.recording_callback_reply(200, "ok") == {"message": "ok"}
+
+
+def test_every_capability_with_methods_names_real_provider_methods():
+    assert capability_methods(Capability.KICK) == ["kick"]
+    assert capability_methods(Capability.MIXING) == [
+        "start_mixing",
+        "mixing_status",
+        "update_mixing_layout",
+        "stop_mixing",
+    ]
+    # Options of start_recording: no method of their own.
+    assert capability_methods(Capability.RECORDING_RESOLUTION) == []

@@ -8,18 +8,7 @@ the simulator uses it to count panes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class PresetLayout:
-    layout_id: int
-    name: str
-    boxes: tuple[tuple[float, float, float, float], ...]  # x, y, width, height
-
-    @property
-    def pane_count(self) -> int:
-        return len(self.boxes)
+from vendors.base.mixing import PresetLayout
 
 
 def _grid(columns: int, rows: int) -> tuple[tuple[float, float, float, float], ...]:

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from vendors.base.errors import ValidationError
+from vendors.base.mixing import PresetLayout, Presets, Translation
 from vendors.base.types import MixLayout, Pane, RenderMode, SourceType
 
-from .layouts import PRESETS, PresetLayout
+from .layouts import PRESETS
 from .mpu import VENDOR, UserPane, background_color, rgb_of
 
 MAX_PANES = 16
@@ -124,3 +125,21 @@ def from_mpu(mpu: MpuLayout, catalogue: Mapping[int, PresetLayout] = PRESETS) ->
             )
         )
     return MixLayout(tuple(panes), background=rgb_of(mpu.background_color), crop_mode=mode)
+
+
+def translate(layout: MixLayout, presets: Presets | None = None) -> Translation:
+    """The preview's answer: why not, or the task's layout as MPU will draw it."""
+    catalogue = presets or PRESETS
+    trouble = problems(layout, catalogue)
+    if trouble:
+        return Translation(tuple(trouble))
+    sent = to_mpu(layout, catalogue)
+    return Translation(
+        drawn=from_mpu(sent, catalogue),
+        facts=(
+            ("LayoutIds", str(sent.layout_id)),
+            ("CropMode", str(sent.crop_mode)),
+            ("BackgroundColor", str(sent.background_color)),
+            ("UserPanes", ", ".join(f"{p.pane_id}:{p.user_id or '-'}:{p.source_type}" for p in sent.user_panes)),
+        ),
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from vendors.base.errors import ValidationError
+from vendors.base.mixing import PushOptions
 from vendors.base.types import Encoding, Rgb
 
 from .layouts import pane_count
@@ -189,3 +190,18 @@ def check_user_panes(panes: Sequence[UserPane]) -> None:
 def check_sub_users(users: Sequence[str]) -> None:
     if len(users) > MAX_LIST:
         raise fail(f"at most {MAX_LIST} SubSpecUsers", "SubSpecUsers")
+
+
+def check_encoding(media_encode: int, task_profile: str, panes: int) -> None:
+    check_media_encode(media_encode, task_profile)
+    check_profile_inputs(task_profile, panes)
+
+
+PUSH_OPTIONS = PushOptions(
+    encodings=MEDIA_ENCODE,
+    profiles=tuple(TASK_PROFILES),
+    default_encoding=20,
+    default_profile="4IN_720P",
+    check_destination=check_stream_url,
+    check_encoding=check_encoding,
+)

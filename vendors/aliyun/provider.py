@@ -6,12 +6,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from vendors.base.errors import UnsupportedCapabilityError
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
+from vendors.base.mixing import Mixer
+from vendors.base.provider import Capability, CredentialField, Provider, VendorInfo, VendorLimits, connector
 from vendors.base.types import (
     App,
     ChannelMetric,
-    ChannelMode,
     ChannelRecord,
     ChannelUserRecord,
     Interval,
@@ -25,9 +24,8 @@ from vendors.base.types import (
     UsageMetric,
     UsagePoint,
 )
-from vendors.base.unsupported import Unsupported
 
-from . import mixing
+from . import mixing, mpu
 from .client import DEFAULT_BASE_URL, MAX_TERMINALS_PER_CALL, VENDOR, AliyunRtcClient
 from .layouts import PRESETS
 
@@ -48,7 +46,7 @@ CREDENTIAL_FIELDS = (
 )
 
 
-class AliyunProvider(Unsupported):
+class AliyunProvider(Provider):
     vendor = VENDOR
 
     def __init__(self, client: AliyunRtcClient) -> None:
@@ -93,10 +91,6 @@ class AliyunProvider(Unsupported):
 
     def member_session(self, app_id: str, channel_id: str, user_id: str) -> MemberSession:
         return self.client.describe_user_info_in_channel(app_id, channel_id, user_id)
-
-    def create_channel(self, app_id: str, owner_id: str, mode: ChannelMode, channel_id: str | None = None) -> str:
-        # Aliyun channels open when the first user joins with a token; there is no API to open one.
-        raise UnsupportedCapabilityError("aliyun has no API to open channels", vendor=VENDOR, code="Unsupported")
 
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]:
         return self.client.remove_all_terminals(app_id, channel_id, user_ids)
@@ -175,4 +169,5 @@ INFO = VendorInfo(
     default_base_url=DEFAULT_BASE_URL,
     limits=VendorLimits(max_usage_span_days=30, kick_batch_size=MAX_TERMINALS_PER_CALL),
     connect=connect,
+    mixer=Mixer(mixing.translate, presets=PRESETS, push=mpu.PUSH_OPTIONS),
 )

@@ -9,6 +9,7 @@ uid, with no choice of camera or screen: a screen-share pane cannot be expressed
 from __future__ import annotations
 
 from vendors.base.errors import ValidationError
+from vendors.base.mixing import Presets, Translation
 from vendors.base.types import MixLayout, Pane, RenderMode, Rgb, SourceType
 
 from .errors import VENDOR
@@ -81,3 +82,19 @@ def from_layout(layout: Layout) -> MixLayout:
         for index, pane in enumerate(layout.panes)
     )
     return MixLayout(panes, background=Rgb.from_hex(layout.background_color), crop_mode=RenderMode.FIT)
+
+
+def translate(layout: MixLayout, presets: Presets | None = None) -> Translation:
+    """The preview's answer: why not, or the layout as anyRTC will draw it (it has no presets)."""
+    trouble = problems(layout)
+    if trouble:
+        return Translation(tuple(trouble))
+    sent = to_layout(layout)
+    return Translation(
+        drawn=from_layout(sent),
+        facts=(
+            ("mixedVideoLayout", str(sent.mixed_video_layout)),
+            ("backgroundColor", sent.background_color),
+            ("layoutConfig", f"{len(sent.panes)} panes, bottom to top"),
+        ),
+    )

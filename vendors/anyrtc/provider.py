@@ -11,7 +11,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vendors.base.errors import ConflictError, NotFoundError, ValidationError
-from vendors.base.provider import Capability, CredentialField, StorageProvider, VendorInfo, VendorLimits, connector
+from vendors.base.mixing import Mixer
+from vendors.base.provider import (
+    Capability,
+    CredentialField,
+    Provider,
+    StorageProvider,
+    VendorInfo,
+    VendorLimits,
+    connector,
+)
 from vendors.base.types import (
     RESOLUTIONS,
     MixLayout,
@@ -21,7 +30,6 @@ from vendors.base.types import (
     RecordingRequest,
     RecordingState,
 )
-from vendors.base.unsupported import Unsupported
 
 from . import mixing, rules
 from .client import DEFAULT_BASE_URL, RATE_LIMIT_PER_SECOND, AnyRtcClient
@@ -44,7 +52,7 @@ CREDENTIAL_FIELDS = (
 )
 
 
-class AnyRtcProvider(Unsupported):
+class AnyRtcProvider(Provider):
     vendor = VENDOR
 
     def __init__(self, client: AnyRtcClient) -> None:
@@ -215,4 +223,5 @@ INFO = VendorInfo(
         StorageProvider(number, name, rules.STORAGE_REGIONS[number])
         for number, name in sorted(rules.STORAGE_VENDORS.items())
     ),
+    mixer=Mixer(mixing.translate),
 )

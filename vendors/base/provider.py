@@ -7,14 +7,17 @@ show from `capabilities`; it never branches on a vendor's name.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, NoReturn, Protocol
 
 import httpx
 
+from .errors import UnsupportedCapabilityError, VendorError
 from .http import HttpSettings, RetryPolicy
+from .mixing import Mixer, Presets
 from .types import (
     App,
     ChannelMetric,
@@ -88,22 +91,42 @@ class VendorLimits:
     rate_window_seconds: int = 1
 
 
-@runtime_checkable
-class Provider(Protocol):
-    """A connected vendor account speaking the normalized vocabulary.
+def unsupported(capability: Capability | None, what: str) -> Callable[[Callable[..., Any]], Callable[..., NoReturn]]:
+    """Marks a Provider method as belonging to `capability`; until a vendor overrides it,
+    it answers UnsupportedCapabilityError ("<vendor> has no API to <what>")."""
 
-    Methods for capabilities the vendor lacks raise UnsupportedCapabilityError.
+    def decorate(method: Callable[..., Any]) -> Callable[..., NoReturn]:
+        @functools.wraps(method)
+        def refuse(self: Provider, *args: object, **kwargs: object) -> NoReturn:
+            raise UnsupportedCapabilityError(
+                f"{self.vendor} has no API to {what}", vendor=self.vendor, code="Unsupported"
+            )
+
+        refuse.capability = capability  # type: ignore[attr-defined]
+        return refuse
+
+    return decorate
+
+
+class Provider:
+    """A connected vendor account speaking the normalized vocabulary: the one declaration of
+    every method. Each vendor's provider subclasses it and overrides the methods of the
+    capabilities its VendorInfo declares; the others answer UnsupportedCapabilityError.
     """
 
     vendor: str
 
+    @unsupported(None, "check a connection")
     def check_connection(self) -> str:
         """A cheap authenticated read; returns the vendor's request id."""
 
+    @unsupported(Capability.LIST_APPS, "list apps")
     def list_apps(self) -> Iterator[App]: ...
 
+    @unsupported(Capability.RENAME_APP, "rename apps")
     def rename_app(self, app_id: str, name: str) -> str: ...
 
+    @unsupported(Capability.USAGE_STATS, "read usage statistics")
     def usage(
         self,
         app_id: str,
@@ -113,60 +136,84 @@ class Provider(Protocol):
         end: datetime,
     ) -> list[UsagePoint]: ...
 
+    @unsupported(Capability.CHANNEL_RECORDS, "list channel records")
     def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]: ...
 
+    @unsupported(Capability.CHANNEL_RECORDS, "list channel records")
     def channel_records_page(
         self, app_id: str, day: datetime, *, page: int, page_size: int, user_id: str | None = None
     ) -> Page[ChannelRecord]:
         """One page of a day's channel records, newest first; `user_id` keeps the channels that user was in."""
 
+    @unsupported(Capability.CHANNEL_RECORDS, "report a channel's metrics")
     def channel_metric(self, app_id: str, channel_id: str, day: datetime) -> ChannelMetric: ...
 
+    @unsupported(Capability.CHANNEL_RECORDS, "list a channel's users")
     def channel_users(
         self, app_id: str, channel_id: str, day: datetime, *, page: int, page_size: int
     ) -> Page[ChannelUserRecord]: ...
 
+    @unsupported(Capability.LIVE_MEMBERSHIP, "read who is in a channel")
     def membership(self, app_id: str, channel_id: str) -> Membership: ...
 
+    @unsupported(Capability.MEMBER_SESSION, "describe one member's session")
     def member_session(self, app_id: str, channel_id: str, user_id: str) -> MemberSession: ...
 
+    @unsupported(Capability.CREATE_CHANNEL, "open channels")
     def create_channel(self, app_id: str, owner_id: str, mode: ChannelMode, channel_id: str | None = None) -> str:
         """Open a channel (room) owned by `owner_id`; returns the channel id the vendor chose."""
 
+    @unsupported(Capability.KICK, "remove users from a channel")
     def kick(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[KickResult]: ...
 
+    @unsupported(Capability.CLOSE_CHANNEL, "close channels")
     def close_channel(self, app_id: str, channel_id: str) -> str: ...
 
     # Mixed streams pushed to a CDN (Aliyun MPU). `presets` is the geometry of the vendor's
     # preset layouts where it mixes only presets (the console keeps it editable).
+    @unsupported(Capability.MIXING, "mix streams")
     def start_mixing(self, app_id: str, channel_id: str, request: MixingRequest) -> str:
         """Start a task; returns the vendor's request id."""
 
+    @unsupported(Capability.MIXING, "mix streams")
     def mixing_status(self, app_id: str, task_id: str) -> MixingTask: ...
 
-    def update_mixing_layout(self, app_id: str, task_id: str, layout: MixLayout, presets: object = None) -> str: ...
+    @unsupported(Capability.MIXING, "mix streams")
+    def update_mixing_layout(
+        self, app_id: str, task_id: str, layout: MixLayout, presets: Presets | None = None
+    ) -> str: ...
 
+    @unsupported(Capability.MIXING, "mix streams")
     def stop_mixing(self, app_id: str, task_id: str) -> str: ...
 
     # Recordings. `handle` is the Recording.handle the vendor gave at start.
+    @unsupported(Capability.RECORDING, "record")
     def start_recording(self, app_id: str, channel_id: str, request: RecordingRequest) -> Recording: ...
 
+    @unsupported(Capability.RECORDING_STATUS, "report a recording's status")
     def recording_status(self, app_id: str, handle: Mapping[str, str]) -> Recording: ...
 
+    @unsupported(Capability.RECORDING, "record")
     def stop_recording(self, app_id: str, handle: Mapping[str, str]) -> Recording:
         """Stop; the answer carries the files where the vendor lists them on stop."""
 
+    @unsupported(Capability.RECORDING_STOP_CHANNEL, "stop all recordings of a channel at once")
     def stop_channel_recordings(self, app_id: str, channel_id: str) -> str: ...
 
+    @unsupported(Capability.RECORDING_LAYOUT, "change a running recording's layout")
     def update_recording_layout(self, app_id: str, handle: Mapping[str, str], layout: MixLayout) -> str: ...
 
+    @unsupported(Capability.RECORDING_SUBSCRIPTIONS, "change whose streams a running recording takes")
     def update_recording_users(self, app_id: str, handle: Mapping[str, str], users: Sequence[str]) -> str:
         """Record only these users from now on (empty: everyone)."""
 
+    @unsupported(Capability.RECORDING_PLAYBACK, "replay recordings")
     def recording_playback(self, app_id: str, handle: Mapping[str, str]) -> PlaybackRoom: ...
 
+    @unsupported(Capability.RECORDING_DOWNLOAD, "hand over recorded files")
     def download_recording(self, app_id: str, handle: Mapping[str, str]) -> RecordingDownload: ...
 
+    @unsupported(Capability.RECORDING_CALLBACKS, "send recording callbacks")
     def verify_recording_callback(
         self, headers: Mapping[str, str], body: Mapping[str, object], now: datetime
     ) -> RecordingEvent:
@@ -174,17 +221,41 @@ class Provider(Protocol):
 
     def recording_callback_reply(self, status: int, message: str) -> Mapping[str, object]:
         """The JSON body the vendor expects in answer to its callback."""
+        return {"message": message}
 
+    @unsupported(Capability.RECORDING_RULES, "keep recording rules")
     def recording_rules(self, app_id: str) -> list[RecordingRule]: ...
 
+    @unsupported(Capability.RECORDING_RULES, "keep recording rules")
     def save_recording_rule(self, app_id: str, rule: RecordingRule) -> str:
         """Add the rule (no rule_id) or replace it; returns its id."""
 
+    @unsupported(Capability.RECORDING_RULES, "record automatically")
     def delete_recording_rule(self, app_id: str, rule_id: str) -> None: ...
 
+    @unsupported(Capability.RECORDING_RULES, "record automatically")
     def set_auto_recording(self, app_id: str, rule_id: str, *, on: bool) -> None: ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Let go of connections; nothing to do for a provider that holds none."""
+
+
+def capability_methods(capability: Capability) -> list[str]:
+    """The Provider methods a vendor declaring `capability` must override."""
+    return [name for name, method in vars(Provider).items() if getattr(method, "capability", None) is capability]
+
+
+def kick_one_by_one(remove: Callable[[str], object], user_ids: Sequence[str]) -> list[KickResult]:
+    """For vendors that remove one user per call: each user's own answer, failures included."""
+    results = []
+    for user_id in user_ids:
+        try:
+            remove(user_id)
+        except VendorError as error:
+            results.append(KickResult(user_id, False, error.code, error.message, error.request_id))
+        else:
+            results.append(KickResult(user_id, True))
+    return results
 
 
 class ProviderFactory(Protocol):
@@ -241,6 +312,8 @@ class VendorInfo:
     other_base_urls: tuple[str, ...] = ()
     # With Capability.RECORDING_STORAGE: the storage services and regions it can upload to.
     storage_providers: tuple[StorageProvider, ...] = ()
+    # With Capability.MIXING or RECORDING_LAYOUT: how it speaks the console's layouts.
+    mixer: Mixer | None = None
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -273,3 +346,7 @@ class Registry:
 
     def with_capability(self, capability: Capability) -> Iterable[VendorInfo]:
         return [info for info in self if info.can(capability)]
+
+    def mixers(self) -> list[VendorInfo]:
+        """The vendors that mix layouts (a push or a mixed recording), for the editor's previews."""
+        return [info for info in self if info.mixer is not None]

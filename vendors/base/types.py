@@ -9,7 +9,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .mixing import Presets
 
 T = TypeVar("T")
 
@@ -281,7 +284,7 @@ class MixingRequest:
     task_profile: str
     layout: MixLayout
     subscribed_users: tuple[str, ...] = ()
-    presets: object = None  # the vendor's preset geometry, where it mixes only presets
+    presets: Presets | None = None  # the vendor's preset geometry, where it mixes only presets
 
 
 class RecordingState(enum.Enum):

@@ -14,7 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from vendors.base.errors import CallbackRejectedError, ValidationError
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
+from vendors.base.provider import (
+    Capability,
+    CredentialField,
+    Provider,
+    VendorInfo,
+    VendorLimits,
+    connector,
+    kick_one_by_one,
+)
 from vendors.base.types import (
     KickResult,
     Recording,
@@ -25,7 +33,6 @@ from vendors.base.types import (
     RecordingRule,
     RecordingState,
 )
-from vendors.base.unsupported import Unsupported, kick_one_by_one
 
 from . import callbacks
 from .client import DEFAULT_BASE_URL, REQUESTS_PER_MINUTE, IsdpClient
@@ -45,7 +52,7 @@ CREDENTIAL_FIELDS = (
 )
 
 
-class IsdpProvider(Unsupported):
+class IsdpProvider(Provider):
     vendor = VENDOR
 
     def __init__(self, client: IsdpClient, access_key: str = "") -> None:

@@ -11,7 +11,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vendors.base.errors import NotFoundError, ValidationError
-from vendors.base.provider import Capability, CredentialField, VendorInfo, VendorLimits, connector
+from vendors.base.provider import (
+    Capability,
+    CredentialField,
+    Provider,
+    VendorInfo,
+    VendorLimits,
+    connector,
+    kick_one_by_one,
+)
 from vendors.base.types import (
     ChannelMode,
     KickResult,
@@ -25,7 +33,6 @@ from vendors.base.types import (
     RecordingKind,
     RecordingRequest,
 )
-from vendors.base.unsupported import Unsupported, kick_one_by_one
 
 from .client import DEFAULT_BASE_URL, UprtcClient
 from .errors import VENDOR
@@ -41,7 +48,7 @@ CREDENTIAL_FIELDS = (
 )
 
 
-class UprtcProvider(Unsupported):
+class UprtcProvider(Provider):
     vendor = VENDOR
 
     def __init__(self, client: UprtcClient) -> None:
