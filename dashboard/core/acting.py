@@ -75,7 +75,9 @@ def act(
 
 def with_request_id(text: str, request_id: str) -> str:
     """A success toast names the vendor's request id, for support to quote."""
-    return f"{text} {_('Request id %(id)s.') % {'id': request_id}}" if request_id else text
+    if not request_id:
+        return text
+    return text + " " + _("Request id %(id)s.") % {"id": request_id}
 
 
 def panel_frame(request: HttpRequest) -> dict[str, object]:
