@@ -12,10 +12,17 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 
 class UndecryptableCredentials(Exception):
     """None of the configured keys opens this ciphertext (a key was dropped too early)."""
+
+    code = "UndecryptableCredentials"
+
+    def __init__(self) -> None:
+        self.message = gettext("The stored credentials cannot be decrypted with the configured keys.")
+        super().__init__(self.message)
 
 
 @cache

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.audit.log import audited, record
 from dashboard.core.listing import paginate, search
+from dashboard.core.vendor_errors import stored_text
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
-from dashboard.usage.sync import clear_block
 from vendors import registry
-from vendors.base.errors import VendorError
 
+from .blocking import BLOCKING_ERRORS, unblock
 from .connect import provider_for
 from .crypto import UndecryptableCredentials
 from .forms import VendorAccountForm
@@ -83,7 +83,7 @@ def account_edit(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
             request.user, "account.update", vendor_account=account, target=account.label, detail={"changed": changed}
         )
         if set(changed) - {"label"}:  # new credentials, endpoint or enabled: try the vendor again
-            clear_block(account=account)
+            unblock(account=account)
             start_sync(account)
         messages.success(request, _("Vendor account “%(label)s” saved.") % {"label": account.label})
         return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
@@ -121,14 +121,10 @@ def account_test(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
             provider_for(account) as provider,
         ):
             call.vendor_request_id = provider.check_connection()
-    except VendorError as error:
+    except BLOCKING_ERRORS as error:
         account.last_check_outcome = CheckOutcome.FAILED
-        account.last_check_error = f"[{error.code or type(error).__name__}] {error.message}"
-        account.last_check_request_id = error.request_id or ""
-    except UndecryptableCredentials:
-        account.last_check_outcome = CheckOutcome.FAILED
-        account.last_check_error = _("The stored credentials cannot be decrypted with the configured keys.")
-        account.last_check_request_id = ""
+        account.last_check_error = stored_text(error, request_id=False)  # the request id has its own column
+        account.last_check_request_id = getattr(error, "request_id", "")
     else:
         account.last_check_outcome = CheckOutcome.OK
         account.last_check_error = ""

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from dashboard.credentials.blocking import block
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.blocking import block
 from dashboard.rtc.models import RtcApp
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability

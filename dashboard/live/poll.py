@@ -20,10 +20,10 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dashboard.credentials.blocking import block
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.crypto import UndecryptableCredentials
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.blocking import block
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 from vendors.base.types import Membership
@@ -105,7 +105,7 @@ def poll_channels(account: VendorAccount, channels: Sequence[Channel], *, intera
     try:
         polled = fetch(account, channels, interactive=interactive)
     except UndecryptableCredentials as error:
-        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=True, sync_error=str(error))
+        block(account, error)
         return PollSummary(failed=len(channels))
     summary = store(polled, timezone.now())
     _stop_on_permanent_errors(account, polled)

@@ -17,10 +17,9 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
-from dashboard.credentials.crypto import UndecryptableCredentials
+from dashboard.credentials.blocking import BLOCKING_ERRORS, block_unless_transient
 from dashboard.credentials.models import VendorAccount
 from dashboard.usage.tasks import every
-from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
 from .discovery import discover
@@ -79,12 +78,8 @@ def discover_account(account_pk: int) -> None:
         return
     try:
         discover(account)
-    except VendorError as error:
-        if error.transient:
-            raise
-        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=True, sync_error=str(error))
-    except UndecryptableCredentials as error:
-        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=True, sync_error=str(error))
+    except BLOCKING_ERRORS as error:
+        block_unless_transient(account, error)
 
 
 @db_periodic_task(crontab(minute="17", hour="3"), name="live.prune")

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.audit.log import audited
+from dashboard.core.acting import Page, act, panel_frame, with_request_id
 from dashboard.core.listing import paginate
 from dashboard.core.params import int_param, text_param
-from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
@@ -169,7 +169,8 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
         return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
     app, mode = form.cleaned_data["app"], ChannelMode(form.cleaned_data["mode"])
     wanted = form.cleaned_data["channel_id"] or None
-    try:
+
+    def create() -> Channel:
         with audited(
             request.user, "live.create_channel", vendor_account=account, target=f"{app.app_id} / {wanted or '?'}"
         ) as call:
@@ -181,21 +182,28 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
                 "mode": mode.value,
                 "owner": form.cleaned_data["owner_id"],
             }
-    except VendorError as error:
-        messages.error(request, vendor_error_text(error))
-        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
-    channel, _created = add_channel(app, channel_id, watched=True, discovered_by=Discovery.CONSOLE)
-    if wanted and channel_id != wanted:
-        messages.warning(
-            request,
-            _("The vendor gave the room the id %(id)s: %(wanted)s belongs to someone else.")
-            % {"id": channel_id, "wanted": wanted},
-        )
-    else:
-        messages.success(request, _("Room %(id)s opened and watched.") % {"id": channel_id})
-    if can_poll(account):
-        poll_channels(account, [channel])
-    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+        channel, _created = add_channel(app, channel_id, watched=True, discovered_by=Discovery.CONSOLE)
+        if can_poll(account):
+            poll_channels(account, [channel])
+        return channel
+
+    def created(channel: Channel) -> str | None:
+        if wanted and channel.channel_id != wanted:
+            messages.warning(
+                request,
+                _("The vendor gave the room the id %(id)s: %(wanted)s belongs to someone else.")
+                % {"id": channel.channel_id, "wanted": wanted},
+            )
+            return None
+        return _("Room %(id)s opened and watched.") % {"id": channel.channel_id}
+
+    return act(
+        request,
+        create,
+        done=created,
+        then=lambda channel: reverse("channel_detail", args=[scope.tenant.slug, channel.pk]),
+        back=reverse("channel_list", args=[scope.tenant.slug, account.pk]),
+    )
 
 
 # --- the live page ----------------------------------------------------------------------------
@@ -327,24 +335,29 @@ def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Htt
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     channel = _channel(scope, channel_pk)
     account = channel.app.vendor_account
-    fragment = "#kick" if request.htmx else ""
-    context: dict[str, object] = {"scope": scope, "channel": channel, "account": account}
+    context: dict[str, object] = {
+        "scope": scope,
+        "channel": channel,
+        "account": account,
+        **panel_frame(request),
+    }
     if not account.info.can(Capability.KICK):
         context["problem"] = _("%(vendor)s has no API to remove users.") % {"vendor": account.vendor_label}
-        return render(request, f"live/kick.html{fragment}", context)
+        return render(request, "live/kick.html", context)
     if request.method == "GET":
         users = parse_user_ids(request.GET.getlist("user"))
         form = KickForm(initial={"users": "\n".join(users)})
         context |= {"form": form, "users": users}
-        return render(request, f"live/kick.html{fragment}", context)
+        return render(request, "live/kick.html", context)
     form = KickForm(request.POST)
     if not form.is_valid():
         # 200, not 400: htmx swaps only successful answers, and the form must show its errors.
         context |= {"form": form, "users": parse_user_ids([request.POST.get("users", "")])}
-        return render(request, f"live/kick.html{fragment}", context)
+        return render(request, "live/kick.html", context)
+    # Not act(): the vendor answers per terminal, so every answer is shown in the panel, refusals included.
     outcome = actions.kick(request.user, channel, form.cleaned_data["users"], form.cleaned_data["reason"])
     context |= {"outcome": outcome, "reason": form.cleaned_data["reason"]}
-    response = render(request, f"live/kick.html{fragment}", context)
+    response = render(request, "live/kick.html", context)
     response["HX-Trigger"] = "live-changed"
     return response
 
@@ -360,16 +373,13 @@ def channel_close(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Ht
         context["problem"] = _("%(vendor)s has no API to close channels.") % {"vendor": account.vendor_label}
         return render(request, "live/close.html", context)
     form = CloseForm(request.POST or None, channel_id=channel.channel_id)
-    context["form"] = form
+    page = Page("live/close.html", {**context, "form": form})
     if request.method == "GET" or not form.is_valid():
-        return render(request, "live/close.html", context)
-    try:
-        request_id = actions.close(request.user, channel, form.cleaned_data["reason"])
-    except VendorError as error:
-        context["vendor_error"] = error
-        return render(request, "live/close.html", context)
-    text = _("Channel %(channel)s closed.") % {"channel": channel}
-    if request_id:
-        text += " " + _("Request id %(id)s.") % {"id": request_id}
-    messages.success(request, text)
-    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+        return page.render(request)
+    return act(
+        request,
+        lambda: actions.close(request.user, channel, form.cleaned_data["reason"]),
+        done=lambda request_id: with_request_id(_("Channel %(channel)s closed.") % {"channel": channel}, request_id),
+        then=reverse("channel_detail", args=[scope.tenant.slug, channel.pk]),
+        page=page,
+    )

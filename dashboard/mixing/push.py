@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.audit.log import audited
+from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.connect import provider_for
 from dashboard.live.models import Channel
 from vendors.base.errors import ValidationError, VendorError
@@ -116,7 +117,7 @@ def refresh(task: MixingTask, *, interactive: bool = True) -> MixingTask:
         with provider_for(account, interactive=interactive) as provider:
             status = provider.mixing_status(task.channel.app.app_id, task.task_id)
     except VendorError as error:
-        task.check_error = str(error)
+        task.check_error = stored_text(error)
     else:
         task.state = STATES[status.state]
         task.vendor_status, task.detail, task.check_error = status.vendor_status, status.detail[:200], ""

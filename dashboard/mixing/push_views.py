@@ -6,18 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.acting import Page, act, with_request_id
 from dashboard.live.models import Channel
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
-from vendors.base.errors import VendorError
 
 from . import push
 from .choice import chosen_layout
 from .forms import StartPushForm
-from .layouts import from_json
+from .layouts import LayoutError, from_json
 from .models import LayoutTemplate, MixingTask
 from .preview import svg
 
@@ -58,14 +59,14 @@ def push_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpR
         if problem:
             form.add_error(None, problem)
         else:
-            try:
-                task = push.start(request.user, channel, version, **form.cleaned_data)
-            except (VendorError, ValueError) as error:
-                context["vendor_error"] = error if isinstance(error, VendorError) else None
-                form.add_error(None, str(getattr(error, "message", error)))
-            else:
-                messages.success(request, _("Push %(task)s started.") % {"task": task.task_id})
-                return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+            return act(
+                request,
+                lambda: push.start(request.user, channel, version, **form.cleaned_data),
+                done=lambda task: _("Push %(task)s started.") % {"task": task.task_id},
+                then=lambda task: reverse("push_detail", args=[scope.tenant.slug, task.pk]),
+                page=Page("mixing/push_start.html", context),
+                not_sent=(LayoutError,),
+            )
     return render(request, "mixing/push_start.html", context)
 
 
@@ -102,19 +103,16 @@ def push_apply(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResp
     chosen = chosen_layout(scope, request)
     if chosen is None:  # nothing chosen yet: the task page has the choice
         return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
-    context = {"scope": scope, "task": task, **chosen.context()}
-    if request.method == "GET":
-        return render(request, "mixing/push_apply.html", context)
-    try:
-        request_id = push.apply_layout(request.user, task, chosen.version)
-    except (VendorError, ValueError) as error:
-        context["error"] = getattr(error, "message", str(error))
-        context["request_id"] = getattr(error, "request_id", "")
-        return render(request, "mixing/push_apply.html", context)
-    messages.success(
-        request, _("Layout “%(name)s” applied. Request id %(id)s.") % {"name": chosen.template.name, "id": request_id}
+    return act(
+        request,
+        lambda: push.apply_layout(request.user, task, chosen.version),
+        done=lambda request_id: with_request_id(
+            _("Layout “%(name)s” applied.") % {"name": chosen.template.name}, request_id
+        ),
+        then=reverse("push_detail", args=[scope.tenant.slug, task.pk]),
+        page=Page("mixing/push_apply.html", {"scope": scope, "task": task, **chosen.context()}),
+        not_sent=(LayoutError,),
     )
-    return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
 
 
 @login_required
@@ -122,13 +120,10 @@ def push_apply(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResp
 def push_stop(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     task = _task(scope, task_pk)
-    context: dict[str, object] = {"scope": scope, "task": task}
-    if request.method == "GET":
-        return render(request, "mixing/push_stop.html", context)
-    try:
-        request_id = push.stop(request.user, task)
-    except VendorError as error:
-        context["vendor_error"] = error
-        return render(request, "mixing/push_stop.html", context)
-    messages.success(request, _("Push %(task)s stopped. Request id %(id)s.") % {"task": task.task_id, "id": request_id})
-    return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+    return act(
+        request,
+        lambda: push.stop(request.user, task),
+        done=lambda request_id: with_request_id(_("Push %(task)s stopped.") % {"task": task.task_id}, request_id),
+        then=reverse("push_detail", args=[scope.tenant.slug, task.pk]),
+        page=Page("mixing/push_stop.html", {"scope": scope, "task": task}),
+    )

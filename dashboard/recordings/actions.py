@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard.audit.log import audited
+from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.connect import provider_for
 from dashboard.live.models import Channel
 from dashboard.mixing.layouts import from_json
@@ -159,7 +160,7 @@ def refresh(recording: Recording, *, interactive: bool = True) -> Recording:
         with provider_for(account, interactive=interactive) as provider:
             status = provider.recording_status(recording.channel.app.app_id, recording.handle)
     except VendorError as error:
-        recording.check_error = str(error)[:300]
+        recording.check_error = stored_text(error)[:300]
         recording.checked_at = timezone.now()
     else:
         apply_status(recording, status)

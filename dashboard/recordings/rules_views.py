@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.acting import Page, act
 from dashboard.core.params import parse_int
-from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
@@ -27,6 +28,10 @@ def _app(scope: TenantScope, app_pk: int) -> RtcApp:
     if not app.vendor_account.info.can(Capability.RECORDING_RULES):
         raise Http404(_("This vendor keeps no recording rules."))
     return app
+
+
+def _rules_url(scope: TenantScope, app: RtcApp) -> str:
+    return reverse("rule_list", args=[scope.tenant.slug, app.pk])
 
 
 def _rule(app: RtcApp, rule_id: str) -> RecordingRule:
@@ -71,13 +76,13 @@ def rule_edit(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str 
     url = callbacks.callback_url(app.vendor_account, request)
     context |= {"form": form, "callback_url": url}
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = rules.save(request.user, app, form.rule(url, rule_id))
-        except VendorError as error:
-            context["vendor_error"] = error
-        else:
-            messages.success(request, _("Rule %(id)s saved.") % {"id": saved})
-            return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
+        return act(
+            request,
+            lambda: rules.save(request.user, app, form.rule(url, rule_id)),
+            done=lambda saved: _("Rule %(id)s saved.") % {"id": saved},
+            then=_rules_url(scope, app),
+            page=Page("recordings/rule_form.html", context),
+        )
     return render(request, "recordings/rule_form.html", context)
 
 
@@ -86,16 +91,13 @@ def rule_edit(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str 
 def rule_delete(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     app = _app(scope, app_pk)
-    context: dict[str, object] = {"scope": scope, "app": app, "rule_id": rule_id}
-    if request.method == "POST":
-        try:
-            rules.delete(request.user, app, rule_id)
-        except VendorError as error:
-            context["vendor_error"] = error
-        else:
-            messages.success(request, _("Rule %(id)s deleted.") % {"id": rule_id})
-            return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
-    return render(request, "recordings/rule_delete.html", context)
+    return act(
+        request,
+        lambda: rules.delete(request.user, app, rule_id),
+        done=lambda _nothing: _("Rule %(id)s deleted.") % {"id": rule_id},
+        then=_rules_url(scope, app),
+        page=Page("recordings/rule_delete.html", {"scope": scope, "app": app, "rule_id": rule_id}),
+    )
 
 
 @login_required
@@ -112,13 +114,13 @@ def auto_recording(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpR
     if parse_int(rule_id, minimum=0) is None:
         messages.error(request, _("Choose a video rule."))
         return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
-    try:
-        rules.set_auto(request.user, app, rule_id, on=on)
-    except VendorError as error:
-        messages.error(request, vendor_error_text(error))
-    else:
-        if on:
-            messages.success(request, _("Every channel of the app is now recorded with rule %(id)s.") % {"id": rule_id})
-        else:
-            messages.success(request, _("Automatic recording stopped."))
-    return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
+    return act(
+        request,
+        lambda: rules.set_auto(request.user, app, rule_id, on=on),
+        done=lambda _nothing: (
+            _("Every channel of the app is now recorded with rule %(id)s.") % {"id": rule_id}
+            if on
+            else _("Automatic recording stopped.")
+        ),
+        then=_rules_url(scope, app),
+    )

@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.acting import Page, act, with_request_id
 from dashboard.core.json_body import BodyError, read_json_object
 from dashboard.core.listing import paginate
 from dashboard.core.params import int_param, text_param
@@ -72,6 +74,10 @@ def _recording(scope: TenantScope, recording_pk: int) -> Recording:
         "tenant",
         pk=recording_pk,
     )
+
+
+def _detail_url(scope: TenantScope, recording: Recording) -> str:
+    return reverse("recording_detail", args=[scope.tenant.slug, recording.pk])
 
 
 def _templates(scope: TenantScope):
@@ -165,8 +171,9 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
         data = form.cleaned_data
         template = data.get("template")
         address = callbacks.recording_address(account, request) if info.can(Capability.RECORDING_CALLBACKS) else None
-        try:
-            recording = actions.start(
+        return act(
+            request,
+            lambda: actions.start(
                 request.user,
                 channel,
                 kind=data.get("kind") or "video",
@@ -179,12 +186,11 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
                 rule_id=data.get("rule") or "",
                 callback_url=address.url if address else "",
                 callback_token_hash=address.token_hash if address else "",
-            )
-        except VendorError as error:
-            context["vendor_error"] = error
-        else:
-            messages.success(request, _("Recording %(id)s started.") % {"id": recording.recording_id})
-            return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+            ),
+            done=lambda recording: _("Recording %(id)s started.") % {"id": recording.recording_id},
+            then=lambda recording: reverse("recording_detail", args=[scope.tenant.slug, recording.pk]),
+            page=Page("recordings/start.html", context),
+        )
     return render(request, "recordings/start.html", context)
 
 
@@ -231,17 +237,15 @@ def recording_refresh(request: HttpRequest, tenant_slug: str, recording_pk: int)
 def recording_stop(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     recording = _recording(scope, recording_pk)
-    context: dict[str, object] = {"scope": scope, "recording": recording}
-    if request.method == "GET":
-        return render(request, "recordings/stop.html", context)
-    try:
-        request_id = actions.stop(request.user, recording)
-    except VendorError as error:
-        context["vendor_error"] = error
-        return render(request, "recordings/stop.html", context)
-    text = _("Recording %(id)s stopped.") % {"id": recording.recording_id}
-    messages.success(request, text + (" " + _("Request id %(id)s.") % {"id": request_id} if request_id else ""))
-    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    return act(
+        request,
+        lambda: actions.stop(request.user, recording),
+        done=lambda request_id: with_request_id(
+            _("Recording %(id)s stopped.") % {"id": recording.recording_id}, request_id
+        ),
+        then=_detail_url(scope, recording),
+        page=Page("recordings/stop.html", {"scope": scope, "recording": recording}),
+    )
 
 
 @login_required
@@ -256,15 +260,13 @@ def channel_recordings_stop(request: HttpRequest, tenant_slug: str, channel_pk: 
     if not channel.app.vendor_account.info.can(Capability.RECORDING_STOP_CHANNEL):
         context["problem"] = _("This vendor stops recordings one by one.")
         return render(request, "recordings/stop_channel.html", context)
-    if request.method == "GET":
-        return render(request, "recordings/stop_channel.html", context)
-    try:
-        actions.stop_channel(request.user, channel)
-    except VendorError as error:
-        context["vendor_error"] = error
-        return render(request, "recordings/stop_channel.html", context)
-    messages.success(request, _("Every recording of %(channel)s stopped.") % {"channel": channel.channel_id})
-    return redirect("recording_start", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+    return act(
+        request,
+        lambda: actions.stop_channel(request.user, channel),
+        done=lambda _request_id: _("Every recording of %(channel)s stopped.") % {"channel": channel.channel_id},
+        then=reverse("recording_start", args=[scope.tenant.slug, channel.pk]),
+        page=Page("recordings/stop_channel.html", context),
+    )
 
 
 @login_required
@@ -276,16 +278,13 @@ def recording_apply_layout(request: HttpRequest, tenant_slug: str, recording_pk:
     chosen = chosen_layout(scope, request)
     if chosen is None:  # nothing chosen yet: the recording page has the choice
         return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
-    context = {"scope": scope, "recording": recording, **chosen.context()}
-    if request.method == "GET":
-        return render(request, "recordings/apply_layout.html", context)
-    try:
-        actions.apply_layout(request.user, recording, chosen.version)
-    except VendorError as error:
-        context["vendor_error"] = error
-        return render(request, "recordings/apply_layout.html", context)
-    messages.success(request, _("Layout “%(name)s” applied.") % {"name": chosen.template.name})
-    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    return act(
+        request,
+        lambda: actions.apply_layout(request.user, recording, chosen.version),
+        done=lambda _request_id: _("Layout “%(name)s” applied.") % {"name": chosen.template.name},
+        then=_detail_url(scope, recording),
+        page=Page("recordings/apply_layout.html", {"scope": scope, "recording": recording, **chosen.context()}),
+    )
 
 
 @login_required
@@ -297,14 +296,13 @@ def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -
     if not form.is_valid():
         for error in form.errors.get("users", []):
             messages.error(request, error)
-    else:
-        try:
-            actions.update_users(request.user, recording, form.cleaned_data["users"])
-        except VendorError as error:
-            messages.error(request, vendor_error_text(error))
-        else:
-            messages.success(request, _("The recording now takes the users you listed."))
-    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+        return redirect(_detail_url(scope, recording))
+    return act(
+        request,
+        lambda: actions.update_users(request.user, recording, form.cleaned_data["users"]),
+        done=lambda _request_id: _("The recording now takes the users you listed."),
+        then=_detail_url(scope, recording),
+    )
 
 
 @login_required
@@ -312,13 +310,12 @@ def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -
 def recording_playback(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     recording = _recording(scope, recording_pk)
-    try:
-        room = actions.playback(request.user, recording)
-    except VendorError as error:
-        messages.error(request, vendor_error_text(error))
-    else:
-        messages.success(request, _("Playback room %(room)s opened.") % {"room": room.room_id})
-    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    return act(
+        request,
+        lambda: actions.playback(request.user, recording),
+        done=lambda room: _("Playback room %(room)s opened.") % {"room": room.room_id},
+        then=_detail_url(scope, recording),
+    )
 
 
 RELAYED_MEDIA_TYPES = ("video/", "audio/")

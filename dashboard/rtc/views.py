@@ -4,21 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.audit.log import audited, record
+from dashboard.core.acting import Page, act
 from dashboard.core.listing import paginate, search
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from dashboard.usage.sync import account_state
-from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
 from .forms import RegisterAppForm
-from .listing import refresh_account
+from .listing import ListingResult, refresh_account
 from .models import AppSource, RtcApp
 
 
@@ -50,30 +51,37 @@ def account_detail(request: HttpRequest, tenant_slug: str, account_id: int) -> H
 def apps_refresh(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     account = scope.get(VendorAccount, pk=account_id)
-    vendor_error = None
+    account_url = reverse("account_detail", args=[scope.tenant.slug, account.pk])
     if not account.info.can(Capability.LIST_APPS):
         messages.error(
             request, _("%(vendor)s cannot list apps; register app ids by hand.") % {"vendor": account.vendor_label}
         )
-    else:
-        try:
-            with audited(request.user, "apps.refresh", vendor_account=account, target=account.label) as call:
-                result = refresh_account(account)
-                call.detail = {"added": result.added, "updated": result.updated, "missing": result.missing}
-        except VendorError as error:
-            vendor_error = error
-        else:
-            messages.success(
-                request,
-                _("App list refreshed: %(added)d new, %(updated)d updated, %(missing)d no longer listed.")
-                % {"added": result.added, "updated": result.updated, "missing": result.missing},
-            )
-    if request.htmx:
-        context = _apps_page(request, scope, account, vendor_error=vendor_error)
-        return render(request, "rtc/account_detail.html#apps", context)
-    if vendor_error:
-        messages.error(request, _("The vendor refused: %(error)s") % {"error": vendor_error})
-    return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        if request.htmx:
+            return render(request, "rtc/account_detail.html#apps", _apps_page(request, scope, account))
+        return redirect(account_url)
+
+    def refresh() -> ListingResult:
+        with audited(request.user, "apps.refresh", vendor_account=account, target=account.label) as call:
+            result = refresh_account(account)
+            call.detail = {"added": result.added, "updated": result.updated, "missing": result.missing}
+        return result
+
+    def apps(_result: ListingResult) -> str | HttpResponse:
+        if request.htmx:
+            return render(request, "rtc/account_detail.html#apps", _apps_page(request, scope, account))
+        return account_url
+
+    return act(
+        request,
+        refresh,
+        done=lambda result: (
+            _("App list refreshed: %(added)d new, %(updated)d updated, %(missing)d no longer listed.")
+            % {"added": result.added, "updated": result.updated, "missing": result.missing}
+        ),
+        then=apps,
+        page=Page("rtc/account_detail.html#apps", _apps_page(request, scope, account)) if request.htmx else None,
+        back=account_url,
+    )
 
 
 @login_required
@@ -129,31 +137,38 @@ def app_rename(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: 
         "app": app,
         "editing": request.method == "GET" and not request.GET.get("cancel"),
     }
-    if request.method == "POST":
-        name = request.POST.get("name", "").strip()
-        error = ""
-        if not name or len(name) > APP_NAME_MAX:
-            error = _("Give a name of 1 to %(max)d characters.") % {"max": APP_NAME_MAX}
-        else:
-            try:
-                with (
-                    audited(request.user, "app.rename", vendor_account=account, target=app.app_id) as call,
-                    provider_for(account) as provider,
-                ):
-                    call.detail = {"from": app.name, "to": name}
-                    call.vendor_request_id = provider.rename_app(app.app_id, name)
-            except VendorError as vendor_error:
-                error = _("The vendor refused: %(error)s") % {"error": vendor_error}
-        if error:
-            context |= {"editing": True, "rename_error": error, "new_name": name}
-            if not request.htmx:
-                messages.error(request, error)
-                return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
-        else:
-            app.name = name
-            app.save(update_fields=["name"])
-            messages.success(request, _("App %(app)s renamed to “%(name)s”.") % {"app": app.app_id, "name": name})
-            if not request.htmx:
-                return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
-    template = "rtc/partials/app_row.html" if request.htmx else "rtc/app_rename.html"
-    return render(request, template, context)
+    if request.method != "POST":
+        return render(request, "rtc/partials/app_row.html" if request.htmx else "rtc/app_rename.html", context)
+    account_url = reverse("account_detail", args=[scope.tenant.slug, account.pk])
+    name = request.POST.get("name", "").strip()
+    context |= {"editing": True, "new_name": name}
+    if not name or len(name) > APP_NAME_MAX:
+        error = _("Give a name of 1 to %(max)d characters.") % {"max": APP_NAME_MAX}
+        if not request.htmx:
+            messages.error(request, error)
+            return redirect(account_url)
+        return render(request, "rtc/partials/app_row.html", {**context, "rename_error": error})
+
+    def rename() -> None:
+        with (
+            audited(request.user, "app.rename", vendor_account=account, target=app.app_id) as call,
+            provider_for(account) as provider,
+        ):
+            call.detail = {"from": app.name, "to": name}
+            call.vendor_request_id = provider.rename_app(app.app_id, name)
+        app.name = name
+        app.save(update_fields=["name"])
+
+    def row(_nothing: None) -> str | HttpResponse:
+        if request.htmx:
+            return render(request, "rtc/partials/app_row.html", {**context, "editing": False})
+        return account_url
+
+    return act(
+        request,
+        rename,
+        done=lambda _nothing: _("App %(app)s renamed to “%(name)s”.") % {"app": app.app_id, "name": name},
+        then=row,
+        page=Page("rtc/partials/app_row.html", context) if request.htmx else None,
+        back=account_url,
+    )

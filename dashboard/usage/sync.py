@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
+from dashboard.core.vendor_errors import stored_text
+from dashboard.credentials.blocking import BLOCKING_ERRORS, block, unblocked
 from dashboard.credentials.connect import provider_for
-from dashboard.credentials.crypto import UndecryptableCredentials
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.blocking import block
 from dashboard.rtc.models import RtcApp
-from vendors.base.errors import VendorError
+from vendors.base.errors import is_transient
 from vendors.base.provider import Capability
 from vendors.base.types import Interval, UsageMetric, UsagePoint
 from vendors.base.windows import floor_to
@@ -162,18 +163,18 @@ def run_window(
     try:
         with provider_for(account, interactive=False) as provider:
             points = provider.usage(app.app_id, UsageMetric(metric), Interval(interval), window.start, window.end)
-    except UndecryptableCredentials as error:
-        block(app, error)
-        return 0
-    except VendorError as error:
-        if error.transient:
+    except BLOCKING_ERRORS as error:
+        if is_transient(error):
             SyncCursor.objects.update_or_create(
-                app=app, metric=metric, interval=interval, defaults={"last_error": str(error)}
+                app=app, metric=metric, interval=interval, defaults={"last_error": stored_text(error)}
             )
             raise
         block(app, error)
         SyncCursor.objects.update_or_create(
-            app=app, metric=metric, interval=interval, defaults={"last_error": str(error), "chain_started_at": None}
+            app=app,
+            metric=metric,
+            interval=interval,
+            defaults={"last_error": stored_text(error), "chain_started_at": None},
         )
         return 0
     now = timezone.now()
@@ -212,14 +213,14 @@ def finish_chain(app_pk: int, metric: str, interval: int, error: str = "") -> No
     SyncCursor.objects.filter(app_id=app_pk, metric=metric, interval=interval).update(**updates)
 
 
-def clear_block(account: VendorAccount | None = None, app: RtcApp | None = None) -> None:
-    """An admin asked for a re-check, or the credentials changed: try again."""
+@receiver(unblocked)
+def plan_again(
+    sender: object, account: VendorAccount | None = None, app: RtcApp | None = None, **kwargs: object
+) -> None:
+    """The stop is lifted: chains cut short by it would wait out their timeout, so forget them."""
     if account is not None:
-        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=False, sync_error="")
-        RtcApp.objects.filter(vendor_account=account).update(sync_blocked=False, sync_error="")
         SyncCursor.objects.filter(app__vendor_account=account).update(chain_started_at=None)
     if app is not None:
-        RtcApp.objects.filter(pk=app.pk).update(sync_blocked=False, sync_error="")
         SyncCursor.objects.filter(app=app).update(chain_started_at=None)
 
 

@@ -10,11 +10,11 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from dashboard.credentials.crypto import UndecryptableCredentials
+from dashboard.core.vendor_errors import stored_text
+from dashboard.credentials.blocking import BLOCKING_ERRORS, block_unless_transient
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.listing import refresh_account
 from dashboard.rtc.models import RtcApp
-from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
 from . import sync
@@ -52,7 +52,7 @@ def sync_series_window(
         stored = sync.run_window(app_pk, metric, interval, window)
     except Exception as error:
         if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
-            sync.finish_chain(app_pk, metric, interval, str(error) or type(error).__name__)
+            sync.finish_chain(app_pk, metric, interval, stored_text(error))
         raise
     if rest:
         sync_series_window(app_pk, metric, interval, rest)
@@ -88,12 +88,8 @@ def refresh_account_apps(account_pk: int) -> None:
         return
     try:
         refresh_account(account, interactive=False)
-    except VendorError as error:
-        if error.transient:
-            raise
-        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=True, sync_error=str(error))
-    except UndecryptableCredentials as error:
-        VendorAccount.objects.filter(pk=account.pk).update(sync_blocked=True, sync_error=str(error))
+    except BLOCKING_ERRORS as error:
+        block_unless_transient(account, error)
     else:
         if account.info.can(Capability.USAGE_STATS):
             plan_account(account)

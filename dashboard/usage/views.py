@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dashboard.credentials.blocking import unblock
 from dashboard.credentials.jobs import start_sync
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
@@ -19,7 +20,7 @@ from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors import registry
 from vendors.base.provider import Capability
 
-from . import charts, export, reports, sync
+from . import charts, export, reports
 from .models import Metric, UsageSample
 
 TABLE_ROWS = 400
@@ -187,7 +188,7 @@ def recheck(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResp
     """Lift a block set by a permanent vendor error and sync again."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     account = scope.get(VendorAccount, pk=account_id)
-    sync.clear_block(account=account)
+    unblock(account=account)
     start_sync(account)
     messages.success(request, _("The sync of “%(label)s” will be tried again.") % {"label": account.label})
     return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)

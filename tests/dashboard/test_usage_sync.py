@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
+from dashboard.credentials.blocking import unblock
 from dashboard.credentials.models import VendorAccount
 from dashboard.credentials.ratelimit import wait_for_turn
 from dashboard.rtc.models import RtcApp
@@ -149,7 +150,7 @@ def test_bad_credentials_stop_the_account_without_a_retry_storm(account, quiet_s
     # new credentials: the block is lifted and the sync resumes
     account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
     account.save()
-    sync.clear_block(account=account)
+    unblock(account=account)
     assert len(sync.plan()) == 2 * SERIES_PER_APP
 
 

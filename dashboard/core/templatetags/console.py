@@ -1,4 +1,4 @@
-"""Template helpers for audit labels, durations and lookups (form fields render through dashboard.core.forms)."""
+"""Template helpers: audit labels, vendor refusals, durations, lookups (fields render through core.forms)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django import template
 from django.utils.translation import ngettext
 
 from dashboard.audit.actions import action_label
+from dashboard.core.vendor_errors import Refusal
+from dashboard.core.vendor_errors import refusal as as_refusal
 
 register = template.Library()
 
@@ -15,6 +17,12 @@ register = template.Library()
 @register.simple_tag
 def audit_action(action: str) -> str:
     return action_label(action)
+
+
+@register.filter
+def refusal(error: Exception | Refusal) -> Refusal:
+    """For partials/vendor_error.html: the vendor's words, code and request id."""
+    return error if isinstance(error, Refusal) else as_refusal(error)
 
 
 @register.filter
