@@ -1,0 +1,49 @@
+"""The channel list's filter bar (app, channel id, user id, live or watched) and the live
+page's member filter (user id, role)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.core.filters import ChoiceFilter, IdChoiceFilter, ListFilterSet, TextFilter
+from dashboard.rtc.models import RtcApp
+
+from .models import Channel
+from .models import Role as MemberRole
+
+
+class ChannelFilter(ListFilterSet):
+    app = IdChoiceFilter(label=_("App"), empty_label=_("All apps"), queryset=RtcApp.objects.none())
+    q = TextFilter(field_name="channel_id", lookup_expr="icontains", label=_("Channel id"))
+    user = TextFilter(label=_("User id"), help_text=_("Channels this user is in or was seen in."), method="_user")
+    show = ChoiceFilter(
+        choices=[("live", _("Live now")), ("watched", _("Watched"))],
+        label=_("Show"),
+        empty_label=_("All"),
+        method="_show",
+    )
+
+    def __init__(self, data: QueryDict, queryset: QuerySet[Channel], *, apps: QuerySet[RtcApp]) -> None:
+        super().__init__(data, queryset)
+        # Only this account's apps are offered, or accepted.
+        self.filters["app"].queryset = apps
+
+    def _user(self, queryset: QuerySet[Channel], name: str, value: str) -> QuerySet[Channel]:
+        recent = timezone.now() - timedelta(days=settings.LIVE_SNAPSHOT_DAYS)
+        return queryset.filter(
+            Q(presences__user_id=value) | Q(events__user_id=value, events__at__gte=recent)
+        ).distinct()
+
+    def _show(self, queryset: QuerySet[Channel], name: str, value: str) -> QuerySet[Channel]:
+        return queryset.filter(is_live=True) if value == "live" else queryset.filter(watched=True)
+
+
+class MemberFilter(ListFilterSet):
+    q = TextFilter(field_name="user_id", lookup_expr="icontains", label=_("User id"))
+    role = ChoiceFilter(choices=MemberRole.choices, label=_("Role"), empty_label=_("Every role"))
