@@ -53,7 +53,14 @@ class IdChoiceField(forms.ModelChoiceField):
 
 
 class DayField(forms.DateField):
-    """A YYYY-MM-DD day between `earliest` and `latest` (dashboard.core.params' bounds by default)."""
+    """A YYYY-MM-DD day between `earliest` and `latest` (no bound when None). The error
+    messages (invalid, too_early, too_late) take %(value)s, %(earliest)s and %(latest)s."""
+
+    default_error_messages = {
+        "invalid": _("Enter a date as YYYY-MM-DD."),
+        "too_early": _("Enter a day from %(earliest)s on."),
+        "too_late": _("Enter a day up to %(latest)s."),
+    }
 
     def __init__(self, *, earliest: date | None = None, latest: date | None = None, **kwargs: Any) -> None:
         self.earliest, self.latest = earliest, latest
@@ -66,23 +73,28 @@ class DayField(forms.DateField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> date | None:
-        if value in self.empty_values:
-            return None
         if isinstance(value, date):
             return value
+        if value in self.empty_values or not str(value).strip():
+            return None
         day = parse_date(str(value), earliest=date.min, latest=date.max)
         if day is None:
-            raise ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid")
-        if (self.earliest and day < self.earliest) or (self.latest and day > self.latest):
-            raise ValidationError(
-                _("Enter a day between %(earliest)s and %(latest)s."),
-                code="out_of_range",
-                params={
-                    "earliest": (self.earliest or date.min).isoformat(),
-                    "latest": (self.latest or date.max).isoformat(),
-                },
-            )
-        return day
+            code = "invalid"
+        elif self.earliest and day < self.earliest:
+            code = "too_early"
+        elif self.latest and day > self.latest:
+            code = "too_late"
+        else:
+            return day
+        raise ValidationError(
+            self.error_messages[code],
+            code=code,
+            params={
+                "value": clean_text(str(value), max_length=20),
+                "earliest": self.earliest.isoformat() if self.earliest else "",
+                "latest": self.latest.isoformat() if self.latest else "",
+            },
+        )
 
 
 class TextFilter(django_filters.CharFilter):

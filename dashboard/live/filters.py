@@ -3,15 +3,25 @@ page's member filter (user id, role)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.core.filters import ChoiceFilter, IdChoiceFilter, ListFilterSet, TextFilter
+from dashboard.core.filters import (
+    ChoiceFilter,
+    DayField,
+    FilterForm,
+    IdChoiceFilter,
+    ListFilterSet,
+    TextField,
+    TextFilter,
+)
+from dashboard.core.params import EARLIEST_DATE
 from dashboard.rtc.models import RtcApp
 
 from .models import Channel
@@ -47,3 +57,45 @@ class ChannelFilter(ListFilterSet):
 class MemberFilter(ListFilterSet):
     q = TextFilter(field_name="user_id", lookup_expr="icontains", label=_("User id"))
     role = ChoiceFilter(choices=MemberRole.choices, label=_("Role"), empty_label=_("Every role"))
+
+
+class DayForm(FilterForm):
+    """The UTC day of a history page (vendors keep their records by UTC day). The history is
+    read from the vendor, not filtered from a queryset: a form, with the filter bars' fields."""
+
+    day = DayField(
+        label=_("Day (UTC)"),
+        required=False,
+        earliest=EARLIEST_DATE,
+        error_messages={
+            "invalid": _("%(value)s is not a date; showing today."),
+            "too_early": _("There are no records before %(earliest)s; showing today."),
+            "too_late": _("That day has not come yet; showing today."),
+        },
+    )
+
+    def __init__(self, data: QueryDict, *, today: date) -> None:
+        if not data.get("day", "").strip():
+            data = data.copy()
+            data["day"] = today.isoformat()  # shown in the day's input
+        super().__init__(data)
+        self.fields["day"].latest = today
+        self.fields["day"].widget.attrs["max"] = today.isoformat()
+        self.today = today
+
+    @property
+    def chosen_day(self) -> date:
+        self.is_valid()
+        return self.cleaned_data.get("day") or self.today
+
+    @property
+    def problem(self) -> str:
+        return " ".join(self.errors.get("day", []))
+
+
+class HistoryForm(DayForm):
+    user = TextField(
+        label=_("User id"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Every channel this user was in"), "autocomplete": "off"}),
+    )
