@@ -89,7 +89,9 @@ def test_no_post_url_answers_500_to_arbitrary_forms(two_tenants: World2, post_ta
 
 
 @FUZZ
-@given(query=fields_of(["range", "granularity", "from", "to", "app", "account", "tier", "compare", "page", "q", "user"]))
+@given(
+    query=fields_of(["range", "granularity", "from", "to", "app", "account", "tier", "compare", "page", "q", "user"])
+)
 def test_report_and_list_filters_never_answer_500(two_tenants: World2, query: dict[str, str]) -> None:
     client = logged_in(two_tenants.acme_viewer)
     for url in (
