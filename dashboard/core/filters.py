@@ -54,7 +54,7 @@ class IdChoiceField(forms.ModelChoiceField):
 
 class DayField(forms.DateField):
     """A YYYY-MM-DD day between `earliest` and `latest` (no bound when None). The error
-    messages (invalid, too_early, too_late) take %(value)s, %(earliest)s and %(latest)s."""
+    messages (invalid, too_early, too_late) take %(text)s, %(earliest)s and %(latest)s."""
 
     default_error_messages = {
         "invalid": _("Enter a date as YYYY-MM-DD."),
@@ -90,7 +90,7 @@ class DayField(forms.DateField):
             self.error_messages[code],
             code=code,
             params={
-                "value": clean_text(str(value), max_length=20),
+                "text": clean_text(str(value), max_length=20),
                 "earliest": self.earliest.isoformat() if self.earliest else "",
                 "latest": self.latest.isoformat() if self.latest else "",
             },

@@ -68,7 +68,7 @@ class DayForm(FilterForm):
         required=False,
         earliest=EARLIEST_DATE,
         error_messages={
-            "invalid": _("%(value)s is not a date; showing today."),
+            "invalid": _("%(text)s is not a date; showing today."),
             "too_early": _("There are no records before %(earliest)s; showing today."),
             "too_late": _("That day has not come yet; showing today."),
         },

@@ -5,11 +5,12 @@ an id of another tenant's (or another account's) object is neither offered nor a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboard.audit.log import record
 from dashboard.core.filters import DayField, IdChoiceField, TextField
@@ -47,6 +48,12 @@ def pushes_the_address(form: str, target: str) -> None:
 
 
 # --- the shared fields --------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.django_db
