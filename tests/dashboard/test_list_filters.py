@@ -215,3 +215,21 @@ def test_the_member_filter_of_the_live_page_is_the_address(two_tenants: World2) 
     pushes_the_address(form, "#live")
     assert names(form) == {"q", "role"} and f'<option value="{Role.VIEWER}" selected>' in form
     assert 'data-user="bob"' in page and 'data-user="alice"' not in page
+
+
+# --- history (read from the vendor) ---------------------------------------------------------------
+
+
+def test_the_history_day_and_user_are_the_address(two_tenants: World2) -> None:
+    client = logged_in(two_tenants.acme_viewer)
+    url = reverse("channel_history", args=["acme", two_tenants.acme_manual_app.pk])
+    form = filter_bar(client.get(url, {"day": "2024-01-02", "user": "bob"}).content.decode())
+    assert 'hx-push-url="true"' in form and 'hx-target="#records"' in form
+    # Each reload asks the vendor: on a change or a submit, not on every pause in typing.
+    assert 'hx-trigger="change, submit"' in form
+    assert names(form) == {"day", "user"}
+    assert 'name="day" value="2024-01-02"' in form and 'name="user" value="bob"' in form
+    today = timezone.now().date().isoformat()
+    assert f'name="day" value="{today}"' in filter_bar(client.get(url).content.decode())
+    future = filter_bar(client.get(url, {"day": "2099-01-01"}).content.decode())
+    assert 'aria-describedby="filter-day_error"' in future and "That day has not come yet; showing today." in future
