@@ -72,7 +72,12 @@ def date_param(
     return parse_date(query.get(name), earliest=earliest, latest=latest)
 
 
+def clean_text(text: str, *, max_length: int = TEXT_LENGTH) -> str:
+    """A search or id text: control characters (NUL, which PostgreSQL refuses in text,
+    included) removed, trimmed, cut to `max_length`."""
+    return _CONTROL.sub("", text)[: max_length * 2].strip()[:max_length]
+
+
 def text_param(query: QueryDict, name: str, *, max_length: int = TEXT_LENGTH) -> str:
-    """`?name=` as a search or id text: control characters (NUL, which PostgreSQL refuses in
-    text, included) removed, trimmed, cut to `max_length`."""
-    return _CONTROL.sub("", query.get(name, ""))[: max_length * 2].strip()[:max_length]
+    """`?name=` as a search or id text (see clean_text)."""
+    return clean_text(query.get(name, ""), max_length=max_length)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from dashboard.core.params import EARLIEST_DATE, int_param, parse_date, text_param
+from dashboard.core.params import int_param, text_param
 from dashboard.credentials.connect import provider_for
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.scoping import tenant_scope
@@ -22,42 +22,29 @@ from vendors.base.provider import Capability
 from vendors.base.types import ChannelMetric
 
 from .charts import user_timeline_figure
+from .filters import DayForm, HistoryForm
 from .models import Channel
 
 HISTORY_PAGE_SIZE = 20
 HISTORY_USERS_PAGE_SIZE = 100
 
 
-def _day(request: HttpRequest) -> tuple[date, str]:
-    """The UTC day asked for: vendors keep their records by UTC day."""
-    today = timezone.now().date()
-    text = text_param(request.GET, "day", max_length=20)
-    if not text:
-        return today, ""
-    day = parse_date(text, earliest=date.min, latest=date.max)
-    if day is None:
-        return today, _("%(text)s is not a date; showing today.") % {"text": text}
-    if day > today:
-        return today, _("That day has not come yet; showing today.")
-    if day < EARLIEST_DATE:
-        return today, _("There are no records before %(day)s; showing today.") % {"day": EARLIEST_DATE.isoformat()}
-    return day, ""
-
-
 def _history_context(
-    request: HttpRequest, tenant_slug: str, app_pk: int
+    request: HttpRequest, tenant_slug: str, app_pk: int, *, with_user: bool = False
 ) -> tuple[RtcApp, date, int, dict[str, object]]:
     """What both history pages start from: the app (in this tenant), the UTC day, the page."""
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
-    day, day_problem = _day(request)
+    form = (HistoryForm if with_user else DayForm)(request.GET, today=timezone.now().date())
+    day = form.chosen_day
     page_number = int_param(request.GET, "page", 1, maximum=9_999)
     context: dict[str, object] = {
         "scope": scope,
         "app": app,
         "account": app.vendor_account,
         "day": day,
-        "day_problem": day_problem,
+        "day_problem": form.problem,
+        "form": form,
         "today": timezone.now().date(),
     }
     return app, day, page_number, context
@@ -66,9 +53,9 @@ def _history_context(
 @login_required
 @require_safe
 def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
-    app, day, page_number, context = _history_context(request, tenant_slug, app_pk)
+    app, day, page_number, context = _history_context(request, tenant_slug, app_pk, with_user=True)
     account = app.vendor_account
-    user = text_param(request.GET, "user")
+    user = context["form"].cleaned_data.get("user", "")
     context["user_filter"] = user  # not "user": that is the signed-in person in every template
     if account.info.can(Capability.CHANNEL_RECORDS):
         try:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from dashboard.audit.log import audited
 from dashboard.core.acting import Page, act, panel_frame, with_request_id
 from dashboard.core.listing import paginate
-from dashboard.core.params import int_param, text_param
+from dashboard.core.params import text_param
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
@@ -30,6 +30,7 @@ from vendors.base.types import ChannelMode
 from . import actions
 from .charts import concurrency_figure, sparkline_points
 from .discovery import add_channel
+from .filters import ChannelFilter, MemberFilter
 from .forms import CloseForm, CreateChannelForm, KickForm, WatchForm, parse_user_ids
 from .models import Channel, Discovery, MemberEvent, Presence, Snapshot
 from .models import Role as MemberRole
@@ -59,39 +60,18 @@ def _sparklines(channels: list[Channel], now: datetime) -> dict[int, str]:
     return {pk: sparkline_points(series) for pk, series in values.items() if len(series) > 1}
 
 
-def _channels(request: HttpRequest, account: VendorAccount) -> tuple[QuerySet[Channel], dict[str, object]]:
-    channels = Channel.objects.select_related("app").filter(app__vendor_account=account)
-    app_pk = int_param(request.GET, "app")
-    query = text_param(request.GET, "q")
-    user = text_param(request.GET, "user")
-    show = request.GET.get("show", "")
-    if app_pk is not None:
-        channels = channels.filter(app_id=app_pk)
-    if query:
-        channels = channels.filter(channel_id__icontains=query)
-    if user:
-        recent = timezone.now() - timedelta(days=settings.LIVE_SNAPSHOT_DAYS)
-        channels = channels.filter(
-            Q(presences__user_id=user) | Q(events__user_id=user, events__at__gte=recent)
-        ).distinct()
-    if show == "live":
-        channels = channels.filter(is_live=True)
-    elif show == "watched":
-        channels = channels.filter(watched=True)
-    filters = {"app": "" if app_pk is None else str(app_pk), "q": query, "user": user, "show": show}
-    return channels.order_by("-is_live", "-member_count", "channel_id"), filters
-
-
 @login_required
 @require_safe
 def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
-    channels, filters = _channels(request, account)
-    page = paginate(channels, request)
-    now = timezone.now()
     apps = account.apps.all()
-    user = filters["user"]
+    filters = ChannelFilter(
+        request.GET, Channel.objects.select_related("app").filter(app__vendor_account=account), apps=apps
+    )
+    page = paginate(filters.qs.order_by("-is_live", "-member_count", "channel_id"), request)
+    now = timezone.now()
+    user = filters.value("user")
     members_now = (
         set(Presence.objects.filter(channel__in=page.object_list, user_id=user).values_list("channel_id", flat=True))
         if user
@@ -105,6 +85,7 @@ def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         "filters": filters,
         "sparklines": _sparklines(list(page.object_list), now),
         "members_now": members_now,
+        "searched_user": user,
         "poll_seconds": settings.LIVE_POLL_SECONDS,
         "watch_form": WatchForm(apps=apps),
         "create_form": CreateChannelForm(apps=apps),
@@ -211,13 +192,7 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
 
 def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) -> dict[str, object]:
     now = timezone.now()
-    members = Presence.objects.filter(channel=channel)
-    query = text_param(request.GET, "q")
-    role = request.GET.get("role", "")
-    if query:
-        members = members.filter(user_id__icontains=query)
-    if role in MemberRole.values:
-        members = members.filter(role=role)
+    member_filters = MemberFilter(request.GET, Presence.objects.filter(channel=channel))
     snapshots = list(
         Snapshot.objects.filter(channel=channel, observed_at__gte=now - timedelta(hours=1))
         .order_by("observed_at")
@@ -231,9 +206,8 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "channel": channel,
         "account": account,
         "app": channel.app,
-        "members": paginate(members.order_by("first_seen_at", "user_id"), request, MEMBERS_PER_PAGE),
-        "member_filters": {"q": query, "role": role},
-        "role_choices": MemberRole.choices,
+        "members": paginate(member_filters.qs.order_by("first_seen_at", "user_id"), request, MEMBERS_PER_PAGE),
+        "member_filters": member_filters,
         "role_labels": {value: str(label) for value, label in MemberRole.choices},
         "role_counts": [(role_labels.get(key, key), count) for key, count in sorted(channel.role_counts.items())],
         "truncated": channel.listed_count < channel.member_count,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from dashboard.core.acting import Page, act, with_request_id
 from dashboard.core.json_body import BodyError, read_json_object
 from dashboard.core.listing import paginate
-from dashboard.core.params import int_param, text_param
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
@@ -33,15 +31,11 @@ from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 
 from . import actions, callbacks, rules, watchdog
+from .filters import RecordingFilter
 from .forms import StartRecordingForm, UsersForm
-from .models import ACTIVE_STATES, Recording, RecordingFile, State, StorageTarget
+from .models import Recording, RecordingFile, StorageTarget
 
 MAX_CALLBACK_BYTES = 32 * 1024 * 1024
-FILTERS = {
-    "active": Q(state__in=ACTIVE_STATES),
-    "finished": Q(state=State.FINISHED),
-    "failed": Q(state=State.FAILED),
-}
 
 
 def _options(recording: Recording) -> list[tuple[str, str]]:
@@ -93,29 +87,21 @@ def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "channel__app__vendor_account", "started_by"
     )
     attention = recordings.filter(watchdog.needs_attention(now))
-    chosen = {
-        "show": request.GET.get("show", ""),
-        "account": int_param(request.GET, "account"),
-        "q": text_param(request.GET, "q"),
-    }
-    if chosen["show"] == "attention":
-        recordings = attention
-    elif chosen["show"] in FILTERS:
-        recordings = recordings.filter(FILTERS[chosen["show"]])
-    if chosen["account"] is not None:
-        recordings = recordings.filter(channel__app__vendor_account_id=chosen["account"])
-    chosen["account"] = "" if chosen["account"] is None else str(chosen["account"])
-    if chosen["q"]:
-        recordings = recordings.filter(Q(channel__channel_id__icontains=chosen["q"]) | Q(recording_id=chosen["q"]))
-    page = paginate(recordings, request, per_page=50)
-    for recording in watchdog.flag(list(page.object_list), now):
-        recording.duration = recording.duration_seconds(now)
     accounts = VendorAccount.objects.filter(tenant=scope.tenant)
     recording_accounts = [a for a in accounts if a.vendor_known and a.info.can(Capability.RECORDING)]
+    filters = RecordingFilter(
+        request.GET,
+        recordings,
+        accounts=VendorAccount.objects.filter(pk__in=[a.pk for a in recording_accounts]),
+        now=now,
+    )
+    page = paginate(filters.qs, request, per_page=50)
+    for recording in watchdog.flag(list(page.object_list), now):
+        recording.duration = recording.duration_seconds(now)
     context = {
         "scope": scope,
         "page": page,
-        "chosen": chosen,
+        "filters": filters,
         "now": now,
         "attention_count": attention.count(),
         "accounts": recording_accounts,

@@ -58,6 +58,19 @@
     document.querySelectorAll("[data-live-poll]").forEach(function (el) { window.htmx.trigger(el, "live-changed"); });
   });
 
+  // A filter bar leaves its empty filters out of the request, so the address it pushes
+  // holds only the filters in use (?q=x, not ?q=x&action=&outcome=).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var el = event.detail.elt;
+    if (event.detail.verb !== "get" || !el.hasAttribute || !el.hasAttribute("data-filter-bar")) return;
+    var data = event.detail.formData;
+    var empty = [];
+    data.forEach(function (value, name) {
+      if (empty.indexOf(name) < 0 && data.getAll(name).every(function (v) { return v === ""; })) empty.push(name);
+    });
+    empty.forEach(function (name) { data.delete(name); });
+  });
+
   // "Cancel" in a confirmation shown inside the page closes it instead of leaving.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-dismiss-panel]");
