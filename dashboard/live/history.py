@@ -93,9 +93,13 @@ def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) 
     account = app.vendor_account
     channel_id = text_param(request.GET, "channel")
     context["channel_id"] = channel_id
-    if not channel_id:
+    if not account.info.can(Capability.CHANNEL_RECORDS):
+        context["problem"] = _("%(vendor)s keeps no channel records the console can read.") % {
+            "vendor": account.vendor_label
+        }
+    elif not channel_id:
         context["problem"] = _("Pick a channel from the day's records.")
-    elif account.info.can(Capability.CHANNEL_RECORDS):
+    else:
         try:
             with provider_for(account) as provider:
                 metric = provider.channel_metric(app.app_id, channel_id, _utc(day))

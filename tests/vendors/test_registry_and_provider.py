@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -122,3 +124,11 @@ def test_every_capability_with_methods_names_real_provider_methods():
     ]
     # Options of start_recording: no method of their own.
     assert capability_methods(Capability.RECORDING_RESOLUTION) == []
+
+
+def test_the_add_a_vendor_guide_names_every_capability_with_exactly_its_methods():
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "adding-a-vendor.md").read_text()
+    section = guide[guide.index("## 4.") : guide.index("## 5.")]
+    rows = re.findall(r"^\| `([a-z_]+)` \|([^|]*)\|", section, re.M)
+    table = {capability: re.findall(r"`(\w+)`", methods) for capability, methods in rows}
+    assert table == {capability.value: capability_methods(capability) for capability in Capability}

@@ -329,6 +329,11 @@ class Registry:
         self._vendors[info.name] = info
         return info
 
+    def unregister(self, name: str) -> VendorInfo:
+        """Take a vendor out again. For tests that register a vendor of their own
+        (tests/toy_vendor): stored accounts of a vendor no longer registered read as unknown."""
+        return self._vendors.pop(name)
+
     def get(self, name: str) -> VendorInfo:
         try:
             return self._vendors[name]
