@@ -3,7 +3,7 @@
 The pages of one tenant sit under t/<slug:tenant_slug>/, each app giving its `tenant_urlpatterns`;
 the rest (sign-in, the tenant list, probes, staff pages over every tenant, vendors' callbacks,
 Django's admin) beside them. Every view needs a signed-in user (LoginRequiredMiddleware) unless it
-is marked `@login_not_required`; tests/dashboard/test_isolation.py lists the public ones.
+is marked `@login_not_required`; tests/dashboard/test_urls.py lists the public ones.
 """
 
 from django.contrib import admin
