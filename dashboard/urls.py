@@ -1,17 +1,37 @@
+"""Every route of the console, by app namespace: `{% url "live:channel_list" tenant.slug account.pk %}`.
+
+The pages of one tenant sit under t/<slug:tenant_slug>/, each app giving its `tenant_urlpatterns`;
+the rest (sign-in, the tenant list, probes, staff pages over every tenant, vendors' callbacks,
+Django's admin) beside them. Every view needs a signed-in user (LoginRequiredMiddleware) unless it
+is marked `@login_not_required`; tests/dashboard/test_urls.py lists the public ones.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.audit import urls as audit
+from dashboard.credentials import urls as credentials
+from dashboard.live import urls as live
+from dashboard.mixing import urls as mixing
+from dashboard.ops import urls as ops
+from dashboard.recordings import urls as recordings
+from dashboard.rtc import urls as rtc
+from dashboard.usage import urls as usage
+
+tenant_urlpatterns = [
+    path("", include((app.tenant_urlpatterns, app.app_name)))
+    for app in (credentials, rtc, live, usage, audit, mixing, recordings)
+]
+
+staff_urlpatterns = [*usage.staff_urlpatterns, *audit.staff_urlpatterns, *ops.staff_urlpatterns]
+
 urlpatterns = [
-    path("", include("dashboard.people.urls")),
+    path("t/<slug:tenant_slug>/", include(tenant_urlpatterns)),
     path("", include("dashboard.tenancy.urls")),
-    path("", include("dashboard.credentials.urls")),
-    path("", include("dashboard.rtc.urls")),
-    path("", include("dashboard.audit.urls")),
-    path("", include("dashboard.usage.urls")),
-    path("", include("dashboard.live.urls")),
+    path("", include("dashboard.people.urls")),
     path("", include("dashboard.ops.urls")),
-    path("", include("dashboard.mixing.urls")),
-    path("", include("dashboard.recordings.urls")),
+    path("", include((staff_urlpatterns, "staff"))),
+    path("hooks/", include((recordings.hook_urlpatterns, "hooks"))),
     path("admin/", admin.site.urls),
 ]
 

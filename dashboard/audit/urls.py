@@ -2,7 +2,14 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [
+app_name = "audit"
+
+# Under t/<slug:tenant_slug>/ (dashboard/urls.py): every view here takes the tenant_slug.
+tenant_urlpatterns = [
+    path("audit/", views.tenant_audit, name="tenant_audit"),
+]
+
+# Staff pages over every tenant, in the "staff" namespace (dashboard/urls.py).
+staff_urlpatterns = [
     path("audit/", views.all_audit, name="all_audit"),
-    path("t/<slug:tenant_slug>/audit/", views.tenant_audit, name="tenant_audit"),
 ]

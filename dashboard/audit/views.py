@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +21,6 @@ def _render(request: HttpRequest, entries: QuerySet[AuditEntry], **context: obje
     return render(request, template, context)
 
 
-@login_required
 @require_safe
 def tenant_audit(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """A tenant's entries, for its admins and for staff; viewers do not read the audit log."""
@@ -30,7 +28,6 @@ def tenant_audit(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return _render(request, AuditEntry.objects.filter(tenant=scope.tenant), scope=scope)
 
 
-@login_required
 @require_safe
 def all_audit(request: HttpRequest) -> HttpResponse:
     """Every entry, including those of no tenant (key rotation), for support staff."""

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +22,6 @@ from .jobs import start_sync
 from .models import CheckOutcome, VendorAccount
 
 
-@login_required
 @require_safe
 def account_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -33,14 +31,12 @@ def account_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(request, template, {"scope": scope, "page": page, "query": query})
 
 
-@login_required
 @require_safe
 def account_choose_vendor(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     return render(request, "credentials/choose_vendor.html", {"scope": scope, "vendors": list(registry)})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest, tenant_slug: str, vendor: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -59,11 +55,10 @@ def account_create(request: HttpRequest, tenant_slug: str, vendor: str) -> HttpR
         messages.success(
             request, _("Vendor account “%(label)s” added. Test its connection next.") % {"label": account.label}
         )
-        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
     return render(request, "credentials/account_form.html", {"scope": scope, "form": form, "vendor": info})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def account_edit(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -74,7 +69,7 @@ def account_edit(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         )
     except UndecryptableCredentials:
         messages.error(request, _("The stored credentials cannot be decrypted with the configured keys."))
-        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
     if request.method == "POST" and form.is_valid():
         changed = sorted(set(form.changed_data) - {f.name for f in form.credential_bound_fields()})
         changed += form.changed_credential_names()
@@ -86,7 +81,7 @@ def account_edit(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
             unblock(account=account)
             start_sync(account)
         messages.success(request, _("Vendor account “%(label)s” saved.") % {"label": account.label})
-        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
     return render(
         request,
         "credentials/account_form.html",
@@ -94,7 +89,6 @@ def account_edit(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -104,11 +98,10 @@ def account_delete(request: HttpRequest, tenant_slug: str, account_id: int) -> H
         record(request.user, "account.delete", vendor_account=account, target=label)
         account.delete()
         messages.success(request, _("Vendor account “%(label)s” deleted.") % {"label": label})
-        return redirect("account_list", tenant_slug=scope.tenant.slug)
+        return redirect("credentials:account_list", tenant_slug=scope.tenant.slug)
     return render(request, "credentials/account_confirm_delete.html", {"scope": scope, "account": account})
 
 
-@login_required
 @require_POST
 def account_test(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     """A cheap authenticated read at the vendor; the row keeps the outcome."""
@@ -136,4 +129,4 @@ def account_test(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         messages.success(request, _("Connected to %(vendor)s.") % {"vendor": account.vendor_label})
     else:
         messages.error(request, _("Connection test failed: %(error)s") % {"error": account.last_check_error})
-    return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -50,7 +49,6 @@ def _history_context(
     return app, day, page_number, context
 
 
-@login_required
 @require_safe
 def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     app, day, page_number, context = _history_context(request, tenant_slug, app_pk, with_user=True)
@@ -86,7 +84,6 @@ def _utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-@login_required
 @require_safe
 def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     app, day, users_page, context = _history_context(request, tenant_slug, app_pk)

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -60,7 +59,6 @@ def _sparklines(channels: list[Channel], now: datetime) -> dict[int, str]:
     return {pk: sparkline_points(series) for pk, series in values.items() if len(series) > 1}
 
 
-@login_required
 @require_safe
 def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -94,7 +92,6 @@ def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
     return render(request, template, context)
 
 
-@login_required
 @require_POST
 def channel_watch(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     """Add a channel to the watch list by id (any vendor); where membership can be read, look it up now."""
@@ -105,7 +102,7 @@ def channel_watch(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        return redirect("live:channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
     channel, _created = add_channel(
         form.cleaned_data["app"], form.cleaned_data["channel_id"], watched=True, discovered_by=Discovery.WATCH
     )
@@ -131,23 +128,22 @@ def channel_watch(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
             )
     else:
         messages.success(request, _("%(channel)s is on the watch list.") % {"channel": channel})
-    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+    return redirect("live:channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
 
 
-@login_required
 @require_POST
 def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     account = scope.get(VendorAccount, pk=account_id)
     if not account.info.can(Capability.CREATE_CHANNEL):
         messages.error(request, _("%(vendor)s has no API to open channels.") % {"vendor": account.vendor_label})
-        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        return redirect("live:channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
     form = CreateChannelForm(request.POST, apps=account.apps.all())
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        return redirect("live:channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
     app, mode = form.cleaned_data["app"], ChannelMode(form.cleaned_data["mode"])
     wanted = form.cleaned_data["channel_id"] or None
 
@@ -182,8 +178,8 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
         request,
         create,
         done=created,
-        then=lambda channel: reverse("channel_detail", args=[scope.tenant.slug, channel.pk]),
-        back=reverse("channel_list", args=[scope.tenant.slug, account.pk]),
+        then=lambda channel: reverse("live:channel_detail", args=[scope.tenant.slug, channel.pk]),
+        back=reverse("live:channel_list", args=[scope.tenant.slug, account.pk]),
     )
 
 
@@ -217,8 +213,8 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "refresh_seconds": settings.LIVE_PAGE_REFRESH_SECONDS,
         "version": _version(channel),
         # Reversed once here, not four times per member row: the table is the page's cost.
-        "kick_url": reverse("channel_kick", args=[scope.tenant.slug, channel.pk]),
-        "session_url": reverse("member_session", args=[scope.tenant.slug, channel.pk]),
+        "kick_url": reverse("live:channel_kick", args=[scope.tenant.slug, channel.pk]),
+        "session_url": reverse("live:member_session", args=[scope.tenant.slug, channel.pk]),
         "now": now,
     }
 
@@ -234,7 +230,6 @@ def _version(channel: Channel) -> str:
     )
 
 
-@login_required
 @require_safe
 def channel_detail(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -246,7 +241,6 @@ def channel_detail(request: HttpRequest, tenant_slug: str, channel_pk: int) -> H
     return render(request, template, _live_context(request, scope, channel))
 
 
-@login_required
 @require_POST
 def channel_refresh(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     """Poll this channel now (a read at the vendor; viewers may do it too)."""
@@ -258,10 +252,9 @@ def channel_refresh(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
         channel.refresh_from_db()
     if request.htmx:
         return render(request, "live/channel_detail.html#live", _live_context(request, scope, channel))
-    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+    return redirect("live:channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
 
 
-@login_required
 @require_POST
 def channel_toggle_watch(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -272,10 +265,9 @@ def channel_toggle_watch(request: HttpRequest, tenant_slug: str, channel_pk: int
         messages.success(request, _("%(channel)s is watched: polled even while empty.") % {"channel": channel})
     else:
         messages.success(request, _("%(channel)s is no longer watched: polled only while live.") % {"channel": channel})
-    return redirect("channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+    return redirect("live:channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
 
 
-@login_required
 @require_safe
 def member_session(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     """What the vendor says about one member right now (DescribeUserInfoInChannel), on demand."""
@@ -302,7 +294,6 @@ def member_session(request: HttpRequest, tenant_slug: str, channel_pk: int) -> H
 # --- kick and close ---------------------------------------------------------------------------
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     """GET: the confirmation naming the users and the channel. POST: kick, then each terminal's answer."""
@@ -336,7 +327,6 @@ def channel_kick(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Htt
     return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def channel_close(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -354,6 +344,6 @@ def channel_close(request: HttpRequest, tenant_slug: str, channel_pk: int) -> Ht
         request,
         lambda: actions.close(request.user, channel, form.cleaned_data["reason"]),
         done=lambda request_id: with_request_id(_("Channel %(channel)s closed.") % {"channel": channel}, request_id),
-        then=reverse("channel_detail", args=[scope.tenant.slug, channel.pk]),
+        then=reverse("live:channel_detail", args=[scope.tenant.slug, channel.pk]),
         page=page,
     )

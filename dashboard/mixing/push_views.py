@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +34,6 @@ def _templates(scope: TenantScope):
     return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def push_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -63,14 +61,13 @@ def push_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpR
                 request,
                 lambda: push.start(request.user, channel, version, **form.cleaned_data),
                 done=lambda task: _("Push %(task)s started.") % {"task": task.task_id},
-                then=lambda task: reverse("push_detail", args=[scope.tenant.slug, task.pk]),
+                then=lambda task: reverse("mixing:push_detail", args=[scope.tenant.slug, task.pk]),
                 page=Page("mixing/push_start.html", context),
                 not_sent=(LayoutError,),
             )
     return render(request, "mixing/push_start.html", context)
 
 
-@login_required
 @require_safe
 def push_detail(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -83,7 +80,6 @@ def push_detail(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpRes
     )
 
 
-@login_required
 @require_POST
 def push_refresh(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
     """Ask the vendor now (a read: viewers may)."""
@@ -91,10 +87,9 @@ def push_refresh(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpRe
     task = push.refresh(_task(scope, task_pk))
     if task.check_error:
         messages.error(request, task.check_error)
-    return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+    return redirect("mixing:push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def push_apply(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
     """GET: confirm which layout goes to the running task. POST: send it (audited)."""
@@ -102,20 +97,19 @@ def push_apply(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResp
     task = _task(scope, task_pk)
     chosen = chosen_layout(scope, request)
     if chosen is None:  # nothing chosen yet: the task page has the choice
-        return redirect("push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
+        return redirect("mixing:push_detail", tenant_slug=scope.tenant.slug, task_pk=task.pk)
     return act(
         request,
         lambda: push.apply_layout(request.user, task, chosen.version),
         done=lambda request_id: with_request_id(
             _("Layout “%(name)s” applied.") % {"name": chosen.template.name}, request_id
         ),
-        then=reverse("push_detail", args=[scope.tenant.slug, task.pk]),
+        then=reverse("mixing:push_detail", args=[scope.tenant.slug, task.pk]),
         page=Page("mixing/push_apply.html", {"scope": scope, "task": task, **chosen.context()}),
         not_sent=(LayoutError,),
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def push_stop(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -124,6 +118,6 @@ def push_stop(request: HttpRequest, tenant_slug: str, task_pk: int) -> HttpRespo
         request,
         lambda: push.stop(request.user, task),
         done=lambda request_id: with_request_id(_("Push %(task)s stopped.") % {"task": task.task_id}, request_id),
-        then=reverse("push_detail", args=[scope.tenant.slug, task.pk]),
+        then=reverse("mixing:push_detail", args=[scope.tenant.slug, task.pk]),
         page=Page("mixing/push_stop.html", {"scope": scope, "task": task}),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +24,6 @@ from .models import LayoutTemplate, LayoutVersion, MixingTask, TaskState
 from .preview import previews, svg
 
 
-@login_required
 @require_safe
 def layout_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -103,7 +101,7 @@ def _editor(request: HttpRequest, scope: TenantScope, template: LayoutTemplate |
                     _("Layout “%(name)s” saved as version %(number)d.")
                     % {"name": saved.template.name, "number": saved.number},
                 )
-                return redirect("layout_edit", tenant_slug=scope.tenant.slug, template_pk=saved.template.pk)
+                return redirect("mixing:layout_edit", tenant_slug=scope.tenant.slug, template_pk=saved.template.pk)
     else:
         key = request.GET.get("preset", "")
         if key in EDITOR_PRESETS:
@@ -181,14 +179,12 @@ def _save(
         return None
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def layout_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN if request.method == "POST" else Role.VIEWER)
     return _editor(request, scope, None)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def layout_edit(request: HttpRequest, tenant_slug: str, template_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN if request.method == "POST" else Role.VIEWER)
@@ -196,7 +192,6 @@ def layout_edit(request: HttpRequest, tenant_slug: str, template_pk: int) -> Htt
     return _editor(request, scope, template)
 
 
-@login_required
 @require_POST
 def layout_restore(request: HttpRequest, tenant_slug: str, template_pk: int, number: int) -> HttpResponse:
     """An older version becomes the newest, as a new version (history is never rewritten)."""
@@ -219,4 +214,4 @@ def layout_restore(request: HttpRequest, tenant_slug: str, template_pk: int, num
             messages.success(
                 request, _("Version %(old)d restored as version %(new)d.") % {"old": number, "new": new.number}
             )
-    return redirect("layout_edit", tenant_slug=scope.tenant.slug, template_pk=template.pk)
+    return redirect("mixing:layout_edit", tenant_slug=scope.tenant.slug, template_pk=template.pk)

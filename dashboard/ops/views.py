@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from . import health
 
 
+@login_not_required  # probes carry no session
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -25,6 +26,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required  # probes carry no session; details need staff or the token
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -48,7 +50,6 @@ def may_see_details(request: HttpRequest) -> bool:
     return bool(token) and scheme.lower() == "bearer" and constant_time_compare(sent.strip(), token)
 
 
-@login_required
 @require_safe
 def jobs_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:

@@ -59,7 +59,7 @@ def private_pages_middleware(get_response: Callable[[HttpRequest], HttpResponse]
 
 
 # Where a staff member without two-factor login may still go when it is required.
-TWO_FACTOR_EXEMPT = ("two_factor", "logout", "login", "healthz", "readyz")
+TWO_FACTOR_EXEMPT = ("people:two_factor", "people:logout", "people:login", "ops:healthz", "ops:readyz")
 
 
 def staff_two_factor_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
@@ -76,9 +76,9 @@ def staff_two_factor_middleware(get_response: Callable[[HttpRequest], HttpRespon
             and not user.is_verified()
         ):
             match = request.resolver_match or resolve_quietly(request.path_info)
-            if match is None or match.url_name not in TWO_FACTOR_EXEMPT:
+            if match is None or match.view_name not in TWO_FACTOR_EXEMPT:
                 messages.warning(request, _("Staff must log in with two-factor: set it up to go on."))
-                return redirect("two_factor")
+                return redirect("people:two_factor")
         return get_response(request)
 
     return middleware

@@ -1,16 +1,22 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_safe
 
 from . import views
 
+app_name = "people"
+
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("two-factor/", views.two_factor, name="two_factor"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Public: a user whose session has already ended may still press "Log out".
+    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(template_name="people/password_change.html"),
+        auth_views.PasswordChangeView.as_view(
+            template_name="people/password_change.html", success_url=reverse_lazy("people:password_change_done")
+        ),
         name="password_change",
     ),
     path(

@@ -5,7 +5,6 @@ from base64 import b32encode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -20,7 +19,6 @@ from .models import Preferences
 from .twofactor import confirmed_device, pending_device, qr_svg
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     prefs, _created = Preferences.objects.get_or_create(user=request.user)
@@ -31,7 +29,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Preferences saved."))
         next_url = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-            next_url = "preferences"
+            next_url = "people:preferences"
         response = redirect(next_url)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
@@ -58,7 +56,6 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Turn two-factor login on (scan, then confirm one code) or off (confirm one code)."""
@@ -68,7 +65,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             TOTPDevice.objects.filter(user=request.user).delete()
             messages.success(request, _("Two-factor login is off."))
-            return redirect("two_factor")
+            return redirect("people:two_factor")
         return render(request, "people/two_factor.html", {"enabled": True, "form": form})
     pending = pending_device(request.user)
     form = TotpConfirmForm(request.POST or None, device=pending)
@@ -77,7 +74,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         pending.save(update_fields=["confirmed"])
         otp_login(request, pending)
         messages.success(request, _("Two-factor login is on: from now on you will be asked for a code."))
-        return redirect("two_factor")
+        return redirect("people:two_factor")
     return render(
         request,
         "people/two_factor.html",

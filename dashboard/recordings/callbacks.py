@@ -55,7 +55,7 @@ def token_hash(token: str) -> str:
 
 def callback_url(account: VendorAccount, request: HttpRequest | None = None) -> str:
     """The account's address, for the recordings its vendor starts by itself (automatic rules)."""
-    return _absolute(reverse("recording_callback", args=[account_token(account)]), request)
+    return _absolute(reverse("hooks:recording_callback", args=[account_token(account)]), request)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Address:
 def recording_address(account: VendorAccount, request: HttpRequest | None = None) -> Address:
     """A new address for one recording the console starts; keep token_hash on that recording."""
     token = secrets.token_urlsafe(32)
-    path = reverse("recording_callback_bound", args=[account_token(account), token])
+    path = reverse("hooks:recording_callback_bound", args=[account_token(account), token])
     return Address(_absolute(path, request), token_hash(token))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +30,7 @@ def _app(scope: TenantScope, app_pk: int) -> RtcApp:
 
 
 def _rules_url(scope: TenantScope, app: RtcApp) -> str:
-    return reverse("rule_list", args=[scope.tenant.slug, app.pk])
+    return reverse("recordings:rule_list", args=[scope.tenant.slug, app.pk])
 
 
 def _rule(app: RtcApp, rule_id: str) -> RecordingRule:
@@ -41,7 +40,6 @@ def _rule(app: RtcApp, rule_id: str) -> RecordingRule:
     return found
 
 
-@login_required
 @require_safe
 def rule_list(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -60,7 +58,6 @@ def rule_list(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpRespon
     return render(request, "recordings/rules.html", context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str = "") -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -86,7 +83,6 @@ def rule_edit(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str 
     return render(request, "recordings/rule_form.html", context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def rule_delete(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -100,7 +96,6 @@ def rule_delete(request: HttpRequest, tenant_slug: str, app_pk: int, rule_id: st
     )
 
 
-@login_required
 @require_POST
 def auto_recording(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     """Start (with the chosen rule) or stop automatic recording of every channel of the app."""
@@ -113,7 +108,7 @@ def auto_recording(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpR
         rule_id = running.rule_id
     if parse_int(rule_id, minimum=0) is None:
         messages.error(request, _("Choose a video rule."))
-        return redirect("rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
+        return redirect("recordings:rule_list", tenant_slug=scope.tenant.slug, app_pk=app.pk)
     return act(
         request,
         lambda: rules.set_auto(request.user, app, rule_id, on=on),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +16,6 @@ from .forms import StorageForm
 from .models import StorageTarget
 
 
-@login_required
 @require_safe
 def storage_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -25,7 +23,6 @@ def storage_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(request, "recordings/storage_list.html", {"scope": scope, "targets": targets})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def storage_edit(request: HttpRequest, tenant_slug: str, storage_pk: int | None = None) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -45,11 +42,10 @@ def storage_edit(request: HttpRequest, tenant_slug: str, storage_pk: int | None 
             detail={"bucket": saved.bucket, "changed": changed},
         )
         messages.success(request, _("Bucket “%(name)s” saved.") % {"name": saved.name})
-        return redirect("storage_list", tenant_slug=scope.tenant.slug)
+        return redirect("recordings:storage_list", tenant_slug=scope.tenant.slug)
     return render(request, "recordings/storage_form.html", {"scope": scope, "form": form, "target": target})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def storage_delete(request: HttpRequest, tenant_slug: str, storage_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -59,5 +55,5 @@ def storage_delete(request: HttpRequest, tenant_slug: str, storage_pk: int) -> H
         target.delete()
         record(request.user, "storage.delete", tenant=scope.tenant, target=name)
         messages.success(request, _("Bucket “%(name)s” deleted.") % {"name": name})
-        return redirect("storage_list", tenant_slug=scope.tenant.slug)
+        return redirect("recordings:storage_list", tenant_slug=scope.tenant.slug)
     return render(request, "recordings/storage_delete.html", {"scope": scope, "target": target})

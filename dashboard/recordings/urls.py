@@ -2,63 +2,66 @@ from django.urls import path
 
 from . import rules_views, storage_views, views
 
-urlpatterns = [
-    path("t/<slug:tenant_slug>/recordings/", views.recording_list, name="recording_list"),
-    path("t/<slug:tenant_slug>/channels/<id:channel_pk>/record/", views.recording_start, name="recording_start"),
+app_name = "recordings"
+
+# Under t/<slug:tenant_slug>/ (dashboard/urls.py): every view here takes the tenant_slug.
+tenant_urlpatterns = [
+    path("recordings/", views.recording_list, name="recording_list"),
+    path("channels/<id:channel_pk>/record/", views.recording_start, name="recording_start"),
     path(
-        "t/<slug:tenant_slug>/channels/<id:channel_pk>/record/stop-all/",
+        "channels/<id:channel_pk>/record/stop-all/",
         views.channel_recordings_stop,
         name="channel_recordings_stop",
     ),
-    path("t/<slug:tenant_slug>/recordings/<id:recording_pk>/", views.recording_detail, name="recording_detail"),
+    path("recordings/<id:recording_pk>/", views.recording_detail, name="recording_detail"),
     path(
-        "t/<slug:tenant_slug>/recordings/<id:recording_pk>/refresh/",
+        "recordings/<id:recording_pk>/refresh/",
         views.recording_refresh,
         name="recording_refresh",
     ),
-    path("t/<slug:tenant_slug>/recordings/<id:recording_pk>/stop/", views.recording_stop, name="recording_stop"),
+    path("recordings/<id:recording_pk>/stop/", views.recording_stop, name="recording_stop"),
     path(
-        "t/<slug:tenant_slug>/recordings/<id:recording_pk>/layout/",
+        "recordings/<id:recording_pk>/layout/",
         views.recording_apply_layout,
         name="recording_apply_layout",
     ),
-    path("t/<slug:tenant_slug>/recordings/<id:recording_pk>/users/", views.recording_users, name="recording_users"),
+    path("recordings/<id:recording_pk>/users/", views.recording_users, name="recording_users"),
     path(
-        "t/<slug:tenant_slug>/recordings/<id:recording_pk>/playback/",
+        "recordings/<id:recording_pk>/playback/",
         views.recording_playback,
         name="recording_playback",
     ),
     path(
-        "t/<slug:tenant_slug>/recordings/<id:recording_pk>/download/",
+        "recordings/<id:recording_pk>/download/",
         views.recording_download,
         name="recording_download",
     ),
     path(
-        "t/<slug:tenant_slug>/recordings/<id:recording_pk>/files/<id:file_pk>/",
+        "recordings/<id:recording_pk>/files/<id:file_pk>/",
         views.recording_file,
         name="recording_file",
     ),
-    path("t/<slug:tenant_slug>/apps/<id:app_pk>/recording-rules/", rules_views.rule_list, name="rule_list"),
-    path("t/<slug:tenant_slug>/apps/<id:app_pk>/recording-rules/new/", rules_views.rule_edit, name="rule_new"),
+    path("apps/<id:app_pk>/recording-rules/", rules_views.rule_list, name="rule_list"),
+    path("apps/<id:app_pk>/recording-rules/new/", rules_views.rule_edit, name="rule_new"),
     path(
-        "t/<slug:tenant_slug>/apps/<id:app_pk>/recording-rules/<str:rule_id>/",
+        "apps/<id:app_pk>/recording-rules/<str:rule_id>/",
         rules_views.rule_edit,
         name="rule_edit",
     ),
     path(
-        "t/<slug:tenant_slug>/apps/<id:app_pk>/recording-rules/<str:rule_id>/delete/",
+        "apps/<id:app_pk>/recording-rules/<str:rule_id>/delete/",
         rules_views.rule_delete,
         name="rule_delete",
     ),
-    path("t/<slug:tenant_slug>/apps/<id:app_pk>/auto-recording/", rules_views.auto_recording, name="auto_recording"),
-    path("t/<slug:tenant_slug>/storage/", storage_views.storage_list, name="storage_list"),
-    path("t/<slug:tenant_slug>/storage/new/", storage_views.storage_edit, name="storage_new"),
-    path("t/<slug:tenant_slug>/storage/<id:storage_pk>/", storage_views.storage_edit, name="storage_edit"),
-    path("t/<slug:tenant_slug>/storage/<id:storage_pk>/delete/", storage_views.storage_delete, name="storage_delete"),
-    path("hooks/recordings/<str:token>/", views.recording_callback, name="recording_callback"),
-    path(
-        "hooks/recordings/<str:token>/<str:recording_token>/",
-        views.recording_callback,
-        name="recording_callback_bound",
-    ),
+    path("apps/<id:app_pk>/auto-recording/", rules_views.auto_recording, name="auto_recording"),
+    path("storage/", storage_views.storage_list, name="storage_list"),
+    path("storage/new/", storage_views.storage_edit, name="storage_new"),
+    path("storage/<id:storage_pk>/", storage_views.storage_edit, name="storage_edit"),
+    path("storage/<id:storage_pk>/delete/", storage_views.storage_delete, name="storage_delete"),
+]
+
+# Vendors' signed callbacks, under hooks/ in the "hooks" namespace (dashboard/urls.py).
+hook_urlpatterns = [
+    path("recordings/<str:token>/", views.recording_callback, name="recording_callback"),
+    path("recordings/<str:token>/<str:recording_token>/", views.recording_callback, name="recording_callback_bound"),
 ]

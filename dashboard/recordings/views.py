@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -71,14 +71,13 @@ def _recording(scope: TenantScope, recording_pk: int) -> Recording:
 
 
 def _detail_url(scope: TenantScope, recording: Recording) -> str:
-    return reverse("recording_detail", args=[scope.tenant.slug, recording.pk])
+    return reverse("recordings:recording_detail", args=[scope.tenant.slug, recording.pk])
 
 
 def _templates(scope: TenantScope):
     return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
 
 
-@login_required
 @require_safe
 def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -117,7 +116,6 @@ def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -174,13 +172,12 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
                 callback_token_hash=address.token_hash if address else "",
             ),
             done=lambda recording: _("Recording %(id)s started.") % {"id": recording.recording_id},
-            then=lambda recording: reverse("recording_detail", args=[scope.tenant.slug, recording.pk]),
+            then=lambda recording: reverse("recordings:recording_detail", args=[scope.tenant.slug, recording.pk]),
             page=Page("recordings/start.html", context),
         )
     return render(request, "recordings/start.html", context)
 
 
-@login_required
 @require_safe
 def recording_detail(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -203,7 +200,6 @@ def recording_detail(request: HttpRequest, tenant_slug: str, recording_pk: int) 
     return render(request, "recordings/detail.html", context)
 
 
-@login_required
 @require_POST
 def recording_refresh(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     """Ask the vendor now (a read: viewers may)."""
@@ -215,10 +211,9 @@ def recording_refresh(request: HttpRequest, tenant_slug: str, recording_pk: int)
             messages.error(request, recording.check_error)
     else:
         messages.info(request, _("This vendor reports only by callback; there is nothing to ask."))
-    return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+    return redirect("recordings:recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def recording_stop(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -234,7 +229,6 @@ def recording_stop(request: HttpRequest, tenant_slug: str, recording_pk: int) ->
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def channel_recordings_stop(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     """Stop every recording of a channel at once, where the vendor can."""
@@ -250,12 +244,11 @@ def channel_recordings_stop(request: HttpRequest, tenant_slug: str, channel_pk: 
         request,
         lambda: actions.stop_channel(request.user, channel),
         done=lambda _request_id: _("Every recording of %(channel)s stopped.") % {"channel": channel.channel_id},
-        then=reverse("recording_start", args=[scope.tenant.slug, channel.pk]),
+        then=reverse("recordings:recording_start", args=[scope.tenant.slug, channel.pk]),
         page=Page("recordings/stop_channel.html", context),
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def recording_apply_layout(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     """GET: confirm which layout goes to the running recording. POST: send it (audited)."""
@@ -263,7 +256,7 @@ def recording_apply_layout(request: HttpRequest, tenant_slug: str, recording_pk:
     recording = _recording(scope, recording_pk)
     chosen = chosen_layout(scope, request)
     if chosen is None:  # nothing chosen yet: the recording page has the choice
-        return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+        return redirect("recordings:recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
     return act(
         request,
         lambda: actions.apply_layout(request.user, recording, chosen.version),
@@ -273,7 +266,6 @@ def recording_apply_layout(request: HttpRequest, tenant_slug: str, recording_pk:
     )
 
 
-@login_required
 @require_POST
 def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -291,7 +283,6 @@ def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -
     )
 
 
-@login_required
 @require_POST
 def recording_playback(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -307,7 +298,6 @@ def recording_playback(request: HttpRequest, tenant_slug: str, recording_pk: int
 RELAYED_MEDIA_TYPES = ("video/", "audio/")
 
 
-@login_required
 @require_safe
 def recording_download(request: HttpRequest, tenant_slug: str, recording_pk: int) -> HttpResponse:
     """The finished file, fetched from the vendor as the user asks (nothing is kept)."""
@@ -318,7 +308,7 @@ def recording_download(request: HttpRequest, tenant_slug: str, recording_pk: int
             found = provider.download_recording(recording.channel.app.app_id, recording.handle)
     except VendorError as error:
         messages.error(request, vendor_error_text(error))
-        return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+        return redirect("recordings:recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
     if not found.media_type.startswith(RELAYED_MEDIA_TYPES):
         # Relaying any body as the console's own answer would make this a window on whatever
         # the endpoint serves: only recordings pass, nothing of another kind is shown.
@@ -327,13 +317,12 @@ def recording_download(request: HttpRequest, tenant_slug: str, recording_pk: int
             _("The vendor answered with %(type)s instead of a recording file; nothing was downloaded.")
             % {"type": found.media_type or _("no content type")},
         )
-        return redirect("recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
+        return redirect("recordings:recording_detail", tenant_slug=scope.tenant.slug, recording_pk=recording.pk)
     response = HttpResponse(found.content, content_type=found.media_type)
     response["Content-Disposition"] = _attachment(found.filename)
     return response
 
 
-@login_required
 @require_safe
 def recording_file(request: HttpRequest, tenant_slug: str, recording_pk: int, file_pk: int) -> HttpResponse:
     """A file the vendor handed to the console itself (a snapshot in a callback)."""
@@ -357,6 +346,7 @@ def _attachment(name: str, *, inline: bool = False) -> str:
     return f'{"inline" if inline else "attachment"}; filename="{safe}"'
 
 
+@login_not_required  # vendors carry no session: the signed token in the address is checked below
 @csrf_exempt  # vendors sign their callbacks (checked below); they cannot hold a CSRF token
 @require_POST
 def recording_callback(request: HttpRequest, token: str, recording_token: str = "") -> HttpResponse:

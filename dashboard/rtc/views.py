@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +34,6 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
     }
 
 
-@login_required
 @require_safe
 def account_detail(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     """The vendor account's page: its connection state and its apps."""
@@ -46,12 +44,11 @@ def account_detail(request: HttpRequest, tenant_slug: str, account_id: int) -> H
     return render(request, template, context)
 
 
-@login_required
 @require_POST
 def apps_refresh(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     account = scope.get(VendorAccount, pk=account_id)
-    account_url = reverse("account_detail", args=[scope.tenant.slug, account.pk])
+    account_url = reverse("rtc:account_detail", args=[scope.tenant.slug, account.pk])
     if not account.info.can(Capability.LIST_APPS):
         messages.error(
             request, _("%(vendor)s cannot list apps; register app ids by hand.") % {"vendor": account.vendor_label}
@@ -84,7 +81,6 @@ def apps_refresh(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
     )
 
 
-@login_required
 @require_POST
 def app_register(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -94,12 +90,11 @@ def app_register(request: HttpRequest, tenant_slug: str, account_id: int) -> Htt
         app = form.save()
         record(request.user, "app.register", vendor_account=account, target=app.app_id)
         messages.success(request, _("App %(app)s registered.") % {"app": app.app_id})
-        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+        return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
     context = _apps_page(request, scope, account, register_form=form)
     return render(request, "rtc/account_detail.html", context, status=400)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def app_unregister(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
@@ -108,7 +103,7 @@ def app_unregister(request: HttpRequest, tenant_slug: str, account_id: int, app_
         record(request.user, "app.unregister", vendor_account=app.vendor_account, target=app.app_id)
         app.delete()
         messages.success(request, _("App %(app)s removed from the console.") % {"app": app.app_id})
-        return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account_id)
+        return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account_id)
     return render(
         request, "rtc/app_confirm_unregister.html", {"scope": scope, "app": app, "account": app.vendor_account}
     )
@@ -117,7 +112,6 @@ def app_unregister(request: HttpRequest, tenant_slug: str, account_id: int, app_
 APP_NAME_MAX = 64
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def app_rename(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     """Rename an app at the vendor (Aliyun ModifyApp); the row updates in place."""
@@ -139,7 +133,7 @@ def app_rename(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: 
     }
     if request.method != "POST":
         return render(request, "rtc/partials/app_row.html" if request.htmx else "rtc/app_rename.html", context)
-    account_url = reverse("account_detail", args=[scope.tenant.slug, account.pk])
+    account_url = reverse("rtc:account_detail", args=[scope.tenant.slug, account.pk])
     name = request.POST.get("name", "").strip()
     context |= {"editing": True, "new_name": name}
     if not name or len(name) > APP_NAME_MAX:

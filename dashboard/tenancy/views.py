@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,20 +13,18 @@ from dashboard.recordings.models import Recording
 from .scoping import visible_tenants
 
 
-@login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Straight to the last tenant used, or the only one; otherwise the tenant list."""
     tenants = visible_tenants(request.user)
     last = request.session.get("tenant")
     if last and tenants.filter(slug=last).exists():
-        return redirect("account_list", tenant_slug=last)
+        return redirect("credentials:account_list", tenant_slug=last)
     if not request.user.is_staff and tenants.count() == 1:
-        return redirect("account_list", tenant_slug=tenants.get().slug)
-    return redirect("tenant_list")
+        return redirect("credentials:account_list", tenant_slug=tenants.get().slug)
+    return redirect("tenancy:tenant_list")
 
 
-@login_required
 @require_safe
 def tenant_list(request: HttpRequest) -> HttpResponse:
     tenants = visible_tenants(request.user).annotate(account_count=Count("vendor_accounts")).order_by("name")

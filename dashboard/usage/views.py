@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -70,7 +69,6 @@ def _report(
     return render(request, template, context)
 
 
-@login_required
 @require_safe
 def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -78,7 +76,6 @@ def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return _report(request, scope, apps, title=scope.tenant.name, level="tenant")
 
 
-@login_required
 @require_safe
 def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -86,7 +83,6 @@ def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
     return _report(request, scope, account.apps.all(), title=account.label, level="account", account=account)
 
 
-@login_required
 @require_safe
 def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
@@ -107,7 +103,6 @@ def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: i
     )
 
 
-@login_required
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     """Support staff: tenants and apps ranked by minutes and peaks over the range, with the trend."""
@@ -182,7 +177,6 @@ def _metric(metric: Metric) -> Q:
     return Q(metric=metric.value)
 
 
-@login_required
 @require_POST
 def recheck(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     """Lift a block set by a permanent vendor error and sync again."""
@@ -191,4 +185,4 @@ def recheck(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResp
     unblock(account=account)
     start_sync(account)
     messages.success(request, _("The sync of “%(label)s” will be tried again.") % {"label": account.label})
-    return redirect("account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)

@@ -17,7 +17,7 @@ def test_a_call_the_console_does_not_send_says_so_on_the_confirmation(two_tenant
     channel = Channel.objects.create(app=two_tenants.acme_manual_app, channel_id="room-1")
     VendorEndpoint.objects.filter(base_url=account.endpoint).delete()  # staff withdrew the endpoint
     response = logged_in(two_tenants.acme_admin).post(
-        reverse("channel_close", args=["acme", channel.pk]), {"confirm_channel_id": "room-1"}
+        reverse("live:channel_close", args=["acme", channel.pk]), {"confirm_channel_id": "room-1"}
     )
     page = response.content.decode()
     assert response.status_code == 200 and "data-confirm" in page
@@ -33,7 +33,7 @@ def test_a_refused_button_says_code_and_request_id_in_the_toast(two_tenants: Wor
     account.save()
     page = (
         logged_in(two_tenants.acme_admin)
-        .post(reverse("apps_refresh", args=["acme", account.pk]), follow=True)
+        .post(reverse("rtc:apps_refresh", args=["acme", account.pk]), follow=True)
         .content.decode()
     )
     toasts = page[page.index('id="toasts"') :]

@@ -62,20 +62,20 @@ def rows(page: str) -> str:
 
 
 def test_tenant_admin_sees_their_tenants_entries_only(entries: World2) -> None:
-    page = rows(logged_in(entries.acme_admin).get(reverse("tenant_audit", args=["acme"])).content.decode())
+    page = rows(logged_in(entries.acme_admin).get(reverse("audit:tenant_audit", args=["acme"])).content.decode())
     assert "REQ-A1" in page and "REQ-A2" in page and "SignatureDoesNotMatch" in page
     assert "REQ-H1" not in page and "Credential keys rotated" not in page
     assert "Connection tested" in page and "acme-admin" in page
 
 
 def test_viewers_do_not_read_the_audit_log(entries: World2) -> None:
-    assert logged_in(entries.acme_viewer).get(reverse("tenant_audit", args=["acme"])).status_code == 403
+    assert logged_in(entries.acme_viewer).get(reverse("audit:tenant_audit", args=["acme"])).status_code == 403
     # acme-admin is only a viewer of harbor
-    assert logged_in(entries.acme_admin).get(reverse("tenant_audit", args=["harbor"])).status_code == 403
+    assert logged_in(entries.acme_admin).get(reverse("audit:tenant_audit", args=["harbor"])).status_code == 403
 
 
 def test_staff_see_every_entry_with_its_tenant(entries: World2) -> None:
-    page = rows(logged_in(entries.staff).get(reverse("all_audit")).content.decode())
+    page = rows(logged_in(entries.staff).get(reverse("staff:all_audit")).content.decode())
     for text in ("REQ-A1", "REQ-H1", "Credential keys rotated", "Blue Harbor", "Acme Rooms", "system"):
         assert text in page
 
@@ -91,7 +91,7 @@ def test_staff_see_every_entry_with_its_tenant(entries: World2) -> None:
     ],
 )
 def test_filters(entries: World2, query: dict, shown: list[str], hidden: list[str]) -> None:
-    fragment = logged_in(entries.staff).get(reverse("all_audit"), query, headers=HTMX).content.decode()
+    fragment = logged_in(entries.staff).get(reverse("staff:all_audit"), query, headers=HTMX).content.decode()
     assert "<html" not in fragment
     page = rows(fragment)
     for text in shown:
@@ -103,5 +103,5 @@ def test_filters(entries: World2, query: dict, shown: list[str], hidden: list[st
 
 
 def test_empty_log_says_what_writes_the_first_entry(two_tenants: World2) -> None:
-    page = logged_in(two_tenants.acme_admin).get(reverse("tenant_audit", args=["acme"])).content.decode()
+    page = logged_in(two_tenants.acme_admin).get(reverse("audit:tenant_audit", args=["acme"])).content.decode()
     assert "Nothing has been changed yet" in page

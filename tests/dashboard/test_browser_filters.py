@@ -50,7 +50,7 @@ def test_filters_typed_or_picked_are_in_the_address(transactional_db, browser_pa
     bar = page.locator("#filters")  # the filter bar (a page may hold other forms with the same labels)
 
     # The channel search by user id: typed, not submitted.
-    page.goto(reverse("channel_list", args=["acme", account.pk]))
+    page.goto(reverse("live:channel_list", args=["acme", account.pk]))
     rows = page.locator("#channels tbody tr")
     expect(rows).to_have_count(2)
     bar.get_by_label("User id").fill("carol")
@@ -71,7 +71,7 @@ def test_filters_typed_or_picked_are_in_the_address(transactional_db, browser_pa
     expect(bar.get_by_label("Show")).to_have_value("live")
 
     # The recordings: picked.
-    page.goto(reverse("recording_list", args=["acme"]))
+    page.goto(reverse("recordings:recording_list", args=["acme"]))
     bar.get_by_label("Show", exact=True).select_option("finished")
     expect(page).to_have_url(re.compile(r"[?&]show=finished"))
     expect(page.locator("#no-recordings")).to_be_visible()
@@ -82,7 +82,7 @@ def test_filters_typed_or_picked_are_in_the_address(transactional_db, browser_pa
     expect(page.locator("#recording-table")).to_contain_text("busy-room")
 
     # The audit log: searched and picked.
-    page.goto(reverse("tenant_audit", args=["acme"]))
+    page.goto(reverse("audit:tenant_audit", args=["acme"]))
     bar.get_by_label("Search").fill("REQ-SEEN")
     expect(page).to_have_url(re.compile(r"[?&]q=REQ-SEEN"))
     entries = page.locator("#entries tbody tr")

@@ -30,7 +30,7 @@ def test_every_signed_in_page_and_fragment_says_private_no_store(two_tenants: Wo
 
 def test_downloads_are_not_stored_either_and_static_files_stay_cacheable(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_admin)
-    export = client.get(reverse("account_usage", args=["acme", two_tenants.acme_account.pk]), {"export": "csv"})
+    export = client.get(reverse("usage:account_usage", args=["acme", two_tenants.acme_account.pk]), {"export": "csv"})
     assert export.status_code == 200 and "attachment" in export["Content-Disposition"]
     assert not_stored(export)
     static = client.get("/static/css/console.css")
@@ -39,11 +39,11 @@ def test_downloads_are_not_stored_either_and_static_files_stay_cacheable(two_ten
 
 def test_hsts_stays_with_the_cache_header(two_tenants: World2, settings) -> None:
     settings.SECURE_HSTS_SECONDS = 3600
-    response = logged_in(two_tenants.acme_admin).get(reverse("account_list", args=["acme"]), secure=True)
+    response = logged_in(two_tenants.acme_admin).get(reverse("credentials:account_list", args=["acme"]), secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=3600") and not_stored(response)
 
 
 def test_the_login_page_is_not_stored_and_anonymous_probes_are_left_alone(db: None) -> None:
     """The login form carries a CSRF token: Django's login view already marks it never-cache."""
-    assert not_stored(Client().get(reverse("login")))
-    assert Client().get(reverse("healthz"))["Cache-Control"]  # never_cache, as before
+    assert not_stored(Client().get(reverse("people:login")))
+    assert Client().get(reverse("ops:healthz"))["Cache-Control"]  # never_cache, as before

@@ -21,7 +21,7 @@ from .conftest import CANARY_KEY_ID, CANARY_SECRET, HTMX, World2, allow_endpoint
 
 
 def check_url(account: VendorAccount) -> str:
-    return reverse("account_test", args=[account.tenant.slug, account.pk])
+    return reverse("credentials:account_test", args=[account.tenant.slug, account.pk])
 
 
 def test_successful_test_shows_request_id_and_is_kept_and_audited(two_tenants: World2) -> None:
@@ -35,7 +35,9 @@ def test_successful_test_shows_request_id_and_is_kept_and_audited(two_tenants: W
     entry = AuditEntry.objects.get(action="account.test")
     assert entry.outcome == "success" and entry.vendor_request_id == account.last_check_request_id
     # the row keeps it for the next visit
-    listing = logged_in(two_tenants.acme_viewer).get(reverse("account_list", args=["acme"])).content.decode()
+    listing = (
+        logged_in(two_tenants.acme_viewer).get(reverse("credentials:account_list", args=["acme"])).content.decode()
+    )
     assert account.last_check_request_id in listing
 
 
@@ -103,7 +105,7 @@ def test_vendor_faults_become_a_clear_message_not_a_500(
 def test_refresh_lists_this_accounts_apps_only(two_tenants: World2, aliyun_sim) -> None:
     account = two_tenants.acme_account
     client = logged_in(two_tenants.acme_admin)
-    response = client.post(reverse("apps_refresh", args=["acme", account.pk]), headers=HTMX)
+    response = client.post(reverse("rtc:apps_refresh", args=["acme", account.pk]), headers=HTMX)
     assert response.status_code == 200
     listed = RtcApp.objects.filter(vendor_account=account, source=AppSource.LISTED)
     visible = {app.app_id for app in aliyun_sim.simulator.world.apps("aliyun")[:2]}
@@ -116,7 +118,7 @@ def test_refresh_lists_this_accounts_apps_only(two_tenants: World2, aliyun_sim) 
     entry = AuditEntry.objects.get(action="apps.refresh")
     assert entry.detail == {"added": 2, "updated": 0, "missing": 0} and entry.vendor_request_id == ""
     # again: nothing duplicated
-    client.post(reverse("apps_refresh", args=["acme", account.pk]), headers=HTMX)
+    client.post(reverse("rtc:apps_refresh", args=["acme", account.pk]), headers=HTMX)
     assert RtcApp.objects.filter(vendor_account=account, source=AppSource.LISTED).count() == 2
 
 
@@ -124,7 +126,9 @@ def test_refresh_failure_shows_the_vendor_error_in_place(two_tenants: World2) ->
     account = two_tenants.acme_account
     account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": "wrong-secret-for-this-key"})
     account.save()
-    response = logged_in(two_tenants.acme_admin).post(reverse("apps_refresh", args=["acme", account.pk]), headers=HTMX)
+    response = logged_in(two_tenants.acme_admin).post(
+        reverse("rtc:apps_refresh", args=["acme", account.pk]), headers=HTMX
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "The vendor refused" in page and "SignatureDoesNotMatch" in page and "Request id" in page
@@ -136,7 +140,7 @@ def test_app_list_search_and_pagination(two_tenants: World2, settings) -> None:
     for number in range(12):
         RtcApp.objects.create(vendor_account=account, app_id=f"app-{number:02d}", name=f"Room {number}")
     client = logged_in(two_tenants.acme_viewer)
-    url = reverse("account_detail", args=["acme", account.pk])
+    url = reverse("rtc:account_detail", args=["acme", account.pk])
     first = client.get(url).content.decode()
     assert "Page 1 of 3" in first and "1\N{EN DASH}5 of 13" in first
     last = client.get(url, {"page": 99}).content.decode()
@@ -169,10 +173,10 @@ def test_vendors_that_cannot_list_apps_get_registration_by_hand(two_tenants: Wor
     account = two_tenants.acme_account
     VendorAccount.objects.filter(pk=account.pk).update(vendor="nolist")
     client = logged_in(two_tenants.acme_admin)
-    url = reverse("account_detail", args=["acme", account.pk])
+    url = reverse("rtc:account_detail", args=["acme", account.pk])
     page = client.get(url).content.decode()
     assert "Refresh from vendor" not in page and "Register an app by hand" in page
-    register = reverse("app_register", args=["acme", account.pk])
+    register = reverse("rtc:app_register", args=["acme", account.pk])
     bad = client.post(register, {"app_id": "has spaces"})
     assert bad.status_code == 400 and "Letters, digits" in bad.content.decode()
     client.post(register, {"app_id": "abc-123", "name": "Support room"})
@@ -180,7 +184,7 @@ def test_vendors_that_cannot_list_apps_get_registration_by_hand(two_tenants: Wor
     assert "already registered" in dup.content.decode()
     app = RtcApp.objects.get(vendor_account=account, app_id="abc-123")
     assert app.source == AppSource.MANUAL and app.name == "Support room"
-    remove = reverse("app_unregister", args=["acme", account.pk, app.pk])
+    remove = reverse("rtc:app_unregister", args=["acme", account.pk, app.pk])
     assert "Remove app abc-123 from the console?" in client.get(remove).content.decode()
     client.post(remove)
     assert not RtcApp.objects.filter(pk=app.pk).exists()
@@ -191,7 +195,7 @@ def test_vendors_that_cannot_list_apps_get_registration_by_hand(two_tenants: Wor
 def test_listed_apps_cannot_be_removed_by_hand(two_tenants: World2) -> None:
     app = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="listed-1", source=AppSource.LISTED)
     response = logged_in(two_tenants.acme_admin).post(
-        reverse("app_unregister", args=["acme", two_tenants.acme_account.pk, app.pk])
+        reverse("rtc:app_unregister", args=["acme", two_tenants.acme_account.pk, app.pk])
     )
     assert response.status_code == 404 and RtcApp.objects.filter(pk=app.pk).exists()
 
@@ -199,9 +203,9 @@ def test_listed_apps_cannot_be_removed_by_hand(two_tenants: World2) -> None:
 def test_rename_app_at_the_vendor_in_place(two_tenants: World2, aliyun_sim) -> None:
     account = two_tenants.acme_account
     client = logged_in(two_tenants.acme_admin)
-    client.post(reverse("apps_refresh", args=["acme", account.pk]))
+    client.post(reverse("rtc:apps_refresh", args=["acme", account.pk]))
     app = RtcApp.objects.filter(vendor_account=account, source=AppSource.LISTED).first()
-    url = reverse("app_rename", args=["acme", account.pk, app.pk])
+    url = reverse("rtc:app_rename", args=["acme", account.pk, app.pk])
     form = client.get(url, headers=HTMX).content.decode()
     assert form.lstrip().startswith(f'<tr id="app-row-{app.pk}"') and 'name="name"' in form
     row = client.post(url, {"name": "Support line"}, headers=HTMX).content.decode()
@@ -219,7 +223,7 @@ def test_rename_failure_is_shown_in_the_row(two_tenants: World2) -> None:
     account = two_tenants.acme_account
     app = RtcApp.objects.create(vendor_account=account, app_id="no-such-app", name="Ghost")
     response = logged_in(two_tenants.acme_admin).post(
-        reverse("app_rename", args=["acme", account.pk, app.pk]), {"name": "Renamed"}, headers=HTMX
+        reverse("rtc:app_rename", args=["acme", account.pk, app.pk]), {"name": "Renamed"}, headers=HTMX
     )
     page = response.content.decode()
     assert "The vendor refused" in page and 'name="name"' in page

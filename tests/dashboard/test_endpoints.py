@@ -37,11 +37,11 @@ def elsewhere() -> Iterator[tuple[Recorder, str]]:
 
 
 def edit_url(account: VendorAccount) -> str:
-    return reverse("account_edit", args=[account.tenant.slug, account.pk])
+    return reverse("credentials:account_edit", args=[account.tenant.slug, account.pk])
 
 
 def check_url(account: VendorAccount) -> str:
-    return reverse("account_test", args=[account.tenant.slug, account.pk])
+    return reverse("credentials:account_test", args=[account.tenant.slug, account.pk])
 
 
 def edit_form(account: VendorAccount, **changes: str) -> dict[str, str]:

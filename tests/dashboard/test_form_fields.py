@@ -78,7 +78,7 @@ def described(html: str, input_id: str) -> tuple[dict[str, str | None], dict[str
 
 def test_an_invalid_vendor_account_field_names_its_help_and_its_error(two_tenants: World2) -> None:
     response = logged_in(two_tenants.acme_admin).post(
-        reverse("account_create", args=["acme", "aliyun"]),
+        reverse("credentials:account_create", args=["acme", "aliyun"]),
         {"label": "", "cred_access_key_id": "x", "endpoint": "https://elsewhere.example"},
     )
     assert response.status_code == 200
@@ -97,7 +97,7 @@ def test_an_invalid_vendor_account_field_names_its_help_and_its_error(two_tenant
 
 
 def test_login_code_field_names_its_help_and_its_error() -> None:
-    response = Client().post(reverse("login"), {"username": "", "password": "", "otp_token": "123456789"})
+    response = Client().post(reverse("people:login"), {"username": "", "password": "", "otp_token": "123456789"})
     html = response.content.decode()
     attrs, texts = described(html, "id_otp_token")
     assert attrs["aria-invalid"] == "true"
@@ -110,14 +110,14 @@ def test_login_code_field_names_its_help_and_its_error() -> None:
 
 
 def test_a_valid_field_names_only_its_help_and_is_not_marked_invalid() -> None:
-    attrs, texts = described(Client().get(reverse("login")).content.decode(), "id_otp_token")
+    attrs, texts = described(Client().get(reverse("people:login")).content.decode(), "id_otp_token")
     assert "aria-invalid" not in attrs and attrs["class"] == "form-control"
     assert list(texts) == ["id_otp_token_helptext"]
 
 
 def test_a_pane_field_in_the_layout_table_names_its_error_row(two_tenants: World2) -> None:
     bad = [{"x": "left", "y": 0, "width": 0.5, "height": 1}]
-    page = logged_in(two_tenants.acme_admin).post(reverse("layout_new", args=["acme"]), form_data("Broken", bad))
+    page = logged_in(two_tenants.acme_admin).post(reverse("mixing:layout_new", args=["acme"]), form_data("Broken", bad))
     attrs, texts = described(page.content.decode(), "id_pane-0-x")
     assert attrs["aria-invalid"] == "true"
     assert attrs["class"].split() == ["form-control", "form-control-sm", "is-invalid"]
@@ -145,6 +145,8 @@ def test_every_page_has_unique_ids_and_labels_and_descriptions_point_at_them(two
 
 def test_the_watch_and_open_room_forms_on_one_page_keep_their_ids_apart(two_tenants: World2, other_vendors) -> None:  # noqa: F811
     account = other_vendors[1]["uprtc"]  # a vendor that opens rooms: both forms are shown
-    html = logged_in(two_tenants.acme_admin).get(reverse("channel_list", args=["acme", account.pk])).content.decode()
+    html = (
+        logged_in(two_tenants.acme_admin).get(reverse("live:channel_list", args=["acme", account.pk])).content.decode()
+    )
     assert "Open room" in html and "Watch" in html
     assert reference_problems(html) == []

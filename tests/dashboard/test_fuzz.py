@@ -76,7 +76,7 @@ def test_every_form_answers_arbitrary_input_with_form_errors(two_tenants: World2
 
 @pytest.fixture
 def post_targets(two_tenants: World2) -> list[tuple[str, str]]:
-    return [(name, url) for name, url in post_urls(two_tenants) if name not in {"logout", "login"}]
+    return [(name, url) for name, url in post_urls(two_tenants) if name not in {"people:logout", "people:login"}]
 
 
 @FUZZ
@@ -95,8 +95,8 @@ def test_no_post_url_answers_500_to_arbitrary_forms(two_tenants: World2, post_ta
 def test_report_and_list_filters_never_answer_500(two_tenants: World2, query: dict[str, str]) -> None:
     client = logged_in(two_tenants.acme_viewer)
     for url in (
-        reverse("tenant_usage", args=["acme"]),
-        reverse("channel_list", args=["acme", two_tenants.acme_account.pk]),
-        reverse("account_list", args=["acme"]),
+        reverse("usage:tenant_usage", args=["acme"]),
+        reverse("live:channel_list", args=["acme", two_tenants.acme_account.pk]),
+        reverse("credentials:account_list", args=["acme"]),
     ):
         assert client.get(url, query).status_code < 500, url

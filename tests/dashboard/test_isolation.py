@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
 
 from dashboard.audit.models import AuditEntry
 from dashboard.credentials.models import VendorAccount
@@ -19,31 +20,37 @@ from .conftest import World2, logged_in
 
 # Views every signed-in user may open; none shows tenant data.
 PERSONAL = {
-    "home",
-    "tenant_list",
-    "login",
-    "logout",
-    "password_change",
-    "password_change_done",
-    "preferences",
-    "two_factor",
+    "tenancy:home",
+    "tenancy:tenant_list",
+    "people:login",
+    "people:logout",
+    "people:password_change",
+    "people:password_change_done",
+    "people:preferences",
+    "people:two_factor",
 }
-STAFF_ONLY = {"all_audit", "usage_overview", "ops_jobs"}
+STAFF_ONLY = {"staff:all_audit", "staff:usage_overview", "staff:ops_jobs"}
 # Probes for load balancers and process managers; vendors' signed recording callbacks.
-PUBLIC = {"healthz", "readyz", "recording_callback", "recording_callback_bound"}
+PUBLIC = {"ops:healthz", "ops:readyz", "hooks:recording_callback", "hooks:recording_callback_bound"}
 
 
-def named_patterns() -> Iterator[tuple[str, URLPattern]]:
-    def walk(patterns: list, namespace: str | None) -> Iterator[tuple[str, URLPattern]]:
+def named_patterns(skip_admin: bool = True) -> Iterator[tuple[str, URLPattern]]:
+    """Every named route as "namespace:name" and a pattern for its whole path (so its converters
+    include the tenant_slug of the include it sits in)."""
+
+    def walk(patterns: list, prefix: str, namespace: str) -> Iterator[tuple[str, URLPattern]]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace == "admin":
+                if pattern.namespace == "admin" and skip_admin:
                     continue  # Django's admin: staff only, checked below
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+                inner = ":".join(filter(None, [namespace, pattern.namespace]))
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif pattern.name:
-                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+                route = RoutePattern(prefix + str(pattern.pattern), name=pattern.name, is_endpoint=True)
+                whole = URLPattern(route, pattern.callback, pattern.default_args, pattern.name)
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), whole
 
-    yield from walk(get_resolver().url_patterns, None)
+    yield from walk(get_resolver().url_patterns, "", "")
 
 
 def acme_layout(world: World2) -> LayoutTemplate:
@@ -178,13 +185,13 @@ def test_anonymous_is_sent_to_login(two_tenants: World2, name: str, client) -> N
     response = client.get(url)
     assert response.status_code in (302, 405)
     if response.status_code == 302:
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("people:login"))
 
 
 def test_unknown_tenant_and_foreign_tenant_look_the_same(two_tenants: World2) -> None:
     client = logged_in(two_tenants.harbor_admin)
-    foreign = client.get(reverse("account_list", args=["acme"]))
-    missing = client.get(reverse("account_list", args=["no-such-tenant"]))
+    foreign = client.get(reverse("credentials:account_list", args=["acme"]))
+    missing = client.get(reverse("credentials:account_list", args=["no-such-tenant"]))
     assert foreign.status_code == missing.status_code == 404
     assert foreign.content == missing.content
 
@@ -192,13 +199,13 @@ def test_unknown_tenant_and_foreign_tenant_look_the_same(two_tenants: World2) ->
 def test_staff_only_pages_refuse_tenant_users(two_tenants: World2) -> None:
     for user in (two_tenants.acme_admin, two_tenants.harbor_admin, two_tenants.acme_viewer):
         client = logged_in(user)
-        assert client.get(reverse("all_audit")).status_code == 403
+        assert client.get(reverse("staff:all_audit")).status_code == 403
         admin = client.get(reverse("admin:index"))
         assert admin.status_code == 302 and "/admin/login/" in admin["Location"]
 
 
 def test_tenant_list_and_switcher_show_only_own_tenants(two_tenants: World2) -> None:
-    page = logged_in(two_tenants.harbor_admin).get(reverse("tenant_list")).content.decode()
+    page = logged_in(two_tenants.harbor_admin).get(reverse("tenancy:tenant_list")).content.decode()
     assert "Blue Harbor" in page and "Acme" not in page
-    page = logged_in(two_tenants.acme_admin).get(reverse("tenant_list")).content.decode()
+    page = logged_in(two_tenants.acme_admin).get(reverse("tenancy:tenant_list")).content.decode()
     assert "Blue Harbor" in page and "Acme Rooms" in page

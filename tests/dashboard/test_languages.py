@@ -90,21 +90,21 @@ def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path: Path) -> 
 
 def test_a_user_switches_to_chinese_and_it_follows_them(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_admin)
-    assert "Vendor accounts" in client.get(reverse("account_list", args=["acme"])).content.decode()
-    response = client.post(reverse("preferences"), {"language": "zh-hans"}, follow=True)
+    assert "Vendor accounts" in client.get(reverse("credentials:account_list", args=["acme"])).content.decode()
+    response = client.post(reverse("people:preferences"), {"language": "zh-hans"}, follow=True)
     assert "偏好设置已保存。" in response.content.decode()
     assert Preferences.objects.get(user=two_tenants.acme_admin).language == "zh-hans"
     # a new browser, same person: Chinese without touching anything
-    page = logged_in(two_tenants.acme_admin).get(reverse("account_list", args=["acme"])).content.decode()
+    page = logged_in(two_tenants.acme_admin).get(reverse("credentials:account_list", args=["acme"])).content.decode()
     assert '<html lang="zh-hans"' in page
     assert "供应商账号" in page and "测试连接" in page
     # another person keeps English
-    other = logged_in(two_tenants.acme_viewer).get(reverse("account_list", args=["acme"])).content.decode()
+    other = logged_in(two_tenants.acme_viewer).get(reverse("credentials:account_list", args=["acme"])).content.decode()
     assert "Vendor accounts" in other
 
 
 def test_anonymous_pages_follow_the_browser_language(client) -> None:
-    page = client.get(reverse("login"), headers={"Accept-Language": "zh-CN,zh;q=0.9"}).content.decode()
+    page = client.get(reverse("people:login"), headers={"Accept-Language": "zh-CN,zh;q=0.9"}).content.decode()
     assert "登录" in page
 
 
@@ -115,9 +115,9 @@ def test_times_follow_the_users_time_zone(two_tenants: World2) -> None:
 
     entry = record(two_tenants.acme_admin, "account.test", vendor_account=two_tenants.acme_account)
     client = logged_in(two_tenants.acme_admin)
-    client.post(reverse("preferences"), {"language": "", "time_zone": "Asia/Shanghai"})
-    page = client.get(reverse("tenant_audit", args=["acme"])).content.decode()
+    client.post(reverse("people:preferences"), {"language": "", "time_zone": "Asia/Shanghai"})
+    page = client.get(reverse("audit:tenant_audit", args=["acme"])).content.decode()
     local = timezone.localtime(entry.created_at, timezone=ZoneInfo("Asia/Shanghai"))
     assert f"{local:%Y-%m-%d %H:%M}" in page
-    refused = client.post(reverse("preferences"), {"language": "", "time_zone": "Mars/Olympus"})
+    refused = client.post(reverse("people:preferences"), {"language": "", "time_zone": "Mars/Olympus"})
     assert "Select a valid choice" in refused.content.decode()

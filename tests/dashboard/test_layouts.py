@@ -34,7 +34,7 @@ SIDE_BY_SIDE = [{"x": 0, "y": 0, "width": 0.5, "height": 1}, {"x": 0.5, "y": 0, 
 
 
 def test_a_preset_opens_in_the_editor_with_its_panes_and_both_vendor_previews(two_tenants: World2) -> None:
-    page = logged_in(two_tenants.acme_viewer).get(reverse("layout_new", args=["acme"]), {"preset": "grid-3"})
+    page = logged_in(two_tenants.acme_viewer).get(reverse("mixing:layout_new", args=["acme"]), {"preset": "grid-3"})
     html = page.content.decode()
     assert page.status_code == 200 and html.count('class="pane"') == 9 + 2 * 9  # editor canvas + two previews
     assert 'data-vendor="aliyun"' in html and 'data-vendor="anyrtc"' in html and "can mix this" in html
@@ -44,31 +44,33 @@ def test_a_preset_opens_in_the_editor_with_its_panes_and_both_vendor_previews(tw
 def test_admin_saves_versions_and_restores_an_old_one(two_tenants: World2) -> None:
     admin = logged_in(two_tenants.acme_admin)
     bound = [dict(SIDE_BY_SIDE[0], user_id="teacher"), dict(SIDE_BY_SIDE[1], user_id="student", source="screen")]
-    created = admin.post(reverse("layout_new", args=["acme"]), form_data("Lecture", bound, save="1"))
+    created = admin.post(reverse("mixing:layout_new", args=["acme"]), form_data("Lecture", bound, save="1"))
     template = LayoutTemplate.objects.get(tenant=two_tenants.acme, name="Lecture")
-    assert created.status_code == 302 and created["Location"] == reverse("layout_edit", args=["acme", template.pk])
+    assert created.status_code == 302 and created["Location"] == reverse(
+        "mixing:layout_edit", args=["acme", template.pk]
+    )
     first = from_json(template.current.layout)
     assert [p.user_id for p in first.panes] == ["teacher", "student"] and first.background.hex == "#102030"
     moved = [dict(bound[0], x=0.025), bound[1]]
-    admin.post(reverse("layout_edit", args=["acme", template.pk]), form_data("Lecture", moved, save="1"))
+    admin.post(reverse("mixing:layout_edit", args=["acme", template.pk]), form_data("Lecture", moved, save="1"))
     assert template.versions.count() == 2 and from_json(template.current.layout).panes[0].x == 0.025
-    page = admin.get(reverse("layout_edit", args=["acme", template.pk])).content.decode()
+    page = admin.get(reverse("mixing:layout_edit", args=["acme", template.pk])).content.decode()
     assert "Aliyun mixes only its preset layouts" in page  # the moved pane left Aliyun's preset
-    assert admin.post(reverse("layout_restore", args=["acme", template.pk, 1])).status_code == 302
+    assert admin.post(reverse("mixing:layout_restore", args=["acme", template.pk, 1])).status_code == 302
     assert template.versions.count() == 3 and template.current.layout == template.versions.get(number=1).layout
 
 
 def test_bad_panes_are_explained_and_nothing_is_saved(two_tenants: World2) -> None:
     admin = logged_in(two_tenants.acme_admin)
     bad = [{"x": 0.8, "y": 0, "width": 0.5, "height": 1}, {"x": "left", "y": 0, "width": 0.5, "height": 1}]
-    page = admin.post(reverse("layout_new", args=["acme"]), form_data("Broken", bad, save="1"))
+    page = admin.post(reverse("mixing:layout_new", args=["acme"]), form_data("Broken", bad, save="1"))
     html = page.content.decode()
     assert page.status_code == 200 and "reaches past the canvas" in html and "Enter a number" in html
     assert not LayoutTemplate.objects.filter(name="Broken").exists()
     eighteen = [{"x": 0, "y": 0, "width": 0.1, "height": 0.1}] * 18
     assert (
         "Please submit at most 17 forms"
-        in admin.post(reverse("layout_new", args=["acme"]), form_data("Big", eighteen)).content.decode()
+        in admin.post(reverse("mixing:layout_new", args=["acme"]), form_data("Big", eighteen)).content.decode()
     )
 
 
@@ -76,7 +78,7 @@ def test_preview_explains_what_each_vendor_cannot_do(two_tenants: World2) -> Non
     panes = [dict(SIDE_BY_SIDE[0], alpha=0.5, source="screen"), SIDE_BY_SIDE[1]]
     html = (
         logged_in(two_tenants.acme_admin)
-        .post(reverse("layout_new", args=["acme"]), form_data("Try", panes, preview="1"))
+        .post(reverse("mixing:layout_new", args=["acme"]), form_data("Try", panes, preview="1"))
         .content.decode()
     )
     assert "Aliyun panes are opaque" in html and "no camera or screen choice" in html
@@ -88,7 +90,7 @@ def test_staff_edited_catalogue_changes_what_aliyun_is_sent(two_tenants: World2)
     panes = [{"x": 0, "y": 0, "width": 0.6, "height": 1}, {"x": 0.6, "y": 0, "width": 0.4, "height": 1}]
     html = (
         logged_in(two_tenants.acme_admin)
-        .post(reverse("layout_new", args=["acme"]), form_data("Wide", panes, preview="1"))
+        .post(reverse("mixing:layout_new", args=["acme"]), form_data("Wide", panes, preview="1"))
         .content.decode()
     )
     assert '<th scope="row" class="mono">LayoutIds</th><td class="mono">2</td>' in html
@@ -105,7 +107,7 @@ def test_members_of_a_live_channel_are_offered_for_binding(two_tenants: World2) 
         )
     html = (
         logged_in(two_tenants.acme_admin)
-        .get(reverse("layout_new", args=["acme"]), {"channel": channel.pk})
+        .get(reverse("mixing:layout_new", args=["acme"]), {"channel": channel.pk})
         .content.decode()
     )
     assert '<option value="alice">' in html and '<option value="bob">' in html and 'list="channel-members"' in html
@@ -113,18 +115,18 @@ def test_members_of_a_live_channel_are_offered_for_binding(two_tenants: World2) 
 
 def test_viewers_see_layouts_but_cannot_save_and_other_tenants_see_nothing(two_tenants: World2) -> None:
     admin = logged_in(two_tenants.acme_admin)
-    admin.post(reverse("layout_new", args=["acme"]), form_data("Mine", SIDE_BY_SIDE, save="1"))
+    admin.post(reverse("mixing:layout_new", args=["acme"]), form_data("Mine", SIDE_BY_SIDE, save="1"))
     template = LayoutTemplate.objects.get(name="Mine")
     viewer = logged_in(two_tenants.acme_viewer)
-    assert "Mine" in viewer.get(reverse("layout_list", args=["acme"])).content.decode()
+    assert "Mine" in viewer.get(reverse("mixing:layout_list", args=["acme"])).content.decode()
     assert (
         viewer.post(
-            reverse("layout_edit", args=["acme", template.pk]), form_data("Mine", SIDE_BY_SIDE, save="1")
+            reverse("mixing:layout_edit", args=["acme", template.pk]), form_data("Mine", SIDE_BY_SIDE, save="1")
         ).status_code
         == 403
     )
-    assert viewer.post(reverse("layout_restore", args=["acme", template.pk, 1])).status_code == 403
+    assert viewer.post(reverse("mixing:layout_restore", args=["acme", template.pk, 1])).status_code == 403
     harbor = logged_in(two_tenants.harbor_admin)
-    assert harbor.get(reverse("layout_edit", args=["acme", template.pk])).status_code == 404
-    assert harbor.get(reverse("layout_edit", args=["harbor", template.pk])).status_code == 404
+    assert harbor.get(reverse("mixing:layout_edit", args=["acme", template.pk])).status_code == 404
+    assert harbor.get(reverse("mixing:layout_edit", args=["harbor", template.pk])).status_code == 404
     assert LayoutVersion.objects.filter(template=template).count() == 1

@@ -100,7 +100,7 @@ def test_the_audit_filters_are_the_address_and_a_bookmark_restores_them(two_tena
     record(w.acme_admin, "account.test", vendor_account=w.acme_account, target="Acme Aliyun", vendor_request_id="R-1")
     record(w.acme_admin, "account.update", vendor_account=w.acme_account, vendor_request_id="R-2")
     client = logged_in(w.acme_admin)
-    url = reverse("tenant_audit", args=["acme"])
+    url = reverse("audit:tenant_audit", args=["acme"])
     query = {"q": "R-", "action": "account.update", "outcome": "success", "since": "2000-01-01", "until": "2099-12-31"}
     page = client.get(url, query).content.decode()
     form = filter_bar(page)
@@ -136,7 +136,7 @@ def test_recordings_filter_by_the_tenants_own_accounts_only(two_tenants: World2)
     Recording.objects.create(tenant=w.acme, channel=second_room, recording_id="rec-second", state=State.FAILED)
     Recording.objects.create(tenant=w.harbor, channel=foreign_room, recording_id="rec-foreign")
     client = logged_in(w.acme_admin)  # also a viewer of Blue Harbor: its accounts stay out all the same
-    url = reverse("recording_list", args=["acme"])
+    url = reverse("recordings:recording_list", args=["acme"])
 
     page = client.get(url).content.decode()
     form = filter_bar(page)
@@ -180,7 +180,7 @@ def test_channel_filters_are_the_address_and_take_this_accounts_apps_only(two_te
     Presence.objects.create(channel=busy, user_id="carol", first_seen_at=timezone.now(), last_seen_at=timezone.now())
     Channel.objects.create(app=foreign_app, channel_id="room-foreign")
     client = logged_in(w.acme_viewer)
-    url = reverse("channel_list", args=["acme", w.acme_account.pk])
+    url = reverse("live:channel_list", args=["acme", w.acme_account.pk])
 
     page = client.get(url, {"q": "room", "user": "carol", "show": "live", "app": second_app.pk}).content.decode()
     form = filter_bar(page)
@@ -209,7 +209,7 @@ def test_the_member_filter_of_the_live_page_is_the_address(two_tenants: World2) 
     )
     Presence.objects.create(channel=channel, user_id="bob", role=Role.VIEWER, first_seen_at=now, last_seen_at=now)
     client = logged_in(two_tenants.acme_viewer)
-    url = reverse("channel_detail", args=["acme", channel.pk])
+    url = reverse("live:channel_detail", args=["acme", channel.pk])
     page = client.get(url, {"q": "b", "role": Role.VIEWER}).content.decode()
     form = filter_bar(page, "member-filters")
     pushes_the_address(form, "#live")
@@ -222,7 +222,7 @@ def test_the_member_filter_of_the_live_page_is_the_address(two_tenants: World2) 
 
 def test_the_history_day_and_user_are_the_address(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_viewer)
-    url = reverse("channel_history", args=["acme", two_tenants.acme_manual_app.pk])
+    url = reverse("live:channel_history", args=["acme", two_tenants.acme_manual_app.pk])
     form = filter_bar(client.get(url, {"day": "2024-01-02", "user": "bob"}).content.decode())
     assert 'hx-push-url="true"' in form and 'hx-target="#records"' in form
     # Each reload asks the vendor: on a change or a submit, not on every pause in typing.

@@ -205,7 +205,7 @@ def test_only_live_or_watched_channels_are_due_and_only_after_an_interval(live, 
 def test_kick_one_member_marks_them_audits_and_the_next_poll_confirms(live) -> None:
     tenants, _sim, _app, channel = live
     poll_channels(tenants.acme_account, [channel])
-    url = reverse("channel_kick", args=["acme", channel.pk])
+    url = reverse("live:channel_kick", args=["acme", channel.pk])
     admin = logged_in(tenants.acme_admin)
     confirm = admin.get(url, {"user": "bob"})
     assert (
@@ -230,7 +230,7 @@ def test_kick_a_set_reports_each_terminal_including_refusals(live) -> None:
     tenants, _sim, _app, channel = live
     poll_channels(tenants.acme_account, [channel])
     response = logged_in(tenants.acme_admin).post(
-        reverse("channel_kick", args=["acme", channel.pk]), {"users": "alice\ncarol\nnobody-here"}
+        reverse("live:channel_kick", args=["acme", channel.pk]), {"users": "alice\ncarol\nnobody-here"}
     )
     assert response.status_code == 200
     text = response.content.decode()
@@ -258,7 +258,7 @@ def test_kicking_more_than_thirty_splits_the_calls(live, aliyun_sim: Simulated) 
     connect.transport_override = httpx.MockTransport(counting)
     try:
         response = logged_in(tenants.acme_admin).post(
-            reverse("channel_kick", args=["acme", channel.pk]), {"users": "\n".join(users)}
+            reverse("live:channel_kick", args=["acme", channel.pk]), {"users": "\n".join(users)}
         )
     finally:
         connect.transport_override = None
@@ -270,7 +270,9 @@ def test_kicking_more_than_thirty_splits_the_calls(live, aliyun_sim: Simulated) 
 def test_a_vendor_refusing_a_whole_batch_is_reported_per_terminal(live) -> None:
     tenants, _sim, _app, channel = live
     gone = Channel.objects.create(app=channel.app, channel_id="no-such-channel-here")
-    response = logged_in(tenants.acme_admin).post(reverse("channel_kick", args=["acme", gone.pk]), {"users": "x\ny"})
+    response = logged_in(tenants.acme_admin).post(
+        reverse("live:channel_kick", args=["acme", gone.pk]), {"users": "x\ny"}
+    )
     assert response.status_code == 200 and b"2 refused" in response.content
     assert set(AuditEntry.objects.filter(action="live.kick").values_list("error_code", flat=True)) == {
         "Service.NoChannel"
@@ -280,7 +282,7 @@ def test_a_vendor_refusing_a_whole_batch_is_reported_per_terminal(live) -> None:
 def test_kick_form_refuses_bad_ids_and_loses_what_was_typed(live) -> None:
     tenants, _sim, _app, channel = live
     response = logged_in(tenants.acme_admin).post(
-        reverse("channel_kick", args=["acme", channel.pk]), {"users": "ok-user\nbad user!", "reason": "why"}
+        reverse("live:channel_kick", args=["acme", channel.pk]), {"users": "ok-user\nbad user!", "reason": "why"}
     )
     assert response.status_code == 200 and b"Letters, digits" in response.content and b"ok-user" in response.content
     assert not AuditEntry.objects.filter(action="live.kick").exists()
@@ -289,7 +291,7 @@ def test_kick_form_refuses_bad_ids_and_loses_what_was_typed(live) -> None:
 def test_close_needs_the_channel_id_typed_then_closes_and_audits(live) -> None:
     tenants, _sim, _app, channel = live
     poll_channels(tenants.acme_account, [channel])
-    url = reverse("channel_close", args=["acme", channel.pk])
+    url = reverse("live:channel_close", args=["acme", channel.pk])
     admin = logged_in(tenants.acme_admin)
     assert admin.get(url).status_code == 200
     wrong = admin.post(url, {"confirm_channel_id": "something-else"})
@@ -309,13 +311,13 @@ def test_closing_a_channel_the_vendor_does_not_know_shows_its_answer(live) -> No
     tenants, _sim, app, _channel = live
     gone = Channel.objects.create(app=app, channel_id="never-existed")
     response = logged_in(tenants.acme_admin).post(
-        reverse("channel_close", args=["acme", gone.pk]), {"confirm_channel_id": "never-existed"}
+        reverse("live:channel_close", args=["acme", gone.pk]), {"confirm_channel_id": "never-existed"}
     )
     assert response.status_code == 200 and b"The vendor refused" in response.content
     assert AuditEntry.objects.get(action="live.close_channel").outcome == Outcome.FAILURE
 
 
-@pytest.mark.parametrize("name", ["channel_kick", "channel_close"])
+@pytest.mark.parametrize("name", ["live:channel_kick", "live:channel_close"])
 def test_viewers_cannot_kick_or_close_and_other_tenants_do_not_see_the_channel(live, name: str) -> None:
     tenants, _sim, _app, channel = live
     url = reverse(name, args=["acme", channel.pk])
@@ -335,7 +337,7 @@ def test_the_live_page_lists_members_counts_and_hides_kick_from_viewers(live) ->
     tenants, _sim, _app, channel = live
     poll_channels(tenants.acme_account, [channel])
     poll_channels(tenants.acme_account, [channel])
-    url = reverse("channel_detail", args=["acme", channel.pk])
+    url = reverse("live:channel_detail", args=["acme", channel.pk])
     page = logged_in(tenants.acme_admin).get(url).content.decode()
     assert (
         "alice" in page
@@ -351,7 +353,7 @@ def test_the_live_page_lists_members_counts_and_hides_kick_from_viewers(live) ->
 def test_member_session_asks_the_vendor_on_demand(live) -> None:
     tenants, _sim, _app, channel = live
     response = logged_in(tenants.acme_viewer).get(
-        reverse("member_session", args=["acme", channel.pk]), {"user": "alice"}
+        reverse("live:member_session", args=["acme", channel.pk]), {"user": "alice"}
     )
     assert response.status_code == 200 and b"joined" in response.content
 
@@ -360,7 +362,7 @@ def test_channel_list_searches_by_channel_and_by_user(live) -> None:
     tenants, _sim, app, channel = live
     Channel.objects.create(app=app, channel_id="other-room")
     poll_channels(tenants.acme_account, [channel])
-    url = reverse("channel_list", args=["acme", tenants.acme_account.pk])
+    url = reverse("live:channel_list", args=["acme", tenants.acme_account.pk])
     viewer = logged_in(tenants.acme_viewer)
     both = viewer.get(url).content.decode()
     assert channel.channel_id in both and "other-room" in both
@@ -375,7 +377,7 @@ def test_watch_by_id_looks_the_channel_up_now(live) -> None:
     tenants, _sim, app, channel = live
     Channel.objects.filter(pk=channel.pk).delete()
     response = logged_in(tenants.acme_admin).post(
-        reverse("channel_watch", args=["acme", tenants.acme_account.pk]),
+        reverse("live:channel_watch", args=["acme", tenants.acme_account.pk]),
         {"app": app.pk, "channel_id": channel.channel_id},
         follow=True,
     )
@@ -397,7 +399,7 @@ def test_discovery_reads_todays_records_and_polls_the_running_channels(live) -> 
 def test_history_lists_a_days_records_finds_a_user_and_shows_a_channel(live) -> None:
     tenants, _sim, app, channel = live
     viewer = logged_in(tenants.acme_viewer)
-    url = reverse("channel_history", args=["acme", app.pk])
+    url = reverse("live:channel_history", args=["acme", app.pk])
     page = viewer.get(url).content.decode()
     assert 'id="history-records"' in page and channel.channel_id in page
     assert 'id="user-menu"' in page  # the page keeps its header (the signed-in user is not shadowed)
@@ -406,7 +408,7 @@ def test_history_lists_a_days_records_finds_a_user_and_shows_a_channel(live) -> 
     bad = viewer.get(url, {"day": "yesterday"}).content.decode()
     assert "is not a date" in bad
     detail = viewer.get(
-        reverse("channel_history_detail", args=["acme", app.pk]), {"channel": channel.channel_id}
+        reverse("live:channel_history_detail", args=["acme", app.pk]), {"channel": channel.channel_id}
     ).content.decode()
     assert 'id="tier-minutes"' in detail and 'data-chart="chart-users"' in detail and "alice" in detail
 
@@ -464,21 +466,21 @@ def test_isdp_pages_say_there_is_no_membership_read_and_kick_and_close_by_id(
     world.join(app.app_id, channel_id, "stuck-user")
     admin = logged_in(two_tenants.acme_admin)
     watched = admin.post(
-        reverse("channel_watch", args=["acme", account.pk]), {"app": app.pk, "channel_id": channel_id}, follow=True
+        reverse("live:channel_watch", args=["acme", account.pk]), {"app": app.pk, "channel_id": channel_id}, follow=True
     )
     page = watched.content.decode()
     assert "has no API that says who is in a channel" in page and "Remove users by id" in page
     channel = Channel.objects.get(app=app, channel_id=channel_id)
     assert channel.watched and channel.last_polled_at is None  # nothing to poll at ISDP+
     assert poll_due(account).polled == 0  # and the scheduled job leaves it alone
-    url = reverse("channel_kick", args=["acme", channel.pk])
+    url = reverse("live:channel_kick", args=["acme", channel.pk])
     result = admin.post(url, {"users": "stuck-user\nnever-here"}).content.decode()
     assert "1 removed" in result and "1 refused" in result and "1001001" in result
     assert not [s for s in world.live_sessions(app.app_id, channel_id) if s.user_id == "stuck-user"]
     assert AuditEntry.objects.filter(action="live.kick", vendor="isdp").count() == 2
     if not world.live_sessions(app.app_id, channel_id):
         world.join(app.app_id, channel_id, "someone-else")
-    closed = admin.post(reverse("channel_close", args=["acme", channel.pk]), {"confirm_channel_id": channel_id})
+    closed = admin.post(reverse("live:channel_close", args=["acme", channel.pk]), {"confirm_channel_id": channel_id})
     assert closed.status_code == 302 and not world.live_sessions(app.app_id, channel_id)
     assert AuditEntry.objects.get(action="live.close_channel").outcome == Outcome.SUCCESS
 
@@ -489,7 +491,7 @@ def test_an_admin_opens_a_uprtc_room_which_is_then_watched_and_polled(two_tenant
     app = account.apps.get()
     admin = logged_in(two_tenants.acme_admin)
     response = admin.post(
-        reverse("channel_create", args=["acme", account.pk]),
+        reverse("live:channel_create", args=["acme", account.pk]),
         {"app": app.pk, "mode": "communication", "owner_id": "teacher-1", "channel_id": ""},
         follow=True,
     )
@@ -499,6 +501,7 @@ def test_an_admin_opens_a_uprtc_room_which_is_then_watched_and_polled(two_tenant
     assert channel.discovered_by == "console" and channel.watched and channel.last_polled_at
     assert channel.poll_error == "" and b"Nobody is in this channel." in response.content
     refused = logged_in(two_tenants.acme_viewer).post(
-        reverse("channel_create", args=["acme", account.pk]), {"app": app.pk, "mode": "communication", "owner_id": "x"}
+        reverse("live:channel_create", args=["acme", account.pk]),
+        {"app": app.pk, "mode": "communication", "owner_id": "x"},
     )
     assert refused.status_code == 403

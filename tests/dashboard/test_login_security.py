@@ -17,7 +17,7 @@ WRONG = b"Please enter a correct username, password and, if you turned on two-fa
 
 
 def log_in(client: Client, username: str, password: str, code: str = "") -> object:
-    return client.post(reverse("login"), {"username": username, "password": password, "otp_token": code})
+    return client.post(reverse("people:login"), {"username": username, "password": password, "otp_token": code})
 
 
 def current_code(device: TOTPDevice) -> str:
@@ -42,23 +42,23 @@ def test_five_wrong_passwords_lock_that_user_out_even_with_the_right_one(two_ten
     locked = log_in(client, "acme-admin", "still-wrong")
     assert locked.status_code == 429 and b"Too many failed log-ins" in locked.content
     assert log_in(client, "acme-admin", PASSWORD).status_code == 429  # the right password waits too
-    assert Client().get(reverse("account_list", args=["acme"])).status_code == 302  # nobody got in
+    assert Client().get(reverse("credentials:account_list", args=["acme"])).status_code == 302  # nobody got in
     assert log_in(Client(), "acme-viewer", PASSWORD).status_code == 302  # another user is not affected
 
 
 def test_two_factor_is_set_up_with_a_code_and_then_asked_at_login(two_tenants: World2) -> None:
     staff = logged_in(two_tenants.staff)
-    page = staff.get(reverse("two_factor")).content.decode()
+    page = staff.get(reverse("people:two_factor")).content.decode()
     assert 'id="totp-qr"' in page and "<svg" in page and ' style="' not in page
     device = TOTPDevice.objects.get(user=two_tenants.staff, confirmed=False)
     assert (
         b"not right"
         in staff.post(
-            reverse("two_factor"), {"token": "000000" if current_code(device) != "000000" else "111111"}
+            reverse("people:two_factor"), {"token": "000000" if current_code(device) != "000000" else "111111"}
         ).content
     )
     unthrottle(device)
-    assert staff.post(reverse("two_factor"), {"token": current_code(device)}).status_code == 302
+    assert staff.post(reverse("people:two_factor"), {"token": current_code(device)}).status_code == 302
     device.refresh_from_db()
     assert device.confirmed
 
@@ -69,7 +69,7 @@ def test_two_factor_is_set_up_with_a_code_and_then_asked_at_login(two_tenants: W
     unthrottle(device)
     client = Client()
     assert log_in(client, "staffer", PASSWORD, current_code(device)).status_code == 302
-    assert client.get(reverse("usage_overview")).status_code == 200
+    assert client.get(reverse("staff:usage_overview")).status_code == 200
     # someone without two-factor logs in with the password alone
     assert log_in(Client(), "acme-viewer", PASSWORD).status_code == 302
 
@@ -78,15 +78,15 @@ def test_staff_can_be_required_to_use_two_factor(two_tenants: World2, settings) 
     settings.STAFF_REQUIRE_TWO_FACTOR = True
     staff = Client()
     assert log_in(staff, "staffer", PASSWORD).status_code == 302
-    sent = staff.get(reverse("usage_overview"))
-    assert sent.status_code == 302 and sent["Location"] == reverse("two_factor")
-    staff.get(reverse("two_factor"))
+    sent = staff.get(reverse("staff:usage_overview"))
+    assert sent.status_code == 302 and sent["Location"] == reverse("people:two_factor")
+    staff.get(reverse("people:two_factor"))
     device = TOTPDevice.objects.get(user=two_tenants.staff)
-    assert staff.post(reverse("two_factor"), {"token": current_code(device)}).status_code == 302
-    assert staff.get(reverse("usage_overview")).status_code == 200  # verified in this session now
+    assert staff.post(reverse("people:two_factor"), {"token": current_code(device)}).status_code == 302
+    assert staff.get(reverse("staff:usage_overview")).status_code == 200  # verified in this session now
     viewer = Client()
     log_in(viewer, "acme-viewer", PASSWORD)
-    assert viewer.get(reverse("account_list", args=["acme"])).status_code == 200  # only staff are held
+    assert viewer.get(reverse("credentials:account_list", args=["acme"])).status_code == 200  # only staff are held
 
 
 # --- one answer for every wrong factor (issue 20, item 5) -----------------------------------
@@ -168,7 +168,7 @@ def test_five_wrong_codes_with_the_right_password_lock_out(two_tenants: World2, 
     assert locked.status_code == 429 and b"Too many failed log-ins" in locked.content
     unthrottle(device)
     assert log_in(client, "staffer", PASSWORD, current_code(device)).status_code == 429  # the right code waits too
-    assert client.get(reverse("usage_overview")).status_code == 302  # not signed in
+    assert client.get(reverse("staff:usage_overview")).status_code == 302  # not signed in
 
 
 def test_the_right_password_and_code_still_log_in_before_the_lockout(two_tenants: World2, settings) -> None:
@@ -178,5 +178,5 @@ def test_the_right_password_and_code_still_log_in_before_the_lockout(two_tenants
         assert log_in(client, "staffer", PASSWORD, wrong_code(device)).status_code == 200
         unthrottle(device)
     assert log_in(client, "staffer", PASSWORD, current_code(device)).status_code == 302
-    assert client.get(reverse("usage_overview")).status_code == 200
+    assert client.get(reverse("staff:usage_overview")).status_code == 200
     assert failures("staffer") == 0  # a success starts the count again (AXES_RESET_ON_SUCCESS)

@@ -18,53 +18,64 @@ from .test_isolation import kwargs_for, named_patterns
 # A plausible form for every URL that takes POST. A new one must be added here: the test
 # below fails for any POST-taking URL it does not know.
 POST_DATA: dict[str, dict[str, str]] = {
-    "logout": {},
-    "password_change": {"old_password": "x", "new_password1": "y", "new_password2": "y"},
-    "preferences": {"language": "en", "time_zone": ""},
-    "two_factor": {"token": "000000"},
-    "login": {"username": "nobody", "password": "x"},
-    "account_create": {"label": "New", "access_key_id": "LTAIx", "access_key_secret": "s" * 20},
-    "account_edit": {"label": "Renamed"},
-    "account_delete": {"confirm": "Acme Aliyun"},
-    "account_test": {},
-    "account_recheck": {},
-    "apps_refresh": {},
-    "app_register": {"app_id": "hand-made-1", "name": "By hand"},
-    "app_rename": {"name": "New name"},
-    "app_unregister": {},
-    "channel_watch": {"app": "", "channel_id": "watched-1"},
-    "channel_create": {"app": "", "mode": "communication", "owner_id": "owner-1"},
-    "channel_refresh": {},
-    "channel_toggle_watch": {"watched": "1"},
-    "channel_kick": {"users": "someone", "reason": "test"},
-    "channel_close": {"confirm_channel_id": "iso-room"},
-    "layout_new": {"name": "x", "save": "1"},
-    "layout_edit": {"name": "x", "save": "1"},
-    "layout_restore": {},
-    "push_start": {"stream_url": "rtmp://cdn.example.com/live/x", "media_encode": "20", "task_profile": "4IN_720P"},
-    "push_refresh": {},
-    "push_apply": {},
-    "push_stop": {},
-    "recording_start": {"mixed": "on", "resolution": "720p", "users": ""},
-    "channel_recordings_stop": {},
-    "recording_refresh": {},
-    "recording_stop": {},
-    "recording_apply_layout": {},
-    "recording_users": {"users": "someone"},
-    "recording_playback": {},
-    "rule_new": {"kind": "video", "file_name": "x", "enabled": "on"},
-    "rule_edit": {"kind": "video", "file_name": "x", "enabled": "on"},
-    "rule_delete": {},
-    "auto_recording": {"on": "1", "rule": "1001"},
-    "storage_new": {"name": "B", "provider": "1", "region": "0", "bucket": "b", "access_key": "a", "secret_key": "s"},
-    "storage_edit": {"name": "B2", "provider": "1", "region": "0", "bucket": "b"},
-    "storage_delete": {},
-    "recording_callback": {},
-    "recording_callback_bound": {},
+    "people:logout": {},
+    "people:password_change": {"old_password": "x", "new_password1": "y", "new_password2": "y"},
+    "people:preferences": {"language": "en", "time_zone": ""},
+    "people:two_factor": {"token": "000000"},
+    "people:login": {"username": "nobody", "password": "x"},
+    "credentials:account_create": {"label": "New", "access_key_id": "LTAIx", "access_key_secret": "s" * 20},
+    "credentials:account_edit": {"label": "Renamed"},
+    "credentials:account_delete": {"confirm": "Acme Aliyun"},
+    "credentials:account_test": {},
+    "usage:account_recheck": {},
+    "rtc:apps_refresh": {},
+    "rtc:app_register": {"app_id": "hand-made-1", "name": "By hand"},
+    "rtc:app_rename": {"name": "New name"},
+    "rtc:app_unregister": {},
+    "live:channel_watch": {"app": "", "channel_id": "watched-1"},
+    "live:channel_create": {"app": "", "mode": "communication", "owner_id": "owner-1"},
+    "live:channel_refresh": {},
+    "live:channel_toggle_watch": {"watched": "1"},
+    "live:channel_kick": {"users": "someone", "reason": "test"},
+    "live:channel_close": {"confirm_channel_id": "iso-room"},
+    "mixing:layout_new": {"name": "x", "save": "1"},
+    "mixing:layout_edit": {"name": "x", "save": "1"},
+    "mixing:layout_restore": {},
+    "mixing:push_start": {
+        "stream_url": "rtmp://cdn.example.com/live/x",
+        "media_encode": "20",
+        "task_profile": "4IN_720P",
+    },
+    "mixing:push_refresh": {},
+    "mixing:push_apply": {},
+    "mixing:push_stop": {},
+    "recordings:recording_start": {"mixed": "on", "resolution": "720p", "users": ""},
+    "recordings:channel_recordings_stop": {},
+    "recordings:recording_refresh": {},
+    "recordings:recording_stop": {},
+    "recordings:recording_apply_layout": {},
+    "recordings:recording_users": {"users": "someone"},
+    "recordings:recording_playback": {},
+    "recordings:rule_new": {"kind": "video", "file_name": "x", "enabled": "on"},
+    "recordings:rule_edit": {"kind": "video", "file_name": "x", "enabled": "on"},
+    "recordings:rule_delete": {},
+    "recordings:auto_recording": {"on": "1", "rule": "1001"},
+    "recordings:storage_new": {
+        "name": "B",
+        "provider": "1",
+        "region": "0",
+        "bucket": "b",
+        "access_key": "a",
+        "secret_key": "s",
+    },
+    "recordings:storage_edit": {"name": "B2", "provider": "1", "region": "0", "bucket": "b"},
+    "recordings:storage_delete": {},
+    "hooks:recording_callback": {},
+    "hooks:recording_callback_bound": {},
 }
 # Vendors cannot hold a CSRF token; these check the vendor's own signature instead
 # (tests/dashboard/test_recordings.py sends forged, stale and replayed calls).
-SIGNED_CALLBACKS = {"recording_callback", "recording_callback_bound"}
+SIGNED_CALLBACKS = {"hooks:recording_callback", "hooks:recording_callback_bound"}
 READ_ONLY_ACTION_PREFIXES = ("Describe", "Get")
 
 
@@ -113,10 +124,10 @@ def test_every_post_url_is_known_and_every_vendor_change_is_audited(two_tenants:
     app_pk = str(two_tenants.acme_manual_app.pk)
     Channel.objects.get_or_create(app=two_tenants.acme_manual_app, channel_id="iso-room")
     connect.transport_override = httpx.MockTransport(recording)
-    last = {"app_unregister": 1, "account_delete": 2}  # what they delete, the others still need
+    last = {"rtc:app_unregister": 1, "credentials:account_delete": 2}  # what they delete, the others still need
     try:
         for name, url in sorted(urls, key=lambda item: last.get(item[0], 0)):
-            if name in {"logout", "login"}:
+            if name in {"people:logout", "people:login"}:
                 continue
             client = logged_in(two_tenants.staff)
             before, calls_before = AuditEntry.objects.count(), len(changes)
@@ -135,7 +146,9 @@ def test_every_post_url_is_known_and_every_vendor_change_is_audited(two_tenants:
     assert changes, "no URL changed anything at the vendor: the test is not testing"
 
 
-@pytest.mark.parametrize("name", ["channel_kick", "channel_close", "app_rename", "account_delete"])
+@pytest.mark.parametrize(
+    "name", ["live:channel_kick", "live:channel_close", "rtc:app_rename", "credentials:account_delete"]
+)
 def test_a_get_to_a_changing_url_changes_nothing(two_tenants: World2, name: str) -> None:
     pattern = dict(named_patterns())[name]
     Channel.objects.get_or_create(app=two_tenants.acme_manual_app, channel_id="iso-room")

@@ -25,66 +25,66 @@ from .test_isolation import acme_layout, kwargs_for, named_patterns
 # Every page that answers GET and the query keys its view reads. A new page or a new key
 # must be added here: the tests below fail for a page or a key they do not know.
 QUERY_PARAMS: dict[str, set[str]] = {
-    "login": {"next"},
-    "two_factor": set(),
-    "password_change": set(),
-    "password_change_done": set(),
-    "preferences": set(),
-    "home": set(),
-    "tenant_list": {"page", "q"},
-    "account_list": {"page", "q"},
-    "account_choose_vendor": set(),
-    "account_create": set(),
-    "account_edit": set(),
-    "account_delete": set(),
-    "account_detail": {"page", "q"},
-    "app_rename": {"cancel"},
-    "app_unregister": set(),
-    "all_audit": {"action", "outcome", "page", "q", "since", "until"},
-    "tenant_audit": {"action", "outcome", "page", "q", "since", "until"},
-    "usage_overview": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "order"},
-    "tenant_usage": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "export"},
-    "account_usage": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "export"},
-    "app_usage": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "export"},
-    "channel_list": {"app", "page", "q", "show", "user"},
-    "channel_detail": {"page", "q", "role", "since"},
-    "member_session": {"user"},
-    "channel_kick": {"user"},
-    "channel_close": set(),
-    "channel_history": {"day", "page", "user"},
-    "channel_history_detail": {"channel", "day", "page"},
-    "healthz": set(),
-    "readyz": set(),
-    "ops_jobs": set(),
-    "layout_list": set(),
-    "layout_new": {"channel", "preset"},
-    "layout_edit": {"channel", "preset"},
-    "push_start": set(),
-    "push_detail": set(),
-    "push_apply": {"template"},
-    "push_stop": set(),
-    "recording_list": {"account", "page", "q", "show"},
-    "recording_start": set(),
-    "channel_recordings_stop": set(),
-    "recording_detail": set(),
-    "recording_stop": set(),
-    "recording_apply_layout": {"template"},
-    "recording_download": set(),
-    "recording_file": set(),
-    "rule_list": set(),
-    "rule_new": set(),
-    "rule_edit": set(),
-    "rule_delete": set(),
-    "storage_list": set(),
-    "storage_new": set(),
-    "storage_edit": set(),
-    "storage_delete": set(),
+    "people:login": {"next"},
+    "people:two_factor": set(),
+    "people:password_change": set(),
+    "people:password_change_done": set(),
+    "people:preferences": set(),
+    "tenancy:home": set(),
+    "tenancy:tenant_list": {"page", "q"},
+    "credentials:account_list": {"page", "q"},
+    "credentials:account_choose_vendor": set(),
+    "credentials:account_create": set(),
+    "credentials:account_edit": set(),
+    "credentials:account_delete": set(),
+    "rtc:account_detail": {"page", "q"},
+    "rtc:app_rename": {"cancel"},
+    "rtc:app_unregister": set(),
+    "staff:all_audit": {"action", "outcome", "page", "q", "since", "until"},
+    "audit:tenant_audit": {"action", "outcome", "page", "q", "since", "until"},
+    "staff:usage_overview": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "order"},
+    "usage:tenant_usage": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "export"},
+    "usage:account_usage": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "export"},
+    "usage:app_usage": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "export"},
+    "live:channel_list": {"app", "page", "q", "show", "user"},
+    "live:channel_detail": {"page", "q", "role", "since"},
+    "live:member_session": {"user"},
+    "live:channel_kick": {"user"},
+    "live:channel_close": set(),
+    "live:channel_history": {"day", "page", "user"},
+    "live:channel_history_detail": {"channel", "day", "page"},
+    "ops:healthz": set(),
+    "ops:readyz": set(),
+    "staff:ops_jobs": set(),
+    "mixing:layout_list": set(),
+    "mixing:layout_new": {"channel", "preset"},
+    "mixing:layout_edit": {"channel", "preset"},
+    "mixing:push_start": set(),
+    "mixing:push_detail": set(),
+    "mixing:push_apply": {"template"},
+    "mixing:push_stop": set(),
+    "recordings:recording_list": {"account", "page", "q", "show"},
+    "recordings:recording_start": set(),
+    "recordings:channel_recordings_stop": set(),
+    "recordings:recording_detail": set(),
+    "recordings:recording_stop": set(),
+    "recordings:recording_apply_layout": {"template"},
+    "recordings:recording_download": set(),
+    "recordings:recording_file": set(),
+    "recordings:rule_list": set(),
+    "recordings:rule_new": set(),
+    "recordings:rule_edit": set(),
+    "recordings:rule_delete": set(),
+    "recordings:storage_list": set(),
+    "recordings:storage_new": set(),
+    "recordings:storage_edit": set(),
+    "recordings:storage_delete": set(),
 }
 # Keys that open the branches where other keys are used: `from` and `to` are read only for a
 # custom range, and the comparison reaches back before `from`.
 GATES = {"from": {"range": "custom", "compare": "1"}, "to": {"range": "custom", "compare": "1"}}
 # Recording callbacks are the vendors' signed POSTs, fuzzed with their own tests.
-NOT_PAGES = {"recording_callback"}
+NOT_PAGES = {"hooks:recording_callback"}
 
 # What a hostile or careless hand puts in a query string.
 HOSTILE = [
@@ -267,8 +267,8 @@ def test_an_id_past_the_database_range_in_a_url_is_404(two_tenants: World2, name
 
 def test_the_largest_id_the_database_holds_is_an_ordinary_404(two_tenants: World2) -> None:
     client = logged_in(two_tenants.staff)
-    assert client.get(reverse("recording_detail", args=["acme", 2**63 - 1])).status_code == 404
-    assert client.get(reverse("channel_list", args=["acme", 2**63 - 1])).status_code == 404
+    assert client.get(reverse("recordings:recording_detail", args=["acme", 2**63 - 1])).status_code == 404
+    assert client.get(reverse("live:channel_list", args=["acme", 2**63 - 1])).status_code == 404
 
 
 @given(text=st.one_of(st.text(), st.sampled_from(HOSTILE), st.integers().map(str)))
@@ -296,7 +296,7 @@ def test_parsers_refuse_what_python_and_the_database_would_choke_on() -> None:
 def test_a_custom_range_out_of_reach_is_said_and_the_default_shown(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_admin)
     query = {"range": "custom", "from": "0001-01-01", "to": "9999-12-31", "compare": "1"}
-    page = client.get(reverse("tenant_usage", args=["acme"]), query)
+    page = client.get(reverse("usage:tenant_usage", args=["acme"]), query)
     assert page.status_code == 200
     assert "A custom range lies between 2000-01-01 and 2099-12-31" in page.content.decode()
     assert page.context["filters"].preset == "30d"
@@ -304,7 +304,7 @@ def test_a_custom_range_out_of_reach_is_said_and_the_default_shown(two_tenants: 
 
 def test_a_history_day_out_of_reach_is_said_and_today_shown(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_admin)
-    url = reverse("channel_history", args=["acme", two_tenants.acme_manual_app.pk])
+    url = reverse("live:channel_history", args=["acme", two_tenants.acme_manual_app.pk])
     for day, said in (("0001-01-01", "no records before 2000-01-01"), ("99999-01-01", "is not a date")):
         page = client.get(url, {"day": day})
         assert page.status_code == 200 and said in page.content.decode(), day

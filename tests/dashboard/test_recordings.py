@@ -124,7 +124,7 @@ def test_anyrtc_recording_with_storage_layout_users_and_stop(setup: Setup) -> No
     users = setup.publishers["anyrtc"]
     admin = logged_in(tenants.acme_admin)
     bucket = admin.post(
-        reverse("storage_new", args=["acme"]),
+        reverse("recordings:storage_new", args=["acme"]),
         {
             "name": "Archive",
             "provider": 2,
@@ -140,10 +140,10 @@ def test_anyrtc_recording_with_storage_layout_users_and_stop(setup: Setup) -> No
     assert STORAGE_SECRET not in storage.keys_ciphertext and storage.keys()["secret_key"] == STORAGE_SECRET
     duo = layout_template(tenants.acme, "Duo", users)
     solo = layout_template(tenants.acme, "Solo", users[:1])
-    form = admin.get(reverse("recording_start", args=["acme", channel.pk])).content.decode()
+    form = admin.get(reverse("recordings:recording_start", args=["acme", channel.pk])).content.decode()
     assert "Storage" in form and "Layout" in form and "Recording rule" not in form
     started = admin.post(
-        reverse("recording_start", args=["acme", channel.pk]),
+        reverse("recordings:recording_start", args=["acme", channel.pk]),
         {"mixed": "on", "users": "", "resolution": "720p", "template": duo.pk, "storage": storage.pk},
     )
     recording = Recording.objects.get(channel=channel)
@@ -158,25 +158,29 @@ def test_anyrtc_recording_with_storage_layout_users_and_stop(setup: Setup) -> No
     assert check_recordings.call_local() == 1
     recording.refresh_from_db()
     assert recording.state == State.RECORDING and recording.file_count == 1
-    page = admin.get(reverse("recording_detail", args=["acme", recording.pk])).content.decode()
+    page = admin.get(reverse("recordings:recording_detail", args=["acme", recording.pk])).content.decode()
     assert "acme-rec" in page and ".m3u8" in page and STORAGE_SECRET not in page
 
-    editor = admin.get(reverse("layout_edit", args=["acme", solo.pk])).content.decode()
-    apply_url = reverse("recording_apply_layout", args=["acme", recording.pk]) + f"?template={solo.pk}"
+    editor = admin.get(reverse("mixing:layout_edit", args=["acme", solo.pk])).content.decode()
+    apply_url = reverse("recordings:recording_apply_layout", args=["acme", recording.pk]) + f"?template={solo.pk}"
     assert "Apply to a running task" in editor and apply_url in editor
-    confirm = admin.get(reverse("recording_apply_layout", args=["acme", recording.pk]), {"template": solo.pk})
+    confirm = admin.get(
+        reverse("recordings:recording_apply_layout", args=["acme", recording.pk]), {"template": solo.pk}
+    )
     assert b"Apply" in confirm.content and not session.request.get("layout_updates")
-    applied = admin.post(reverse("recording_apply_layout", args=["acme", recording.pk]), {"template": solo.pk})
+    applied = admin.post(
+        reverse("recordings:recording_apply_layout", args=["acme", recording.pk]), {"template": solo.pk}
+    )
     assert applied.status_code == 302
     recording.refresh_from_db()
     assert recording.layout_version.template == solo
-    changed = admin.post(reverse("recording_users", args=["acme", recording.pk]), {"users": users[0]})
+    changed = admin.post(reverse("recordings:recording_users", args=["acme", recording.pk]), {"users": users[0]})
     assert changed.status_code == 302
     assert session.recording_config.get("subscribeAudioUids") == [users[0]]
 
-    stop_page = admin.get(reverse("recording_stop", args=["acme", recording.pk]))
+    stop_page = admin.get(reverse("recordings:recording_stop", args=["acme", recording.pk]))
     assert b"Stop recording" in stop_page.content and session.stopped is None  # a GET only asks
-    admin.post(reverse("recording_stop", args=["acme", recording.pk]))
+    admin.post(reverse("recordings:recording_stop", args=["acme", recording.pk]))
     recording.refresh_from_db()
     assert session.stop_called and recording.state == State.STOPPING and recording.stop_requested_at
     setup.clock.advance(seconds=15)
@@ -192,7 +196,7 @@ def test_anyrtc_recording_with_storage_layout_users_and_stop(setup: Setup) -> No
         ("recording.stop", Outcome.SUCCESS),
     ]
     assert STORAGE_SECRET not in json.dumps(list(AuditEntry.objects.values("detail", "message")))
-    listing = admin.get(reverse("recording_list", args=["acme"])).content.decode()
+    listing = admin.get(reverse("recordings:recording_list", args=["acme"])).content.decode()
     assert channel.channel_id in listing and "needs attention" not in listing
 
 
@@ -200,7 +204,9 @@ def test_a_refused_start_says_what_the_vendor_said_and_is_audited(setup: Setup) 
     channel = setup.channels["anyrtc"]
     setup.sims["anyrtc"].recording_disabled.add(channel.app.app_id)
     admin = logged_in(setup.tenants.acme_admin)
-    page = admin.post(reverse("recording_start", args=["acme", channel.pk]), {"mixed": "on", "resolution": "720p"})
+    page = admin.post(
+        reverse("recordings:recording_start", args=["acme", channel.pk]), {"mixed": "on", "resolution": "720p"}
+    )
     assert page.status_code == 200 and b"cloud recording is not enabled" in page.content and b"62" in page.content
     assert not Recording.objects.exists()
     assert actions_audited("recording.start") == [("recording.start", Outcome.FAILURE)]
@@ -212,10 +218,10 @@ def test_a_refused_start_says_what_the_vendor_said_and_is_audited(setup: Setup) 
 def test_uprtc_recording_download_and_playback(setup: Setup) -> None:
     channel, users = setup.channels["uprtc"], setup.publishers["uprtc"]
     admin = logged_in(setup.tenants.acme_admin)
-    form = admin.get(reverse("recording_start", args=["acme", channel.pk])).content.decode()
+    form = admin.get(reverse("recordings:recording_start", args=["acme", channel.pk])).content.decode()
     assert "Show large" in form and "Storage" not in form
     admin.post(
-        reverse("recording_start", args=["acme", channel.pk]),
+        reverse("recordings:recording_start", args=["acme", channel.pk]),
         {"users": " ".join(users[:2]), "resolution": "480p", "featured_user": users[0]},
     )
     recording = Recording.objects.get(channel=channel)
@@ -223,12 +229,12 @@ def test_uprtc_recording_download_and_playback(setup: Setup) -> None:
     check_recordings.call_local()
     recording.refresh_from_db()
     assert recording.state == State.RECORDING
-    admin.post(reverse("recording_stop", args=["acme", recording.pk]))
+    admin.post(reverse("recordings:recording_stop", args=["acme", recording.pk]))
     setup.clock.advance(seconds=12)
-    admin.post(reverse("recording_refresh", args=["acme", recording.pk]))
+    admin.post(reverse("recordings:recording_refresh", args=["acme", recording.pk]))
     recording.refresh_from_db()
     assert recording.state == State.FINISHED and recording.vendor_status == "6 processed"
-    download = admin.get(reverse("recording_download", args=["acme", recording.pk]))
+    download = admin.get(reverse("recordings:recording_download", args=["acme", recording.pk]))
     assert download["Content-Type"] == "video/mp4" and download.content[4:8] == b"ftyp"
     assert "attachment" in download["Content-Disposition"]
     # An endpoint that answers the download with something else (an internal page, JSON, HTML)
@@ -242,14 +248,14 @@ def test_uprtc_recording_download_and_playback(setup: Setup) -> None:
         return answer
 
     connect.transport_override = httpx.MockTransport(html_instead)
-    refused = admin.get(reverse("recording_download", args=["acme", recording.pk]), follow=True)
+    refused = admin.get(reverse("recordings:recording_download", args=["acme", recording.pk]), follow=True)
     page = refused.content.decode()
     assert "answered with text/html instead of a recording file" in page and "internal admin" not in page
     connect.transport_override = httpx.MockTransport(vendor)
-    admin.post(reverse("recording_playback", args=["acme", recording.pk]))
+    admin.post(reverse("recordings:recording_playback", args=["acme", recording.pk]))
     recording.refresh_from_db()
     room = recording.options["playback_rooms"][0]["room"]
-    page = admin.get(reverse("recording_detail", args=["acme", recording.pk])).content.decode()
+    page = admin.get(reverse("recordings:recording_detail", args=["acme", recording.pk])).content.decode()
     assert room in page and f"{recording.recording_id}.mp4" in page
     assert [a for a, _ in actions_audited("recording.start", "recording.stop", "recording.playback")] == [
         "recording.start",
@@ -263,10 +269,10 @@ def test_uprtc_recording_download_and_playback(setup: Setup) -> None:
 
 def start_isdp_capture(setup: Setup, admin: Client) -> Recording:
     channel = setup.channels["isdp"]
-    form = admin.get(reverse("recording_start", args=["acme", channel.pk])).content.decode()
+    form = admin.get(reverse("recordings:recording_start", args=["acme", channel.pk])).content.decode()
     assert "Recording rule" in form and "1001" in form
     response = admin.post(
-        reverse("recording_start", args=["acme", channel.pk]),
+        reverse("recordings:recording_start", args=["acme", channel.pk]),
         {"kind": "video", "rule": "1001", "users": setup.publishers["isdp"][0]},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -279,14 +285,14 @@ def test_an_isdp_callback_completes_the_recording_and_bad_ones_change_nothing(se
     sim = setup.sims["isdp"]
     capture = sim.captures[recording.recording_id]
     assert capture.callback_url.startswith("http://testserver/hooks/recordings/")
-    admin.post(reverse("recording_stop", args=["acme", recording.pk]))
+    admin.post(reverse("recordings:recording_stop", args=["acme", recording.pk]))
     recording.refresh_from_db()
     assert recording.state == State.STOPPING
     setup.clock.advance(seconds=4)
     assert sim.pump() == 1  # delivered to the console and acknowledged
     recording.refresh_from_db()
     assert recording.state == State.FINISHED and recording.file_count == 1 and recording.vendor_status == "callback"
-    page = admin.get(reverse("recording_detail", args=["acme", recording.pk])).content.decode()
+    page = admin.get(reverse("recordings:recording_detail", args=["acme", recording.pk])).content.decode()
     assert "1 file(s) attached" in page and RecordingFile.objects.get(recording=recording).name in page
     assert "Recording rule" in page and "Resolution" not in page and "Mixed into one video" not in page
 
@@ -335,7 +341,7 @@ def test_isdp_snapshots_arrive_as_images_the_console_keeps(setup: Setup) -> None
     admin = logged_in(setup.tenants.acme_admin)
     channel = setup.channels["isdp"]
     admin.post(
-        reverse("recording_start", args=["acme", channel.pk]),
+        reverse("recordings:recording_start", args=["acme", channel.pk]),
         {"kind": "image", "rule": "1002", "users": setup.publishers["isdp"][1]},
     )
     recording = Recording.objects.get(channel=channel)
@@ -345,7 +351,7 @@ def test_isdp_snapshots_arrive_as_images_the_console_keeps(setup: Setup) -> None
     recording.refresh_from_db()
     file = recording.files.get()
     assert recording.state == State.FINISHED and file.media_type == "image/png"
-    image = admin.get(reverse("recording_file", args=["acme", recording.pk, file.pk]))
+    image = admin.get(reverse("recordings:recording_file", args=["acme", recording.pk, file.pk]))
     assert image["Content-Type"] == "image/png" and image.content.startswith(b"\x89PNG")
 
     # A full-size snapshot is larger than Django's 2.5 MB form limit; the endpoint still takes it.
@@ -368,54 +374,56 @@ def test_stop_every_recording_of_an_isdp_channel(setup: Setup) -> None:
     admin = logged_in(setup.tenants.acme_admin)
     recording = start_isdp_capture(setup, admin)
     channel = setup.channels["isdp"]
-    assert b"Stop them all" in admin.get(reverse("channel_recordings_stop", args=["acme", channel.pk])).content
-    admin.post(reverse("channel_recordings_stop", args=["acme", channel.pk]))
+    assert (
+        b"Stop them all" in admin.get(reverse("recordings:channel_recordings_stop", args=["acme", channel.pk])).content
+    )
+    admin.post(reverse("recordings:channel_recordings_stop", args=["acme", channel.pk]))
     recording.refresh_from_db()
     assert recording.state == State.STOPPING
     assert setup.sims["isdp"].captures[recording.recording_id].stopped is not None
     assert actions_audited("recording.stop_channel") == [("recording.stop_channel", Outcome.SUCCESS)]
     other = setup.channels["uprtc"]
-    assert b"one by one" in admin.get(reverse("channel_recordings_stop", args=["acme", other.pk])).content
+    assert b"one by one" in admin.get(reverse("recordings:channel_recordings_stop", args=["acme", other.pk])).content
 
 
 def test_rules_and_automatic_recording_from_the_console(setup: Setup) -> None:
     admin = logged_in(setup.tenants.acme_admin)
     app = setup.channels["isdp"].app
     sim = setup.sims["isdp"]
-    listing = admin.get(reverse("rule_list", args=["acme", app.pk])).content.decode()
+    listing = admin.get(reverse("recordings:rule_list", args=["acme", app.pk])).content.decode()
     assert "1001" in listing and "1002" in listing and "Off." in listing
-    for page in (listing, admin.get(reverse("rule_new", args=["acme", app.pk])).content.decode()):
+    for page in (listing, admin.get(reverse("recordings:rule_new", args=["acme", app.pk])).content.decode()):
         assert not INLINE_SCRIPT.search(page) and ' style="' not in page
     created = admin.post(
-        reverse("rule_new", args=["acme", app.pk]),
+        reverse("recordings:rule_new", args=["acme", app.pk]),
         {"kind": "video", "mixed": "on", "file_name": "{channel_id}_{file_start_time}", "enabled": "on"},
     )
     assert created.status_code == 302
     new_id = max(sim.rule_ids(app.app_id))
     assert sim.rules[new_id].callback_url.startswith("http://testserver/hooks/recordings/")
-    refused = admin.post(reverse("rule_new", args=["acme", app.pk]), {"kind": "image", "file_name": "x"})
+    refused = admin.post(reverse("recordings:rule_new", args=["acme", app.pk]), {"kind": "image", "file_name": "x"})
     assert refused.status_code == 200 and b"Snapshots need this." in refused.content
-    edit_url = reverse("rule_edit", args=["acme", app.pk, str(new_id)])
+    edit_url = reverse("recordings:rule_edit", args=["acme", app.pk, str(new_id)])
     assert b"{channel_id}_{file_start_time}" in admin.get(edit_url).content
     admin.post(edit_url, {"kind": "video", "file_name": "renamed", "enabled": "on"})
     assert sim.rules[new_id].file_name == "renamed"
 
-    admin.post(reverse("auto_recording", args=["acme", app.pk]), {"on": "1", "rule": str(new_id)})
+    admin.post(reverse("recordings:auto_recording", args=["acme", app.pk]), {"on": "1", "rule": str(new_id)})
     assert sim.auto_record[app.app_id] == new_id
-    assert b"is recorded with rule" in admin.get(reverse("rule_list", args=["acme", app.pk])).content
+    assert b"is recorded with rule" in admin.get(reverse("recordings:rule_list", args=["acme", app.pk])).content
     sim.pump()  # the vendor starts recording every busy channel
     automatic = [c for c in sim.captures.values() if c.auto]
     assert automatic
-    admin.post(reverse("auto_recording", args=["acme", app.pk]), {"on": "0"})
+    admin.post(reverse("recordings:auto_recording", args=["acme", app.pk]), {"on": "0"})
     assert app.app_id not in sim.auto_record
     setup.clock.advance(seconds=4)
     sim.pump()  # their callbacks reach the console, which had not started them
     found = Recording.objects.filter(automatic=True)
     assert found.count() == len(automatic) and all(r.state == State.FINISHED and r.file_count for r in found)
-    page = admin.get(reverse("recording_list", args=["acme"])).content.decode()
+    page = admin.get(reverse("recordings:recording_list", args=["acme"])).content.decode()
     assert "automatic" in page
 
-    delete_url = reverse("rule_delete", args=["acme", app.pk, str(new_id)])
+    delete_url = reverse("recordings:rule_delete", args=["acme", app.pk, str(new_id)])
     assert b"Delete rule" in admin.get(delete_url).content and new_id in sim.rules
     admin.post(delete_url)
     assert new_id not in sim.rules
@@ -459,30 +467,30 @@ def test_the_watchdog_flags_stuck_and_empty_recordings_and_says_why(setup: Setup
     long_ago = make(anyrtc, "failed-last-year", state=State.FAILED, detail="old")
     Recording.objects.filter(pk=long_ago.pk).update(started_at=timezone.now() - timedelta(days=300))
     admin = logged_in(setup.tenants.acme_viewer)
-    page = admin.get(reverse("recording_list", args=["acme"])).content.decode()
+    page = admin.get(reverse("recordings:recording_list", args=["acme"])).content.decode()
     assert "4 recordings need attention." in page
     assert "No progress for 25 minutes: the vendor still says “4 recorder_ready”." in page
     assert "Ended without files: nobody published: no file was made" in page
     assert "Stopped 25 minutes ago and no callback with its files has arrived." in page
     assert "Failed: 20 abnormal_exit" in page
-    flagged = admin.get(reverse("recording_list", args=["acme"]), {"show": "attention"}).content.decode()
+    flagged = admin.get(reverse("recordings:recording_list", args=["acme"]), {"show": "attention"}).content.decode()
     for name in ("stuck-starting", "empty", "no-callback", "broken"):
         assert f'data-recording="{name}"' in flagged
     for name in ("healthy", "long-but-fine", "failed-last-year"):  # history, not news
         assert f'data-recording="{name}"' not in flagged
     assert (
         'data-recording="failed-last-year"'
-        in admin.get(reverse("recording_list", args=["acme"]), {"show": "failed"}).content.decode()
+        in admin.get(reverse("recordings:recording_list", args=["acme"]), {"show": "failed"}).content.decode()
     )
-    tenants = logged_in(setup.tenants.staff).get(reverse("tenant_list")).content.decode()
+    tenants = logged_in(setup.tenants.staff).get(reverse("tenancy:tenant_list")).content.decode()
     assert '?show=attention">4</a>' in tenants  # support staff see it before opening the tenant
     settings.RECORDING_STALL_MINUTES = 60
-    later = admin.get(reverse("recording_list", args=["acme"]), {"show": "attention"}).content.decode()
+    later = admin.get(reverse("recordings:recording_list", args=["acme"]), {"show": "attention"}).content.decode()
     assert 'data-recording="stuck-starting"' not in later and 'data-recording="empty"' in later
 
 
 def test_an_empty_recordings_page_says_how_to_start(two_tenants: World2) -> None:
-    page = logged_in(two_tenants.acme_viewer).get(reverse("recording_list", args=["acme"])).content.decode()
+    page = logged_in(two_tenants.acme_viewer).get(reverse("recordings:recording_list", args=["acme"])).content.decode()
     assert "No recordings yet." in page
 
 
@@ -495,24 +503,24 @@ def test_viewers_cannot_change_recordings_and_other_tenants_cannot_see_them(setu
     recording = start_isdp_capture(setup, admin)
     channel = recording.channel
     viewer = logged_in(tenants.acme_viewer)
-    assert viewer.get(reverse("recording_detail", args=["acme", recording.pk])).status_code == 200
+    assert viewer.get(reverse("recordings:recording_detail", args=["acme", recording.pk])).status_code == 200
     for name, args in (
-        ("recording_start", [channel.pk]),
-        ("recording_stop", [recording.pk]),
-        ("channel_recordings_stop", [channel.pk]),
-        ("recording_playback", [recording.pk]),
-        ("recording_users", [recording.pk]),
-        ("rule_new", [channel.app.pk]),
-        ("auto_recording", [channel.app.pk]),
-        ("storage_new", []),
+        ("recordings:recording_start", [channel.pk]),
+        ("recordings:recording_stop", [recording.pk]),
+        ("recordings:channel_recordings_stop", [channel.pk]),
+        ("recordings:recording_playback", [recording.pk]),
+        ("recordings:recording_users", [recording.pk]),
+        ("recordings:rule_new", [channel.app.pk]),
+        ("recordings:auto_recording", [channel.app.pk]),
+        ("recordings:storage_new", []),
     ):
         assert viewer.post(reverse(name, args=["acme", *args])).status_code == 403, name
     outsider = logged_in(tenants.harbor_admin)
     for name, args in (
-        ("recording_detail", [recording.pk]),
-        ("recording_stop", [recording.pk]),
-        ("recording_start", [channel.pk]),
-        ("rule_list", [channel.app.pk]),
+        ("recordings:recording_detail", [recording.pk]),
+        ("recordings:recording_stop", [recording.pk]),
+        ("recordings:recording_start", [channel.pk]),
+        ("recordings:rule_list", [channel.app.pk]),
     ):
         assert outsider.get(reverse(name, args=["acme", *args])).status_code == 404, name
         assert outsider.get(reverse(name, args=["harbor", *args])).status_code == 404, name
@@ -531,21 +539,25 @@ def test_storage_keys_are_kept_when_left_empty_and_never_shown(setup: Setup) -> 
         "access_key": "AKIA1234567890",
         "secret_key": STORAGE_SECRET,
     }
-    admin.post(reverse("storage_new", args=["acme"]), data)
+    admin.post(reverse("recordings:storage_new", args=["acme"]), data)
     target = StorageTarget.objects.get()
-    edit = admin.get(reverse("storage_edit", args=["acme", target.pk])).content.decode()
+    edit = admin.get(reverse("recordings:storage_edit", args=["acme", target.pk])).content.decode()
     assert STORAGE_SECRET not in edit and "AKIA1234567890" not in edit and "Set; leave empty to keep it." in edit
     admin.post(
-        reverse("storage_edit", args=["acme", target.pk]), {**data, "access_key": "", "secret_key": "", "bucket": "b2"}
+        reverse("recordings:storage_edit", args=["acme", target.pk]),
+        {**data, "access_key": "", "secret_key": "", "bucket": "b2"},
     )
     target.refresh_from_db()
     assert target.bucket == "b2" and target.keys() == {"access_key": "AKIA1234567890", "secret_key": STORAGE_SECRET}
-    bad = admin.post(reverse("storage_new", args=["acme"]), {**data, "name": "Other", "region": 16})
+    bad = admin.post(reverse("recordings:storage_new", args=["acme"]), {**data, "name": "Other", "region": 16})
     assert b"regions are numbered 0 to 17" in bad.content
-    dup = admin.post(reverse("storage_new", args=["acme"]), data)
+    dup = admin.post(reverse("recordings:storage_new", args=["acme"]), data)
     assert b"Another bucket has this name." in dup.content
     assert (
-        logged_in(setup.tenants.harbor_admin).get(reverse("storage_edit", args=["acme", target.pk])).status_code == 404
+        logged_in(setup.tenants.harbor_admin)
+        .get(reverse("recordings:storage_edit", args=["acme", target.pk]))
+        .status_code
+        == 404
     )
     assert [a for a, _ in actions_audited("storage.create", "storage.update")] == ["storage.create", "storage.update"]
 
@@ -558,14 +570,14 @@ def test_a_vendor_id_seen_before_starts_a_new_recording_and_callbacks_go_to_the_
     reused = _base62(f"uprtc-record:{sim._counter + 1}:{sim._run}")
     old = Recording.objects.create(channel=channel, recording_id=reused, state=State.FINISHED, file_count=1)
     Recording.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=700))
-    response = admin.post(reverse("recording_start", args=["acme", channel.pk]), {"resolution": "720p"})
+    response = admin.post(reverse("recordings:recording_start", args=["acme", channel.pk]), {"resolution": "720p"})
     assert response.status_code == 302
     assert Recording.objects.filter(channel=channel, recording_id=reused).count() == 2
 
     recording = start_isdp_capture(setup, admin)
     older = Recording.objects.create(channel=recording.channel, recording_id=recording.recording_id)
     Recording.objects.filter(pk=older.pk).update(started_at=timezone.now() - timedelta(days=400))
-    admin.post(reverse("recording_stop", args=["acme", recording.pk]))
+    admin.post(reverse("recordings:recording_stop", args=["acme", recording.pk]))
     setup.clock.advance(seconds=4)
     setup.sims["isdp"].pump()
     recording.refresh_from_db()
@@ -587,7 +599,7 @@ def test_a_started_recording_takes_callbacks_only_at_its_own_address(setup: Setu
     sim = setup.sims["isdp"]
     capture = sim.captures[recording.recording_id]
     account = recording.account
-    account_url = "http://testserver" + reverse("recording_callback", args=[callbacks.account_token(account)])
+    account_url = "http://testserver" + reverse("hooks:recording_callback", args=[callbacks.account_token(account)])
     assert capture.callback_url.startswith(account_url) and capture.callback_url != account_url
     token = capture.callback_url.removeprefix(account_url).strip("/")
     assert len(token) >= 40 and "/" not in token
@@ -618,7 +630,7 @@ def test_a_started_recording_takes_callbacks_only_at_its_own_address(setup: Setu
     assert (Recording.objects.count(), RecordingFile.objects.count(), CallbackReceipt.objects.count()) == counts
 
     # The genuine callback, at its own address, still completes the recording.
-    admin.post(reverse("recording_stop", args=["acme", recording.pk]))
+    admin.post(reverse("recordings:recording_stop", args=["acme", recording.pk]))
     setup.clock.advance(seconds=4)
     sim.pump()
     recording.refresh_from_db()
@@ -629,7 +641,8 @@ def test_a_started_recording_takes_callbacks_only_at_its_own_address(setup: Setu
 def start_isdp_capture_of(setup: Setup, admin: Client, user: str) -> Recording:
     channel = setup.channels["isdp"]
     response = admin.post(
-        reverse("recording_start", args=["acme", channel.pk]), {"kind": "video", "rule": "1001", "users": user}
+        reverse("recordings:recording_start", args=["acme", channel.pk]),
+        {"kind": "video", "rule": "1001", "users": user},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return Recording.objects.filter(channel=channel).latest("started_at")
@@ -639,7 +652,7 @@ def test_callback_values_out_of_range_are_refused_with_a_reason(setup: Setup) ->
     admin = logged_in(setup.tenants.acme_admin)
     recording = start_isdp_capture(setup, admin)
     capture = setup.sims["isdp"].captures[recording.recording_id]
-    account_url = reverse("recording_callback", args=[callbacks.account_token(recording.account)])
+    account_url = reverse("hooks:recording_callback", args=[callbacks.account_token(recording.account)])
     key = access_key(capture.app_id)
     genuine = setup.sims["isdp"].callback_body(capture, setup.clock())
     before = (Recording.objects.count(), RecordingFile.objects.count(), CallbackReceipt.objects.count())
@@ -689,7 +702,10 @@ def test_no_callback_field_or_header_answers_500(setup: Setup) -> None:
     admin = logged_in(setup.tenants.acme_admin)
     recording = start_isdp_capture(setup, admin)
     capture = setup.sims["isdp"].captures[recording.recording_id]
-    urls = [capture.callback_url, reverse("recording_callback", args=[callbacks.account_token(recording.account)])]
+    urls = [
+        capture.callback_url,
+        reverse("hooks:recording_callback", args=[callbacks.account_token(recording.account)]),
+    ]
     key = access_key(capture.app_id)
     genuine = setup.sims["isdp"].callback_body(capture, setup.clock())
 

@@ -23,7 +23,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\")
 def every_get_page(world: World2) -> list[str]:
     urls = []
     for name, pattern in named_patterns():
-        if name in {"logout"}:
+        if name in {"people:logout"}:
             continue
         urls.append(reverse(name, kwargs=kwargs_for(pattern, world, world.acme.slug)))
     return urls
@@ -54,9 +54,9 @@ def test_get_never_changes_anything_and_pages_carry_no_inline_script_or_style(tw
 def test_htmx_requests_carry_the_csrf_token(two_tenants: World2) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(two_tenants.acme_admin)
-    url = reverse("account_test", args=["acme", two_tenants.acme_account.pk])
+    url = reverse("credentials:account_test", args=["acme", two_tenants.acme_account.pk])
     assert client.post(url, headers=HTMX).status_code == 403
-    page = client.get(reverse("account_list", args=["acme"])).content.decode()
+    page = client.get(reverse("credentials:account_list", args=["acme"])).content.decode()
     token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page).group(1)
     assert client.post(url, headers=HTMX | {"X-CSRFToken": token}).status_code == 200
 
@@ -66,7 +66,7 @@ def test_friendly_404_and_403(two_tenants: World2) -> None:
     missing = client.get("/no/such/page/")
     assert missing.status_code == 404 and "There is nothing here" in missing.content.decode()
     assert "Back to the console" in missing.content.decode()
-    refused = client.get(reverse("account_choose_vendor", args=["acme"]))
+    refused = client.get(reverse("credentials:account_choose_vendor", args=["acme"]))
     assert refused.status_code == 403 and "Your role does not allow this" in refused.content.decode()
 
 
@@ -78,20 +78,20 @@ def test_500_page_stands_alone() -> None:
 
 def test_logout_is_a_post_and_ends_the_session(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_admin)
-    assert client.get(reverse("logout")).status_code == 405
-    client.post(reverse("logout"))
-    assert client.get(reverse("account_list", args=["acme"])).status_code == 302
+    assert client.get(reverse("people:logout")).status_code == 405
+    client.post(reverse("people:logout"))
+    assert client.get(reverse("credentials:account_list", args=["acme"])).status_code == 302
 
 
 def test_home_goes_to_the_only_tenant_or_the_list(two_tenants: World2) -> None:
-    only = logged_in(two_tenants.acme_viewer).get(reverse("home"))
-    assert only["Location"] == reverse("account_list", args=["acme"])
-    several = logged_in(two_tenants.acme_admin).get(reverse("home"))
-    assert several["Location"] == reverse("tenant_list")
+    only = logged_in(two_tenants.acme_viewer).get(reverse("tenancy:home"))
+    assert only["Location"] == reverse("credentials:account_list", args=["acme"])
+    several = logged_in(two_tenants.acme_admin).get(reverse("tenancy:home"))
+    assert several["Location"] == reverse("tenancy:tenant_list")
 
 
 def test_switcher_lists_tenants_and_marks_the_current_one(two_tenants: World2) -> None:
-    page = logged_in(two_tenants.acme_admin).get(reverse("account_list", args=["harbor"])).content.decode()
+    page = logged_in(two_tenants.acme_admin).get(reverse("credentials:account_list", args=["harbor"])).content.decode()
     switcher = page[page.index('id="tenant-switcher"') : page.index("All tenants…")]
     assert "<strong>Blue Harbor</strong>" in switcher
     assert 'href="/t/acme/accounts/"' in switcher and 'href="/t/harbor/accounts/"' in switcher
@@ -99,7 +99,7 @@ def test_switcher_lists_tenants_and_marks_the_current_one(two_tenants: World2) -
 
 def test_password_change(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_viewer)
-    url = reverse("password_change")
+    url = reverse("people:password_change")
     wrong = client.post(url, {"old_password": "nope", "new_password1": "x", "new_password2": "x"})
     assert "Your old password was entered incorrectly" in wrong.content.decode()
     new = "another-long-password-77"

@@ -40,55 +40,55 @@ APPS = {"toy-app-1": {"lobby": ["ann", "bob"], "quiet": []}, "toy-app-2": {}}
 # The toy lacks every one: its pages must not offer them, and asking for them is refused
 # without a call to the vendor.
 ACTIONS: dict[str, Capability] = {
-    "app_rename": Capability.RENAME_APP,
-    "app_usage": Capability.USAGE_STATS,
-    "account_usage": Capability.USAGE_STATS,
-    "channel_history": Capability.CHANNEL_RECORDS,
-    "channel_history_detail": Capability.CHANNEL_RECORDS,
-    "member_session": Capability.MEMBER_SESSION,
-    "channel_create": Capability.CREATE_CHANNEL,
-    "channel_kick": Capability.KICK,
-    "channel_close": Capability.CLOSE_CHANNEL,
-    "push_start": Capability.MIXING,
-    "recording_start": Capability.RECORDING,
-    "channel_recordings_stop": Capability.RECORDING_STOP_CHANNEL,
-    "rule_list": Capability.RECORDING_RULES,
-    "rule_new": Capability.RECORDING_RULES,
-    "rule_edit": Capability.RECORDING_RULES,
-    "rule_delete": Capability.RECORDING_RULES,
-    "auto_recording": Capability.RECORDING_RULES,
+    "rtc:app_rename": Capability.RENAME_APP,
+    "usage:app_usage": Capability.USAGE_STATS,
+    "usage:account_usage": Capability.USAGE_STATS,
+    "live:channel_history": Capability.CHANNEL_RECORDS,
+    "live:channel_history_detail": Capability.CHANNEL_RECORDS,
+    "live:member_session": Capability.MEMBER_SESSION,
+    "live:channel_create": Capability.CREATE_CHANNEL,
+    "live:channel_kick": Capability.KICK,
+    "live:channel_close": Capability.CLOSE_CHANNEL,
+    "mixing:push_start": Capability.MIXING,
+    "recordings:recording_start": Capability.RECORDING,
+    "recordings:channel_recordings_stop": Capability.RECORDING_STOP_CHANNEL,
+    "recordings:rule_list": Capability.RECORDING_RULES,
+    "recordings:rule_new": Capability.RECORDING_RULES,
+    "recordings:rule_edit": Capability.RECORDING_RULES,
+    "recordings:rule_delete": Capability.RECORDING_RULES,
+    "recordings:auto_recording": Capability.RECORDING_RULES,
 }
 # Actions on a push or a recording, which only a vendor that mixes or records starts: asked
 # of one left on a toy channel, they must not reach the vendor either.
 LEFTOVER_ACTIONS: dict[str, Capability] = {
-    "push_refresh": Capability.MIXING,
-    "push_apply": Capability.MIXING,
-    "push_stop": Capability.MIXING,
-    "recording_stop": Capability.RECORDING,
-    "recording_refresh": Capability.RECORDING_STATUS,
-    "recording_apply_layout": Capability.RECORDING_LAYOUT,
-    "recording_users": Capability.RECORDING_SUBSCRIPTIONS,
-    "recording_playback": Capability.RECORDING_PLAYBACK,
-    "recording_download": Capability.RECORDING_DOWNLOAD,
+    "mixing:push_refresh": Capability.MIXING,
+    "mixing:push_apply": Capability.MIXING,
+    "mixing:push_stop": Capability.MIXING,
+    "recordings:recording_stop": Capability.RECORDING,
+    "recordings:recording_refresh": Capability.RECORDING_STATUS,
+    "recordings:recording_apply_layout": Capability.RECORDING_LAYOUT,
+    "recordings:recording_users": Capability.RECORDING_SUBSCRIPTIONS,
+    "recordings:recording_playback": Capability.RECORDING_PLAYBACK,
+    "recordings:recording_download": Capability.RECORDING_DOWNLOAD,
 }
 # What a refusal says (the vendor's label, or the base Provider's "<vendor> has no API to ...").
 REFUSAL = re.compile(r"\b(Toy RTC|toy|This vendor|These vendors) (has no|cannot|keeps no|publish no|stops recordings)")
 # Where the toy's own objects are shown: these pages must not offer the actions above.
-TOY_PAGES = ("account_detail", "channel_list", "channel_detail")
+TOY_PAGES = ("rtc:account_detail", "live:channel_list", "live:channel_detail")
 # What those pages offer an admin once the toy declares every capability; the other actions
 # are offered further on (the rule list, the recording page) or once usage has been synced.
 OFFERED_WHEN_DECLARED = {
-    "account_usage",
-    "app_rename",
-    "channel_close",
-    "channel_create",
-    "channel_history",
-    "channel_history_detail",
-    "channel_kick",
-    "member_session",
-    "push_start",
-    "recording_start",
-    "rule_list",
+    "usage:account_usage",
+    "rtc:app_rename",
+    "live:channel_close",
+    "live:channel_create",
+    "live:channel_history",
+    "live:channel_history_detail",
+    "live:channel_kick",
+    "live:member_session",
+    "mixing:push_start",
+    "recordings:recording_start",
+    "recordings:rule_list",
 }
 
 
@@ -167,7 +167,7 @@ def toy(two_tenants: World2, toy_sim: tuple[ToySimulator, str]) -> Toy:
     account.save()
     app = RtcApp.objects.create(vendor_account=account, app_id="toy-app-1", source=AppSource.LISTED)
     channel = Channel.objects.create(app=app, channel_id="lobby", watched=True)
-    ask(logged_in(two_tenants.acme_viewer), "post", reverse("channel_refresh", args=["acme", channel.pk]))
+    ask(logged_in(two_tenants.acme_viewer), "post", reverse("live:channel_refresh", args=["acme", channel.pk]))
     assert set(Presence.objects.filter(channel=channel).values_list("user_id", flat=True)) == {"ann", "bob"}
     push = MixingTask.objects.create(
         channel=channel, task_id="toy-task", stream_url="rtmp://cdn/toy", media_encode=20, task_profile="4IN_720P"
@@ -193,8 +193,8 @@ def test_an_admin_adds_a_toy_account_from_its_declared_fields_tests_it_and_lists
     simulator, base_url = toy_sim
     endpoint = allow_endpoint(INFO.name, base_url)
     client = logged_in(two_tenants.acme_admin)
-    create = reverse("account_create", args=["acme", INFO.name])
-    assert create in ask(client, "get", reverse("account_choose_vendor", args=["acme"])).content.decode()
+    create = reverse("credentials:account_create", args=["acme", INFO.name])
+    assert create in ask(client, "get", reverse("credentials:account_choose_vendor", args=["acme"])).content.decode()
     form = ask(client, "get", create).content.decode()
     assert "Project" in form and "API token" in form and "Settings → API tokens." in form
     assert 'type="password"' in form and 'name="cred_token"' in form and endpoint in form
@@ -205,22 +205,23 @@ def test_an_admin_adds_a_toy_account_from_its_declared_fields_tests_it_and_lists
     assert account.credentials() == {"project": PROJECT, "token": TOKEN}
     assert TOKEN not in account.credentials_ciphertext
 
-    tested = ask(client, "post", reverse("account_test", args=["acme", account.pk]), follow=True)
+    tested = ask(client, "post", reverse("credentials:account_test", args=["acme", account.pk]), follow=True)
     assert "Connected to Toy RTC." in tested.content.decode()
     account.refresh_from_db()
     assert account.last_check_outcome == "ok" and account.last_check_request_id.startswith("toy-")
 
-    edit = reverse("account_edit", args=["acme", account.pk])
+    edit = reverse("credentials:account_edit", args=["acme", account.pk])
     assert f"Set, ending in …{TOKEN[-4:]}" in ask(client, "get", edit).content.decode()
     ask(client, "post", edit, fields | {"label": "Toy RTC", "cred_token": ""})
     account.refresh_from_db()
     assert account.label == "Toy RTC" and account.credentials()["token"] == TOKEN
 
-    refreshed = ask(client, "post", reverse("apps_refresh", args=["acme", account.pk]), follow=True)
+    refreshed = ask(client, "post", reverse("rtc:apps_refresh", args=["acme", account.pk]), follow=True)
     assert "App list refreshed: 2 new, 0 updated, 0 no longer listed." in refreshed.content.decode()
     assert sorted(account.apps.values_list("app_id", "source")) == [("toy-app-1", "listed"), ("toy-app-2", "listed")]
     assert (
-        "Toy app toy-app-2" in ask(client, "get", reverse("account_detail", args=["acme", account.pk])).content.decode()
+        "Toy app toy-app-2"
+        in ask(client, "get", reverse("rtc:account_detail", args=["acme", account.pk])).content.decode()
     )
     assert [request.url.path for request in simulator.requests] == [f"/v1/projects/{PROJECT}/apps"] * 2
 
@@ -232,7 +233,9 @@ def test_a_wrong_toy_token_is_the_vendors_own_refusal(two_tenants: World2, toy_s
     account.set_credentials({"project": PROJECT, "token": "not-the-token"})
     account.save()
     client = logged_in(two_tenants.acme_admin)
-    page = ask(client, "post", reverse("account_test", args=["acme", account.pk]), follow=True).content.decode()
+    page = ask(
+        client, "post", reverse("credentials:account_test", args=["acme", account.pk]), follow=True
+    ).content.decode()
     assert "Connection test failed: [BadToken] unknown token for this project" in page
 
 
@@ -240,12 +243,16 @@ def test_a_wrong_toy_token_is_the_vendors_own_refusal(two_tenants: World2, toy_s
 def test_every_page_and_form_answers_below_500_for_a_toy_account(toy: Toy, who: str) -> None:
     client = logged_in(getattr(toy.world, who))
     for name, pattern in named_patterns():
-        if name in {"logout", "login", "readyz"}:  # readyz answers 503 while the test's job queue is not running
+        if name in {
+            "people:logout",
+            "people:login",
+            "ops:readyz",
+        }:  # readyz answers 503 while the test's job queue is not running
             continue
         url = reverse(name, kwargs=toy.kwargs(list(pattern.pattern.converters)))
         ask(client, "get", url)
         ask(client, "get", url, headers={"HX-Request": "true"})
-        if name in {"account_delete", "storage_delete"}:
+        if name in {"credentials:account_delete", "recordings:storage_delete"}:
             continue  # the walk still needs what they delete
         data = {key: (str(toy.app.pk) if key == "app" else value) for key, value in POST_DATA.get(name, {}).items()}
         ask(client, "post", url, data)
@@ -314,9 +321,9 @@ def test_a_toy_account_whose_app_list_stopped_says_why_and_offers_to_check_again
     refresh_account_apps(toy.account.pk)
     toy.account.refresh_from_db()
     assert toy.account.sync_blocked
-    recheck = reverse("account_recheck", args=["acme", toy.account.pk])
+    recheck = reverse("usage:account_recheck", args=["acme", toy.account.pk])
     for who, offered in (("acme_admin", True), ("acme_viewer", False)):
-        page = ask(logged_in(getattr(toy.world, who)), "get", toy.url("account_detail")).content.decode()
+        page = ask(logged_in(getattr(toy.world, who)), "get", toy.url("rtc:account_detail")).content.decode()
         assert "[BadToken] unknown token for this project" in page, who
         assert (recheck in page) is offered, who
     toy.simulator.token = TOKEN

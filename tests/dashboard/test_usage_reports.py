@@ -99,7 +99,7 @@ def test_filters_parse_presets_custom_ranges_and_bad_input() -> None:
 def test_tenant_report_numbers_match_the_database(usage: World2) -> None:
     client = logged_in(usage.acme_viewer)
     start, end = END - timedelta(days=30), END - timedelta(days=1)
-    response = client.get(reverse("tenant_usage", args=["acme"]), custom(start, end, granularity="day"))
+    response = client.get(reverse("usage:tenant_usage", args=["acme"]), custom(start, end, granularity="day"))
     page = response.content.decode()
     expected = sum(
         UsageSample.objects.filter(
@@ -118,7 +118,7 @@ def test_tenant_report_numbers_match_the_database(usage: World2) -> None:
 def test_tier_filter_changes_the_duration(usage: World2) -> None:
     client = logged_in(usage.acme_admin)
     start, end = END - timedelta(days=10), END - timedelta(days=1)
-    url = reverse("app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
     page = client.get(url, custom(start, end, granularity="day", tier="v1080")).content.decode()
     expected = sum(range(DAYS - 10, DAYS))  # v1080 minutes are the day index
     assert f'data-total="duration">{expected:,} min' in page
@@ -161,7 +161,7 @@ def reports_figure(report: reports.Report) -> str:
 
 def test_htmx_swaps_only_the_report_and_keeps_filters_in_the_url(usage: World2) -> None:
     client = logged_in(usage.acme_admin)
-    url = reverse("account_usage", args=["acme", usage.acme_account.pk])
+    url = reverse("usage:account_usage", args=["acme", usage.acme_account.pk])
     fragment = client.get(url, {"range": "7d", "granularity": "day"}, headers=HTMX).content.decode()
     assert fragment.lstrip().startswith('<section id="report"') and "<html" not in fragment
     assert "export=csv" in fragment and "range=7d" in fragment
@@ -177,7 +177,7 @@ def test_htmx_swaps_only_the_report_and_keeps_filters_in_the_url(usage: World2) 
 def test_csv_export_is_exactly_the_table(usage: World2) -> None:
     client = logged_in(usage.acme_viewer)
     start, end = END - timedelta(days=14), END - timedelta(days=1)
-    url = reverse("app_usage", args=["acme", usage.acme_account.pk, usage.app_b.pk])
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_b.pk])
     response = client.get(url, custom(start, end, granularity="day", export="csv"))
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -199,14 +199,14 @@ def test_csv_export_is_exactly_the_table(usage: World2) -> None:
 def test_comparison_with_the_previous_period(usage: World2) -> None:
     client = logged_in(usage.acme_admin)
     start, end = END - timedelta(days=10), END - timedelta(days=1)
-    url = reverse("app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
     page = client.get(url, custom(start, end, granularity="day", compare="1")).content.decode()
     assert "vs previous period" in page and "Previous period" in page
 
 
 def test_a_year_of_hours_is_not_shipped_unless_asked(usage: World2) -> None:
     client = logged_in(usage.acme_admin)
-    url = reverse("app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
     year = client.get(url, {"range": "12m"}, headers=HTMX).content.decode()
     assert "Week" in year and len(year) < 250_000
     asked = client.get(url, {"range": "90d", "granularity": "hour"}, headers=HTMX).content.decode()
@@ -215,21 +215,21 @@ def test_a_year_of_hours_is_not_shipped_unless_asked(usage: World2) -> None:
 
 def test_empty_states(usage: World2) -> None:
     client = logged_in(usage.harbor_admin)
-    url = reverse("tenant_usage", args=["harbor"])
+    url = reverse("usage:tenant_usage", args=["harbor"])
     page = client.get(url, custom(END - timedelta(days=400), END - timedelta(days=300))).content.decode()
     assert "No usage stored for this range yet." in page
 
 
 def test_staff_overview_ranks_tenants_with_trend(usage: World2) -> None:
-    page = logged_in(usage.staff).get(reverse("usage_overview"), {"range": "30d"}).content.decode()
+    page = logged_in(usage.staff).get(reverse("staff:usage_overview"), {"range": "30d"}).content.decode()
     ranking = page[page.index('id="tenant-ranking"') :]
     assert ranking.index("Blue Harbor") < ranking.index("Acme Rooms")  # 7x the minutes
     assert "%" in ranking
-    assert logged_in(usage.acme_admin).get(reverse("usage_overview")).status_code == 403
+    assert logged_in(usage.acme_admin).get(reverse("staff:usage_overview")).status_code == 403
 
 
 def test_recheck_is_for_admins(usage: World2) -> None:
-    url = reverse("account_recheck", args=["acme", usage.acme_account.pk])
+    url = reverse("usage:account_recheck", args=["acme", usage.acme_account.pk])
     assert logged_in(usage.acme_viewer).post(url).status_code == 403
     usage.acme_account.sync_blocked = True
     usage.acme_account.save()
@@ -248,5 +248,5 @@ def test_tenants_without_usage_vendors_are_told_which_vendors_have_it(two_tenant
     account.save()
     RtcApp.objects.create(vendor_account=account, app_id="project-1")
     Membership.objects.create(user=two_tenants.acme_viewer, tenant=tenant, role=Role.VIEWER)
-    page = logged_in(two_tenants.acme_viewer).get(reverse("tenant_usage", args=["rooms"])).content.decode()
+    page = logged_in(two_tenants.acme_viewer).get(reverse("usage:tenant_usage", args=["rooms"])).content.decode()
     assert "These vendors publish no usage statistics." in page and "Vendors that do: Alibaba Cloud RTC." in page

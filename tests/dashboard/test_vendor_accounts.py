@@ -18,7 +18,7 @@ NEW_SECRET = "canary-SECRET-7f3a9c1e5b2d4"  # the simulator accepts it for CANAR
 
 
 def create_url(world: World2) -> str:
-    return reverse("account_create", args=[world.acme.slug, "aliyun"])
+    return reverse("credentials:account_create", args=[world.acme.slug, "aliyun"])
 
 
 def test_create_form_is_built_from_declared_credential_fields(two_tenants: World2) -> None:
@@ -70,7 +70,7 @@ def test_missing_fields_and_duplicate_labels_are_explained(two_tenants: World2) 
 def test_edit_shows_only_that_a_secret_is_set_and_keeps_it_when_blank(two_tenants: World2) -> None:
     account = two_tenants.acme_account
     client = logged_in(two_tenants.acme_admin)
-    url = reverse("account_edit", args=[two_tenants.acme.slug, account.pk])
+    url = reverse("credentials:account_edit", args=[two_tenants.acme.slug, account.pk])
     page = client.get(url).content.decode()
     assert f"Set, ending in …{CANARY_SECRET[-4:]}" in page
     assert CANARY_KEY_ID in page  # not a secret: shown for editing
@@ -86,7 +86,7 @@ def test_edit_shows_only_that_a_secret_is_set_and_keeps_it_when_blank(two_tenant
 
 def test_edit_replaces_a_secret_when_given(two_tenants: World2) -> None:
     account = two_tenants.acme_account
-    url = reverse("account_edit", args=[two_tenants.acme.slug, account.pk])
+    url = reverse("credentials:account_edit", args=[two_tenants.acme.slug, account.pk])
     logged_in(two_tenants.acme_admin).post(
         url,
         {
@@ -107,14 +107,18 @@ def test_short_secrets_show_no_characters(two_tenants: World2) -> None:
     account = two_tenants.acme_account
     account.set_credentials({"access_key_id": "k", "access_key_secret": "short-qz9w"})
     account.save()
-    page = logged_in(two_tenants.acme_admin).get(reverse("account_edit", args=["acme", account.pk])).content.decode()
+    page = (
+        logged_in(two_tenants.acme_admin)
+        .get(reverse("credentials:account_edit", args=["acme", account.pk]))
+        .content.decode()
+    )
     assert "Set. Leave blank to keep it." in page and "qz9w" not in page
 
 
 def test_delete_asks_first_then_removes_and_audits(two_tenants: World2) -> None:
     account = two_tenants.acme_account
     client = logged_in(two_tenants.acme_admin)
-    url = reverse("account_delete", args=["acme", account.pk])
+    url = reverse("credentials:account_delete", args=["acme", account.pk])
     confirm = client.get(url).content.decode()
     assert "Delete “Acme Aliyun”?" in confirm and "Nothing changes at the vendor" in confirm
     assert VendorAccount.objects.filter(pk=account.pk).exists()
@@ -127,20 +131,20 @@ def test_delete_asks_first_then_removes_and_audits(two_tenants: World2) -> None:
 @pytest.mark.parametrize(
     "name,method",
     [
-        ("account_choose_vendor", "get"),
-        ("account_create", "post"),
-        ("account_edit", "post"),
-        ("account_delete", "post"),
-        ("account_test", "post"),
-        ("apps_refresh", "post"),
-        ("app_register", "post"),
+        ("credentials:account_choose_vendor", "get"),
+        ("credentials:account_create", "post"),
+        ("credentials:account_edit", "post"),
+        ("credentials:account_delete", "post"),
+        ("credentials:account_test", "post"),
+        ("rtc:apps_refresh", "post"),
+        ("rtc:app_register", "post"),
     ],
 )
 def test_viewers_cannot_change_anything(two_tenants: World2, name: str, method: str) -> None:
     kwargs = {"tenant_slug": "acme"}
-    if name == "account_create":
+    if name == "credentials:account_create":
         kwargs["vendor"] = "aliyun"
-    elif name != "account_choose_vendor":
+    elif name != "credentials:account_choose_vendor":
         kwargs["account_id"] = two_tenants.acme_account.pk
     before = AuditEntry.objects.count()
     response = getattr(logged_in(two_tenants.acme_viewer), method)(reverse(name, kwargs=kwargs))
@@ -150,17 +154,17 @@ def test_viewers_cannot_change_anything(two_tenants: World2, name: str, method: 
 
 
 def test_viewer_sees_accounts_without_buttons(two_tenants: World2) -> None:
-    page = logged_in(two_tenants.acme_viewer).get(reverse("account_list", args=["acme"])).content.decode()
+    page = logged_in(two_tenants.acme_viewer).get(reverse("credentials:account_list", args=["acme"])).content.decode()
     assert "Acme Aliyun" in page
     assert "Test connection" not in page and "Add vendor account" not in page
 
 
 def test_same_user_is_admin_in_one_tenant_and_viewer_in_another(two_tenants: World2) -> None:
     client = logged_in(two_tenants.acme_admin)
-    assert "Test connection" in client.get(reverse("account_list", args=["acme"])).content.decode()
-    assert "Test connection" not in client.get(reverse("account_list", args=["harbor"])).content.decode()
+    assert "Test connection" in client.get(reverse("credentials:account_list", args=["acme"])).content.decode()
+    assert "Test connection" not in client.get(reverse("credentials:account_list", args=["harbor"])).content.decode()
     harbor = two_tenants.harbor_account
-    assert client.post(reverse("account_test", args=["harbor", harbor.pk])).status_code == 403
+    assert client.post(reverse("credentials:account_test", args=["harbor", harbor.pk])).status_code == 403
 
 
 def test_rotate_keys_reencrypts_everything_with_the_newest_key(two_tenants: World2, settings) -> None:
@@ -185,10 +189,10 @@ def test_rotate_keys_reencrypts_everything_with_the_newest_key(two_tenants: Worl
 def test_account_that_no_key_opens_is_reported_not_crashed(two_tenants: World2, settings) -> None:
     settings.CREDENTIAL_KEYS = [Fernet.generate_key().decode()]
     client = logged_in(two_tenants.acme_admin)
-    response = client.post(reverse("account_test", args=["acme", two_tenants.acme_account.pk]), follow=True)
+    response = client.post(reverse("credentials:account_test", args=["acme", two_tenants.acme_account.pk]), follow=True)
     assert response.status_code == 200
     assert "cannot be decrypted with the configured keys" in response.content.decode()
-    edit = client.get(reverse("account_edit", args=["acme", two_tenants.acme_account.pk]), follow=True)
+    edit = client.get(reverse("credentials:account_edit", args=["acme", two_tenants.acme_account.pk]), follow=True)
     assert "cannot be decrypted" in edit.content.decode()
 
 
@@ -203,7 +207,7 @@ def test_an_optional_secret_can_be_removed(two_tenants: World2) -> None:
     )
     account.save()
     client = logged_in(two_tenants.acme_admin)
-    url = reverse("account_edit", args=["acme", account.pk])
+    url = reverse("credentials:account_edit", args=["acme", account.pk])
     assert "Remove the stored STS security token" in client.get(url).content.decode()
     form = {"label": account.label, "cred_access_key_id": CANARY_KEY_ID, "endpoint": account.endpoint, "enabled": "on"}
     client.post(url, form | {"clear_security_token": "on"})
@@ -214,6 +218,6 @@ def test_an_optional_secret_can_be_removed(two_tenants: World2) -> None:
 
 
 def test_header_menu_lists_the_current_tenants_accounts_only(two_tenants: World2) -> None:
-    page = logged_in(two_tenants.acme_admin).get(reverse("account_list", args=["harbor"])).content.decode()
+    page = logged_in(two_tenants.acme_admin).get(reverse("credentials:account_list", args=["harbor"])).content.decode()
     menu = page[page.index('id="accounts-menu"') : page.index("</nav>")]
     assert "Harbor Aliyun" in menu and "Acme Aliyun" not in menu

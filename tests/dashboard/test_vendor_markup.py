@@ -96,7 +96,7 @@ def planted(two_tenants: World2, planted_sim: tuple[World, str]) -> tuple[World2
     _world, base_url = planted_sim
     account = planted_account(two_tenants.acme, base_url)
     admin = logged_in(two_tenants.acme_admin)
-    refreshed = admin.post(reverse("apps_refresh", args=["acme", account.pk]), headers=HTMX)
+    refreshed = admin.post(reverse("rtc:apps_refresh", args=["acme", account.pk]), headers=HTMX)
     assert refreshed.status_code == 200
     assert_inert(refreshed.content.decode())
     app = RtcApp.objects.get(vendor_account=account)
@@ -114,13 +114,13 @@ def test_vendor_names_and_ids_are_text_in_pages_and_fragments(planted, planted_s
     spec = world.app(app.app_id)
     plain_channel = spec.channels[1].channel_id
     pages = [
-        (reverse("account_detail", args=["acme", account.pk]), {}),
-        (reverse("channel_list", args=["acme", account.pk]), {}),
-        (reverse("channel_history", args=["acme", app.pk]), {"day": yesterday}),
-        (reverse("channel_history_detail", args=["acme", app.pk]), {"day": yesterday, "channel": plain_channel}),
-        (reverse("app_usage", args=["acme", account.pk, app.pk]), {}),
-        (reverse("tenant_usage", args=["acme"]), {}),
-    ] + [(reverse("channel_detail", args=["acme", c.pk]), {}) for c in Channel.objects.filter(app=app)]
+        (reverse("rtc:account_detail", args=["acme", account.pk]), {}),
+        (reverse("live:channel_list", args=["acme", account.pk]), {}),
+        (reverse("live:channel_history", args=["acme", app.pk]), {"day": yesterday}),
+        (reverse("live:channel_history_detail", args=["acme", app.pk]), {"day": yesterday, "channel": plain_channel}),
+        (reverse("usage:app_usage", args=["acme", account.pk, app.pk]), {}),
+        (reverse("usage:tenant_usage", args=["acme"]), {}),
+    ] + [(reverse("live:channel_detail", args=["acme", c.pk]), {}) for c in Channel.objects.filter(app=app)]
     seen = 0
     for url, query in pages:
         for headers in ({}, HTMX):
@@ -144,19 +144,21 @@ def test_a_vendor_refusal_quoting_planted_text_is_text_in_the_toast_the_form_and
     task = MixingTask.objects.create(
         channel=channel, task_id=f"t{PAYLOAD}", stream_url="rtmp://cdn/x", media_encode=20, task_profile="4IN_720P"
     )
-    refreshed = admin.post(reverse("push_refresh", args=["acme", task.pk]), follow=True)
+    refreshed = admin.post(reverse("mixing:push_refresh", args=["acme", task.pk]), follow=True)
     page = refreshed.content.decode()
     assert refreshed.status_code == 200 and "data-console-toast" in page
     assert_inert(page)
     toasts = page[page.index('id="toasts"') :]
     assert html.escape(f"t{PAYLOAD}", quote=False) in toasts or html.escape(f"t{PAYLOAD}") in toasts
     # The channel's id, refused by the vendor and quoted in its answer beside the close form.
-    closed = admin.post(reverse("channel_close", args=["acme", channel.pk]), {"confirm_channel_id": channel.channel_id})
+    closed = admin.post(
+        reverse("live:channel_close", args=["acme", channel.pk]), {"confirm_channel_id": channel.channel_id}
+    )
     page = closed.content.decode()
     assert closed.status_code == 200 and "The vendor refused" in page
     assert_inert(page)
     assert shown(page)
-    audit = admin.get(reverse("tenant_audit", args=["acme"])).content.decode()
+    audit = admin.get(reverse("audit:tenant_audit", args=["acme"])).content.decode()
     assert_inert(audit)
     assert shown(audit)
 
@@ -167,7 +169,7 @@ def test_a_user_id_in_a_layout_preview_is_text(planted) -> None:
     layout = replace(layout, panes=tuple(replace(pane, user_id=PAYLOAD) for pane in layout.panes))
     template = LayoutTemplate.objects.create(tenant=tenants.acme, name="Planted")
     LayoutVersion.objects.create(template=template, number=1, layout=to_json(layout))
-    page = logged_in(tenants.acme_admin).get(reverse("layout_edit", args=["acme", template.pk])).content.decode()
+    page = logged_in(tenants.acme_admin).get(reverse("mixing:layout_edit", args=["acme", template.pk])).content.decode()
     assert "<svg" in page  # the drawn preview
     assert_inert(page)
     assert shown(page)
@@ -182,19 +184,22 @@ def test_recording_file_names_and_vendor_details_are_text(planted) -> None:
         recording=recording, name="x.svg", media_type="image/svg+xml", content=b"<svg/>"
     )
     admin = logged_in(tenants.acme_admin)
-    for url in (reverse("recording_list", args=["acme"]), reverse("recording_detail", args=["acme", recording.pk])):
+    for url in (
+        reverse("recordings:recording_list", args=["acme"]),
+        reverse("recordings:recording_detail", args=["acme", recording.pk]),
+    ):
         page = admin.get(url).content.decode()
         assert_inert(page)
         assert shown(page)
     # A vendor's SVG (it may carry script) is downloaded, never opened in the console's origin.
-    served = admin.get(reverse("recording_file", args=["acme", recording.pk, file.pk]))
+    served = admin.get(reverse("recordings:recording_file", args=["acme", recording.pk, file.pk]))
     assert served["Content-Disposition"].startswith("attachment")
 
 
 def test_the_usage_export_names_its_file_without_the_vendor_markup(planted) -> None:
     tenants, account, app = planted
     admin = logged_in(tenants.acme_admin)
-    url = reverse("app_usage", args=["acme", account.pk, app.pk])
+    url = reverse("usage:app_usage", args=["acme", account.pk, app.pk])
     for kind in ("csv", "xlsx"):
         response = admin.get(url, {"export": kind})
         assert response.status_code == 200
