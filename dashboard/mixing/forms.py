@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -90,7 +92,7 @@ class StartPushForm(forms.Form):
         help_text=_("Optional, one per line: mix only their streams (at most 16)."),
     )
 
-    def __init__(self, *args: object, options: PushOptions, templates: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, options: PushOptions, templates: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates
         encode, profile = self.fields["media_encode"], self.fields["task_profile"]

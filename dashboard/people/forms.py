@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -82,7 +83,7 @@ class TotpConfirmForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: object, device: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, device: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.device = device
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -75,12 +76,12 @@ class StartRecordingForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         info: VendorInfo,
         templates: object,
         storages: object,
         rules: list[RecordingRule],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.info = info
@@ -158,7 +159,7 @@ class StorageForm(forms.ModelForm):
         model = StorageTarget
         fields = ["name", "provider", "region", "bucket", "prefix"]
 
-    def __init__(self, *args: object, tenant: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, tenant: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.providers = storage_providers()

@@ -4,6 +4,8 @@ recording per app."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -113,7 +115,7 @@ class Recording(models.Model):
     def __str__(self) -> str:
         return self.recording_id
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.tenant_id is None:
             self.tenant_id = self.channel.app.vendor_account.tenant_id
         super().save(*args, **kwargs)

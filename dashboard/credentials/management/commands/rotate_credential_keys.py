@@ -3,6 +3,8 @@ of CREDENTIAL_KEYS."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         "Put a new key first, run this, then remove the old key."
     )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         rotated, failed = self._rotate(VendorAccount, "credentials_ciphertext", "account")
         buckets, failed_buckets = self._rotate(StorageTarget, "keys_ciphertext", "storage bucket")
         failed += failed_buckets
