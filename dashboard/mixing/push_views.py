@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ def _task(scope: TenantScope, task_pk: int) -> MixingTask:
     )
 
 
-def _templates(scope: TenantScope):
+def _templates(scope: TenantScope) -> QuerySet[LayoutTemplate]:
     return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
 
 

@@ -4,6 +4,7 @@ recording per app."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from dashboard.credentials import crypto
-from dashboard.credentials.models import secret_hint
+from dashboard.credentials.models import VendorAccount, secret_hint
 
 
 class StorageTarget(models.Model):
@@ -125,10 +126,10 @@ class Recording(models.Model):
         return self.state in ACTIVE_STATES
 
     @property
-    def account(self):
+    def account(self) -> VendorAccount:
         return self.channel.app.vendor_account
 
-    def duration_seconds(self, now) -> int:
+    def duration_seconds(self, now: datetime) -> int:
         end = self.ended_at or self.stop_requested_at or (None if self.active else self.checked_at) or now
         return max(0, int((end - self.started_at).total_seconds()))
 

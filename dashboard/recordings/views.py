@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -74,7 +75,7 @@ def _detail_url(scope: TenantScope, recording: Recording) -> str:
     return reverse("recording_detail", args=[scope.tenant.slug, recording.pk])
 
 
-def _templates(scope: TenantScope):
+def _templates(scope: TenantScope) -> QuerySet[LayoutTemplate]:
     return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
 
 
