@@ -102,6 +102,9 @@ class Recording(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     check_error = models.CharField(max_length=300, blank=True)
     file_count = models.PositiveIntegerField(default=0)
+    # Not stored: the list page sets them on the recordings it shows (watchdog.flag, duration_seconds).
+    problem: str
+    duration: int
 
     class Meta:
         ordering = ["-started_at"]

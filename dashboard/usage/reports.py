@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Max, QuerySet, Sum
@@ -185,10 +186,10 @@ class Report:
     single_app: bool
     previous: list[Bucket] | None = None
 
-    def totals(self) -> dict[str, object]:
+    def totals(self) -> dict[str, Any]:
         tiers = self.filters.tiers
         minutes = {t: sum(b.tiers.get(t, 0) for b in self.buckets) for t in TIER_FIELDS}
-        totals: dict[str, object] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
+        totals: dict[str, Any] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
         for metric in METRICS[1:]:
             best = max(self.buckets, key=lambda b: b.values.get(metric, 0), default=None)
             totals[metric] = best.values.get(metric, 0) if best else 0

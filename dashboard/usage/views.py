@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -133,7 +134,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
     tenants_now = by("app__vendor_account__tenant", start, end)
     tenants_before = by("app__vendor_account__tenant", start - length, start)
-    tenant_rows = []
+    tenant_rows: list[dict[str, Any]] = []
     for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True)):
         now_row = tenants_now.get(tenant.pk, {})
         before = (tenants_before.get(tenant.pk) or {}).get("minutes") or 0
