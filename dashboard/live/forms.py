@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.rtc.models import RtcApp
@@ -29,10 +30,13 @@ class WatchForm(forms.Form):
         validators=[channel_id_validator],
     )
 
-    def __init__(self, *args: Any, apps: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, apps: QuerySet[RtcApp], **kwargs: Any) -> None:
         # Shown on one page with CreateChannelForm, whose fields have the same names: ids apart.
-        super().__init__(*args, auto_id="watch_%s", **kwargs)
-        self.fields["app"].queryset = apps
+        kwargs["auto_id"] = "watch_%s"
+        super().__init__(*args, **kwargs)
+        app_field = self.fields["app"]
+        assert isinstance(app_field, forms.ModelChoiceField)
+        app_field.queryset = apps
 
 
 class CreateChannelForm(forms.Form):
@@ -55,9 +59,12 @@ class CreateChannelForm(forms.Form):
         help_text=_("Optional: the vendor picks one when empty, or when this id belongs to someone else."),
     )
 
-    def __init__(self, *args: Any, apps: object, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="open_%s", **kwargs)
-        self.fields["app"].queryset = apps
+    def __init__(self, *args: Any, apps: QuerySet[RtcApp], **kwargs: Any) -> None:
+        kwargs["auto_id"] = "open_%s"
+        super().__init__(*args, **kwargs)
+        app_field = self.fields["app"]
+        assert isinstance(app_field, forms.ModelChoiceField)
+        app_field.queryset = apps
 
 
 def parse_user_ids(values: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import models as auth
 from django.db.models import Q
@@ -76,7 +77,7 @@ def encoding_problem(options: PushOptions, media_encode: int, task_profile: str,
     return ""
 
 
-def start(actor: User, channel: Channel, version: LayoutVersion, **settings: object) -> MixingTask:
+def start(actor: User, channel: Channel, version: LayoutVersion, **settings: Any) -> MixingTask:
     """Start at the vendor (VendorError after auditing on refusal), then keep the task."""
     account = channel.app.vendor_account
     task_id = new_task_id()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from dashboard.core.acting import Page, act, with_request_id
 from dashboard.core.json_body import BodyError, read_json_object
 from dashboard.core.listing import paginate
+from dashboard.core.requests import ConsoleRequest
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
@@ -81,7 +82,7 @@ def _templates(scope: TenantScope) -> QuerySet[LayoutTemplate]:
 
 @login_required
 @require_safe
-def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+def recording_list(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     now = timezone.now()
     recordings = Recording.objects.filter(tenant=scope.tenant).select_related(
@@ -282,7 +283,7 @@ def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -
     form = UsersForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("users", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(_detail_url(scope, recording))
     return act(
         request,

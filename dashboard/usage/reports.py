@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -217,7 +217,8 @@ def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: i
         bucket.values[row["metric"]] = row["value"] or 0
         bucket.peak_times[row["metric"]] = row["peak"]
         if row["metric"] == Metric.DURATION:
-            bucket.tiers = {t: row[t] or 0 for t in TIER_FIELDS}
+            columns: Mapping[str, Any] = row  # the tier columns are named by a variable
+            bucket.tiers = {t: columns[t] or 0 for t in TIER_FIELDS}
     return [buckets[key] for key in sorted(buckets)]
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.blocking import unblock
 from dashboard.credentials.jobs import start_sync
 from dashboard.credentials.models import VendorAccount
@@ -28,7 +29,7 @@ TABLE_ROWS = 400
 
 
 def _report(
-    request: HttpRequest, scope: TenantScope, apps: QuerySet[RtcApp], *, title: str, level: str, **context: object
+    request: ConsoleRequest, scope: TenantScope, apps: QuerySet[RtcApp], *, title: str, level: str, **context: object
 ) -> HttpResponse:
     filters = reports.parse(request.GET)
     report = reports.build(filters, apps)
@@ -73,7 +74,7 @@ def _report(
 
 @login_required
 @require_safe
-def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+def tenant_usage(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     apps = RtcApp.objects.filter(vendor_account__tenant=scope.tenant)
     return _report(request, scope, apps, title=scope.tenant.name, level="tenant")
@@ -81,7 +82,7 @@ def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+def account_usage(request: ConsoleRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
     return _report(request, scope, account.apps.all(), title=account.label, level="account", account=account)
@@ -89,7 +90,7 @@ def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
 
 @login_required
 @require_safe
-def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
+def app_usage(request: ConsoleRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(
         RtcApp.objects.select_related("vendor_account"),
@@ -110,7 +111,7 @@ def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: i
 
 @login_required
 @require_safe
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: ConsoleRequest) -> HttpResponse:
     """Support staff: tenants and apps ranked by minutes and peaks over the range, with the trend."""
     if not request.user.is_staff:
         raise PermissionDenied

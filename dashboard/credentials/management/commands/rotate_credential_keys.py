@@ -39,9 +39,9 @@ class Command(BaseCommand):
 
     def _rotate(self, model: type[models.Model], field: str, noun: str) -> tuple[int, int]:
         rotated = failed = 0
-        for pk in model.objects.values_list("pk", flat=True).iterator():
+        for pk in model._default_manager.values_list("pk", flat=True).iterator():
             with transaction.atomic():
-                row = model.objects.select_for_update().get(pk=pk)
+                row = model._default_manager.select_for_update().get(pk=pk)
                 try:
                     setattr(row, field, crypto.rotate(getattr(row, field)))
                 except crypto.UndecryptableCredentials:
