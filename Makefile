@@ -34,6 +34,7 @@ test: $(BIN)/.installed system-packages  ## lint, then every test (browser tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	@# pytest exits 5 when it collects nothing: that is a broken suite, not a pass.
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
@@ -45,6 +46,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 messages: $(BIN)/.installed  ## collect translatable strings into locale/, then compile them
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'tests/*' --ignore 'vendors/*' --ignore 'var/*'

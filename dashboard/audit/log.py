@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from vendors.base.errors import VendorError
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def record(
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     *,
     tenant: Tenant | None = None,
@@ -67,7 +67,7 @@ class AuditedCall:
 
 @contextmanager
 def audited(
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     *,
     vendor_account: VendorAccount,

@@ -59,9 +59,10 @@ def act(
         if page is None:
             raise ValueError("act() without a page is for POST only")
         return page.render(request)
+    refusals: tuple[type[Exception], ...] = (VendorError, *not_sent)
     try:
         result = call()
-    except (VendorError, *not_sent) as error:
+    except refusals as error:
         if page is not None:
             return page.render(request, vendor_error=error)
         messages.error(request, vendor_error_text(error))

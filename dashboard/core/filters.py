@@ -117,7 +117,8 @@ class SearchFilter(TextFilter):
 class IdChoiceFilter(django_filters.ModelChoiceFilter):
     """Set its queryset to the tenant's own objects in the FilterSet's __init__ (or pass one)."""
 
-    field_class = IdChoiceField
+    # The stub expects django-filter's own ModelChoiceField; Django's works the same here.
+    field_class = IdChoiceField  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", ANY)

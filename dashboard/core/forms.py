@@ -30,7 +30,7 @@ class BootstrapBoundField(forms.BoundField):
         if self.errors:
             classes.append("is-invalid")
         # Keep classes the widget brings (the admin site styles its inputs by class).
-        given = attrs.get("class") or widget.attrs.get("class")
+        given = str(attrs.get("class") or widget.attrs.get("class") or "")
         attrs["class"] = " ".join([given, *classes] if given else classes)
         return attrs
 

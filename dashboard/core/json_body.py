@@ -8,6 +8,7 @@ callbacks), whose documents are a few levels deep.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from django.http import HttpRequest
 
@@ -40,6 +41,7 @@ def read_json_object(request: HttpRequest, *, max_bytes: int, max_depth: int = M
 
 def _deeper_than(value: object, limit: int) -> bool:
     pending = [(value, 1)]
+    children: Iterable[object]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict):

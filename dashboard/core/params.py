@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import overload
 
 from django.http import QueryDict
 
@@ -35,6 +36,16 @@ def parse_int(text: str | None, *, minimum: int = 1, maximum: int = MAX_ID) -> i
         return None
     value = int(digits)
     return value if minimum <= value <= maximum else None
+
+
+@overload
+def int_param(query: QueryDict, name: str, default: int, *, minimum: int = 1, maximum: int = MAX_ID) -> int: ...
+
+
+@overload
+def int_param(
+    query: QueryDict, name: str, default: int | None = None, *, minimum: int = 1, maximum: int = MAX_ID
+) -> int | None: ...
 
 
 def int_param(

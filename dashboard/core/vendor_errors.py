@@ -52,6 +52,7 @@ def stored_text(error: BaseException, *, request_id: bool = True) -> str:
     """`[code] message (request id …)`: how a column keeps a refusal, never without its code and request id."""
     code = getattr(error, "code", "") or type(error).__name__
     text = f"[{code}] {getattr(error, 'message', '') or str(error)}"
-    if request_id and getattr(error, "request_id", ""):
-        text += f" (request id {error.request_id})"
+    said_id = getattr(error, "request_id", "")
+    if request_id and said_id:
+        text += f" (request id {said_id})"
     return text

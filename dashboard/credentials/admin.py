@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 
@@ -15,7 +17,7 @@ class VendorEndpointForm(forms.ModelForm):
         model = VendorEndpoint
         fields = ["vendor", "base_url", "note"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["vendor"].choices = [(info.name, info.label) for info in registry]  # type: ignore[attr-defined]
 

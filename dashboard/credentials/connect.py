@@ -53,11 +53,14 @@ def provider_for(
         before_request=before_request,
         outbound=endpoints.outbound_policy(account.info, account.base_url),
     )
-    options: dict[str, object] = {"http": http}
-    if interactive:
-        options["retry"] = RetryPolicy(attempts=2, total_timeout=timeout)
+    # None: the vendor's own retry policy (connect passes on only the options given).
+    retry = RetryPolicy(attempts=2, total_timeout=timeout) if interactive else None
     provider = account.info.connect(
-        account.credentials(), base_url=account.endpoint or None, transport=transport_override, **options
+        account.credentials(),
+        base_url=account.endpoint or None,
+        transport=transport_override,
+        http=http,
+        retry=retry,
     )
     try:
         yield provider

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +31,7 @@ class VendorAccountForm(forms.ModelForm):
         model = VendorAccount
         fields = ["label", "endpoint", "enabled"]
 
-    def __init__(self, *args: object, vendor: VendorInfo, **kwargs: object) -> None:
+    def __init__(self, *args: Any, vendor: VendorInfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.vendor = vendor
         self.instance.vendor = vendor.name

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.audit.log import audited, record
 from dashboard.core.listing import paginate, search
+from dashboard.core.requests import ConsoleRequest
 from dashboard.core.vendor_errors import stored_text
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
@@ -23,7 +24,7 @@ from .models import CheckOutcome, VendorAccount
 
 
 @require_safe
-def account_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+def account_list(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     accounts, query = search(scope.tenant.vendor_accounts.all(), request, ["label", "vendor"])
     page = paginate(accounts, request)
@@ -103,7 +104,7 @@ def account_delete(request: HttpRequest, tenant_slug: str, account_id: int) -> H
 
 
 @require_POST
-def account_test(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+def account_test(request: ConsoleRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     """A cheap authenticated read at the vendor; the row keeps the outcome."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     account = scope.get(VendorAccount, pk=account_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.utils import timezone
 
 from dashboard.audit.log import audited, record
@@ -17,7 +17,7 @@ from vendors.base.types import KickResult
 from .models import Channel, Presence
 from .poll import can_poll, poll_channels
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser  # request.user
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,9 @@ class ChannelFilter(ListFilterSet):
     def __init__(self, data: QueryDict, queryset: QuerySet[Channel], *, apps: QuerySet[RtcApp]) -> None:
         super().__init__(data, queryset)
         # Only this account's apps are offered, or accepted.
-        self.filters["app"].queryset = apps
+        app_filter = self.filters["app"]
+        assert isinstance(app_filter, IdChoiceFilter)
+        app_filter.queryset = apps
 
     def _user(self, queryset: QuerySet[Channel], name: str, value: str) -> QuerySet[Channel]:
         recent = timezone.now() - timedelta(days=settings.LIVE_SNAPSHOT_DAYS)
@@ -79,7 +81,9 @@ class DayForm(FilterForm):
             data = data.copy()
             data["day"] = today.isoformat()  # shown in the day's input
         super().__init__(data)
-        self.fields["day"].latest = today
+        day_field = self.fields["day"]
+        assert isinstance(day_field, DayField)
+        day_field.latest = today
         self.fields["day"].widget.attrs["max"] = today.isoformat()
         self.today = today
 
@@ -90,7 +94,7 @@ class DayForm(FilterForm):
 
     @property
     def problem(self) -> str:
-        return " ".join(self.errors.get("day", []))
+        return " ".join(str(error) for error in self.errors.get("day", []))
 
 
 class HistoryForm(DayForm):

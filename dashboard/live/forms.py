@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.rtc.models import RtcApp
@@ -27,10 +30,13 @@ class WatchForm(forms.Form):
         validators=[channel_id_validator],
     )
 
-    def __init__(self, *args: object, apps: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, apps: QuerySet[RtcApp], **kwargs: Any) -> None:
         # Shown on one page with CreateChannelForm, whose fields have the same names: ids apart.
-        super().__init__(*args, auto_id="watch_%s", **kwargs)
-        self.fields["app"].queryset = apps
+        kwargs["auto_id"] = "watch_%s"
+        super().__init__(*args, **kwargs)
+        app_field = self.fields["app"]
+        assert isinstance(app_field, forms.ModelChoiceField)
+        app_field.queryset = apps
 
 
 class CreateChannelForm(forms.Form):
@@ -53,9 +59,12 @@ class CreateChannelForm(forms.Form):
         help_text=_("Optional: the vendor picks one when empty, or when this id belongs to someone else."),
     )
 
-    def __init__(self, *args: object, apps: object, **kwargs: object) -> None:
-        super().__init__(*args, auto_id="open_%s", **kwargs)
-        self.fields["app"].queryset = apps
+    def __init__(self, *args: Any, apps: QuerySet[RtcApp], **kwargs: Any) -> None:
+        kwargs["auto_id"] = "open_%s"
+        super().__init__(*args, **kwargs)
+        app_field = self.fields["app"]
+        assert isinstance(app_field, forms.ModelChoiceField)
+        app_field.queryset = apps
 
 
 def parse_user_ids(values: list[str]) -> list[str]:
@@ -99,7 +108,7 @@ class CloseForm(forms.Form):
     confirm_channel_id = forms.CharField(label=_("Type the channel id to confirm"), max_length=128)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
-    def __init__(self, *args: object, channel_id: str, **kwargs: object) -> None:
+    def __init__(self, *args: Any, channel_id: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.channel_id = channel_id
 

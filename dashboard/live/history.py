@@ -4,6 +4,7 @@ was in, and one channel's metrics and per-user timeline. Read from the vendor ea
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dashboard.core.params import int_param, text_param
+from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.connect import provider_for
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.scoping import tenant_scope
@@ -30,14 +32,14 @@ HISTORY_USERS_PAGE_SIZE = 100
 
 def _history_context(
     request: HttpRequest, tenant_slug: str, app_pk: int, *, with_user: bool = False
-) -> tuple[RtcApp, date, int, dict[str, object]]:
+) -> tuple[RtcApp, date, int, dict[str, Any]]:
     """What both history pages start from: the app (in this tenant), the UTC day, the page."""
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(RtcApp.objects.select_related("vendor_account"), "vendor_account__tenant", pk=app_pk)
     form = (HistoryForm if with_user else DayForm)(request.GET, today=timezone.now().date())
     day = form.chosen_day
     page_number = int_param(request.GET, "page", 1, maximum=9_999)
-    context: dict[str, object] = {
+    context: dict[str, Any] = {
         "scope": scope,
         "app": app,
         "account": app.vendor_account,
@@ -50,7 +52,7 @@ def _history_context(
 
 
 @require_safe
-def channel_history(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
+def channel_history(request: ConsoleRequest, tenant_slug: str, app_pk: int) -> HttpResponse:
     app, day, page_number, context = _history_context(request, tenant_slug, app_pk, with_user=True)
     account = app.vendor_account
     user = context["form"].cleaned_data.get("user", "")

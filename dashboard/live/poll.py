@@ -260,9 +260,11 @@ def _save_channels(channels: Sequence[Channel]) -> None:
     builds a CASE per field per row, which cost milliseconds per channel here."""
     if not channels:
         return
-    fields = [Channel._meta.get_field(name) for name in CHANNEL_FIELDS]
+    columns = {field.name: field for field in Channel._meta.concrete_fields}
+    fields = [columns[name] for name in CHANNEL_FIELDS]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # A concrete field always has a column (django-stubs types it optional for every field).
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)  # type: ignore[arg-type]
     sql = f"UPDATE {quote(Channel._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
     rows = [
         [field.get_db_prep_save(getattr(channel, field.attname), connection) for field in fields] + [channel.pk]

@@ -18,6 +18,7 @@ from dashboard.audit.log import audited
 from dashboard.core.acting import Page, act, panel_frame, with_request_id
 from dashboard.core.listing import paginate
 from dashboard.core.params import text_param
+from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
@@ -60,7 +61,7 @@ def _sparklines(channels: list[Channel], now: datetime) -> dict[int, str]:
 
 
 @require_safe
-def channel_list(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+def channel_list(request: ConsoleRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
     apps = account.apps.all()
@@ -101,7 +102,7 @@ def channel_watch(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("live:channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
     channel, _created = add_channel(
         form.cleaned_data["app"], form.cleaned_data["channel_id"], watched=True, discovered_by=Discovery.WATCH
@@ -142,7 +143,7 @@ def channel_create(request: HttpRequest, tenant_slug: str, account_id: int) -> H
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("live:channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
     app, mode = form.cleaned_data["app"], ChannelMode(form.cleaned_data["mode"])
     wanted = form.cleaned_data["channel_id"] or None
@@ -231,7 +232,7 @@ def _version(channel: Channel) -> str:
 
 
 @require_safe
-def channel_detail(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+def channel_detail(request: ConsoleRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     channel = _channel(scope, channel_pk)
     if request.htmx and request.GET.get("since") and request.GET["since"] == _version(channel):
@@ -242,7 +243,7 @@ def channel_detail(request: HttpRequest, tenant_slug: str, channel_pk: int) -> H
 
 
 @require_POST
-def channel_refresh(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+def channel_refresh(request: ConsoleRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     """Poll this channel now (a read at the vendor; viewers may do it too)."""
     scope = tenant_scope(request, tenant_slug)
     channel = _channel(scope, channel_pk)

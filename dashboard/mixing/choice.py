@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from dashboard.core.params import parse_int
 from dashboard.tenancy.scoping import TenantScope
@@ -32,4 +32,6 @@ def chosen_layout(scope: TenantScope, request: HttpRequest) -> ChosenLayout | No
         return None
     template = scope.get(LayoutTemplate.objects.filter(versions__isnull=False).distinct(), pk=chosen)
     version = template.current
+    if version is None:  # its versions went between the two queries
+        raise Http404
     return ChosenLayout(template, version, svg(from_json(version.layout)))

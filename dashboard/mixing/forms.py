@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.core.forms import CompactBoundField
@@ -51,7 +54,8 @@ class PaneForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for start, size in (("x", "width"), ("y", "height")):
             if start in cleaned and size in cleaned and cleaned[start] + cleaned[size] > 1.0001:
                 raise forms.ValidationError(_("The pane reaches past the canvas."))
@@ -61,6 +65,7 @@ class PaneForm(forms.Form):
 PaneFormSet = forms.formset_factory(
     PaneForm, extra=0, can_delete=True, min_num=1, validate_min=True, max_num=17, validate_max=True
 )
+PaneForms: TypeAlias = "forms.BaseFormSet[PaneForm]"  # a PaneFormSet, in annotations
 
 
 def _encoding_label(code: int, encoding: Encoding) -> str:
@@ -82,7 +87,7 @@ class StartPushForm(forms.Form):
         choices=[],
         help_text=_("Inputs and resolution billed; the encoding may not exceed its resolution."),
     )
-    template = forms.ModelChoiceField(label=_("Layout"), queryset=None, empty_label=None)
+    template: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Layout"), queryset=None, empty_label=None)
     subscribed_users = forms.CharField(
         label=_("Only these users"),
         required=False,
@@ -90,10 +95,13 @@ class StartPushForm(forms.Form):
         help_text=_("Optional, one per line: mix only their streams (at most 16)."),
     )
 
-    def __init__(self, *args: object, options: PushOptions, templates: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, options: PushOptions, templates: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = templates
+        template_field = self.fields["template"]
+        assert isinstance(template_field, forms.ModelChoiceField)
+        template_field.queryset = templates
         encode, profile = self.fields["media_encode"], self.fields["task_profile"]
+        assert isinstance(encode, forms.ChoiceField) and isinstance(profile, forms.ChoiceField)
         encode.choices = [(code, _encoding_label(code, options.encodings[code])) for code in sorted(options.encodings)]
         encode.initial = options.default_encoding
         profile.choices = [(name, name) for name in options.profiles]

@@ -24,6 +24,11 @@ class LayoutTemplate(models.Model):
     def current(self) -> LayoutVersion | None:
         return self.versions.order_by("-number").first()
 
+    def next_number(self) -> int:
+        """The number the next saved version takes."""
+        current = self.current
+        return current.number + 1 if current else 1
+
 
 class LayoutVersion(models.Model):
     """One saved state of a template; saving never overwrites, it adds a version."""

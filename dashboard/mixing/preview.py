@@ -60,6 +60,7 @@ def svg(layout: MixLayout, width: int = WIDTH, height: int = HEIGHT, element_id:
 
 def preview(info: VendorInfo, layout: MixLayout) -> VendorPreview:
     """What this mixing vendor would be sent for the layout, drawn back, or why it cannot be."""
+    assert info.mixer is not None, f"{info.name} does not mix"  # called for registry.mixers() only
     presets = catalogue(info)
     try:
         translation = info.mixer.translate(layout, presets)

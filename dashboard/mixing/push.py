@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from vendors.base.types import MixingRequest, MixingState
 from .layouts import catalogue, from_json
 from .models import LayoutVersion, MixingTask, TaskState
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser  # request.user
 # Spec 8.1: a StreamURL may not serve two running tasks, nor be reused within 10 s of a stop.
 REUSE_PAUSE = timedelta(seconds=10)
 STATES = {
@@ -76,7 +77,7 @@ def encoding_problem(options: PushOptions, media_encode: int, task_profile: str,
     return ""
 
 
-def start(actor: User, channel: Channel, version: LayoutVersion, **settings: object) -> MixingTask:
+def start(actor: User, channel: Channel, version: LayoutVersion, **settings: Any) -> MixingTask:
     """Start at the vendor (VendorError after auditing on refusal), then keep the task."""
     account = channel.app.vendor_account
     task_id = new_task_id()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +31,7 @@ def _task(scope: TenantScope, task_pk: int) -> MixingTask:
     )
 
 
-def _templates(scope: TenantScope):
+def _templates(scope: TenantScope) -> QuerySet[LayoutTemplate]:
     return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.core.params import parse_int
+from dashboard.core.requests import ConsoleRequest
 from dashboard.live.models import Channel, Presence
 from dashboard.recordings.models import ACTIVE_STATES, Recording
 from dashboard.tenancy.models import Role
@@ -18,7 +19,7 @@ from vendors import registry
 from vendors.base.provider import Capability
 from vendors.base.types import MixLayout, Pane, RenderMode, Rgb, SourceType
 
-from .forms import PaneFormSet, TemplateForm
+from .forms import PaneForms, PaneFormSet, TemplateForm
 from .layouts import EDITOR_PRESETS, LayoutError, from_json, preset_layout, to_json
 from .models import LayoutTemplate, LayoutVersion, MixingTask, TaskState
 from .preview import previews, svg
@@ -42,7 +43,7 @@ def layout_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     )
 
 
-def _layout_from_forms(form: TemplateForm, panes: PaneFormSet) -> MixLayout:
+def _layout_from_forms(form: TemplateForm, panes: PaneForms) -> MixLayout:
     kept = [data for data in panes.cleaned_data if data and not data.get("DELETE")]
     modes = {data["render_mode"] for data in kept}
     # One mode for the whole canvas where every pane agrees (what Aliyun's CropMode needs).
@@ -84,7 +85,7 @@ def _members(scope: TenantScope, request: HttpRequest) -> tuple[list[Channel], l
     return live, members, chosen
 
 
-def _editor(request: HttpRequest, scope: TenantScope, template: LayoutTemplate | None) -> HttpResponse:
+def _editor(request: ConsoleRequest, scope: TenantScope, template: LayoutTemplate | None) -> HttpResponse:
     current = template.current if template else None
     if request.method == "POST":
         form = TemplateForm(request.POST)
@@ -156,7 +157,7 @@ def _running(scope: TenantScope) -> dict[str, object]:
 
 
 def _save(
-    request: HttpRequest,
+    request: ConsoleRequest,
     scope: TenantScope,
     template: LayoutTemplate | None,
     name: str,
@@ -170,7 +171,7 @@ def _save(
             elif template.name != name:
                 template.name = name
                 template.save(update_fields=["name"])
-            number = (template.current.number + 1) if template.current else 1
+            number = template.next_number()
             return LayoutVersion.objects.create(
                 template=template, number=number, layout=to_json(layout), author=request.user
             )
@@ -180,20 +181,20 @@ def _save(
 
 
 @require_http_methods(["GET", "POST"])
-def layout_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+def layout_new(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN if request.method == "POST" else Role.VIEWER)
     return _editor(request, scope, None)
 
 
 @require_http_methods(["GET", "POST"])
-def layout_edit(request: HttpRequest, tenant_slug: str, template_pk: int) -> HttpResponse:
+def layout_edit(request: ConsoleRequest, tenant_slug: str, template_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN if request.method == "POST" else Role.VIEWER)
     template = scope.get(LayoutTemplate, pk=template_pk)
     return _editor(request, scope, template)
 
 
 @require_POST
-def layout_restore(request: HttpRequest, tenant_slug: str, template_pk: int, number: int) -> HttpResponse:
+def layout_restore(request: ConsoleRequest, tenant_slug: str, template_pk: int, number: int) -> HttpResponse:
     """An older version becomes the newest, as a new version (history is never rewritten)."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     template = scope.get(LayoutTemplate, pk=template_pk)
@@ -209,7 +210,7 @@ def layout_restore(request: HttpRequest, tenant_slug: str, template_pk: int, num
             )
         else:
             new = LayoutVersion.objects.create(
-                template=template, number=template.current.number + 1, layout=old.layout, author=request.user
+                template=template, number=template.next_number(), layout=old.layout, author=request.user
             )
             messages.success(
                 request, _("Version %(old)d restored as version %(new)d.") % {"old": number, "new": new.number}

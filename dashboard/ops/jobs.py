@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from contextvars import Token
 from datetime import timedelta
+from typing import Protocol
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
@@ -18,10 +21,17 @@ from .tracing import job_id
 
 log = logging.getLogger(__name__)
 _started: dict[str, float] = {}
-_job_tokens: dict[str, object] = {}
+_job_tokens: dict[str, Token[str]] = {}
 
 
-def _count(name: str, **increments: object) -> None:
+class _Task(Protocol):
+    """What the bookkeeping reads of a Huey task (Huey has no type hints)."""
+
+    id: str
+    name: str
+
+
+def _count(name: str, **increments: float) -> None:
     minute = timezone.now().replace(second=0, microsecond=0)
     changes = {field: F(field) + value for field, value in increments.items()}
     if JobMinute.objects.filter(name=name, minute=minute).update(**changes):
@@ -33,17 +43,17 @@ def _count(name: str, **increments: object) -> None:
         JobMinute.objects.filter(name=name, minute=minute).update(**changes)
 
 
-def _on_enqueued(signal: str, task: object, *args: object) -> None:
+def _on_enqueued(signal: str, task: _Task, *args: object) -> None:
     PendingJob.objects.update_or_create(task_id=task.id, defaults={"name": task.name, "enqueued_at": timezone.now()})
 
 
-def _on_executing(signal: str, task: object, *args: object) -> None:
+def _on_executing(signal: str, task: _Task, *args: object) -> None:
     _job_tokens[task.id] = job_id.set(task.id)
     _started[task.id] = time.monotonic()
     PendingJob.objects.filter(task_id=task.id).delete()
 
 
-def _on_finished(signal: str, task: object, *args: object) -> None:
+def _on_finished(signal: str, task: _Task, *args: object) -> None:
     seconds = time.monotonic() - _started.pop(task.id, time.monotonic())
     if signal == signals.SIGNAL_COMPLETE:
         _count(task.name, completed=1, seconds=seconds)
@@ -59,10 +69,10 @@ def _on_finished(signal: str, task: object, *args: object) -> None:
             job_id.set("")
 
 
-def _safely(handler):
+def _safely(handler: Callable[..., None]) -> Callable[..., None]:
     """Bookkeeping never breaks a job: a failed write is logged and forgotten."""
 
-    def guarded(signal: str, task: object, *args: object) -> None:
+    def guarded(signal: str, task: _Task, *args: object) -> None:
         try:
             handler(signal, task, *args)
         except DatabaseError:

@@ -36,7 +36,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     staff and probes sending `Authorization: Bearer <HEALTH_TOKEN>`."""
     checks = health.readiness()
     ready = all(check.ok for check in checks)
-    body = {"status": "ready" if ready else "not ready"}
+    body: dict[str, object] = {"status": "ready" if ready else "not ready"}
     if may_see_details(request):
         body["checks"] = {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}
     return JsonResponse(body, status=200 if ready else 503)

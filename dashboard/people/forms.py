@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -10,8 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from .models import Preferences
 from .twofactor import confirmed_device
 
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_stubs_ext import StrOrPromise
 
-def zone_choices() -> list[tuple[str, str]]:
+
+def zone_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("UTC (the default)"))] + [(zone, zone) for zone in sorted(available_timezones())]
 
 
@@ -82,7 +87,7 @@ class TotpConfirmForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: object, device: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, device: TOTPDevice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.device = device
 

@@ -5,7 +5,8 @@ from base64 import b32encode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,13 +15,15 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dashboard.core.requests import ConsoleRequest
+
 from .forms import LoginForm, PreferencesForm, TotpConfirmForm
 from .models import Preferences
 from .twofactor import confirmed_device, pending_device, qr_svg
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: ConsoleRequest) -> HttpResponse:
     prefs, _created = Preferences.objects.get_or_create(user=request.user)
     form = PreferencesForm(request.POST if request.method == "POST" else None, instance=prefs)
     if request.method == "POST" and form.is_valid():
@@ -49,7 +52,8 @@ class LoginView(auth_views.LoginView):
     template_name = "people/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        assert isinstance(form, LoginForm)  # form_class
         response = super().form_valid(form)
         if form.otp_device is not None:
             otp_login(self.request, form.otp_device)
@@ -57,7 +61,7 @@ class LoginView(auth_views.LoginView):
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: ConsoleRequest) -> HttpResponse:
     """Turn two-factor login on (scan, then confirm one code) or off (confirm one code)."""
     device = confirmed_device(request.user)
     if device is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from .models import Recording, RecordingFile, State
 from .models import StorageTarget as StorageModel
 from .options import offered
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser  # request.user
 
 
 def _target(recording: Recording) -> str:

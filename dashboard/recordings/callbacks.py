@@ -174,6 +174,7 @@ def _unfit(event: RecordingEvent) -> str:
 
 def _recording(account: VendorAccount, event: RecordingEvent, bound: Recording | None) -> Recording | None:
     """The recording the callback may change; Refused when it names one it may not."""
+    recording: Recording | None
     if bound is not None:
         recording = Recording.objects.select_for_update().get(pk=bound.pk)
         if (recording.recording_id, recording.channel.channel_id) != (event.recording_id, event.channel_id):

@@ -44,7 +44,9 @@ class RecordingFilter(ListFilterSet):
         super().__init__(data, queryset)
         self.now = now
         # Only the tenant's own accounts (that record) are offered, or accepted.
-        self.filters["account"].queryset = accounts
+        account_filter = self.filters["account"]
+        assert isinstance(account_filter, IdChoiceFilter)
+        account_filter.queryset = accounts
 
     def _show(self, queryset: QuerySet[Recording], name: str, value: str) -> QuerySet[Recording]:
         if value == "attention":

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vendors import registry
@@ -11,6 +13,9 @@ from vendors.base.types import RESOLUTIONS, RecordingKind, RecordingRule
 
 from .models import StorageTarget
 from .options import offered
+
+if TYPE_CHECKING:
+    from dashboard.tenancy.models import Tenant
 
 USER_ID = re.compile(r"^[A-Za-z0-9_\-.@:]{1,128}$")
 MAX_USERS = 32
@@ -57,14 +62,14 @@ class StartRecordingForm(forms.Form):
         max_length=128,
         help_text=_("A user id shown in the centre; empty: an even grid."),
     )
-    template = forms.ModelChoiceField(
+    template: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Layout"),
         queryset=None,
         required=False,
         empty_label=_("The vendor's own (everyone, evenly)"),
         help_text=_("A saved layout; mixed recordings only."),
     )
-    storage = forms.ModelChoiceField(
+    storage: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Storage"),
         queryset=None,
         required=False,
@@ -75,12 +80,12 @@ class StartRecordingForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         info: VendorInfo,
-        templates: object,
-        storages: object,
+        templates: QuerySet[Any],
+        storages: QuerySet[Any],
         rules: list[RecordingRule],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.info = info
@@ -89,11 +94,17 @@ class StartRecordingForm(forms.Form):
             if not offered(info, name):
                 del self.fields[name]
         if "template" in self.fields:
-            self.fields["template"].queryset = templates
+            template_field = self.fields["template"]
+            assert isinstance(template_field, forms.ModelChoiceField)
+            template_field.queryset = templates
         if "storage" in self.fields:
-            self.fields["storage"].queryset = storages
+            storage_field = self.fields["storage"]
+            assert isinstance(storage_field, forms.ModelChoiceField)
+            storage_field.queryset = storages
         if "rule" in self.fields:
-            self.fields["rule"].choices = [
+            rule_field = self.fields["rule"]
+            assert isinstance(rule_field, forms.ChoiceField)
+            rule_field.choices = [
                 (rule.rule_id, f"{rule.rule_id} · {rule.kind.value} · {rule.file_name}")
                 for rule in rules
                 if rule.enabled
@@ -111,7 +122,8 @@ class StartRecordingForm(forms.Form):
         return users
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("template") and not data.get("mixed", True):
             self.add_error("template", _("A layout applies to mixed recordings only."))
         rule = self.rules.get(data.get("rule") or "")
@@ -158,11 +170,13 @@ class StorageForm(forms.ModelForm):
         model = StorageTarget
         fields = ["name", "provider", "region", "bucket", "prefix"]
 
-    def __init__(self, *args: object, tenant: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.providers = storage_providers()
-        self.fields["provider"].choices = [(p.number, p.name) for p in self.providers.values()]
+        provider_field = self.fields["provider"]
+        assert isinstance(provider_field, forms.ChoiceField)
+        provider_field.choices = [(p.number, p.name) for p in self.providers.values()]
         editing = bool(self.instance.pk)
         for name in ("access_key", "secret_key"):
             self.fields[name].required = not editing
@@ -183,9 +197,10 @@ class StorageForm(forms.ModelForm):
         return prefix
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         provider, region = data.get("provider"), data.get("region")
-        known = self.providers.get(provider)
+        known = self.providers.get(provider) if provider is not None else None
         if known is not None and region is not None and region not in known.regions:
             regions = sorted(known.regions)
             self.add_error(
@@ -236,7 +251,8 @@ class RuleForm(forms.Form):
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == RecordingKind.IMAGE.value:
             for name in ("capture_interval", "capture_count"):
                 if not data.get(name):

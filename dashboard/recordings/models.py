@@ -4,13 +4,16 @@ recording per app."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from dashboard.credentials import crypto
-from dashboard.credentials.models import secret_hint
+from dashboard.credentials.models import VendorAccount, secret_hint
 
 
 class StorageTarget(models.Model):
@@ -99,6 +102,9 @@ class Recording(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     check_error = models.CharField(max_length=300, blank=True)
     file_count = models.PositiveIntegerField(default=0)
+    # Not stored: the list page sets them on the recordings it shows (watchdog.flag, duration_seconds).
+    problem: str
+    duration: int
 
     class Meta:
         ordering = ["-started_at"]
@@ -113,7 +119,7 @@ class Recording(models.Model):
     def __str__(self) -> str:
         return self.recording_id
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.tenant_id is None:
             self.tenant_id = self.channel.app.vendor_account.tenant_id
         super().save(*args, **kwargs)
@@ -123,10 +129,10 @@ class Recording(models.Model):
         return self.state in ACTIVE_STATES
 
     @property
-    def account(self):
+    def account(self) -> VendorAccount:
         return self.channel.app.vendor_account
 
-    def duration_seconds(self, now) -> int:
+    def duration_seconds(self, now: datetime) -> int:
         end = self.ended_at or self.stop_requested_at or (None if self.active else self.checked_at) or now
         return max(0, int((end - self.started_at).total_seconds()))
 

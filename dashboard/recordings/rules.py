@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.utils import timezone
 
 from dashboard.audit.log import audited
@@ -13,7 +13,7 @@ from vendors.base.types import RecordingRule
 
 from .models import AutoRecording
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser  # request.user
 
 
 def rules(app: RtcApp) -> list[RecordingRule]:

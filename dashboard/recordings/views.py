@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from dashboard.core.acting import Page, act, with_request_id
 from dashboard.core.json_body import BodyError, read_json_object
 from dashboard.core.listing import paginate
+from dashboard.core.requests import ConsoleRequest
 from dashboard.core.vendor_errors import vendor_error_text
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
@@ -74,12 +76,12 @@ def _detail_url(scope: TenantScope, recording: Recording) -> str:
     return reverse("recordings:recording_detail", args=[scope.tenant.slug, recording.pk])
 
 
-def _templates(scope: TenantScope):
+def _templates(scope: TenantScope) -> QuerySet[LayoutTemplate]:
     return LayoutTemplate.objects.filter(tenant=scope.tenant, versions__isnull=False).distinct()
 
 
 @require_safe
-def recording_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+def recording_list(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     now = timezone.now()
     recordings = Recording.objects.filter(tenant=scope.tenant).select_related(
@@ -273,7 +275,7 @@ def recording_users(request: HttpRequest, tenant_slug: str, recording_pk: int) -
     form = UsersForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("users", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(_detail_url(scope, recording))
     return act(
         request,

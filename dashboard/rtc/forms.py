@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,7 @@ class RegisterAppForm(forms.ModelForm):
         fields = ["app_id", "name"]
         help_texts = {"name": _("Optional: how your team calls this app.")}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Django's own uniqueness check would name the hidden account field; say it plainly instead.
         self._validate_unique = False

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from dashboard.audit.log import audited, record
 from dashboard.core.acting import Page, act
 from dashboard.core.listing import paginate, search
+from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
@@ -35,7 +36,7 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
 
 
 @require_safe
-def account_detail(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+def account_detail(request: ConsoleRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     """The vendor account's page: its connection state and its apps."""
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
@@ -45,7 +46,7 @@ def account_detail(request: HttpRequest, tenant_slug: str, account_id: int) -> H
 
 
 @require_POST
-def apps_refresh(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+def apps_refresh(request: ConsoleRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     account = scope.get(VendorAccount, pk=account_id)
     account_url = reverse("rtc:account_detail", args=[scope.tenant.slug, account.pk])
@@ -113,7 +114,7 @@ APP_NAME_MAX = 64
 
 
 @require_http_methods(["GET", "POST"])
-def app_rename(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
+def app_rename(request: ConsoleRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     """Rename an app at the vendor (Aliyun ModifyApp); the row updates in place."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     app = scope.get(

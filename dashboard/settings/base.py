@@ -8,6 +8,7 @@ environment does not give them. `production.py` refuses to start without them.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import environ
@@ -25,7 +26,7 @@ VAR_DIR = Path(env.str("DASHBOARD_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def local_secret(name: str, make: callable) -> str:
+def local_secret(name: str, make: Callable[[], str]) -> str:
     """A secret kept in VAR_DIR for machines without a configured one (development, demo)."""
     path = VAR_DIR / name
     if not path.exists():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
@@ -44,7 +44,7 @@ class TenantScope:
         return get_object_or_404(queryset, **{tenant_path: self.tenant}, **lookup)
 
 
-def role_in(user: AbstractBaseUser | AnonymousUser, tenant: Tenant) -> Role | None:
+def role_in(user: User | AnonymousUser, tenant: Tenant) -> Role | None:
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_staff:
@@ -67,7 +67,7 @@ def tenant_scope(request: HttpRequest, tenant_slug: str, needed: Role = Role.VIE
     return scope
 
 
-def visible_tenants(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Tenant]:
+def visible_tenants(user: User | AnonymousUser) -> QuerySet[Tenant]:
     if not user.is_authenticated:
         return Tenant.objects.none()
     if user.is_staff:

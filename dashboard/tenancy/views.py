@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dashboard.core.listing import paginate, search
+from dashboard.core.requests import ConsoleRequest
 from dashboard.recordings import watchdog
 from dashboard.recordings.models import Recording
 
@@ -26,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def tenant_list(request: HttpRequest) -> HttpResponse:
+def tenant_list(request: ConsoleRequest) -> HttpResponse:
     tenants = visible_tenants(request.user).annotate(account_count=Count("vendor_accounts")).order_by("name")
     tenants, query = search(tenants, request, ["name", "slug"])
     page = paginate(tenants, request)

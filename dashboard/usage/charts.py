@@ -50,7 +50,7 @@ def figure_json(title: str, data: list[dict[str, Any]], y_title: str, **layout: 
 
 def previous_period(report: Report, x: list[str], value: Callable[[Bucket], int], unit: str = "") -> dict[str, Any]:
     """The previous period drawn over this one, bucket by bucket; its own dates in the hover."""
-    previous = report.previous[: len(x)]
+    previous = (report.previous or [])[: len(x)]
     return {
         "type": "scatter",
         "mode": "lines",
@@ -95,7 +95,7 @@ def counts(report: Report, metric: str) -> str:
     if peak and report.single_app:
         zone = report.filters.zone
         trace["customdata"] = [
-            b.peak_times[metric].astimezone(zone).strftime("%Y-%m-%d %H:%M") if b.peak_times.get(metric) else ""
+            at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if (at := b.peak_times.get(metric)) else ""
             for b in report.buckets
         ]
         trace["hovertemplate"] = "%{y:,} " + _("at") + " %{customdata}<extra></extra>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 
 import xlsxwriter
 from django.http import HttpResponse
@@ -32,7 +33,7 @@ def table(report: Report) -> Iterator[list[object]]:
         _("Peak channels at"),
     ]
 
-    def when(value: object) -> str:
+    def when(value: datetime | None) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value and report.single_app else ""
 
     for bucket in report.buckets:

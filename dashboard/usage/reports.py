@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Max, QuerySet, Sum
@@ -185,10 +186,10 @@ class Report:
     single_app: bool
     previous: list[Bucket] | None = None
 
-    def totals(self) -> dict[str, object]:
+    def totals(self) -> dict[str, Any]:
         tiers = self.filters.tiers
         minutes = {t: sum(b.tiers.get(t, 0) for b in self.buckets) for t in TIER_FIELDS}
-        totals: dict[str, object] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
+        totals: dict[str, Any] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
         for metric in METRICS[1:]:
             best = max(self.buckets, key=lambda b: b.values.get(metric, 0), default=None)
             totals[metric] = best.values.get(metric, 0) if best else 0
@@ -216,7 +217,8 @@ def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: i
         bucket.values[row["metric"]] = row["value"] or 0
         bucket.peak_times[row["metric"]] = row["peak"]
         if row["metric"] == Metric.DURATION:
-            bucket.tiers = {t: row[t] or 0 for t in TIER_FIELDS}
+            columns: Mapping[str, Any] = row  # the tier columns are named by a variable
+            bucket.tiers = {t: columns[t] or 0 for t in TIER_FIELDS}
     return [buckets[key] for key in sorted(buckets)]
 
 

@@ -47,10 +47,9 @@ def chain_timeout() -> timedelta:
     return timedelta(minutes=settings.USAGE_CHAIN_TIMEOUT_MINUTES)
 
 
-def _last_news(cursor: SyncCursor) -> datetime:
+def _last_news(started: datetime, last_run: datetime | None) -> datetime:
     """When the series' chain last showed life: planned, or a window stored since."""
-    started = cursor.chain_started_at
-    return max(started, cursor.last_run_at) if started and cursor.last_run_at else started
+    return max(started, last_run) if last_run else started
 
 
 def syncable_apps() -> list[RtcApp]:
@@ -74,7 +73,11 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
         cursors = {(c.metric, c.interval): c for c in SyncCursor.objects.filter(app=app)}
         for metric, interval in series():
             cursor = cursors.get((metric.value, int(interval)))
-            if cursor and cursor.chain_started_at and now - _last_news(cursor) < chain_timeout():
+            if (
+                cursor
+                and cursor.chain_started_at
+                and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
+            ):
                 continue
             found = windows(
                 cursor.synced_until if cursor else None,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.blocking import unblock
 from dashboard.credentials.jobs import start_sync
 from dashboard.credentials.models import VendorAccount
@@ -26,7 +28,7 @@ TABLE_ROWS = 400
 
 
 def _report(
-    request: HttpRequest, scope: TenantScope, apps: QuerySet[RtcApp], *, title: str, level: str, **context: object
+    request: ConsoleRequest, scope: TenantScope, apps: QuerySet[RtcApp], *, title: str, level: str, **context: object
 ) -> HttpResponse:
     filters = reports.parse(request.GET)
     report = reports.build(filters, apps)
@@ -70,21 +72,21 @@ def _report(
 
 
 @require_safe
-def tenant_usage(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+def tenant_usage(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     apps = RtcApp.objects.filter(vendor_account__tenant=scope.tenant)
     return _report(request, scope, apps, title=scope.tenant.name, level="tenant")
 
 
 @require_safe
-def account_usage(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResponse:
+def account_usage(request: ConsoleRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
     return _report(request, scope, account.apps.all(), title=account.label, level="account", account=account)
 
 
 @require_safe
-def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
+def app_usage(request: ConsoleRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(
         RtcApp.objects.select_related("vendor_account"),
@@ -104,7 +106,7 @@ def app_usage(request: HttpRequest, tenant_slug: str, account_id: int, app_pk: i
 
 
 @require_safe
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: ConsoleRequest) -> HttpResponse:
     """Support staff: tenants and apps ranked by minutes and peaks over the range, with the trend."""
     if not request.user.is_staff:
         raise PermissionDenied
@@ -128,7 +130,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
     tenants_now = by("app__vendor_account__tenant", start, end)
     tenants_before = by("app__vendor_account__tenant", start - length, start)
-    tenant_rows = []
+    tenant_rows: list[dict[str, Any]] = []
     for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True)):
         now_row = tenants_now.get(tenant.pk, {})
         before = (tenants_before.get(tenant.pk) or {}).get("minutes") or 0

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from vendors.base.mixing import Mixer
+from vendors.base.mixing import Mixer, Presets
 from vendors.base.provider import Capability, CredentialField, Provider, VendorInfo, VendorLimits, connector
 from vendors.base.types import (
     App,
@@ -117,7 +117,7 @@ class AliyunProvider(Provider):
     def mixing_status(self, app_id: str, task_id: str) -> MixingTask:
         return self.client.get_mpu_task_status(app_id, task_id)
 
-    def update_mixing_layout(self, app_id: str, task_id: str, layout: MixLayout, presets: object = None) -> str:
+    def update_mixing_layout(self, app_id: str, task_id: str, layout: MixLayout, presets: Presets | None = None) -> str:
         sent = mixing.to_mpu(layout, presets or PRESETS)
         return self.client.update_mpu_layout(
             app_id,

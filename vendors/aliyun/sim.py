@@ -304,7 +304,7 @@ class AliyunSimulator:
         status = params.get("Status")
         if status not in (None, "", "1", "2", "3"):
             raise invalid("Status must be 1, 2 or 3.")
-        apps = [self.world.app(a) for a in self._visible_apps(account)]
+        apps = [app for a in self._visible_apps(account) if (app := self.world.app(a))]
         rows = []
         for app in apps:
             app_status = self.app_status.get(app.app_id, 1)
@@ -459,7 +459,7 @@ class AliyunSimulator:
         channel_id = self._channel(params)
         nonce = self._require(params, "Nonce")
         app = self.world.app(app_id)
-        if app.channel(channel_id) is None and (app_id, channel_id) not in self.channel_nonces:
+        if (app is None or app.channel(channel_id) is None) and (app_id, channel_id) not in self.channel_nonces:
             raise ApiError("Service.NoChannel", f"The channel {channel_id} does not exist.")
         if nonce != self.channel_nonce(app_id, channel_id):
             raise ApiError("Request.InvalidNonce", "The Nonce does not match the channel's current nonce.")
@@ -484,7 +484,8 @@ class AliyunSimulator:
         app_id = self._app(params, account)
         channel_id = self._channel(params)
         live = self._live(app_id, channel_id)
-        channel = self.world.app(app_id).channel(channel_id)
+        app = self.world.app(app_id)
+        channel = app.channel(channel_id) if app else None
         profile = channel.profile if channel else 1
 
         def distinct(sessions: list[Session]) -> list[str]:
@@ -714,17 +715,17 @@ def _user_record(session: Session, day: int) -> dict[str, Any]:
 def _channel_records(sessions: list[Session], day: int, user_id: str | None) -> list[dict[str, Any]]:
     """One record per channel per stretch of continuous activity within the day."""
     by_channel: dict[str, list[Session]] = {}
-    for s in sessions:
-        by_channel.setdefault(s.channel_id, []).append(s)
+    for session in sessions:
+        by_channel.setdefault(session.channel_id, []).append(session)
     rows = []
     for channel_id, group in by_channel.items():
         group.sort(key=lambda s: s.start)
         stretch: list[Session] = []
-        stretch_end = None
-        for s in [*group, None]:  # type: ignore[list-item]
-            if s is not None and (stretch_end is None or s.start <= stretch_end):
+        stretch_end = 0
+        for s in [*group, None]:
+            if s is not None and (not stretch or s.start <= stretch_end):
                 stretch.append(s)
-                stretch_end = max(stretch_end or 0, s.end)
+                stretch_end = max(stretch_end, s.end)
                 continue
             users = {x.user_id for x in stretch}
             if stretch and (user_id is None or user_id in users):

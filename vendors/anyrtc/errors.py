@@ -11,6 +11,7 @@ from typing import Any
 from vendors.base.errors import (
     AuthenticationError,
     ConflictError,
+    ErrorOrigin,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
@@ -50,7 +51,7 @@ MESSAGES: dict[str, type[VendorError]] = {
 
 
 def build_error(status: int, payload: Any, text: str, retry_after: str | None) -> VendorError:
-    common = {"vendor": VENDOR, "http_status": status}
+    common: ErrorOrigin = {"vendor": VENDOR, "http_status": status}
     if isinstance(payload, dict):
         code = payload.get("code")
         reason = payload.get("reason") or payload.get("message") or ""

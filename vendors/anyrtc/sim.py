@@ -142,7 +142,8 @@ class AnyRtcSimulator:
 
     def demo_channel_ids(self, app_id: str) -> list[str]:
         """The world's channels of the app: what a demo user would record."""
-        return [channel.channel_id for channel in self.world.app(app_id).channels]
+        app = self.world.app(app_id)
+        return [channel.channel_id for channel in app.channels] if app else []
 
     def demo_account(self, share: int, shares: int) -> dict[str, str]:
         customer_id = f"anyrtcSimCustomer{share}of{shares}"
@@ -347,7 +348,9 @@ class AnyRtcSimulator:
             raise code_error(404, "the resource has expired (resourceExpiredHour)", 404)
         return session
 
-    def _update(self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str):
+    def _update(
+        self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str
+    ) -> tuple[int, dict[str, Any]]:
         session = self._session(app_id, resourceid, sid, mode)
         self._check_identity(session, body)
         problem = rules.check_update(body, session.recording_config.get("streamTypes", 2))
@@ -365,7 +368,9 @@ class AnyRtcSimulator:
         session.updates += 1
         return 200, {"resourceId": resourceid, "sid": sid}
 
-    def _update_layout(self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str):
+    def _update_layout(
+        self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str
+    ) -> tuple[int, dict[str, Any]]:
         problem = rules.check_update_layout(mode, body)
         if problem:
             raise code_error(problem.code, problem.message)
@@ -447,7 +452,9 @@ class AnyRtcSimulator:
             "sliceStartTime": start_ms,
         }
 
-    def _query(self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str):
+    def _query(
+        self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str
+    ) -> tuple[int, dict[str, Any]]:
         session = self._session(app_id, resourceid, sid, mode)
         status = self.status(session)
         if status is None:
@@ -459,7 +466,9 @@ class AnyRtcSimulator:
             server["status"] = int(status)
         return 200, {"resourceId": resourceid, "sid": sid, "serverResponse": server}
 
-    def _stop(self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str):
+    def _stop(
+        self, app_id: str, body: dict[str, Any], resourceid: str, sid: str, mode: str
+    ) -> tuple[int, dict[str, Any]]:
         session = self._session(app_id, resourceid, sid, mode)
         self._check_identity(session, body)
         if session.stop_called:

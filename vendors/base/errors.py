@@ -6,6 +6,23 @@ message, HTTP status and request id ride along so support staff can quote them.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
+
+class ErrorOrigin(TypedDict, total=False):
+    """Who answered: shared by the errors one answer may become."""
+
+    vendor: str
+    http_status: int | None
+
+
+class ErrorDetails(ErrorOrigin, total=False):
+    """What every VendorError takes besides its message, as keyword arguments."""
+
+    code: str
+    request_id: str
+    host_id: str
+
 
 class VendorError(Exception):
     """Base class. `transient` says whether the same call may succeed if tried again."""
@@ -92,7 +109,7 @@ class RateLimitedError(VendorError):
 
     transient = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Unpack[ErrorDetails]) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 

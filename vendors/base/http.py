@@ -23,6 +23,7 @@ import stamina
 
 from .errors import (
     AuthenticationError,
+    ErrorOrigin,
     InvalidRequestError,
     MalformedResponseError,
     NotFoundError,
@@ -172,7 +173,7 @@ def error_for_status(
     vendor: str, status: int, text: str, retry_after: str | None, *, unexpected: str = "unexpected answer"
 ) -> VendorError:
     """An answer without the vendor's own error body (a gateway or proxy spoke): judged by its status."""
-    common = {"vendor": vendor, "http_status": status}
+    common: ErrorOrigin = {"vendor": vendor, "http_status": status}
     snippet = " ".join(text.split())[:200] or f"HTTP {status}"
     if status == 429:
         return RateLimitedError(snippet, code="429", retry_after=parse_retry_after(retry_after), **common)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -54,13 +55,15 @@ class OutboundPolicy:
     def allowing(cls, base_urls: Iterable[str]) -> OutboundPolicy:
         return cls(frozenset(origin_of(url) for url in base_urls))
 
-    def addresses(self, host: str, port: int) -> list[tuple[int, str]]:
+    def addresses(self, host: str, port: int) -> list[tuple[socket.AddressFamily, str]]:
         """The (family, address) pairs that may be dialled for host:port, or AddressNotAllowed."""
         try:
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as error:
             raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
-        addresses = [(family, str(sockaddr[0])) for family, _, _, _, sockaddr in found]
+        addresses: list[tuple[socket.AddressFamily, str]] = [
+            (family, str(sockaddr[0])) for family, _, _, _, sockaddr in found
+        ]
         exempt = (host.lower(), port) in self.allowed_private
         refused = [address for _, address in addresses if not (exempt or is_public(address))]
         if refused or not addresses:
@@ -94,10 +97,10 @@ class GuardedBackend(httpcore.SyncBackend):
         raise last_error
 
 
-def guarded_transport(policy: OutboundPolicy, *, verify: object, limits: httpx.Limits) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(verify=verify, limits=limits)  # type: ignore[arg-type]
+def guarded_transport(policy: OutboundPolicy, *, verify: ssl.SSLContext, limits: httpx.Limits) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(verify=verify, limits=limits)
     # httpx builds its httpcore pool without a way to pass a network backend; the pool reads
     # this attribute on every new connection. tests/vendors/test_outbound.py proves the guard
     # runs, so an httpx upgrade that renames it fails there, not silently.
-    transport._pool._network_backend = GuardedBackend(policy)  # type: ignore[attr-defined]
+    transport._pool._network_backend = GuardedBackend(policy)
     return transport

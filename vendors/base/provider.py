@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol, TypeVar, cast
 
 import httpx
 
@@ -91,23 +91,31 @@ class VendorLimits:
     rate_window_seconds: int = 1
 
 
-def unsupported(capability: Capability | None, what: str) -> Callable[[Callable[..., Any]], Callable[..., NoReturn]]:
-    """Marks a Provider method as belonging to `capability`; until a vendor overrides it,
-    it answers UnsupportedCapabilityError ("<vendor> has no API to <what>")."""
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
-    def decorate(method: Callable[..., Any]) -> Callable[..., NoReturn]:
+
+def unsupported(capability: Capability | None, what: str) -> Callable[[_Method], _Method]:
+    """Marks a Provider method as belonging to `capability`; until a vendor overrides it,
+    it answers UnsupportedCapabilityError ("<vendor> has no API to <what>").
+
+    The type checker keeps the declared signature (what callers and overrides are checked
+    against); the body written under it is never run."""
+
+    def decorate(method: _Method) -> _Method:
         @functools.wraps(method)
         def refuse(self: Provider, *args: object, **kwargs: object) -> NoReturn:
             raise UnsupportedCapabilityError(
                 f"{self.vendor} has no API to {what}", vendor=self.vendor, code="Unsupported"
             )
 
-        refuse.capability = capability  # type: ignore[attr-defined]
-        return refuse
+        refuse.capability = capability  # type: ignore[attr-defined]  # a marker read by capability_methods
+        return cast(_Method, refuse)
 
     return decorate
 
 
+# The bodies under @unsupported are never run (the decorator answers instead): no return needed.
+# mypy: disable-error-code="empty-body"
 class Provider:
     """A connected vendor account speaking the normalized vocabulary: the one declaration of
     every method. Each vendor's provider subclasses it and overrides the methods of the

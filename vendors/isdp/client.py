@@ -67,7 +67,7 @@ def to_rule(item: Any) -> RecordRule:
     if not isinstance(item, dict):
         raise _malformed("a rule is not an object")
     try:
-        storage = item.get("storageType")
+        storage: Any = item.get("storageType")
         storage = StorageType(storage if isinstance(storage, str) else {0: "ISDP", 1: "NAS"}[storage])
         return RecordRule(
             rule_id=int(item["ruleId"]),

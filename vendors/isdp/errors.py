@@ -12,6 +12,7 @@ from typing import Any
 
 from vendors.base.errors import (
     AuthenticationError,
+    ErrorOrigin,
     InvalidRequestError,
     PermissionDeniedError,
     RateLimitedError,
@@ -47,7 +48,7 @@ def interface_error(code: int, message: str, status: int) -> VendorError:
 
 
 def gateway_error(status: int, payload: Any, text: str, retry_after: str | None) -> VendorError:
-    common = {"vendor": VENDOR, "http_status": status}
+    common: ErrorOrigin = {"vendor": VENDOR, "http_status": status}
     if isinstance(payload, dict):
         # The spec's own 401 example spells the key " error", with a space.
         error = payload.get("error") or payload.get(" error")

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from vendors.base.errors import ValidationError
 
@@ -83,7 +84,7 @@ def join_token(access_key: str, params: JoinParams) -> str:
     return base64.b64encode(f"{payload(params)}{SEPARATOR}{signature(access_key, params)}".encode()).decode()
 
 
-def read_join_token(token: str) -> tuple[dict[str, object], str]:
+def read_join_token(token: str) -> tuple[dict[str, Any], str]:
     """The payload and signature of a token (not verified)."""
     try:
         text = base64.b64decode(token, validate=True).decode()

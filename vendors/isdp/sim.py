@@ -139,15 +139,18 @@ class Capture:
     next_attempt: datetime | None = None
     deliveries: list[dict[str, Any]] = field(default_factory=list)
 
+    def _last_image_at(self) -> datetime:
+        interval = self.rule.capture_interval or 1
+        return self.started + timedelta(seconds=interval * (self.rule.capture_nums or 1))
+
     def due(self) -> datetime | None:
         if self.kind == "image":
-            interval = self.rule.capture_interval or 1
-            return self.started + timedelta(seconds=interval * (self.rule.capture_nums or 1))
+            return self._last_image_at()
         return self.stopped + CALLBACK_DELAY if self.stopped else None
 
     def running(self, now: datetime) -> bool:
         if self.kind == "image":
-            return now < self.due()
+            return now < self._last_image_at()
         return self.stopped is None
 
 
@@ -499,7 +502,7 @@ class IsdpSimulator:
                 capture.stopped = now
 
     def _rule_fields(self, body: dict[str, Any]) -> dict[str, Any]:
-        storage = body.get("storageType")
+        storage: Any = body.get("storageType")
         storage = {0: "ISDP", 1: "NAS"}.get(storage, storage) if not isinstance(storage, bool) else None
         if storage not in ("ISDP", "NAS"):
             raise invalid("storageType is ISDP or NAS")
@@ -638,8 +641,8 @@ class IsdpSimulator:
                 for c in self.captures.values()
                 if not c.delivered
                 and not c.failed
-                and c.due() is not None
-                and c.due() <= now
+                and (at := c.due()) is not None
+                and at <= now
                 and (c.next_attempt is None or c.next_attempt <= now)
             ]
         delivered = 0

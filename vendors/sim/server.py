@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 
@@ -20,6 +21,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 
 def _make_request_handler(handle: Handler) -> type[BaseHTTPRequestHandler]:
     class RequestHandler(BaseHTTPRequestHandler):
+        server: _QuietServer
         protocol_version = "HTTP/1.1"  # keep-alive, as the vendors offer
         # Headers and body leave in two writes; with Nagle on, the second waits for the
         # client's delayed ACK (40 ms on Linux), which would dwarf any latency we model.
@@ -96,7 +98,10 @@ class Traffic:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
+    server_address: tuple[str, int]  # IPv4 loopback
+    traffic: Traffic
+
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         # A client that hung up (a killed worker, a timeout) is routine, not a traceback.
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
@@ -108,7 +113,7 @@ class SimServer:
     def __init__(self, handle: Handler, host: str = "127.0.0.1", port: int = 0) -> None:
         self._httpd = _QuietServer((host, port), _make_request_handler(handle))
         self._httpd.daemon_threads = True
-        self._httpd.traffic = Traffic()  # type: ignore[attr-defined]
+        self._httpd.traffic = Traffic()
         self._thread: threading.Thread | None = None
 
     @property
@@ -125,7 +130,7 @@ class SimServer:
 
     @property
     def traffic(self) -> Traffic:
-        return self._httpd.traffic  # type: ignore[attr-defined]
+        return self._httpd.traffic
 
     def stop(self) -> None:
         self._httpd.shutdown()

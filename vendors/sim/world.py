@@ -115,7 +115,7 @@ class Session:
 class BucketStats:
     start: int
     length: int
-    duration: tuple[int, int, int, int, int]  # in TIERS order
+    duration: tuple[int, ...]  # one per tier, in TIERS order
     users: frozenset[str]
     channels: frozenset[str]
     peak_users: int

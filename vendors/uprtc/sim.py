@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesParser
 from email.policy import default as email_policy
-from typing import Any
+from typing import Any, Literal, overload
 
 import httpx
 
@@ -142,6 +142,14 @@ class SimRecording:
 
 def _ok(data: Any = None) -> dict[str, Any]:
     return {"code": 0, "data": {} if data is None else data, "msg": ""}
+
+
+@overload
+def _text(body: dict[str, Any], key: str, *, required: Literal[True]) -> str: ...
+
+
+@overload
+def _text(body: dict[str, Any], key: str, *, required: bool = False) -> str | None: ...
 
 
 def _text(body: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -404,7 +412,7 @@ class UprtcSimulator:
 
     def _room_answer(self, room: Room, *, invitation: bool = False) -> dict[str, Any]:
         server = SERVERS[room.server_alias]
-        answer = {
+        answer: dict[str, Any] = {
             "roomId": room.room_id,
             "serverUrl": server["serverUrl"],
             "serverUrl6": "",
@@ -534,7 +542,7 @@ class UprtcSimulator:
 
     def _remove_peer(self, app_id: str, request: httpx.Request, roomId: str, peerId: str) -> dict[str, Any]:
         room = self._room(app_id, roomId)
-        if peerId not in self._peers(room):
+        if room.channel_id is None or peerId not in self._peers(room):
             raise ApiError(50011)
         self.world.kick(app_id, room.channel_id, peerId)
         room.cohosts.pop(peerId, None)
@@ -815,8 +823,8 @@ class UprtcSimulator:
         )
         for part in message.iter_parts():
             if part.get_param("name", header="content-disposition") == "file":
-                data = part.get_payload(decode=True) or b""
-                if not data:
+                data = part.get_payload(decode=True)
+                if not isinstance(data, bytes) or not data:
                     break
                 alias = self._least_loaded()
                 recording = SimRecording(

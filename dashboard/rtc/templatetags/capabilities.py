@@ -3,6 +3,8 @@ values (vendors.base.provider.Capability), never by the vendor's name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from vendors.base.provider import Capability, VendorInfo
@@ -15,7 +17,7 @@ def vendor_info(subject: object) -> VendorInfo | None:
     (an app); None for a vendor this deployment does not know."""
     if isinstance(subject, VendorInfo):
         return subject
-    account = getattr(subject, "vendor_account", subject)
+    account: Any = getattr(subject, "vendor_account", subject)
     if not getattr(account, "vendor_known", False):
         return None
     return account.info

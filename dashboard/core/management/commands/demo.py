@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from argparse import ArgumentParser
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--sim-latency-ms", type=float, default=0.0, help="latency the simulators add")
         parser.add_argument("--sim-error-rate", type=float, default=0.0, help="share of simulator answers that are 5xx")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # Ctrl-C and a process manager's SIGTERM both stop everything this command started,
         # even when it was launched with SIGINT ignored (a background job of a script).
         for stop_signal in (signal.SIGINT, signal.SIGTERM):

@@ -3,6 +3,8 @@ of CREDENTIAL_KEYS."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         "Put a new key first, run this, then remove the old key."
     )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         rotated, failed = self._rotate(VendorAccount, "credentials_ciphertext", "account")
         buckets, failed_buckets = self._rotate(StorageTarget, "keys_ciphertext", "storage bucket")
         failed += failed_buckets
@@ -37,9 +39,9 @@ class Command(BaseCommand):
 
     def _rotate(self, model: type[models.Model], field: str, noun: str) -> tuple[int, int]:
         rotated = failed = 0
-        for pk in model.objects.values_list("pk", flat=True).iterator():
+        for pk in model._default_manager.values_list("pk", flat=True).iterator():
             with transaction.atomic():
-                row = model.objects.select_for_update().get(pk=pk)
+                row = model._default_manager.select_for_update().get(pk=pk)
                 try:
                     setattr(row, field, crypto.rotate(getattr(row, field)))
                 except crypto.UndecryptableCredentials:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from dashboard.credentials.crypto import UndecryptableCredentials
@@ -14,7 +16,7 @@ from vendors.base.provider import Capability
 class Command(BaseCommand):
     help = "List the apps of every enabled vendor account that can list them and update the console's apps."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         done = failed = 0
         for account in VendorAccount.objects.filter(enabled=True).select_related("tenant"):
             if not account.vendor_known or not account.info.can(Capability.LIST_APPS):

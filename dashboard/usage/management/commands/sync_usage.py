@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from datetime import datetime
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--account", type=int, action="append", help="only this vendor account id (repeatable)")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         apps = sync.syncable_apps()
         if options["account"]:
             apps = [app for app in apps if app.vendor_account_id in options["account"]]
