@@ -7,9 +7,9 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from dashboard.core.schedules import every
 from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.blocking import BLOCKING_ERRORS, block_unless_transient
 from dashboard.credentials.models import VendorAccount
@@ -24,10 +24,6 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 RETRY_DELAY = 10  # seconds before the first retry, doubling each time (10, 20, 40, 80, 160)
 RETRY_BACKOFF = 2  # a window failing transiently this often waits for the next schedule
-
-
-def every(minutes: int) -> crontab:
-    return crontab(minute=f"*/{minutes}") if minutes < 60 else crontab(minute="0", hour=f"*/{minutes // 60}")
 
 
 @db_periodic_task(every(settings.USAGE_SYNC_EVERY_MINUTES), name="usage.plan")
