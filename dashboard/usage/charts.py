@@ -12,9 +12,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard.core.figures import chart_json
+from dashboard.core.tiers import TIER_LABELS
 
 from .models import Metric
-from .reports import TIER_LABELS, Bucket, Report
+from .reports import Bucket, Report
 
 TIER_COLOURS = {"audio": "#6c757d", "v360": "#0dcaf0", "v720": "#0d6efd", "v1080": "#6610f2", "content": "#fd7e14"}
 

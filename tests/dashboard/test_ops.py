@@ -12,7 +12,7 @@ from django.utils import timezone
 from dashboard.ops.jobs import heartbeat
 from dashboard.ops.models import Heartbeat, JobMinute, PendingJob
 from dashboard.rtc.models import RtcApp
-from dashboard.usage.tasks import refresh_account_apps
+from dashboard.rtc.tasks import refresh_account_apps
 
 from .conftest import World2, logged_in
 
