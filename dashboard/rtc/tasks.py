@@ -22,9 +22,12 @@ from .listing import refresh_account
 log = logging.getLogger(__name__)
 # Sent with account= once a job has brought the account's apps in line with its vendor.
 apps_listed = Signal()
+# A queued job names its task "<module>.<name>". These tasks lived in dashboard.usage.tasks:
+# they keep that identity so that jobs queued (or waiting to retry) before the move still run.
+QUEUED_AS = {"__module__": "dashboard.usage.tasks"}
 
 
-@db_periodic_task(every(settings.APP_SYNC_EVERY_MINUTES), name="apps.refresh")
+@db_periodic_task(every(settings.APP_SYNC_EVERY_MINUTES), name="apps.refresh", **QUEUED_AS)
 def refresh_all_apps() -> int:
     refreshed = 0
     for account in VendorAccount.objects.filter(enabled=True, sync_blocked=False):
@@ -34,7 +37,9 @@ def refresh_all_apps() -> int:
     return refreshed
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name="apps.refresh_account")
+@db_task(
+    retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name="apps.refresh_account", **QUEUED_AS
+)
 def refresh_account_apps(account_pk: int) -> None:
     account = VendorAccount.objects.filter(pk=account_pk).first()
     if account is None:
