@@ -35,3 +35,29 @@ def inert(value: Any, key: str = "") -> Any:
 def figure_json(figure: dict[str, Any]) -> str:
     """The figure as JSON for charts.js, with no string plotly.js would read as markup."""
     return pio.to_json(inert(figure), validate=False, pretty=False)
+
+
+# The console's chart style: usage reports and channel pages alike.
+BASE_LAYOUT = {
+    "margin": {"l": 56, "r": 16, "t": 36, "b": 40},
+    "height": 300,
+    "hovermode": "x unified",
+    "legend": {"orientation": "h", "y": -0.2},
+    "font": {"family": "system-ui, sans-serif", "size": 12},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "rgba(0,0,0,0)",
+}
+
+
+def chart_json(title: str, data: list[dict[str, Any]], y_title: str, **layout: Any) -> str:
+    """A titled chart in the console's style (BASE_LAYOUT, y from zero), as figure_json sends it."""
+    figure = {
+        "data": data,
+        "layout": {
+            **BASE_LAYOUT,
+            "title": {"text": title, "x": 0},
+            "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+            **layout,
+        },
+    }
+    return figure_json(figure)

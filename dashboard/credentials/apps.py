@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CredentialsConfig(AppConfig):
     name = "dashboard.credentials"
     verbose_name = _("Vendor accounts")
+
+    def ready(self) -> None:
+        from .crypto import register_sealed_field
+
+        register_sealed_field(
+            "credentials.VendorAccount", "credentials_ciphertext", noun="vendor account", count_key="rotated"
+        )

@@ -7,6 +7,7 @@ decrypts, so a new key can be put in front and old ciphertexts rotated at leisur
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -64,3 +65,21 @@ def uses_newest_key(token: str) -> bool:
     except InvalidToken:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class SealedField:
+    """A model field holding ciphertext made here: rotate_credential_keys re-encrypts it."""
+
+    model: str  # "app_label.ModelName"
+    field: str
+    noun: str  # what a row is called in the command's report
+    count_key: str  # where its count goes in the audit entry's detail
+
+
+# Filled by each app that stores secrets, in its AppConfig.ready() (this one's, then recordings').
+SEALED_FIELDS: list[SealedField] = []
+
+
+def register_sealed_field(model: str, field: str, *, noun: str, count_key: str) -> None:
+    SEALED_FIELDS.append(SealedField(model, field, noun, count_key))

@@ -1,21 +1,20 @@
-"""What an account change sets off in the background."""
+"""What an account change sets off in the background: `start_sync` announces it, and the apps
+above this one answer (dashboard.usage.jobs: list the account's apps, then backfill their usage)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-
-from vendors.base.provider import Capability
+from django.dispatch import Signal
 
 from .models import VendorAccount
 
+# Sent with account= when an account is added, its credentials, endpoint or enabled change, or
+# its stop is lifted, and SYNC_ON_ACCOUNT_CHANGE is on.
+account_changed = Signal()
+
 
 def start_sync(account: VendorAccount) -> None:
-    """List the account's apps (then backfill their usage) as a job, when the vendor can."""
+    """Let the jobs that follow an account change start, when the account can be reached."""
     if not settings.SYNC_ON_ACCOUNT_CHANGE or not account.enabled or not account.vendor_known:
         return
-    from dashboard.usage.tasks import plan_account, refresh_account_apps  # tasks import this app's models
-
-    if account.info.can(Capability.LIST_APPS):
-        refresh_account_apps(account.pk)
-    elif account.info.can(Capability.USAGE_STATS):
-        plan_account(account)
+    account_changed.send(sender=VendorAccount, account=account)

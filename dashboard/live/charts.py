@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard.usage.charts import figure_json
+from dashboard.core.figures import chart_json
 from vendors.base.types import ChannelUserRecord
 
 SPARK_WIDTH, SPARK_HEIGHT = 120, 24
@@ -26,7 +26,7 @@ def sparkline_points(values: Sequence[int], width: int = SPARK_WIDTH, height: in
 def concurrency_figure(snapshots: Sequence[tuple[datetime, int, int, int]], zone: tzinfo) -> str:
     """The last hour: members at each poll, with joins and leaves between polls."""
     x = [observed.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") for observed, *_ in snapshots]
-    return figure_json(
+    return chart_json(
         _("Members, last hour"),
         [
             {
@@ -81,7 +81,7 @@ def user_timeline_figure(records: Sequence[ChannelUserRecord], zone: tzinfo, unt
             _("%(start)s to %(end)s (%(minutes)d min)")
             % {"start": f"{start_local:%H:%M}", "end": f"{end_local:%H:%M}", "minutes": minutes}
         )
-    return figure_json(
+    return chart_json(
         _("Who was in the channel"),
         [bars | {"marker": {"color": "#0d6efd"}, "hovertemplate": "%{y}: %{customdata}<extra></extra>"}],
         "",

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_safe
 
 from dashboard.core.params import int_param, text_param
 from dashboard.core.requests import ConsoleRequest
+from dashboard.core.tiers import TIER_LABELS
 from dashboard.credentials.connect import provider_for
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.scoping import tenant_scope
-from dashboard.usage.reports import TIER_LABELS
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
 from vendors.base.types import ChannelMetric

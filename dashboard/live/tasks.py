@@ -17,9 +17,9 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
+from dashboard.core.schedules import every
 from dashboard.credentials.blocking import BLOCKING_ERRORS, block_unless_transient
 from dashboard.credentials.models import VendorAccount
-from dashboard.usage.tasks import every
 from vendors.base.provider import Capability
 
 from .discovery import discover

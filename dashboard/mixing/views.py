@@ -12,11 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from dashboard.core.params import parse_int
 from dashboard.core.requests import ConsoleRequest
 from dashboard.live.models import Channel, Presence
-from dashboard.recordings.models import ACTIVE_STATES, Recording
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
-from vendors import registry
-from vendors.base.provider import Capability
 from vendors.base.types import MixLayout, Pane, RenderMode, Rgb, SourceType
 
 from .forms import PaneForms, PaneFormSet, TemplateForm
@@ -119,6 +116,7 @@ def _editor(request: ConsoleRequest, scope: TenantScope, template: LayoutTemplat
         )
         panes = PaneFormSet(initial=_initial(layout), prefix="pane")
     live, members, chosen = _members(scope, request)
+    can_apply = bool(template and current and scope.can_manage)
     context = {
         "scope": scope,
         "template": template,
@@ -133,25 +131,19 @@ def _editor(request: ConsoleRequest, scope: TenantScope, template: LayoutTemplat
         "members": members,
         "chosen_channel": chosen,
         "versions": template.versions.select_related("author")[:20] if template else [],
-        **(_running(scope) if template and current and scope.can_manage else {}),
+        "can_apply": can_apply,
+        **(_running(scope) if can_apply else {}),
     }
     return render(request, "mixing/layout_editor.html", context)
 
 
 def _running(scope: TenantScope) -> dict[str, object]:
-    """Running pushes and mixed recordings this layout can be applied to (each with its own confirmation)."""
-    layout_vendors = [info.name for info in registry.with_capability(Capability.RECORDING_LAYOUT)]
+    """Running pushes this layout can be applied to (each with its own confirmation); the template
+    adds the mixed recordings (recordings' layout_recordings tag)."""
     return {
         "running_pushes": MixingTask.objects.filter(
             channel__app__vendor_account__tenant=scope.tenant,
             state__in=[TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN],
-        ).select_related("channel")[:20],
-        "running_recordings": Recording.objects.filter(
-            tenant=scope.tenant,
-            mixed=True,
-            state__in=ACTIVE_STATES,
-            stop_requested_at__isnull=True,
-            channel__app__vendor_account__vendor__in=layout_vendors,
         ).select_related("channel")[:20],
     }
 

@@ -15,7 +15,6 @@ from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
-from dashboard.usage.sync import account_state
 from vendors.base.provider import Capability
 
 from .forms import RegisterAppForm
@@ -30,7 +29,6 @@ def _apps_page(request: HttpRequest, scope: TenantScope, account: VendorAccount,
         "account": account,
         "page": paginate(apps, request),
         "query": query,
-        "sync": account_state(account),
         **extra,
     }
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dashboard.ops",
     "dashboard.mixing",
     "dashboard.recordings",
+    "dashboard.demo",
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -3,13 +3,10 @@ from __future__ import annotations
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dashboard.core.listing import paginate, search
 from dashboard.core.requests import ConsoleRequest
-from dashboard.recordings import watchdog
-from dashboard.recordings.models import Recording
 
 from .scoping import visible_tenants
 
@@ -31,13 +28,6 @@ def tenant_list(request: ConsoleRequest) -> HttpResponse:
     tenants = visible_tenants(request.user).annotate(account_count=Count("vendor_accounts")).order_by("name")
     tenants, query = search(tenants, request, ["name", "slug"])
     page = paginate(tenants, request)
-    # Support staff see at a glance where recordings need them (each tenant's watchdog).
-    attention = dict(
-        Recording.objects.filter(watchdog.needs_attention(timezone.now()), tenant__in=list(page.object_list))
-        .values_list("tenant")
-        .annotate(count=Count("pk"))
-    )
-    for tenant in page.object_list:
-        tenant.recordings_attention = attention.get(tenant.pk, 0)
+    # Each tenant's recordings needing attention come from the recordings app's tag (attention_by_tenant).
     template = "tenancy/tenant_list.html#tenants" if request.htmx else "tenancy/tenant_list.html"
     return render(request, template, {"page": page, "query": query})

@@ -7,4 +7,6 @@ class UsageConfig(AppConfig):
     verbose_name = _("Usage")
 
     def ready(self) -> None:
-        from . import sync  # noqa: F401  (listens for a lifted stop: dashboard.credentials.blocking.unblocked)
+        # Their receivers: a lifted stop (credentials.blocking.unblocked), an account change
+        # (credentials.jobs.account_changed), a refreshed app list (rtc.tasks.apps_listed).
+        from . import jobs, sync  # noqa: F401

@@ -11,21 +11,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard.core import figures
+from dashboard.core.figures import chart_json
+from dashboard.core.tiers import TIER_LABELS
 
 from .models import Metric
-from .reports import TIER_LABELS, Bucket, Report
+from .reports import Bucket, Report
 
 TIER_COLOURS = {"audio": "#6c757d", "v360": "#0dcaf0", "v720": "#0d6efd", "v1080": "#6610f2", "content": "#fd7e14"}
-BASE_LAYOUT = {
-    "margin": {"l": 56, "r": 16, "t": 36, "b": 40},
-    "height": 300,
-    "hovermode": "x unified",
-    "legend": {"orientation": "h", "y": -0.2},
-    "font": {"family": "system-ui, sans-serif", "size": 12},
-    "paper_bgcolor": "rgba(0,0,0,0)",
-    "plot_bgcolor": "rgba(0,0,0,0)",
-}
 
 
 def _x(report: Report, buckets: list[Bucket]) -> list[str]:
@@ -33,19 +25,6 @@ def _x(report: Report, buckets: list[Bucket]) -> list[str]:
     if report.filters.resolved == "hour":
         return [b.start.astimezone(zone).strftime("%Y-%m-%d %H:%M") for b in buckets]
     return [b.start.strftime("%Y-%m-%d") for b in buckets]
-
-
-def figure_json(title: str, data: list[dict[str, Any]], y_title: str, **layout: Any) -> str:
-    figure = {
-        "data": data,
-        "layout": {
-            **BASE_LAYOUT,
-            "title": {"text": title, "x": 0},
-            "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
-            **layout,
-        },
-    }
-    return figures.figure_json(figure)
 
 
 def previous_period(report: Report, x: list[str], value: Callable[[Bucket], int], unit: str = "") -> dict[str, Any]:
@@ -78,7 +57,7 @@ def duration(report: Report) -> str:
     ]
     if report.previous is not None:
         data.append(previous_period(report, x, lambda b: b.duration(report.filters.tiers), " min"))
-    return figure_json(_("Call duration by resolution"), data, _("minutes"), barmode="stack")
+    return chart_json(_("Call duration by resolution"), data, _("minutes"), barmode="stack")
 
 
 def counts(report: Report, metric: str) -> str:
@@ -105,7 +84,7 @@ def counts(report: Report, metric: str) -> str:
     if report.previous is not None:
         data.append(previous_period(report, x, lambda b: b.values.get(metric, 0)))
     unit = _("users") if metric in (Metric.ACTIVE_USERS, Metric.PEAK_USERS) else _("channels")
-    return figure_json(str(Metric(metric).label), data, unit)
+    return chart_json(str(Metric(metric).label), data, unit)
 
 
 def all_figures(report: Report) -> dict[str, str]:

@@ -13,8 +13,10 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from dashboard.core.tiers import TIER_LABELS
+
 from .models import Metric
-from .reports import TIER_LABELS, Report, bucket_label
+from .reports import Report, bucket_label
 
 
 def table(report: Report) -> Iterator[list[object]]:

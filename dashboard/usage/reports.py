@@ -44,13 +44,6 @@ GRANULARITIES = {
     "week": _("Week"),
     "month": _("Month"),
 }
-TIER_LABELS = {
-    "audio": _("Audio"),
-    "v360": _("Video up to 360p"),
-    "v720": _("Video up to 720p"),
-    "v1080": _("Video up to 1080p"),
-    "content": _("Screen share"),
-}
 METRICS = [m.value for m in Metric]
 MAX_RANGE_DAYS = 800
 

@@ -1,5 +1,5 @@
-"""Scheduled jobs (Huey). Schedules live here with defaults from settings; `sync_usage` and
-`sync_apps` run the same work by hand for people who prefer cron."""
+"""Scheduled usage jobs (Huey). Schedules live here with defaults from settings; `sync_usage`
+runs the same work by hand for people who prefer cron (the app lists: dashboard.rtc.tasks)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,17 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from dashboard.core.schedules import RETRIES, RETRY_BACKOFF, RETRY_DELAY, every
 from dashboard.core.vendor_errors import stored_text
-from dashboard.credentials.blocking import BLOCKING_ERRORS, block_unless_transient
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.listing import refresh_account
 from dashboard.rtc.models import RtcApp
-from vendors.base.provider import Capability
 
 from . import sync
 from .plan import Window
 
 log = logging.getLogger(__name__)
-RETRIES = 5
-RETRY_DELAY = 10  # seconds before the first retry, doubling each time (10, 20, 40, 80, 160)
-RETRY_BACKOFF = 2  # a window failing transiently this often waits for the next schedule
-
-
-def every(minutes: int) -> crontab:
-    return crontab(minute=f"*/{minutes}") if minutes < 60 else crontab(minute="0", hour=f"*/{minutes // 60}")
 
 
 @db_periodic_task(every(settings.USAGE_SYNC_EVERY_MINUTES), name="usage.plan")
@@ -68,28 +58,3 @@ def plan_account(account: VendorAccount) -> int:
     for job in jobs:
         sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
     return len(jobs)
-
-
-@db_periodic_task(every(settings.APP_SYNC_EVERY_MINUTES), name="apps.refresh")
-def refresh_all_apps() -> int:
-    refreshed = 0
-    for account in VendorAccount.objects.filter(enabled=True, sync_blocked=False):
-        if account.vendor_known and account.info.can(Capability.LIST_APPS):
-            refresh_account_apps(account.pk)
-            refreshed += 1
-    return refreshed
-
-
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name="apps.refresh_account")
-def refresh_account_apps(account_pk: int) -> None:
-    account = VendorAccount.objects.filter(pk=account_pk).first()
-    if account is None:
-        log.info("apps of account %s not listed: the account is gone", account_pk)
-        return
-    try:
-        refresh_account(account, interactive=False)
-    except BLOCKING_ERRORS as error:
-        block_unless_transient(account, error)
-    else:
-        if account.info.can(Capability.USAGE_STATS):
-            plan_account(account)

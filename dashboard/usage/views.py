@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from dashboard.core.requests import ConsoleRequest
+from dashboard.core.tiers import TIER_LABELS
 from dashboard.credentials.blocking import unblock
 from dashboard.credentials.jobs import start_sync
 from dashboard.credentials.models import VendorAccount
@@ -58,7 +59,7 @@ def _report(
         "rows_cut": len(report.buckets) > TABLE_ROWS,
         "presets": reports.PRESETS,
         "granularities": reports.GRANULARITIES,
-        "tier_labels": reports.TIER_LABELS,
+        "tier_labels": TIER_LABELS,
         "all_apps": list(apps.select_related("vendor_account")[:200]),
         "accounts": VendorAccount.objects.filter(apps__in=apps).distinct() if level == "tenant" else [],
         "usage_vendors": [info.label for info in registry.with_capability(Capability.USAGE_STATS)],

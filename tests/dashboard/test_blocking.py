@@ -10,8 +10,8 @@ from dashboard.credentials.blocking import block, unblock
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.tasks import discover_account
 from dashboard.rtc.models import RtcApp
+from dashboard.rtc.tasks import refresh_account_apps
 from dashboard.usage.models import SyncCursor
-from dashboard.usage.tasks import refresh_account_apps
 from vendors.base.errors import AuthenticationError, NotFoundError
 
 from .conftest import World2

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dashboard.core.demo import USERS, SimEndpoint, seed
 from dashboard.credentials.models import VendorAccount
+from dashboard.demo.seed import USERS, SimEndpoint, seed
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Membership, Tenant
 from vendors.sim import World, WorldOptions, build_simulators

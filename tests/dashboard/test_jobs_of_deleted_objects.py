@@ -11,9 +11,10 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from dashboard.live.tasks import discover_account, poll_account
+from dashboard.rtc.tasks import refresh_account_apps
 from dashboard.usage import sync
 from dashboard.usage.models import SyncCursor, UsageSample
-from dashboard.usage.tasks import refresh_account_apps, sync_series_window
+from dashboard.usage.tasks import sync_series_window
 from vendors.base.types import Interval, UsageMetric, UsagePoint
 
 from .conftest import World2

@@ -8,11 +8,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from dashboard.ops.jobs import heartbeat
 from dashboard.ops.models import Heartbeat, JobMinute, PendingJob
 from dashboard.rtc.models import RtcApp
-from dashboard.usage.tasks import refresh_account_apps
+from dashboard.rtc.tasks import refresh_account_apps, refresh_all_apps
 
 from .conftest import World2, logged_in
 
@@ -101,3 +102,18 @@ def test_a_job_id_follows_a_job_into_its_vendor_calls(two_tenants: World2, caplo
     ids = {r.job_id for r in calls}
     assert calls and len(ids) >= 1 and "" not in ids and all(r.request_id == "" for r in calls)
     assert RtcApp.objects.filter(vendor_account=two_tenants.acme_account).count() > 1
+
+
+@pytest.mark.parametrize(
+    ("job", "queued_as"),
+    [
+        (refresh_account_apps.s(1), "dashboard.usage.tasks.apps.refresh_account"),
+        (refresh_all_apps.s(), "dashboard.usage.tasks.apps.refresh"),
+    ],
+)
+def test_app_list_jobs_queued_before_their_move_to_rtc_still_find_their_task(job, queued_as: str) -> None:
+    """Huey queues a job as "<module>.<name>": a job queued (or waiting to retry) while these
+    tasks lived in dashboard.usage.tasks must still run after a deploy."""
+    data = HUEY.serialize_task(job)
+    assert HUEY.serializer.deserialize(data).name == queued_as
+    assert type(HUEY.deserialize_task(data)) is type(job)

@@ -21,7 +21,7 @@ from dashboard.live.models import Channel, Presence
 from dashboard.mixing.models import MixingTask
 from dashboard.recordings.models import Recording, RecordingFile
 from dashboard.rtc.models import AppSource, RtcApp
-from dashboard.usage.tasks import refresh_account_apps
+from dashboard.rtc.tasks import refresh_account_apps
 from tests.toy_vendor.provider import INFO, ToyProvider
 from tests.toy_vendor.sim import ToySimulator
 from vendors import registry

@@ -214,3 +214,26 @@ def test_a_vendor_that_counts_per_api_gets_a_budget_per_api(two_tenants, setting
     assert has_room(account, "POST /rest/releaseUser")
     # Aliyun counts per account: every API shares one budget.
     assert limit_for(two_tenants.acme_account, "DescribeApps")[1] == limit_for(two_tenants.acme_account, "ModifyApp")[1]
+
+
+def test_the_account_page_says_how_far_behind_the_sync_is_and_why(account) -> None:
+    """The page is rtc's, the figures usage's (its sync_state tag): lag, series in flight, errors."""
+    from django.urls import reverse
+
+    from dashboard.tenancy.models import Role
+
+    from .conftest import logged_in, make_user
+
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    SyncCursor.objects.create(
+        app=app,
+        metric="duration",
+        interval=3600,
+        synced_until=timezone.now() - timedelta(hours=3),
+        chain_started_at=timezone.now(),
+        last_error="[Throttling] slow down",
+    )
+    VendorAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
+    viewer = make_user("sync-viewer", roles={account.tenant: Role.VIEWER})
+    page = logged_in(viewer).get(reverse("rtc:account_detail", args=["sync", account.pk])).content.decode()
+    assert "3 hours behind" in page and "1 series in progress" in page and "[Throttling] slow down" in page

@@ -1,4 +1,4 @@
-"""Template helpers: audit labels, vendor refusals, durations, lookups (fields render through core.forms)."""
+"""Template helpers: vendor refusals, durations, lookups (fields render through core.forms)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,10 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import ngettext
 
-from dashboard.audit.actions import action_label
 from dashboard.core.vendor_errors import Refusal
 from dashboard.core.vendor_errors import refusal as as_refusal
 
 register = template.Library()
-
-
-@register.simple_tag
-def audit_action(action: str) -> str:
-    return action_label(action)
 
 
 @register.filter

@@ -13,7 +13,7 @@ from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
-from dashboard.core.demo import USERS, SimEndpoint, seed
+from dashboard.demo.seed import USERS, SimEndpoint, seed
 from dashboard.usage.models import SyncCursor
 from dashboard.usage.tasks import plan_usage
 from vendors.sim import Faults, World, WorldOptions, build_simulators

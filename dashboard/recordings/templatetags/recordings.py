@@ -1,0 +1,42 @@
+"""What pages of the apps below recordings show of it: the tenant list's "needing attention"
+column, the layout editor's running recordings. Tags, so those apps need not import this one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from dashboard.recordings import watchdog
+from dashboard.recordings.models import ACTIVE_STATES, Recording
+from dashboard.tenancy.models import Tenant
+from dashboard.tenancy.scoping import TenantScope
+from vendors import registry
+from vendors.base.provider import Capability
+
+register = template.Library()
+
+
+@register.simple_tag
+def attention_by_tenant(tenants: Iterable[Tenant]) -> dict[int, int]:
+    """Support staff see at a glance where recordings need them (each tenant's watchdog), in one query."""
+    return dict(
+        Recording.objects.filter(watchdog.needs_attention(timezone.now()), tenant__in=list(tenants))
+        .values_list("tenant")
+        .annotate(count=Count("pk"))
+    )
+
+
+@register.simple_tag
+def layout_recordings(scope: TenantScope) -> QuerySet[Recording]:
+    """Running mixed recordings at a vendor that takes a layout: a saved layout can be applied to them."""
+    layout_vendors = [info.name for info in registry.with_capability(Capability.RECORDING_LAYOUT)]
+    return Recording.objects.filter(
+        tenant=scope.tenant,
+        mixed=True,
+        state__in=ACTIVE_STATES,
+        stop_requested_at__isnull=True,
+        channel__app__vendor_account__vendor__in=layout_vendors,
+    ).select_related("channel")[:20]
