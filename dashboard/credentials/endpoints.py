@@ -44,7 +44,7 @@ def allowed_endpoints(vendor: VendorInfo) -> list[Endpoint]:
     public += [Endpoint(normalize(url), url, False) for url in vendor.other_base_urls]
     declared = {endpoint.base_url for endpoint in public} | {normalize(vendor.default_base_url)}
     return public + [
-        Endpoint(url, f"{url} ({note})" if note else url, True)
+        Endpoint(url, f"{url} — {note}" if note else url, True)
         for url, note in configured(vendor).items()
         if url not in declared
     ]

@@ -119,6 +119,7 @@ class VendorAccountForm(forms.ModelForm):
                         name,
                         _("Enter it again: the endpoint changed, and secrets only go where they were entered for."),
                     )
+                    self.fields[name].help_text = declared.help_text  # not "Leave blank to keep it"
         return cleaned
 
     def clean_label(self) -> str:

@@ -69,6 +69,7 @@ def test_changing_the_endpoint_asks_for_the_secrets_again(two_tenants: World2, e
     response = admin.post(edit_url(account), edit_form(account, endpoint=other))
     assert response.status_code == 200
     assert "Enter it again: the endpoint changed" in response.content.decode()
+    assert "Leave blank to keep it" not in response.content.decode()  # the help no longer says the opposite
     account.refresh_from_db()
     assert account.endpoint != other and account.credentials()["access_key_secret"] == CANARY_SECRET
     # Re-entered, the new secret goes to the new endpoint, and only it.
