@@ -119,7 +119,8 @@ class VendorAccountForm(forms.ModelForm):
                         name,
                         _("Enter it again: the endpoint changed, and secrets only go where they were entered for."),
                     )
-                    self.fields[name].help_text = declared.help_text  # not "Leave blank to keep it"
+                    # No more "leave blank to keep it" (the bound field copied the help when built).
+                    self.fields[name].help_text = self[name].help_text = declared.help_text
         return cleaned
 
     def clean_label(self) -> str:
