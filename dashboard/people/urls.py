@@ -1,5 +1,4 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_safe
 
@@ -10,8 +9,7 @@ app_name = "people"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("two-factor/", views.two_factor, name="two_factor"),
-    # Public: a user whose session has already ended may still press "Log out".
-    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("logout/", views.logout, name="logout"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

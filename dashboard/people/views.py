@@ -5,8 +5,9 @@ from base64 import b32encode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +21,19 @@ from dashboard.core.requests import ConsoleRequest
 from .forms import LoginForm, PreferencesForm, TotpConfirmForm
 from .models import Preferences
 from .twofactor import confirmed_device, pending_device, qr_svg
+
+
+# Public: a user whose session has already ended may still press "Log out".
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def logout(request: HttpRequest) -> HttpResponse:
+    """POST logs out; a GET (a typed or bookmarked address) asks first, since a link that
+    logged out would let any page end the user's session."""
+    if request.method == "POST":
+        return auth_views.LogoutView.as_view()(request)
+    if not request.user.is_authenticated:
+        return redirect("people:login")
+    return render(request, "people/logout.html")
 
 
 @require_http_methods(["GET", "POST"])
