@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -48,6 +49,19 @@ def aliyun_sim() -> Iterator[Simulated]:
     simulator.add_account(OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, set(apps[2:]))
     with SimServer(simulator.handle) as server:
         yield Simulated(simulator, server.base_url)
+
+
+@pytest.fixture
+def sim_transport(settings) -> Callable[[Callable[[httpx.Request], httpx.Response]], None]:
+    """Send this test's vendor calls to an in-process handler (a simulator's `handle`), not the network.
+
+    Call it again to swap the handler; after the test VENDOR_TRANSPORT is None (real HTTP) again.
+    """
+
+    def install(handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        settings.VENDOR_TRANSPORT = httpx.MockTransport(handler)
+
+    return install
 
 
 @pytest.fixture(autouse=True)

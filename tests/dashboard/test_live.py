@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.audit.models import AuditEntry, Outcome
-from dashboard.credentials import connect
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.diff import Known, diff
 from dashboard.live.discovery import discover
@@ -243,7 +242,7 @@ def test_kick_a_set_reports_each_terminal_including_refusals(live) -> None:
     assert {u for u, not_kicked in present(channel).items() if not not_kicked} == {"alice", "carol"}
 
 
-def test_kicking_more_than_thirty_splits_the_calls(live, aliyun_sim: Simulated) -> None:
+def test_kicking_more_than_thirty_splits_the_calls(live, aliyun_sim: Simulated, sim_transport) -> None:
     tenants, sim, app, channel = live
     users = [f"crowd{n:03d}" for n in range(65)]
     for user in users:
@@ -255,13 +254,10 @@ def test_kicking_more_than_thirty_splits_the_calls(live, aliyun_sim: Simulated) 
             batches.append(sum(1 for key in request.url.params if key.startswith("TerminalIds.")))
         return sim.simulator.handle(request)
 
-    connect.transport_override = httpx.MockTransport(counting)
-    try:
-        response = logged_in(tenants.acme_admin).post(
-            reverse("live:channel_kick", args=["acme", channel.pk]), {"users": "\n".join(users)}
-        )
-    finally:
-        connect.transport_override = None
+    sim_transport(counting)
+    response = logged_in(tenants.acme_admin).post(
+        reverse("live:channel_kick", args=["acme", channel.pk]), {"users": "\n".join(users)}
+    )
     assert response.status_code == 200 and b"65 removed" in response.content
     assert batches == [30, 30, 5]
     assert AuditEntry.objects.filter(action="live.kick", outcome=Outcome.SUCCESS).count() == 65
@@ -432,7 +428,7 @@ def test_the_minute_planner_queues_a_poll_per_interval_for_accounts_with_due_cha
 
 
 @pytest.fixture
-def other_vendors(two_tenants: World2):
+def other_vendors(two_tenants: World2, sim_transport):
     """ISDP+ and uprtc simulators in process, on one small world, for Acme."""
     from vendors.isdp.sim import IsdpSimulator
     from vendors.sim.world import World, WorldOptions
@@ -451,9 +447,8 @@ def other_vendors(two_tenants: World2):
         app_id = sim.demo_app_ids(0, 1)[0]
         RtcApp.objects.create(vendor_account=account, app_id=app_id, source="manual")
         accounts[vendor] = account
-    connect.transport_override = httpx.MockTransport(lambda request: routes[request.url.host.split(".")[0]](request))
-    yield world, accounts
-    connect.transport_override = None
+    sim_transport(lambda request: routes[request.url.host.split(".")[0]](request))
+    return world, accounts
 
 
 def test_isdp_pages_say_there_is_no_membership_read_and_kick_and_close_by_id(

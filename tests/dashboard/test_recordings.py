@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.audit.models import AuditEntry, Outcome
-from dashboard.credentials import connect
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
 from dashboard.mixing.layouts import preset_layout, to_json
@@ -57,7 +56,7 @@ def to_console(request: httpx.Request) -> httpx.Response:
 
 
 class Setup:
-    def __init__(self, tenants: World2) -> None:
+    def __init__(self, tenants: World2, sim_transport) -> None:
         self.tenants = tenants
         self.clock = Clock()
         self.world = World(WorldOptions(seed=11, apps_per_vendor=1, channels_per_app=4, users_per_app=200), self.clock)
@@ -86,7 +85,7 @@ class Setup:
             self.publishers[vendor] = users
             self.accounts[vendor] = account
         routes = {vendor: sim.handle for vendor, sim in self.sims.items()}
-        connect.transport_override = httpx.MockTransport(lambda r: routes[r.url.host.split(".")[0]](r))
+        sim_transport(lambda r: routes[r.url.host.split(".")[0]](r))
 
     def _busy(self, app_id: str) -> tuple[str, list[str]]:
         for channel in self.world.app(app_id).channels:
@@ -97,9 +96,8 @@ class Setup:
 
 
 @pytest.fixture
-def setup(two_tenants: World2):
-    yield Setup(two_tenants)
-    connect.transport_override = None
+def setup(two_tenants: World2, sim_transport) -> Setup:
+    return Setup(two_tenants, sim_transport)
 
 
 def layout_template(tenant, name: str, users: list[str]) -> LayoutTemplate:
@@ -215,7 +213,7 @@ def test_a_refused_start_says_what_the_vendor_said_and_is_audited(setup: Setup) 
 # --- uprtc ----------------------------------------------------------------------------------
 
 
-def test_uprtc_recording_download_and_playback(setup: Setup) -> None:
+def test_uprtc_recording_download_and_playback(setup: Setup, sim_transport) -> None:
     channel, users = setup.channels["uprtc"], setup.publishers["uprtc"]
     admin = logged_in(setup.tenants.acme_admin)
     form = admin.get(reverse("recordings:recording_start", args=["acme", channel.pk])).content.decode()
@@ -247,11 +245,11 @@ def test_uprtc_recording_download_and_playback(setup: Setup) -> None:
             return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<h1>internal admin</h1>")
         return answer
 
-    connect.transport_override = httpx.MockTransport(html_instead)
+    sim_transport(html_instead)
     refused = admin.get(reverse("recordings:recording_download", args=["acme", recording.pk]), follow=True)
     page = refused.content.decode()
     assert "answered with text/html instead of a recording file" in page and "internal admin" not in page
-    connect.transport_override = httpx.MockTransport(vendor)
+    sim_transport(vendor)
     admin.post(reverse("recordings:recording_playback", args=["acme", recording.pk]))
     recording.refresh_from_db()
     room = recording.options["playback_rooms"][0]["room"]
