@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
+from django.utils import translation
 
 from dashboard.credentials.endpoints import normalize
 from dashboard.credentials.models import VendorAccount, VendorEndpoint
@@ -27,10 +28,20 @@ from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
 
 CANARY_KEY_ID = "LTAI5tCanaryKeyId"
+
+
 CANARY_SECRET = "canary-SECRET-7f3a9c1e5b2d4"
+
+
 OTHER_CANARY_KEY_ID = "LTAI5tOtherCanary"
+
+
 OTHER_CANARY_SECRET = "canary-SECRET-other-88e1a0c4"
+
+
 CANARIES = (CANARY_SECRET, OTHER_CANARY_SECRET)
+
+
 PASSWORD = "a-long-test-password-1"
 
 
@@ -152,7 +163,10 @@ HTMX = {"HX-Request": "true"}
 
 # --- browser tests (Playwright driving Debian's chromium) -------------------------------------
 
+
 CHROMIUM = "/usr/bin/chromium"
+
+
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -201,3 +215,37 @@ def browser_page(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[objec
         assert console_errors == [], console_errors  # CSP violations and script errors show up here
         context.close()
         browser.close()
+
+
+# --- vendors without a membership read, and rooms opened from the console ----------------------
+
+
+@pytest.fixture
+def other_vendors(two_tenants: World2, sim_transport):
+    """ISDP+ and uprtc simulators in process, on one small world, for Acme."""
+    from vendors.isdp.sim import IsdpSimulator
+    from vendors.sim.world import World, WorldOptions
+    from vendors.uprtc.sim import UprtcSimulator
+
+    world = World(WorldOptions(seed=11, apps_per_vendor=1, channels_per_app=3, users_per_app=200))
+    sims = {"isdp": IsdpSimulator(world), "uprtc": UprtcSimulator(world)}
+    routes = {"isdp": sims["isdp"].handle, "uprtc": sims["uprtc"].handle}
+    accounts = {}
+    for vendor, sim in sims.items():
+        account = VendorAccount(
+            tenant=two_tenants.acme, vendor=vendor, label=f"Acme {vendor}", endpoint=f"http://{vendor}.sim"
+        )
+        account.set_credentials(sim.demo_account(0, 1))
+        account.save()
+        app_id = sim.demo_app_ids(0, 1)[0]
+        RtcApp.objects.create(vendor_account=account, app_id=app_id, source="manual")
+        accounts[vendor] = account
+    sim_transport(lambda request: routes[request.url.host.split(".")[0]](request))
+    return world, accounts
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """English messages, whatever the test's language; a module asks for it with `pytest.mark.usefixtures`."""
+    with translation.override("en"):
+        yield

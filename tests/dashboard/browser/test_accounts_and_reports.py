@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 from dashboard.tenancy.models import Role, Tenant
-
-from .conftest import BROWSER, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, allow_endpoint, make_user
+from tests.dashboard.conftest import BROWSER, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, allow_endpoint, make_user
 
 pytestmark = BROWSER
 

@@ -15,8 +15,7 @@ from dashboard.live.models import Channel, Presence
 from dashboard.recordings.models import Recording, State
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
-
-from .conftest import BROWSER, PASSWORD, make_user
+from tests.dashboard.conftest import BROWSER, PASSWORD, make_user
 
 pytestmark = BROWSER
 

@@ -20,9 +20,8 @@ from dashboard.live.models import Channel
 from dashboard.live.poll import poll_due
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
+from tests.dashboard.conftest import BROWSER, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, allow_endpoint, make_user
 from vendors.sim.world import ROLE_COMMUNICATION
-
-from .conftest import BROWSER, CANARY_KEY_ID, CANARY_SECRET, PASSWORD, allow_endpoint, make_user
 
 pytestmark = BROWSER
 

@@ -15,13 +15,12 @@ from dashboard.live.models import Channel, Discovery
 from dashboard.recordings.models import CallbackReceipt, Recording, State
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
+from tests.dashboard.conftest import BROWSER, PASSWORD, allow_endpoint, make_user
 from vendors.anyrtc.sim import AnyRtcSimulator
 from vendors.isdp.sim import IsdpSimulator
 from vendors.sim.server import SimServer
 from vendors.sim.world import ROLE_COMMUNICATION, World, WorldOptions
 from vendors.uprtc.sim import UprtcSimulator
-
-from .conftest import BROWSER, PASSWORD, allow_endpoint, make_user
 
 pytestmark = BROWSER
 HOSTS = ("host-a", "host-b")

@@ -8,8 +8,7 @@ from django.urls import reverse
 from dashboard.audit.models import AuditEntry, Outcome
 from dashboard.credentials.endpoints import VendorEndpoint
 from dashboard.live.models import Channel
-
-from .conftest import World2, logged_in
+from tests.dashboard.conftest import World2, logged_in
 
 
 def test_a_call_the_console_does_not_send_says_so_on_the_confirmation(two_tenants: World2) -> None:

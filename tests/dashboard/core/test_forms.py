@@ -8,10 +8,9 @@ from html.parser import HTMLParser
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import World2, logged_in
-from .test_layouts import form_data
-from .test_live import other_vendors  # noqa: F401  (a fixture)
-from .test_shell import every_get_page
+from tests.dashboard.conftest import World2, logged_in
+from tests.dashboard.mixing.test_views import form_data
+from tests.dashboard.site.test_shell import every_get_page
 
 VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "area", "base", "wbr"}
 
@@ -143,7 +142,7 @@ def test_every_page_has_unique_ids_and_labels_and_descriptions_point_at_them(two
     assert not problems
 
 
-def test_the_watch_and_open_room_forms_on_one_page_keep_their_ids_apart(two_tenants: World2, other_vendors) -> None:  # noqa: F811
+def test_the_watch_and_open_room_forms_on_one_page_keep_their_ids_apart(two_tenants: World2, other_vendors) -> None:
     account = other_vendors[1]["uprtc"]  # a vendor that opens rooms: both forms are shown
     html = (
         logged_in(two_tenants.acme_admin).get(reverse("live:channel_list", args=["acme", account.pk])).content.decode()

@@ -12,9 +12,8 @@ from dashboard.live.tasks import discover_account
 from dashboard.rtc.models import RtcApp
 from dashboard.rtc.tasks import refresh_account_apps
 from dashboard.usage.models import SyncCursor
+from tests.dashboard.conftest import World2
 from vendors.base.errors import AuthenticationError, NotFoundError
-
-from .conftest import World2
 
 
 def test_credentials_no_key_opens_stop_the_account_with_the_reason(two_tenants: World2, settings) -> None:

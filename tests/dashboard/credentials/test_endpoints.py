@@ -12,10 +12,9 @@ from django.urls import reverse
 
 from dashboard.credentials.endpoints import allowed_endpoints
 from dashboard.credentials.models import CheckOutcome, VendorAccount, VendorEndpoint
+from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, HTMX, World2, allow_endpoint, logged_in
 from vendors import registry
 from vendors.sim.server import SimServer
-
-from .conftest import CANARY_KEY_ID, CANARY_SECRET, HTMX, World2, allow_endpoint, logged_in
 
 
 class Recorder:

@@ -1,18 +1,21 @@
-"""Vendor accounts: forms from declared fields, encryption at rest, secrets never shown, roles."""
+"""dashboard/credentials/views.py: vendor accounts, forms from declared fields, encryption at rest, secrets never shown,
+roles, and the connection test (the vendor's answer, error code and request id reach the page)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from cryptography.fernet import Fernet
-from django.core.management import call_command
 from django.urls import reverse
 
 from dashboard.audit.models import AuditEntry
-from dashboard.credentials import crypto
-from dashboard.credentials.models import VendorAccount
-from dashboard.recordings.models import StorageTarget
-
-from .conftest import CANARY_KEY_ID, CANARY_SECRET, World2, logged_in
+from dashboard.credentials.models import CheckOutcome, VendorAccount
+from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, HTMX, World2, allow_endpoint, logged_in
+from vendors.aliyun.sim import AliyunSimulator
+from vendors.sim import Faults
+from vendors.sim.server import SimServer
+from vendors.sim.world import World, WorldOptions
 
 NEW_SECRET = "canary-SECRET-7f3a9c1e5b2d4"  # the simulator accepts it for CANARY_KEY_ID
 
@@ -167,25 +170,6 @@ def test_same_user_is_admin_in_one_tenant_and_viewer_in_another(two_tenants: Wor
     assert client.post(reverse("credentials:account_test", args=["harbor", harbor.pk])).status_code == 403
 
 
-def test_rotate_keys_reencrypts_everything_with_the_newest_key(two_tenants: World2, settings) -> None:
-    old_key = settings.CREDENTIAL_KEYS[0]
-    new_key = Fernet.generate_key().decode()
-    settings.CREDENTIAL_KEYS = [new_key, old_key]
-    assert not crypto.uses_newest_key(two_tenants.acme_account.credentials_ciphertext)
-    bucket = StorageTarget(tenant=two_tenants.acme, name="Archive", provider=1, region=0, bucket="b")
-    bucket.set_keys("AKIAROTATE", "bucket-secret")
-    bucket.save()
-    call_command("rotate_credential_keys")
-    settings.CREDENTIAL_KEYS = [new_key]  # the old key can now be dropped
-    for account in VendorAccount.objects.all():
-        assert crypto.uses_newest_key(account.credentials_ciphertext)
-    assert VendorAccount.objects.get(pk=two_tenants.acme_account.pk).credentials()["access_key_secret"] == CANARY_SECRET
-    entry = AuditEntry.objects.get(action="credentials.rotate_keys")
-    bucket.refresh_from_db()
-    assert crypto.uses_newest_key(bucket.keys_ciphertext) and bucket.keys()["secret_key"] == "bucket-secret"
-    assert entry.detail == {"rotated": 2, "storage_buckets": 1, "failed": 0} and entry.actor_name == "system"
-
-
 def test_account_that_no_key_opens_is_reported_not_crashed(two_tenants: World2, settings) -> None:
     settings.CREDENTIAL_KEYS = [Fernet.generate_key().decode()]
     client = logged_in(two_tenants.acme_admin)
@@ -221,3 +205,85 @@ def test_header_menu_lists_the_current_tenants_accounts_only(two_tenants: World2
     page = logged_in(two_tenants.acme_admin).get(reverse("credentials:account_list", args=["harbor"])).content.decode()
     menu = page[page.index('id="accounts-menu"') : page.index("</nav>")]
     assert "Harbor Aliyun" in menu and "Acme Aliyun" not in menu
+
+
+def check_url(account: VendorAccount) -> str:
+    return reverse("credentials:account_test", args=[account.tenant.slug, account.pk])
+
+
+def test_successful_test_shows_request_id_and_is_kept_and_audited(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    response = logged_in(two_tenants.acme_admin).post(check_url(account), headers=HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Connected" in page
+    account.refresh_from_db()
+    assert account.last_check_outcome == CheckOutcome.OK and account.last_check_at is not None
+    assert account.last_check_request_id and account.last_check_request_id in page
+    entry = AuditEntry.objects.get(action="account.test")
+    assert entry.outcome == "success" and entry.vendor_request_id == account.last_check_request_id
+    # the row keeps it for the next visit
+    listing = (
+        logged_in(two_tenants.acme_viewer).get(reverse("credentials:account_list", args=["acme"])).content.decode()
+    )
+    assert account.last_check_request_id in listing
+
+
+def test_wrong_secret_shows_vendor_code_and_request_id(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": "not-the-right-secret-at-all"})
+    account.save()
+    page = logged_in(two_tenants.acme_admin).post(check_url(account), headers=HTMX).content.decode()
+    account.refresh_from_db()
+    assert account.last_check_outcome == CheckOutcome.FAILED
+    assert "SignatureDoesNotMatch" in page and account.last_check_request_id in page
+    entry = AuditEntry.objects.get(action="account.test")
+    assert (entry.outcome, entry.error_code) == ("failure", "SignatureDoesNotMatch")
+    assert entry.vendor_request_id == account.last_check_request_id != ""
+
+
+def test_unknown_key_is_reported(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    account.set_credentials({"access_key_id": "LTAI5tNobodyHasThis", "access_key_secret": CANARY_SECRET})
+    account.save()
+    page = logged_in(two_tenants.acme_admin).post(check_url(account), headers=HTMX).content.decode()
+    assert "InvalidAccessKeyId" in page
+
+
+@pytest.fixture
+def faulty_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
+    simulator = AliyunSimulator(World(WorldOptions(seed=3, apps_per_vendor=1)), faults=request.param)
+    simulator.add_account(CANARY_KEY_ID, CANARY_SECRET)
+    with SimServer(simulator.handle) as server:
+        yield server.base_url
+
+
+@pytest.mark.parametrize(
+    "faulty_endpoint,expected",
+    [
+        (Faults(error_rate=1.0), "ServiceUnavailable"),
+        (Faults(throttle_rate=1.0), "Throttling"),
+        (Faults(malformed_rate=1.0), "MalformedResponse"),
+        (Faults(drop_rate=1.0), "Unreachable"),
+        (Faults(latency=1.5), "Unreachable"),
+    ],
+    indirect=["faulty_endpoint"],
+    ids=["5xx", "throttled", "malformed", "dropped", "slow"],
+)
+def test_vendor_faults_become_a_clear_message_not_a_500(
+    two_tenants: World2, faulty_endpoint: str, expected: str, settings
+) -> None:
+    settings.VENDOR_INTERACTIVE_TIMEOUT = 0.5
+    account = two_tenants.acme_account
+    account.endpoint = allow_endpoint("aliyun", faulty_endpoint)
+    account.set_credentials(account.credentials())
+    account.save()
+    client = logged_in(two_tenants.acme_admin)
+    response = client.post(check_url(account), headers=HTMX)
+    assert response.status_code == 200
+    account.refresh_from_db()
+    assert account.last_check_outcome == CheckOutcome.FAILED
+    assert expected in account.last_check_error, account.last_check_error
+    assert expected in response.content.decode()
+    # without htmx: a redirect and a toast that says the same
+    page = client.post(check_url(account), follow=True).content.decode()
+    assert "Connection test failed" in page and expected in page

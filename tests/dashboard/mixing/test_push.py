@@ -15,10 +15,9 @@ from dashboard.mixing.layouts import preset_layout, to_json
 from dashboard.mixing.models import LayoutTemplate, LayoutVersion, MixingTask, TaskState
 from dashboard.mixing.tasks import check_pushes
 from dashboard.rtc.models import RtcApp
+from tests.dashboard.conftest import Simulated, World2, logged_in
 from vendors.base.types import MixLayout, Pane
 from vendors.sim.world import ROLE_COMMUNICATION
-
-from .conftest import Simulated, World2, logged_in
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from dashboard.live.models import Channel, Presence
 from dashboard.mixing.layouts import EDITOR_PRESETS, from_json
 from dashboard.mixing.models import LayoutTemplate, LayoutVersion, MpuPreset
 from dashboard.rtc.models import RtcApp
-
-from .conftest import World2, logged_in
+from tests.dashboard.conftest import World2, logged_in
 
 
 def form_data(name: str, panes: list[dict[str, object]], **extra: str) -> dict[str, object]:

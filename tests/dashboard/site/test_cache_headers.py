@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import HTMX, World2, logged_in
-from .test_shell import every_get_page
+from tests.dashboard.conftest import HTMX, World2, logged_in
+from tests.dashboard.site.test_shell import every_get_page
 
 
 def not_stored(response: object) -> bool:

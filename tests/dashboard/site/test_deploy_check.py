@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # README, "Production settings": HSTS preload can be turned off (SECURE_HSTS_PRELOAD=false).
 EXPLAINED = {"security.W021"}
 

@@ -20,11 +20,10 @@ from dashboard.recordings.forms import RuleForm, StartRecordingForm, StorageForm
 from dashboard.recordings.models import StorageTarget
 from dashboard.rtc.forms import RegisterAppForm
 from dashboard.rtc.models import RtcApp
+from tests.dashboard.conftest import World2, logged_in
+from tests.dashboard.site.test_mutations import POST_DATA, post_urls
 from vendors import registry
 from vendors.base.types import RecordingKind, RecordingRule
-
-from .conftest import World2, logged_in
-from .test_mutations import POST_DATA, post_urls
 
 # Text as people and attackers type it: any unicode, NUL bytes and very long strings included.
 TEXT = st.one_of(st.text(max_size=300), st.sampled_from(["", " ", "\x00", "0" * 5000, "../../etc", "<script>"]))

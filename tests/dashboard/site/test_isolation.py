@@ -15,8 +15,7 @@ from dashboard.mixing.layouts import preset_layout, to_json
 from dashboard.mixing.models import LayoutTemplate, LayoutVersion, MixingTask
 from dashboard.recordings.models import Recording, RecordingFile, StorageTarget
 from dashboard.rtc.models import RtcApp
-
-from .conftest import World2, logged_in
+from tests.dashboard.conftest import World2, logged_in
 
 # Views every signed-in user may open; none shows tenant data.
 PERSONAL = {

@@ -15,9 +15,8 @@ from dashboard.rtc.tasks import refresh_account_apps
 from dashboard.usage import sync
 from dashboard.usage.models import SyncCursor, UsageSample
 from dashboard.usage.tasks import sync_series_window
+from tests.dashboard.conftest import World2
 from vendors.base.types import Interval, UsageMetric, UsagePoint
-
-from .conftest import World2
 
 
 def window() -> tuple[tuple[str, str], ...]:

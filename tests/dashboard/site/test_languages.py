@@ -13,10 +13,9 @@ import pytest
 from django.urls import reverse
 
 from dashboard.people.models import Preferences
+from tests.dashboard.conftest import World2, logged_in
 
-from .conftest import World2, logged_in
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PO = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
 
 

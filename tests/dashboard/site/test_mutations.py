@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from dashboard.audit.models import AuditEntry
 from dashboard.live.models import Channel
-
-from .conftest import Simulated, World2, logged_in
-from .test_isolation import kwargs_for, named_patterns
+from tests.dashboard.conftest import Simulated, World2, logged_in
+from tests.dashboard.site.test_isolation import kwargs_for, named_patterns
 
 # A plausible form for every URL that takes POST. A new one must be added here: the test
 # below fails for any POST-taking URL it does not know.

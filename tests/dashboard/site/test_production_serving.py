@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from .test_deploy_check import ROOT, manage, production_env
+from tests.dashboard.site.test_deploy_check import ROOT, manage, production_env
 
 HOST = "rtc.example.com"
 CONTENT_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".map": "application/json"}

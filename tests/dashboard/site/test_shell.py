@@ -13,9 +13,8 @@ from dashboard.audit.models import AuditEntry
 from dashboard.core.views import server_error
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
-
-from .conftest import HTMX, PASSWORD, World2, logged_in
-from .test_isolation import kwargs_for, named_patterns
+from tests.dashboard.conftest import HTMX, PASSWORD, World2, logged_in
+from tests.dashboard.site.test_isolation import kwargs_for, named_patterns
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.I)
 

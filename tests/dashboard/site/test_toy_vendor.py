@@ -22,15 +22,14 @@ from dashboard.mixing.models import MixingTask
 from dashboard.recordings.models import Recording, RecordingFile
 from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.rtc.tasks import refresh_account_apps
+from tests.dashboard.conftest import World2, allow_endpoint, logged_in
+from tests.dashboard.site.test_isolation import acme_layout, acme_storage, named_patterns
+from tests.dashboard.site.test_mutations import POST_DATA
 from tests.toy_vendor.provider import INFO, ToyProvider
 from tests.toy_vendor.sim import ToySimulator
 from vendors import registry
 from vendors.base.provider import Capability, Provider, VendorInfo, capability_methods
 from vendors.sim.server import SimServer
-
-from .conftest import World2, allow_endpoint, logged_in
-from .test_isolation import acme_layout, acme_storage, named_patterns
-from .test_mutations import POST_DATA
 
 TOKEN = "toy-SECRET-token-5d1e9b7a"  # never rendered: checked in every answer below
 PROJECT = "acme-toy"

@@ -11,9 +11,8 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from dashboard.live.models import Channel
 from dashboard.recordings.models import Recording
-
-from .conftest import World2, logged_in
-from .test_isolation import kwargs_for, named_patterns
+from tests.dashboard.conftest import World2, logged_in
+from tests.dashboard.site.test_isolation import kwargs_for, named_patterns
 
 # Marked @login_not_required; every other view sends an anonymous visitor to the login page.
 PUBLIC_VIEWS = {

@@ -30,11 +30,10 @@ from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role, Tenant
 from dashboard.usage import export, reports
 from dashboard.usage.reports import Report
+from tests.dashboard.conftest import BROWSER, HTMX, PASSWORD, World2, allow_endpoint, logged_in, make_user
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
-
-from .conftest import BROWSER, HTMX, PASSWORD, World2, allow_endpoint, logged_in, make_user
 
 PAYLOAD = '<a href="javascript:alert(1)">x</a><img src=x onerror=alert(1)>'
 FORMULA = '=HYPERLINK("http://evil","x")'
@@ -209,7 +208,7 @@ def test_the_usage_export_names_its_file_without_the_vendor_markup(planted) -> N
 
 def test_figures_leave_the_server_only_through_the_escaping_serialiser() -> None:
     """New charts are safe by default: no module but dashboard/core/figures.py serialises a figure."""
-    root = Path(__file__).resolve().parents[2] / "dashboard"
+    root = Path(__file__).resolve().parents[3] / "dashboard"
     direct = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")

@@ -18,8 +18,7 @@ from django.urls import reverse
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import reports
 from dashboard.usage.models import TIER_FIELDS, UsageSample
-
-from .conftest import HTMX, World2, logged_in
+from tests.dashboard.conftest import HTMX, World2, logged_in
 
 DAYS = 60
 END = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -17,13 +17,12 @@ from dashboard.rtc.models import RtcApp
 from dashboard.usage import sync, tasks
 from dashboard.usage.models import SyncCursor, UsageSample
 from dashboard.usage.plan import Window, minimum_requests
+from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, make_account
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import UnavailableError
 from vendors.sim import Faults
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions, to_minute
-
-from .conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, make_account
 
 SERIES_PER_APP = 10  # five statistics, hourly and daily
 
@@ -221,8 +220,7 @@ def test_the_account_page_says_how_far_behind_the_sync_is_and_why(account) -> No
     from django.urls import reverse
 
     from dashboard.tenancy.models import Role
-
-    from .conftest import logged_in, make_user
+    from tests.dashboard.conftest import logged_in, make_user
 
     app = RtcApp.objects.filter(vendor_account=account).first()
     SyncCursor.objects.create(

@@ -7,10 +7,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from tests.vendors.conftest import FakeClock, make_client
 from vendors.aliyun.signing import percent_encode, rpc_signature
 from vendors.base.errors import AuthenticationError, InvalidRequestError
-
-from .conftest import FakeClock, make_client
 
 
 def test_wrong_secret_gets_signature_does_not_match_with_the_server_string(endpoint, clock):

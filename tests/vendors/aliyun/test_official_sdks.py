@@ -20,11 +20,10 @@ from aliyunsdkrtc.request.v20180111.DescribeAppsRequest import DescribeAppsReque
 from aliyunsdkrtc.request.v20180111.DescribeChannelUsersRequest import DescribeChannelUsersRequest
 from aliyunsdkrtc.request.v20180111.ModifyAppRequest import ModifyAppRequest
 
+from tests.vendors.conftest import SMALL_WORLD
 from vendors.aliyun.sim import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, AliyunSimulator
 from vendors.sim.server import SimServer
 from vendors.sim.world import World
-
-from .conftest import SMALL_WORLD
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from tests.vendors.conftest import NOW, make_client
 from vendors.aliyun import mpu
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import (
@@ -21,8 +22,6 @@ from vendors.base.errors import (
 )
 from vendors.base.types import AppStatus, ChannelMode, Interval, MemberRole, MixingState, UsageMetric
 from vendors.sim.world import World, WorldOptions
-
-from .conftest import NOW, make_client
 
 
 @contextmanager
