@@ -21,9 +21,6 @@ from .ratelimit import wait_for_turn
 
 calls = logging.getLogger("dashboard.vendor_calls")
 
-# Tests may point this at an in-process simulator; None means real HTTP.
-transport_override: httpx.BaseTransport | None = None
-
 
 @contextmanager
 @sensitive_variables()
@@ -58,7 +55,7 @@ def provider_for(
     provider = account.info.connect(
         account.credentials(),
         base_url=account.endpoint or None,
-        transport=transport_override,
+        transport=settings.VENDOR_TRANSPORT,
         http=http,
         retry=retry,
     )

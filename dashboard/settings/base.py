@@ -224,6 +224,10 @@ VENDOR_JOB_TIMEOUT = env.float("VENDOR_JOB_TIMEOUT", default=30.0)
 # Each may resolve to a private address (that exact host and port, nothing else there);
 # staff add more in the admin site ("Allowed vendor endpoints"). README: "Vendor endpoints".
 VENDOR_ENDPOINTS: dict[str, list[str]] = env.json("VENDOR_ENDPOINTS", default={})
+# An httpx transport every vendor client sends through instead of the network. None (real
+# HTTP) in every deployment; tests put an in-process simulator here for one test with the
+# `sim_transport` fixture (tests/dashboard/conftest.py).
+VENDOR_TRANSPORT = None
 
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 

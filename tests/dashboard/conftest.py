@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
+from django.utils import translation
 
 from dashboard.credentials.endpoints import normalize
 from dashboard.credentials.models import VendorAccount, VendorEndpoint
@@ -26,10 +28,20 @@ from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
 
 CANARY_KEY_ID = "LTAI5tCanaryKeyId"
+
+
 CANARY_SECRET = "canary-SECRET-7f3a9c1e5b2d4"
+
+
 OTHER_CANARY_KEY_ID = "LTAI5tOtherCanary"
+
+
 OTHER_CANARY_SECRET = "canary-SECRET-other-88e1a0c4"
+
+
 CANARIES = (CANARY_SECRET, OTHER_CANARY_SECRET)
+
+
 PASSWORD = "a-long-test-password-1"
 
 
@@ -48,6 +60,19 @@ def aliyun_sim() -> Iterator[Simulated]:
     simulator.add_account(OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, set(apps[2:]))
     with SimServer(simulator.handle) as server:
         yield Simulated(simulator, server.base_url)
+
+
+@pytest.fixture
+def sim_transport(settings) -> Callable[[Callable[[httpx.Request], httpx.Response]], None]:
+    """Send this test's vendor calls to an in-process handler (a simulator's `handle`), not the network.
+
+    Call it again to swap the handler; after the test VENDOR_TRANSPORT is None (real HTTP) again.
+    """
+
+    def install(handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        settings.VENDOR_TRANSPORT = httpx.MockTransport(handler)
+
+    return install
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +163,10 @@ HTMX = {"HX-Request": "true"}
 
 # --- browser tests (Playwright driving Debian's chromium) -------------------------------------
 
+
 CHROMIUM = "/usr/bin/chromium"
+
+
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -187,3 +215,37 @@ def browser_page(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[objec
         assert console_errors == [], console_errors  # CSP violations and script errors show up here
         context.close()
         browser.close()
+
+
+# --- vendors without a membership read, and rooms opened from the console ----------------------
+
+
+@pytest.fixture
+def other_vendors(two_tenants: World2, sim_transport):
+    """ISDP+ and uprtc simulators in process, on one small world, for Acme."""
+    from vendors.isdp.sim import IsdpSimulator
+    from vendors.sim.world import World, WorldOptions
+    from vendors.uprtc.sim import UprtcSimulator
+
+    world = World(WorldOptions(seed=11, apps_per_vendor=1, channels_per_app=3, users_per_app=200))
+    sims = {"isdp": IsdpSimulator(world), "uprtc": UprtcSimulator(world)}
+    routes = {"isdp": sims["isdp"].handle, "uprtc": sims["uprtc"].handle}
+    accounts = {}
+    for vendor, sim in sims.items():
+        account = VendorAccount(
+            tenant=two_tenants.acme, vendor=vendor, label=f"Acme {vendor}", endpoint=f"http://{vendor}.sim"
+        )
+        account.set_credentials(sim.demo_account(0, 1))
+        account.save()
+        app_id = sim.demo_app_ids(0, 1)[0]
+        RtcApp.objects.create(vendor_account=account, app_id=app_id, source="manual")
+        accounts[vendor] = account
+    sim_transport(lambda request: routes[request.url.host.split(".")[0]](request))
+    return world, accounts
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """English messages, whatever the test's language; a module asks for it with `pytest.mark.usefixtures`."""
+    with translation.override("en"):
+        yield

@@ -1,0 +1,47 @@
+"""dashboard/demo/seed.py: the demo's data; seeding again changes nothing twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.credentials.models import VendorAccount
+from dashboard.demo.seed import USERS, SimEndpoint, seed
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.models import Membership, Tenant
+from vendors.sim import World, WorldOptions, build_simulators
+from vendors.sim.server import SimServer
+
+
+@pytest.mark.django_db
+def test_seeding_twice_creates_nothing_twice() -> None:
+    world = World(WorldOptions(seed=2, apps_per_vendor=4, channels_per_app=2, users_per_app=100))
+    simulators = build_simulators(world)
+    servers = [SimServer(sim.handle).start() for sim in simulators]
+    try:
+        endpoints = {
+            sim.vendor: SimEndpoint(sim, server.base_url) for sim, server in zip(simulators, servers, strict=True)
+        }
+        first = seed(endpoints)
+        counts = (
+            Tenant.objects.count(),
+            Membership.objects.count(),
+            VendorAccount.objects.count(),
+            RtcApp.objects.count(),
+        )
+        second = seed(endpoints, password="same-for-everyone-1")
+        again = (
+            Tenant.objects.count(),
+            Membership.objects.count(),
+            VendorAccount.objects.count(),
+            RtcApp.objects.count(),
+        )
+    finally:
+        for server in servers:
+            server.stop()
+    assert counts == again
+    assert counts[2] == 2 * len(simulators)
+    assert set(first) == set(second) == {user.username for user in USERS}
+    # each demo tenant sees its own half of the simulated apps
+    acme = set(RtcApp.objects.filter(vendor_account__tenant__slug="acme").values_list("app_id", flat=True))
+    harbor = set(RtcApp.objects.filter(vendor_account__tenant__slug="blue-harbor").values_list("app_id", flat=True))
+    assert acme and harbor and not acme & harbor

@@ -1,0 +1,20 @@
+"""dashboard/ops/jobs.py: jobs are counted from Huey's signals and shown to staff only."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from dashboard.ops.jobs import heartbeat
+from dashboard.ops.models import JobMinute
+from dashboard.rtc.tasks import refresh_account_apps
+from tests.dashboard.conftest import World2, logged_in
+
+
+def test_jobs_are_counted_and_shown_to_staff_only(two_tenants: World2, aliyun_sim) -> None:
+    refresh_account_apps(two_tenants.acme_account.pk)  # a job, run inline: listed, then planned
+    heartbeat()
+    counted = dict(JobMinute.objects.values_list("name", "completed"))
+    assert counted.get("apps.refresh_account") == 1 and counted.get("ops.heartbeat") == 1
+    page = logged_in(two_tenants.staff).get(reverse("staff:ops_jobs")).content.decode()
+    assert 'id="job-stats"' in page and "apps.refresh_account" in page and 'id="queue-depth"' in page
+    assert logged_in(two_tenants.acme_admin).get(reverse("staff:ops_jobs")).status_code == 403

@@ -1,0 +1,155 @@
+"""Every URL that changes something takes only POST with a CSRF token, and every POST that
+changes something at a vendor leaves an audit entry naming that vendor call."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from dashboard.audit.models import AuditEntry
+from dashboard.live.models import Channel
+from tests.dashboard.conftest import Simulated, World2, logged_in
+from tests.dashboard.site.test_isolation import kwargs_for, named_patterns
+
+# A plausible form for every URL that takes POST. A new one must be added here: the test
+# below fails for any POST-taking URL it does not know.
+POST_DATA: dict[str, dict[str, str]] = {
+    "people:logout": {},
+    "people:password_change": {"old_password": "x", "new_password1": "y", "new_password2": "y"},
+    "people:preferences": {"language": "en", "time_zone": ""},
+    "people:two_factor": {"token": "000000"},
+    "people:login": {"username": "nobody", "password": "x"},
+    "credentials:account_create": {"label": "New", "access_key_id": "LTAIx", "access_key_secret": "s" * 20},
+    "credentials:account_edit": {"label": "Renamed"},
+    "credentials:account_delete": {"confirm": "Acme Aliyun"},
+    "credentials:account_test": {},
+    "usage:account_recheck": {},
+    "rtc:apps_refresh": {},
+    "rtc:app_register": {"app_id": "hand-made-1", "name": "By hand"},
+    "rtc:app_rename": {"name": "New name"},
+    "rtc:app_unregister": {},
+    "live:channel_watch": {"app": "", "channel_id": "watched-1"},
+    "live:channel_create": {"app": "", "mode": "communication", "owner_id": "owner-1"},
+    "live:channel_refresh": {},
+    "live:channel_toggle_watch": {"watched": "1"},
+    "live:channel_kick": {"users": "someone", "reason": "test"},
+    "live:channel_close": {"confirm_channel_id": "iso-room"},
+    "mixing:layout_new": {"name": "x", "save": "1"},
+    "mixing:layout_edit": {"name": "x", "save": "1"},
+    "mixing:layout_restore": {},
+    "mixing:push_start": {
+        "stream_url": "rtmp://cdn.example.com/live/x",
+        "media_encode": "20",
+        "task_profile": "4IN_720P",
+    },
+    "mixing:push_refresh": {},
+    "mixing:push_apply": {},
+    "mixing:push_stop": {},
+    "recordings:recording_start": {"mixed": "on", "resolution": "720p", "users": ""},
+    "recordings:channel_recordings_stop": {},
+    "recordings:recording_refresh": {},
+    "recordings:recording_stop": {},
+    "recordings:recording_apply_layout": {},
+    "recordings:recording_users": {"users": "someone"},
+    "recordings:recording_playback": {},
+    "recordings:rule_new": {"kind": "video", "file_name": "x", "enabled": "on"},
+    "recordings:rule_edit": {"kind": "video", "file_name": "x", "enabled": "on"},
+    "recordings:rule_delete": {},
+    "recordings:auto_recording": {"on": "1", "rule": "1001"},
+    "recordings:storage_new": {
+        "name": "B",
+        "provider": "1",
+        "region": "0",
+        "bucket": "b",
+        "access_key": "a",
+        "secret_key": "s",
+    },
+    "recordings:storage_edit": {"name": "B2", "provider": "1", "region": "0", "bucket": "b"},
+    "recordings:storage_delete": {},
+    "hooks:recording_callback": {},
+    "hooks:recording_callback_bound": {},
+}
+# Vendors cannot hold a CSRF token; these check the vendor's own signature instead
+# (tests/dashboard/test_recordings.py sends forged, stale and replayed calls).
+SIGNED_CALLBACKS = {"hooks:recording_callback", "hooks:recording_callback_bound"}
+READ_ONLY_ACTION_PREFIXES = ("Describe", "Get")
+
+
+def post_urls(world: World2) -> list[tuple[str, str]]:
+    """(name, url) of every pattern whose view accepts POST: pages that only show things
+    answer 405 (require_safe), so nothing is left to guess. Asked as a viewer with an empty
+    form, so that asking changes nothing."""
+    found = []
+    for name, pattern in named_patterns():
+        if name.startswith("admin:"):
+            continue
+        url = reverse(name, kwargs=kwargs_for(pattern, world, world.acme.slug))
+        # A fresh session each time: one of these is the logout.
+        if logged_in(world.acme_viewer).post(url).status_code != 405:
+            found.append((name, url))
+    return found
+
+
+def test_every_post_url_refuses_a_request_without_the_csrf_token(two_tenants: World2) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(two_tenants.staff)
+    urls = post_urls(two_tenants)
+    assert len(urls) >= 15
+    for name, url in urls:
+        response = client.post(url, POST_DATA.get(name, {}))
+        if name in SIGNED_CALLBACKS:
+            assert response.status_code in (400, 403, 404), (name, response.status_code)
+            continue
+        assert response.status_code == 403 and b"CSRF" in response.content, (name, response.status_code)
+
+
+def test_every_post_url_is_known_and_every_vendor_change_is_audited(
+    two_tenants: World2, aliyun_sim: Simulated, sim_transport
+) -> None:
+    urls = post_urls(two_tenants)
+    unknown = {name for name, _ in urls} - set(POST_DATA)
+    assert not unknown, f"add these POST URLs to POST_DATA: {unknown}"
+    changes: list[tuple[str, str]] = []  # (action, request id) of every changing vendor call
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        response = aliyun_sim.simulator.handle(request)
+        action = request.url.params.get("Action", "")
+        if action and not action.startswith(READ_ONLY_ACTION_PREFIXES):
+            request_id = response.json().get("RequestId", "") if response.content.startswith(b"{") else ""
+            changes.append((action, request_id))
+        return response
+
+    app_pk = str(two_tenants.acme_manual_app.pk)
+    Channel.objects.get_or_create(app=two_tenants.acme_manual_app, channel_id="iso-room")
+    sim_transport(recording)
+    last = {"rtc:app_unregister": 1, "credentials:account_delete": 2}  # what they delete, the others still need
+    for name, url in sorted(urls, key=lambda item: last.get(item[0], 0)):
+        if name in {"people:logout", "people:login"}:
+            continue
+        client = logged_in(two_tenants.staff)
+        before, calls_before = AuditEntry.objects.count(), len(changes)
+        data = {key: (app_pk if key == "app" else value) for key, value in POST_DATA[name].items()}
+        response = client.post(url, data)
+        assert response.status_code < 500, (name, response.status_code)
+        made = changes[calls_before:]
+        if made:
+            entries = AuditEntry.objects.order_by("pk")[before:]
+            audited_ids = {entry.vendor_request_id for entry in entries}
+            assert entries, f"{name} changed something at the vendor ({made}) without an audit entry"
+            for action, request_id in made:
+                assert request_id in audited_ids, f"{name}: {action} {request_id} is not in the audit log"
+    assert changes, "no URL changed anything at the vendor: the test is not testing"
+
+
+@pytest.mark.parametrize(
+    "name", ["live:channel_kick", "live:channel_close", "rtc:app_rename", "credentials:account_delete"]
+)
+def test_a_get_to_a_changing_url_changes_nothing(two_tenants: World2, name: str) -> None:
+    pattern = dict(named_patterns())[name]
+    Channel.objects.get_or_create(app=two_tenants.acme_manual_app, channel_id="iso-room")
+    url = reverse(name, kwargs=kwargs_for(pattern, two_tenants, two_tenants.acme.slug))
+    before = AuditEntry.objects.count()
+    logged_in(two_tenants.staff).get(url, POST_DATA[name])
+    assert AuditEntry.objects.count() == before

@@ -1,0 +1,251 @@
+"""Usage reports: filters in the URL, numbers against the database, roll-ups, exports, the staff overview."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from dashboard.rtc.models import RtcApp
+from dashboard.usage import reports
+from dashboard.usage.models import TIER_FIELDS, UsageSample
+from tests.dashboard.conftest import HTMX, World2, logged_in
+
+DAYS = 60
+END = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def seed(app: RtcApp, scale: int) -> None:
+    """Daily and hourly samples with distinct, checkable numbers."""
+    rows = []
+    for day in range(DAYS):
+        start = END - timedelta(days=DAYS - day)
+        for metric, value in (
+            ("active_users", 100 * scale + day),
+            ("active_channels", 10 * scale + day % 7),
+            ("peak_users", 20 * scale + day),
+            ("peak_channels", 5 * scale),
+        ):
+            rows.append(
+                UsageSample(
+                    app=app,
+                    metric=metric,
+                    interval=86400,
+                    timestamp=start,
+                    value=value,
+                    peak_time=start + timedelta(hours=day % 24) if "peak" in metric else None,
+                )
+            )
+        tiers = {"audio": 10 * scale, "v360": 20 * scale + day, "v720": 30 * scale, "v1080": day, "content": 5}
+        rows.append(
+            UsageSample(app=app, metric="duration", interval=86400, timestamp=start, value=sum(tiers.values()), **tiers)
+        )
+        for hour in range(24):
+            rows.append(
+                UsageSample(
+                    app=app,
+                    metric="duration",
+                    interval=3600,
+                    timestamp=start + timedelta(hours=hour),
+                    value=hour * scale,
+                    audio=hour * scale,
+                )
+            )
+    UsageSample.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def usage(two_tenants: World2) -> World2:
+    w = two_tenants
+    w.app_a = RtcApp.objects.create(vendor_account=w.acme_account, app_id="app-a", name="Alpha")
+    w.app_b = RtcApp.objects.create(vendor_account=w.acme_account, app_id="app-b", name="Beta")
+    w.app_h = RtcApp.objects.create(vendor_account=w.harbor_account, app_id="app-h", name="Harbor app")
+    seed(w.app_a, 1)
+    seed(w.app_b, 2)
+    seed(w.app_h, 7)
+    return w
+
+
+def custom(start: datetime, end: datetime, **extra: str) -> dict[str, str]:
+    return {"range": "custom", "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}", **extra}
+
+
+def test_filters_parse_presets_custom_ranges_and_bad_input() -> None:
+    today = date(2026, 3, 15)
+    zone = ZoneInfo("Asia/Shanghai")
+    f = reports.parse(QueryDict("range=last_month"), today=today, zone=zone)
+    assert (f.start, f.end, f.resolved) == (date(2026, 2, 1), date(2026, 2, 28), "day")
+    f = reports.parse(QueryDict("range=12m"), today=today, zone=zone)
+    assert f.resolved == "week" and f.start == date(2025, 3, 1)
+    f = reports.parse(QueryDict("range=custom&from=2026-03-10&to=2026-03-01&granularity=hour"), today=today, zone=zone)
+    assert (f.start, f.end, f.resolved) == (date(2026, 3, 1), date(2026, 3, 10), "hour") and f.problems
+    assert f.start_utc == datetime(2026, 2, 28, 16, tzinfo=UTC)  # local midnight in UTC
+    f = reports.parse(QueryDict("range=nonsense&granularity=fortnight&tier=bogus"), today=today, zone=zone)
+    assert f.preset == "30d" and f.granularity == "auto" and len(f.problems) == 2 and f.tiers == list(TIER_FIELDS)
+    f = reports.parse(QueryDict("range=custom&from=yesterday"), today=today, zone=zone)
+    assert f.preset == "30d" and f.problems
+
+
+def test_tenant_report_numbers_match_the_database(usage: World2) -> None:
+    client = logged_in(usage.acme_viewer)
+    start, end = END - timedelta(days=30), END - timedelta(days=1)
+    response = client.get(reverse("usage:tenant_usage", args=["acme"]), custom(start, end, granularity="day"))
+    page = response.content.decode()
+    expected = sum(
+        UsageSample.objects.filter(
+            app__in=[usage.app_a, usage.app_b],
+            metric="duration",
+            interval=86400,
+            timestamp__gte=start,
+            timestamp__lt=end + timedelta(days=1),
+        ).values_list("value", flat=True)
+    )
+    assert f'data-total="duration">{expected:,} min' in page
+    assert "Harbor app" not in page  # another tenant's app is neither listed nor counted
+    assert "counts and peaks are added up" in page
+
+
+def test_tier_filter_changes_the_duration(usage: World2) -> None:
+    client = logged_in(usage.acme_admin)
+    start, end = END - timedelta(days=10), END - timedelta(days=1)
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
+    page = client.get(url, custom(start, end, granularity="day", tier="v1080")).content.decode()
+    expected = sum(range(DAYS - 10, DAYS))  # v1080 minutes are the day index
+    assert f'data-total="duration">{expected:,} min' in page
+
+
+def test_weeks_sum_minutes_and_take_the_busiest_day(usage: World2) -> None:
+    start = END - timedelta(days=DAYS)
+    filters = reports.parse(
+        QueryDict(
+            f"range=custom&from={start:%Y-%m-%d}&to={END - timedelta(days=1):%Y-%m-%d}"
+            "&granularity=week&app=" + str(usage.app_a.pk)
+        ),
+        zone=ZoneInfo("UTC"),
+    )
+    report = reports.build(filters, RtcApp.objects.filter(pk=usage.app_a.pk))
+    days = UsageSample.objects.filter(app=usage.app_a, interval=86400)
+    assert sum(b.values["duration"] for b in report.buckets) == sum(
+        days.filter(metric="duration").values_list("value", flat=True)
+    )
+    for bucket in report.buckets:
+        week = days.filter(
+            metric="active_users", timestamp__gte=bucket.start, timestamp__lt=bucket.start + timedelta(days=7)
+        )
+        assert bucket.values["active_users"] == max(week.values_list("value", flat=True))
+        assert bucket.start.weekday() == 0
+
+
+def test_hours_follow_the_readers_time_zone(usage: World2) -> None:
+    filters = reports.parse(QueryDict("range=7d&granularity=hour"), zone=ZoneInfo("Asia/Shanghai"))
+    report = reports.build(filters, RtcApp.objects.filter(pk=usage.app_a.pk))
+    assert report.buckets[0].start == filters.start_utc  # Shanghai midnight, 16:00 UTC the day before
+    assert json.loads(reports_figure(report))["data"][0]["x"][0].endswith("00:00")
+
+
+def reports_figure(report: reports.Report) -> str:
+    from dashboard.usage.charts import duration
+
+    return duration(report)
+
+
+def test_htmx_swaps_only_the_report_and_keeps_filters_in_the_url(usage: World2) -> None:
+    client = logged_in(usage.acme_admin)
+    url = reverse("usage:account_usage", args=["acme", usage.acme_account.pk])
+    fragment = client.get(url, {"range": "7d", "granularity": "day"}, headers=HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section id="report"') and "<html" not in fragment
+    assert "export=csv" in fragment and "range=7d" in fragment
+    figures = {
+        name: json.loads(html.unescape(text))
+        for name, text in re.findall(r'data-chart="chart-(\w+)" data-figure="([^"]*)"', fragment)
+    }
+    assert set(figures) == {"duration", "active_users", "active_channels", "peak_users", "peak_channels"}
+    assert [trace["name"] for trace in figures["duration"]["data"]][:2] == ["Audio", "Video up to 360p"]
+    assert len(figures["active_users"]["data"][0]["x"]) == 6  # seven days, today not yet seeded
+
+
+def test_csv_export_is_exactly_the_table(usage: World2) -> None:
+    client = logged_in(usage.acme_viewer)
+    start, end = END - timedelta(days=14), END - timedelta(days=1)
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_b.pk])
+    response = client.get(url, custom(start, end, granularity="day", export="csv"))
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    assert header[0] == "Period starting" and len(body) == 14
+    stored = UsageSample.objects.filter(
+        app=usage.app_b, metric="duration", interval=86400, timestamp__gte=start, timestamp__lt=end + timedelta(days=1)
+    ).order_by("timestamp")
+    assert [int(row[1]) for row in body] == list(stored.values_list("value", flat=True))
+    assert int(total[1]) == sum(stored.values_list("value", flat=True))
+    peak_users = UsageSample.objects.get(app=usage.app_b, metric="peak_users", interval=86400, timestamp=start)
+    column = header.index("Peak concurrent users")
+    assert body[0][column] == str(peak_users.value)
+    assert body[0][column + 1] == f"{peak_users.peak_time:%Y-%m-%d %H:%M}"
+    xlsx = client.get(url, custom(start, end, granularity="day", export="xlsx"))
+    assert zipfile.ZipFile(io.BytesIO(xlsx.content)).testzip() is None
+
+
+def test_comparison_with_the_previous_period(usage: World2) -> None:
+    client = logged_in(usage.acme_admin)
+    start, end = END - timedelta(days=10), END - timedelta(days=1)
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
+    page = client.get(url, custom(start, end, granularity="day", compare="1")).content.decode()
+    assert "vs previous period" in page and "Previous period" in page
+
+
+def test_a_year_of_hours_is_not_shipped_unless_asked(usage: World2) -> None:
+    client = logged_in(usage.acme_admin)
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
+    year = client.get(url, {"range": "12m"}, headers=HTMX).content.decode()
+    assert "Week" in year and len(year) < 250_000
+    asked = client.get(url, {"range": "90d", "granularity": "hour"}, headers=HTMX).content.decode()
+    assert asked.count("00:00") > 50  # hours, because they were asked for
+
+
+def test_empty_states(usage: World2) -> None:
+    client = logged_in(usage.harbor_admin)
+    url = reverse("usage:tenant_usage", args=["harbor"])
+    page = client.get(url, custom(END - timedelta(days=400), END - timedelta(days=300))).content.decode()
+    assert "No usage stored for this range yet." in page
+
+
+def test_staff_overview_ranks_tenants_with_trend(usage: World2) -> None:
+    page = logged_in(usage.staff).get(reverse("staff:usage_overview"), {"range": "30d"}).content.decode()
+    ranking = page[page.index('id="tenant-ranking"') :]
+    assert ranking.index("Blue Harbor") < ranking.index("Acme Rooms")  # 7x the minutes
+    assert "%" in ranking
+    assert logged_in(usage.acme_admin).get(reverse("staff:usage_overview")).status_code == 403
+
+
+def test_recheck_is_for_admins(usage: World2) -> None:
+    url = reverse("usage:account_recheck", args=["acme", usage.acme_account.pk])
+    assert logged_in(usage.acme_viewer).post(url).status_code == 403
+    usage.acme_account.sync_blocked = True
+    usage.acme_account.save()
+    logged_in(usage.acme_admin).post(url)
+    usage.acme_account.refresh_from_db()
+    assert not usage.acme_account.sync_blocked
+
+
+def test_tenants_without_usage_vendors_are_told_which_vendors_have_it(two_tenants: World2) -> None:
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.tenancy.models import Membership, Role, Tenant
+
+    tenant = Tenant.objects.create(name="Rooms only", slug="rooms")
+    account = VendorAccount(tenant=tenant, vendor="uprtc", label="uprtc")
+    account.set_credentials({"app_secret": "a-secret-of-enough-length"})
+    account.save()
+    RtcApp.objects.create(vendor_account=account, app_id="project-1")
+    Membership.objects.create(user=two_tenants.acme_viewer, tenant=tenant, role=Role.VIEWER)
+    page = logged_in(two_tenants.acme_viewer).get(reverse("usage:tenant_usage", args=["rooms"])).content.decode()
+    assert "These vendors publish no usage statistics." in page and "Vendors that do: Alibaba Cloud RTC." in page

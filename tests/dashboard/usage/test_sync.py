@@ -1,0 +1,237 @@
+"""Usage sync: backfill, incremental runs with overlap, idempotence, errors, and the simulator's own totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
+
+from dashboard.credentials.blocking import unblock
+from dashboard.credentials.models import VendorAccount
+from dashboard.credentials.ratelimit import wait_for_turn
+from dashboard.rtc.models import RtcApp
+from dashboard.usage import sync, tasks
+from dashboard.usage.models import SyncCursor, UsageSample
+from dashboard.usage.plan import Window, minimum_requests
+from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, make_account
+from vendors.aliyun.sim import AliyunSimulator
+from vendors.base.errors import UnavailableError
+from vendors.sim import Faults
+from vendors.sim.server import SimServer
+from vendors.sim.world import World, WorldOptions, to_minute
+
+SERIES_PER_APP = 10  # five statistics, hourly and daily
+
+
+class Counted(AliyunSimulator):
+    """Counts every request that reaches the vendor, refused ones included."""
+
+    received = 0
+
+    def handle(self, request):
+        self.received += 1
+        return super().handle(request)
+
+
+@pytest.fixture(scope="module")
+def quiet_sim() -> Iterator[tuple[Counted, str]]:
+    world = World(WorldOptions(seed=9, apps_per_vendor=2, channels_per_app=3, users_per_app=200, sessions_per_day=96))
+    simulator = Counted(world)
+    simulator.add_account(CANARY_KEY_ID, CANARY_SECRET)
+    with SimServer(simulator.handle) as server:
+        yield simulator, server.base_url
+
+
+@pytest.fixture
+def account(db, quiet_sim, settings) -> VendorAccount:
+    settings.USAGE_BACKFILL_DAYS = 40
+    _, url = quiet_sim
+    from dashboard.tenancy.models import Tenant
+
+    tenant = Tenant.objects.create(name="Sync Co", slug="sync")
+    account = make_account(tenant, "Aliyun", CANARY_KEY_ID, CANARY_SECRET, url)
+    call_command("sync_apps", verbosity=0)
+    assert RtcApp.objects.filter(vendor_account=account).count() == 2
+    return account
+
+
+def usage_requests(simulator: Counted) -> int:
+    return simulator.received
+
+
+def rows() -> dict[tuple, tuple]:
+    return {
+        (r.app_id, r.metric, r.interval, r.timestamp): (
+            r.value,
+            r.peak_time,
+            r.audio,
+            r.v360,
+            r.v720,
+            r.v1080,
+            r.content,
+        )
+        for r in UsageSample.objects.all()
+    }
+
+
+def test_backfill_fetches_every_window_once_and_matches_the_simulator(account, quiet_sim) -> None:
+    simulator, _ = quiet_sim
+    before = usage_requests(simulator)
+    planned = tasks.plan_usage.call_local()
+    assert planned == 2 * SERIES_PER_APP
+    spent = usage_requests(simulator) - before
+    assert spent == 2 * SERIES_PER_APP * minimum_requests(40, timedelta(days=30))  # two windows per series
+    assert SyncCursor.objects.filter(chain_started_at__isnull=False).count() == 0
+    world = simulator.world
+    now_minute = to_minute(timezone.now())
+    for app in RtcApp.objects.filter(vendor_account=account):
+        daily = UsageSample.objects.filter(app=app, metric="duration", interval=86400)
+        hourly = UsageSample.objects.filter(app=app, metric="duration", interval=3600)
+        assert daily.count() == 40 and 40 * 24 - 24 < hourly.count() <= 40 * 24
+        # the minutes of the last full day, from the world itself
+        day_start = to_minute(daily.order_by("-timestamp")[1].timestamp)
+        stats = world.bucket_stats((app.app_id,), day_start, 24 * 60)
+        stored = daily.get(timestamp=daily.order_by("-timestamp")[1].timestamp)
+        assert stored.value == stats.total_minutes
+        assert (stored.audio, stored.v360, stored.v720, stored.v1080, stored.content) == stats.duration
+        hour_sum = hourly.filter(timestamp__gte=stored.timestamp, timestamp__lt=stored.timestamp + timedelta(days=1))
+        assert hour_sum.aggregate(total=Sum("value"))["total"] == stored.value
+        peak = UsageSample.objects.get(app=app, metric="peak_users", interval=86400, timestamp=stored.timestamp)
+        assert (peak.value, to_minute(peak.peak_time)) == (stats.peak_users, stats.peak_users_at)
+        assert now_minute  # the sync ran against the world's present
+
+
+def test_incremental_run_fetches_only_what_is_new_plus_the_overlap(account, quiet_sim, settings) -> None:
+    simulator, _ = quiet_sim
+    tasks.plan_usage.call_local()
+    before_rows = rows()
+    # late data: the last hours changed at the vendor after we read them; an old row we corrupt stays corrupt
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    latest = UsageSample.objects.filter(app=app, metric="duration", interval=3600).order_by("-timestamp")
+    recent, old = latest[1], latest[60]
+    UsageSample.objects.filter(pk=recent.pk).update(value=recent.value + 999)
+    UsageSample.objects.filter(pk=old.pk).update(value=old.value + 999)
+    spent = usage_requests(simulator)
+    tasks.plan_usage.call_local()
+    assert usage_requests(simulator) - spent == 2 * SERIES_PER_APP  # one window per series
+    assert UsageSample.objects.get(pk=recent.pk).value == recent.value  # re-read within the overlap
+    assert UsageSample.objects.get(pk=old.pk).value == old.value + 999  # not fetched again
+    after = rows()
+    assert set(after) >= set(before_rows) and len(after) - len(before_rows) <= 2 * SERIES_PER_APP
+
+
+def test_a_window_twice_changes_nothing(account) -> None:
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    end = timezone.now().replace(minute=0, second=0, microsecond=0)
+    window = Window(end - timedelta(days=3), end)
+    sync.run_window(app.pk, "duration", 3600, window)
+    first = rows()
+    sync.run_window(app.pk, "duration", 3600, window)
+    assert rows() == first and len(first) == 72
+
+
+def test_bad_credentials_stop_the_account_without_a_retry_storm(account, quiet_sim) -> None:
+    simulator, _ = quiet_sim
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": "not-the-secret-anymore"})
+    account.save()
+    spent = usage_requests(simulator)
+    tasks.plan_usage.call_local()
+    assert usage_requests(simulator) - spent == 1  # the first window failed; nothing else was tried
+    account.refresh_from_db()
+    assert account.sync_blocked and "SignatureDoesNotMatch" in account.sync_error and "request id" in account.sync_error
+    assert sync.plan() == []
+    tasks.plan_usage.call_local()
+    assert usage_requests(simulator) - spent == 1
+    # new credentials: the block is lifted and the sync resumes
+    account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": CANARY_SECRET})
+    account.save()
+    unblock(account=account)
+    assert len(sync.plan()) == 2 * SERIES_PER_APP
+
+
+def test_a_stopped_app_stops_alone(account, quiet_sim) -> None:
+    simulator, _ = quiet_sim
+    stopped, running = RtcApp.objects.filter(vendor_account=account).order_by("app_id")
+    simulator.set_app_status(stopped.app_id, 2)
+    try:
+        tasks.plan_usage.call_local()
+    finally:
+        simulator.set_app_status(stopped.app_id, 1)
+    stopped.refresh_from_db()
+    account.refresh_from_db()
+    assert stopped.sync_blocked and "App.Stop" in stopped.sync_error
+    assert not account.sync_blocked
+    assert UsageSample.objects.filter(app=running).count() > 0 and not UsageSample.objects.filter(app=stopped).exists()
+
+
+def test_transient_errors_raise_for_a_retry_and_keep_the_account(db, account, settings) -> None:
+    flaky = AliyunSimulator(World(WorldOptions(seed=9, apps_per_vendor=2)), faults=Faults(error_rate=1.0))
+    flaky.add_account(CANARY_KEY_ID, CANARY_SECRET)
+    with SimServer(flaky.handle) as server:
+        account.endpoint = allow_endpoint("aliyun", server.base_url)
+        account.set_credentials(account.credentials())  # an admin re-enters the secrets for the new endpoint
+        account.save()
+        app = RtcApp.objects.filter(vendor_account=account).first()
+        with pytest.raises(UnavailableError):
+            sync.run_window(app.pk, "duration", 3600, Window(timezone.now() - timedelta(hours=2), timezone.now()))
+    account.refresh_from_db()
+    assert not account.sync_blocked
+    assert "ServiceUnavailable" in SyncCursor.objects.get(app=app, metric="duration", interval=3600).last_error
+
+
+def test_rate_limit_makes_requests_wait(account, settings) -> None:
+    settings.RATE_LIMIT_STORAGE_URL = "memory://"
+    waits = [wait_for_turn(account, rate=5) for _ in range(6)]
+    assert waits[:5] == [0.0] * 5 and waits[5] > 0
+
+
+def test_management_commands(account, capsys) -> None:
+    call_command("sync_usage")
+    out = capsys.readouterr().out
+    assert "20 series planned for 2 apps: 40 windows fetched" in out
+    call_command("sync_apps")
+    assert "2 updated" in capsys.readouterr().out
+
+
+def test_a_vendor_that_counts_per_api_gets_a_budget_per_api(two_tenants, settings) -> None:
+    """ISDP+ allows 60 requests a minute to each API: a busy API does not hold up another."""
+    from dashboard.credentials.ratelimit import has_room, limit_for
+
+    settings.RATE_LIMIT_STORAGE_URL = "memory://isdp-per-api"
+    account = VendorAccount(tenant=two_tenants.acme, vendor="isdp", label="ISDP+")
+    account.set_credentials({"app_id": "a", "app_token": "t"})
+    account.save()
+    item, key = limit_for(account, "POST /rest/captureVideo")
+    assert (item.amount, item.get_expiry()) == (60, 60) and key.endswith("-api-POST /rest/captureVideo")
+    waits = [wait_for_turn(account, api="POST /rest/captureVideo") for _ in range(60)]
+    assert waits == [0.0] * 60  # a minute's burst is allowed
+    assert not has_room(account, "POST /rest/captureVideo")
+    assert has_room(account, "POST /rest/releaseUser")
+    # Aliyun counts per account: every API shares one budget.
+    assert limit_for(two_tenants.acme_account, "DescribeApps")[1] == limit_for(two_tenants.acme_account, "ModifyApp")[1]
+
+
+def test_the_account_page_says_how_far_behind_the_sync_is_and_why(account) -> None:
+    """The page is rtc's, the figures usage's (its sync_state tag): lag, series in flight, errors."""
+    from django.urls import reverse
+
+    from dashboard.tenancy.models import Role
+    from tests.dashboard.conftest import logged_in, make_user
+
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    SyncCursor.objects.create(
+        app=app,
+        metric="duration",
+        interval=3600,
+        synced_until=timezone.now() - timedelta(hours=3),
+        chain_started_at=timezone.now(),
+        last_error="[Throttling] slow down",
+    )
+    VendorAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
+    viewer = make_user("sync-viewer", roles={account.tenant: Role.VIEWER})
+    page = logged_in(viewer).get(reverse("rtc:account_detail", args=["sync", account.pk])).content.decode()
+    assert "3 hours behind" in page and "1 series in progress" in page and "[Throttling] slow down" in page
