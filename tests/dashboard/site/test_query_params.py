@@ -25,6 +25,7 @@ from tests.dashboard.site.test_isolation import acme_layout, kwargs_for, named_p
 QUERY_PARAMS: dict[str, set[str]] = {
     "people:login": {"next"},
     "people:two_factor": set(),
+    "people:logout": set(),
     "people:password_change": set(),
     "people:password_change_done": set(),
     "people:preferences": set(),
