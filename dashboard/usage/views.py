@@ -5,12 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dashboard.core.params import int_param
 from dashboard.core.requests import ConsoleRequest
 from dashboard.core.tiers import TIER_LABELS
 from dashboard.credentials.blocking import unblock
@@ -26,6 +28,7 @@ from . import charts, export, reports
 from .models import Metric, UsageSample
 
 TABLE_ROWS = 400
+APPS_IN_FILTER = 200
 
 
 def _report(
@@ -40,6 +43,10 @@ def _report(
         return export.as_xlsx(report, title)
     for problem in filters.problems:
         messages.warning(request, problem)
+    choosable = list(apps.select_related("vendor_account")[: APPS_IN_FILTER + 1])
+    usage_vendors = registry.with_capability(Capability.USAGE_STATS)
+    # The table pages through the whole range; the downloads hold every row at once.
+    rows = Paginator(report.buckets, TABLE_ROWS).get_page(int_param(request.GET, "page", 1))
     totals = report.totals()
     previous_total = report.previous_total()
     change = None
@@ -55,18 +62,17 @@ def _report(
         "previous_total": previous_total,
         "change": change,
         "figures": charts.all_figures(report) if report.buckets else {},
-        "rows_html": export.rows_html(list(export.table(report))[1:-1][:TABLE_ROWS]),
-        "rows_cut": len(report.buckets) > TABLE_ROWS,
+        "rows": rows,
+        "rows_html": export.rows_html(list(export.body(report, rows))),
         "presets": reports.PRESETS,
         "granularities": reports.GRANULARITIES,
         "tier_labels": TIER_LABELS,
-        "all_apps": list(apps.select_related("vendor_account")[:200]),
+        "all_apps": choosable[:APPS_IN_FILTER],
+        "apps_cut": len(choosable) > APPS_IN_FILTER,
+        "apps_in_filter": APPS_IN_FILTER,
         "accounts": VendorAccount.objects.filter(apps__in=apps).distinct() if level == "tenant" else [],
-        "usage_vendors": [info.label for info in registry.with_capability(Capability.USAGE_STATS)],
-        "has_usage_accounts": any(
-            a.vendor_account.vendor_known and a.vendor_account.info.can(Capability.USAGE_STATS)
-            for a in apps.select_related("vendor_account")[:200]
-        ),
+        "usage_vendors": [info.label for info in usage_vendors],
+        "has_usage_accounts": apps.filter(vendor_account__vendor__in=[info.name for info in usage_vendors]).exists(),
     }
     template = "usage/report.html#report" if request.htmx else "usage/report.html"
     return render(request, template, context)
