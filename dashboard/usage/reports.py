@@ -180,15 +180,7 @@ class Report:
     previous: list[Bucket] | None = None
 
     def totals(self) -> dict[str, Any]:
-        tiers = self.filters.tiers
-        minutes = {t: sum(b.tiers.get(t, 0) for b in self.buckets) for t in TIER_FIELDS}
-        totals: dict[str, Any] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
-        for metric in METRICS[1:]:
-            best = max(self.buckets, key=lambda b: b.values.get(metric, 0), default=None)
-            totals[metric] = best.values.get(metric, 0) if best else 0
-            totals[f"{metric}_at"] = best.peak_times.get(metric) if best and self.single_app else None
-            totals[f"{metric}_bucket"] = best.start if best else None
-        return totals
+        return figures(self.buckets, self.filters.tiers, single_app=self.single_app)
 
     def previous_total(self) -> int | None:
         if self.previous is None:
@@ -196,23 +188,62 @@ class Report:
         return sum(b.duration(self.filters.tiers) for b in self.previous)
 
 
-def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> list[Bucket]:
-    """Per bucket, each statistic summed over the apps (tiers too), from the stored samples."""
-    samples = (
-        UsageSample.objects.filter(app__in=apps, interval=interval, timestamp__gte=start, timestamp__lt=end)
-        .values("metric", "timestamp")
+def figures(buckets: list[Bucket], tiers: Iterable[str], *, single_app: bool) -> dict[str, Any]:
+    """The range's figures from its buckets, the one definition every page and export uses.
+
+    Minutes are summed over the buckets. Active users and channels and the peaks are the busiest
+    bucket's, where a bucket of several apps holds the apps' figures added up (see the module's
+    docstring): across apps a peak is an upper bound of the combined peak, with no time.
+    """
+    tiers = list(tiers)
+    minutes = {t: sum(b.tiers.get(t, 0) for b in buckets) for t in TIER_FIELDS}
+    totals: dict[str, Any] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
+    for metric in METRICS[1:]:
+        best = max(buckets, key=lambda b: b.values.get(metric, 0), default=None)
+        totals[metric] = best.values.get(metric, 0) if best else 0
+        totals[f"{metric}_at"] = best.peak_times.get(metric) if best and single_app else None
+        totals[f"{metric}_bucket"] = best.start if best else None
+    return totals
+
+
+def _per_bucket(samples: QuerySet[UsageSample], *group: str) -> Iterable[dict[str, Any]]:
+    """Per bucket (and group), each statistic summed over the apps, tiers too."""
+    return (
+        samples.values(*group, "metric", "timestamp")
         .annotate(value=Sum("value"), peak=Max("peak_time"), **{t: Sum(t) for t in TIER_FIELDS})
         .order_by("timestamp")
     )
+
+
+def _buckets(rows: Iterable[Mapping[str, Any]]) -> list[Bucket]:
     buckets: dict[datetime, Bucket] = {}
-    for row in samples:
+    for row in rows:
         bucket = buckets.setdefault(row["timestamp"], Bucket(row["timestamp"]))
         bucket.values[row["metric"]] = row["value"] or 0
         bucket.peak_times[row["metric"]] = row["peak"]
         if row["metric"] == Metric.DURATION:
-            columns: Mapping[str, Any] = row  # the tier columns are named by a variable
-            bucket.tiers = {t: columns[t] or 0 for t in TIER_FIELDS}
+            bucket.tiers = {t: row[t] or 0 for t in TIER_FIELDS}
     return [buckets[key] for key in sorted(buckets)]
+
+
+def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> list[Bucket]:
+    """Per bucket, each statistic summed over the apps (tiers too), from the stored samples."""
+    samples = UsageSample.objects.filter(app__in=apps, interval=interval, timestamp__gte=start, timestamp__lt=end)
+    return _buckets(_per_bucket(samples))
+
+
+def days_by(group: str, start: date, end: date) -> dict[int, list[Bucket]]:
+    """The vendor days from `start` to `end` (inclusive) of every app, summed per `group` (a
+    tenant or an app): the same buckets a day report of that tenant or app is made of."""
+    samples = UsageSample.objects.filter(
+        interval=86400,
+        timestamp__gte=datetime.combine(start, datetime.min.time(), UTC),
+        timestamp__lt=datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC),
+    )
+    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in _per_bucket(samples, group):
+        rows[row[group]].append(row)
+    return {key: _buckets(group_rows) for key, group_rows in rows.items()}
 
 
 def _period_start(day: datetime, granularity: str) -> datetime:

@@ -55,3 +55,29 @@ def test_a_short_range_is_one_page_and_says_how_many_rows(usage: World2) -> None
     text = page.content.decode()
     assert "Rows 1\u201310 of 10." in text and "The downloads hold every row." not in text
     assert len(_first_cells(text)) == 10 and 'rel="next"' not in text
+
+
+def _cells(page: str, table_id: str, name: str) -> list[str]:
+    table = page[page.index(f'id="{table_id}"') :]
+    row = table[table.index(f">{name}</a>") :]
+    row = row[: row.index("</tr>")]
+    return re.findall(r'<td class="text-end">(?:<span[^>]*>)?([^<]*)', row)
+
+
+def test_the_tenant_page_and_the_staff_overview_give_the_same_figures(usage: World2) -> None:
+    """Several apps: on both, a peak is the busiest day's sum of the apps' peaks (an upper bound)."""
+    overview = logged_in(usage.staff).get(reverse("staff:usage_overview"), {"range": "30d"}).content.decode()
+    minutes, _trend, peak_users, peak_channels, _apps = _cells(overview, "tenant-ranking", "Acme Rooms")
+    assert "an upper bound of the combined peak" in overview
+    ranking = overview[overview.index('id="tenant-ranking"') :]
+    link = re.search(r'href="([^"]*)">Acme Rooms</a>', ranking)
+    assert link is not None
+    page = logged_in(usage.acme_viewer).get(link.group(1).replace("&amp;", "&")).content.decode()
+    cards = re.findall(r'<div class="fs-4"[^>]*>([^<]*)</div>', page)
+    assert cards[0] == f"{minutes} min"
+    assert cards[3:5] == [peak_users, peak_channels]
+    # Alpha's and Beta's peaks on the busiest day, added up (not the higher app's alone).
+    assert int(peak_users.replace(",", "")) == (20 + DAYS - 1) + (40 + DAYS - 1)
+    assert int(peak_channels) == 5 + 10
+    _, _, app_peak, _ = _cells(overview, "app-ranking", "Beta")
+    assert int(app_peak) == 40 + DAYS - 1  # one app: its own peak
