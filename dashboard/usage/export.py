@@ -49,8 +49,9 @@ def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
     zone = report.filters.zone
     tiers = report.filters.tiers
     for bucket in buckets:
+        label = bucket_label(bucket.start, report.filters.resolved, zone)
         yield [
-            bucket_label(bucket.start, report.filters.resolved, zone),
+            f"{label} {_('(partial)')}" if report.partial(bucket) else label,
             bucket.duration(tiers),
             *[bucket.tiers.get(t, 0) for t in tiers],
             bucket.values.get(Metric.ACTIVE_USERS, 0),

@@ -13,7 +13,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,16 +27,22 @@ from dashboard.rtc.models import RtcApp
 
 from .models import TIER_FIELDS, Metric, UsageSample
 
-PRESETS = {
+# Rolling ranges end now; calendar ranges are whole days, months or years of the reader's calendar.
+ROLLING = {
     "24h": _("Last 24 hours"),
     "7d": _("Last 7 days"),
     "30d": _("Last 30 days"),
     "90d": _("Last 90 days"),
+    "12m": _("Last 12 months"),
+}
+CALENDAR = {
+    "today": _("Today"),
     "this_month": _("This month"),
     "last_month": _("Last month"),
-    "12m": _("Last 12 months"),
-    "custom": _("Custom"),
+    "this_year": _("This year"),
 }
+PRESETS = {**ROLLING, **CALENDAR, "custom": _("Custom")}
+PRESET_GROUPS = ((_("Rolling"), ROLLING), (_("Calendar"), CALENDAR), (_("Other"), {"custom": PRESETS["custom"]}))
 GRANULARITIES = {
     "auto": _("Automatic"),
     "hour": _("Hour"),
@@ -61,13 +67,20 @@ class Filters:
     compare: bool
     zone: ZoneInfo
     problems: list[str] = field(default_factory=list)
+    # Hours asked by the hour ("last 24 hours"): the exact UTC bounds, not whole local days.
+    hours: tuple[datetime, datetime] | None = None
+    now: datetime | None = None
 
     @property
     def start_utc(self) -> datetime:
+        if self.hours:
+            return self.hours[0]
         return datetime.combine(self.start, datetime.min.time(), self.zone).astimezone(UTC)
 
     @property
     def end_utc(self) -> datetime:
+        if self.hours:
+            return self.hours[1]
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), self.zone).astimezone(UTC)
 
     def previous(self) -> Filters:
@@ -83,6 +96,8 @@ class Filters:
             self.tiers,
             False,
             self.zone,
+            hours=(self.hours[0] - (self.hours[1] - self.hours[0]), self.hours[0]) if self.hours else None,
+            now=self.now,
         )
 
 
@@ -94,9 +109,13 @@ def auto_granularity(days: int) -> str:
     return "week" if days <= 400 else "month"
 
 
-def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None = None) -> Filters:
+def parse(
+    query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None = None, now: datetime | None = None
+) -> Filters:
     zone = zone or ZoneInfo(timezone.get_current_timezone_name())
-    today = today or timezone.now().astimezone(zone).date()
+    if now is None:
+        now = datetime.combine(today, time(12), zone) if today else timezone.now()
+    today = now.astimezone(zone).date()
     problems: list[str] = []
     preset = query.get("range", "30d")
     if preset not in PRESETS:
@@ -132,6 +151,14 @@ def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None 
     days = (end - start).days + 1
     resolved = auto_granularity(days) if granularity == "auto" else granularity
     tiers = [t for t in query.getlist("tier") if t in TIER_FIELDS] or list(TIER_FIELDS)
+    hours = None
+    if preset == "24h":
+        # 24 hourly buckets ending at the last complete hour, whatever the zone's offset.
+        last = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        hours = (last - timedelta(hours=24), last)
+        start, end = hours[0].astimezone(zone).date(), (hours[1] - timedelta(microseconds=1)).astimezone(zone).date()
+        if granularity == "auto":
+            resolved = "hour"
     return Filters(
         preset,
         start,
@@ -144,12 +171,16 @@ def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None 
         query.get("compare") == "1",
         zone,
         problems,
+        hours=hours,
+        now=now,
     )
 
 
 def preset_range(preset: str, today: date) -> tuple[date, date]:
-    if preset == "24h":
-        return today - timedelta(days=1), today
+    if preset == "today":
+        return today, today
+    if preset == "this_year":
+        return today.replace(month=1, day=1), today
     if preset in ("7d", "30d", "90d"):
         return today - timedelta(days=int(preset[:-1]) - 1), today
     if preset == "this_month":
@@ -167,6 +198,15 @@ class Bucket:
     tiers: dict[str, int] = field(default_factory=dict)
     peak_times: dict[str, datetime | None] = field(default_factory=dict)
 
+    def end(self, granularity: str) -> datetime:
+        if granularity == "hour":
+            return self.start + timedelta(hours=1)
+        if granularity == "week":
+            return self.start + timedelta(days=7)
+        if granularity == "month":
+            return (self.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return self.start + timedelta(days=1)
+
     def duration(self, tiers: Iterable[str]) -> int:
         return sum(self.tiers.get(t, 0) for t in tiers)
 
@@ -181,6 +221,11 @@ class Report:
 
     def totals(self) -> dict[str, Any]:
         return figures(self.buckets, self.filters.tiers, single_app=self.single_app)
+
+    def partial(self, bucket: Bucket) -> bool:
+        """The bucket is still running: its figures will grow, it is not a drop."""
+        now = self.filters.now or timezone.now()
+        return bucket.start <= now < bucket.end(self.filters.resolved)
 
     def previous_total(self) -> int | None:
         if self.previous is None:

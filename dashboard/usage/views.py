@@ -65,6 +65,7 @@ def _report(
         "rows": rows,
         "rows_html": export.rows_html(list(export.body(report, rows))),
         "presets": reports.PRESETS,
+        "preset_groups": reports.PRESET_GROUPS,
         "granularities": reports.GRANULARITIES,
         "tier_labels": TIER_LABELS,
         "all_apps": choosable[:APPS_IN_FILTER],
