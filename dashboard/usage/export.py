@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import xlsxwriter
@@ -16,17 +16,21 @@ from django.utils.translation import gettext as _
 from dashboard.core.tiers import TIER_LABELS
 
 from .models import Metric
-from .reports import Report, bucket_label
+from .reports import Bucket, Report, bucket_label
 
 
 def table(report: Report) -> Iterator[list[object]]:
     """Header, one row per bucket, then the totals row."""
-    zone = report.filters.zone
-    tiers = report.filters.tiers
-    yield [
+    yield header(report)
+    yield from body(report, report.buckets)
+    yield total_row(report)
+
+
+def header(report: Report) -> list[object]:
+    return [
         _("Period starting"),
         _("Call duration (min)"),
-        *[f"{TIER_LABELS[t]} (min)" for t in tiers],
+        *[f"{TIER_LABELS[t]} (min)" for t in report.filters.tiers],
         str(Metric.ACTIVE_USERS.label),
         str(Metric.ACTIVE_CHANNELS.label),
         str(Metric.PEAK_USERS.label),
@@ -35,32 +39,42 @@ def table(report: Report) -> Iterator[list[object]]:
         _("Peak channels at"),
     ]
 
-    def when(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value and report.single_app else ""
 
-    for bucket in report.buckets:
+def _when(report: Report, value: datetime | None) -> str:
+    return value.astimezone(report.filters.zone).strftime("%Y-%m-%d %H:%M") if value and report.single_app else ""
+
+
+def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
+    """One row per bucket: the whole range for the downloads, a page of it for the page."""
+    zone = report.filters.zone
+    tiers = report.filters.tiers
+    for bucket in buckets:
+        label = bucket_label(bucket.start, report.filters.resolved, zone)
         yield [
-            bucket_label(bucket.start, report.filters.resolved, zone),
+            f"{label} {_('(partial)')}" if report.partial(bucket) else label,
             bucket.duration(tiers),
             *[bucket.tiers.get(t, 0) for t in tiers],
             bucket.values.get(Metric.ACTIVE_USERS, 0),
             bucket.values.get(Metric.ACTIVE_CHANNELS, 0),
             bucket.values.get(Metric.PEAK_USERS, 0),
-            when(bucket.peak_times.get(Metric.PEAK_USERS)),
+            _when(report, bucket.peak_times.get(Metric.PEAK_USERS)),
             bucket.values.get(Metric.PEAK_CHANNELS, 0),
-            when(bucket.peak_times.get(Metric.PEAK_CHANNELS)),
+            _when(report, bucket.peak_times.get(Metric.PEAK_CHANNELS)),
         ]
+
+
+def total_row(report: Report) -> list[object]:
     totals = report.totals()
-    yield [
+    return [
         _("Total (counts: busiest period)"),
         totals["duration"],
-        *[totals["tiers"][t] for t in tiers],
+        *[totals["tiers"][t] for t in report.filters.tiers],
         totals[Metric.ACTIVE_USERS],
         totals[Metric.ACTIVE_CHANNELS],
         totals[Metric.PEAK_USERS],
-        when(totals[f"{Metric.PEAK_USERS}_at"]),
+        _when(report, totals[f"{Metric.PEAK_USERS}_at"]),
         totals[Metric.PEAK_CHANNELS],
-        when(totals[f"{Metric.PEAK_CHANNELS}_at"]),
+        _when(report, totals[f"{Metric.PEAK_CHANNELS}_at"]),
     ]
 
 

@@ -13,7 +13,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,16 +27,22 @@ from dashboard.rtc.models import RtcApp
 
 from .models import TIER_FIELDS, Metric, UsageSample
 
-PRESETS = {
+# Rolling ranges end now; calendar ranges are whole days, months or years of the reader's calendar.
+ROLLING = {
     "24h": _("Last 24 hours"),
     "7d": _("Last 7 days"),
     "30d": _("Last 30 days"),
     "90d": _("Last 90 days"),
+    "12m": _("Last 12 months"),
+}
+CALENDAR = {
+    "today": _("Today"),
     "this_month": _("This month"),
     "last_month": _("Last month"),
-    "12m": _("Last 12 months"),
-    "custom": _("Custom"),
+    "this_year": _("This year"),
 }
+PRESETS = {**ROLLING, **CALENDAR, "custom": _("Custom")}
+PRESET_GROUPS = ((_("Rolling"), ROLLING), (_("Calendar"), CALENDAR), (_("Other"), {"custom": PRESETS["custom"]}))
 GRANULARITIES = {
     "auto": _("Automatic"),
     "hour": _("Hour"),
@@ -61,13 +67,20 @@ class Filters:
     compare: bool
     zone: ZoneInfo
     problems: list[str] = field(default_factory=list)
+    # Hours asked by the hour ("last 24 hours"): the exact UTC bounds, not whole local days.
+    hours: tuple[datetime, datetime] | None = None
+    now: datetime | None = None
 
     @property
     def start_utc(self) -> datetime:
+        if self.hours:
+            return self.hours[0]
         return datetime.combine(self.start, datetime.min.time(), self.zone).astimezone(UTC)
 
     @property
     def end_utc(self) -> datetime:
+        if self.hours:
+            return self.hours[1]
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), self.zone).astimezone(UTC)
 
     def previous(self) -> Filters:
@@ -83,6 +96,8 @@ class Filters:
             self.tiers,
             False,
             self.zone,
+            hours=(self.hours[0] - (self.hours[1] - self.hours[0]), self.hours[0]) if self.hours else None,
+            now=self.now,
         )
 
 
@@ -94,9 +109,13 @@ def auto_granularity(days: int) -> str:
     return "week" if days <= 400 else "month"
 
 
-def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None = None) -> Filters:
+def parse(
+    query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None = None, now: datetime | None = None
+) -> Filters:
     zone = zone or ZoneInfo(timezone.get_current_timezone_name())
-    today = today or timezone.now().astimezone(zone).date()
+    if now is None:
+        now = datetime.combine(today, time(12), zone) if today else timezone.now()
+    today = now.astimezone(zone).date()
     problems: list[str] = []
     preset = query.get("range", "30d")
     if preset not in PRESETS:
@@ -132,6 +151,14 @@ def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None 
     days = (end - start).days + 1
     resolved = auto_granularity(days) if granularity == "auto" else granularity
     tiers = [t for t in query.getlist("tier") if t in TIER_FIELDS] or list(TIER_FIELDS)
+    hours = None
+    if preset == "24h":
+        # 24 hourly buckets ending at the last complete hour, whatever the zone's offset.
+        last = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        hours = (last - timedelta(hours=24), last)
+        start, end = hours[0].astimezone(zone).date(), (hours[1] - timedelta(microseconds=1)).astimezone(zone).date()
+        if granularity == "auto":
+            resolved = "hour"
     return Filters(
         preset,
         start,
@@ -144,12 +171,16 @@ def parse(query: QueryDict, *, today: date | None = None, zone: ZoneInfo | None 
         query.get("compare") == "1",
         zone,
         problems,
+        hours=hours,
+        now=now,
     )
 
 
 def preset_range(preset: str, today: date) -> tuple[date, date]:
-    if preset == "24h":
-        return today - timedelta(days=1), today
+    if preset == "today":
+        return today, today
+    if preset == "this_year":
+        return today.replace(month=1, day=1), today
     if preset in ("7d", "30d", "90d"):
         return today - timedelta(days=int(preset[:-1]) - 1), today
     if preset == "this_month":
@@ -167,6 +198,15 @@ class Bucket:
     tiers: dict[str, int] = field(default_factory=dict)
     peak_times: dict[str, datetime | None] = field(default_factory=dict)
 
+    def end(self, granularity: str) -> datetime:
+        if granularity == "hour":
+            return self.start + timedelta(hours=1)
+        if granularity == "week":
+            return self.start + timedelta(days=7)
+        if granularity == "month":
+            return (self.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return self.start + timedelta(days=1)
+
     def duration(self, tiers: Iterable[str]) -> int:
         return sum(self.tiers.get(t, 0) for t in tiers)
 
@@ -180,15 +220,12 @@ class Report:
     previous: list[Bucket] | None = None
 
     def totals(self) -> dict[str, Any]:
-        tiers = self.filters.tiers
-        minutes = {t: sum(b.tiers.get(t, 0) for b in self.buckets) for t in TIER_FIELDS}
-        totals: dict[str, Any] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
-        for metric in METRICS[1:]:
-            best = max(self.buckets, key=lambda b: b.values.get(metric, 0), default=None)
-            totals[metric] = best.values.get(metric, 0) if best else 0
-            totals[f"{metric}_at"] = best.peak_times.get(metric) if best and self.single_app else None
-            totals[f"{metric}_bucket"] = best.start if best else None
-        return totals
+        return figures(self.buckets, self.filters.tiers, single_app=self.single_app)
+
+    def partial(self, bucket: Bucket) -> bool:
+        """The bucket is still running: its figures will grow, it is not a drop."""
+        now = self.filters.now or timezone.now()
+        return bucket.start <= now < bucket.end(self.filters.resolved)
 
     def previous_total(self) -> int | None:
         if self.previous is None:
@@ -196,23 +233,62 @@ class Report:
         return sum(b.duration(self.filters.tiers) for b in self.previous)
 
 
-def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> list[Bucket]:
-    """Per bucket, each statistic summed over the apps (tiers too), from the stored samples."""
-    samples = (
-        UsageSample.objects.filter(app__in=apps, interval=interval, timestamp__gte=start, timestamp__lt=end)
-        .values("metric", "timestamp")
+def figures(buckets: list[Bucket], tiers: Iterable[str], *, single_app: bool) -> dict[str, Any]:
+    """The range's figures from its buckets, the one definition every page and export uses.
+
+    Minutes are summed over the buckets. Active users and channels and the peaks are the busiest
+    bucket's, where a bucket of several apps holds the apps' figures added up (see the module's
+    docstring): across apps a peak is an upper bound of the combined peak, with no time.
+    """
+    tiers = list(tiers)
+    minutes = {t: sum(b.tiers.get(t, 0) for b in buckets) for t in TIER_FIELDS}
+    totals: dict[str, Any] = {"duration": sum(minutes[t] for t in tiers), "tiers": minutes}
+    for metric in METRICS[1:]:
+        best = max(buckets, key=lambda b: b.values.get(metric, 0), default=None)
+        totals[metric] = best.values.get(metric, 0) if best else 0
+        totals[f"{metric}_at"] = best.peak_times.get(metric) if best and single_app else None
+        totals[f"{metric}_bucket"] = best.start if best else None
+    return totals
+
+
+def _per_bucket(samples: QuerySet[UsageSample], *group: str) -> Iterable[dict[str, Any]]:
+    """Per bucket (and group), each statistic summed over the apps, tiers too."""
+    return (
+        samples.values(*group, "metric", "timestamp")
         .annotate(value=Sum("value"), peak=Max("peak_time"), **{t: Sum(t) for t in TIER_FIELDS})
         .order_by("timestamp")
     )
+
+
+def _buckets(rows: Iterable[Mapping[str, Any]]) -> list[Bucket]:
     buckets: dict[datetime, Bucket] = {}
-    for row in samples:
+    for row in rows:
         bucket = buckets.setdefault(row["timestamp"], Bucket(row["timestamp"]))
         bucket.values[row["metric"]] = row["value"] or 0
         bucket.peak_times[row["metric"]] = row["peak"]
         if row["metric"] == Metric.DURATION:
-            columns: Mapping[str, Any] = row  # the tier columns are named by a variable
-            bucket.tiers = {t: columns[t] or 0 for t in TIER_FIELDS}
+            bucket.tiers = {t: row[t] or 0 for t in TIER_FIELDS}
     return [buckets[key] for key in sorted(buckets)]
+
+
+def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> list[Bucket]:
+    """Per bucket, each statistic summed over the apps (tiers too), from the stored samples."""
+    samples = UsageSample.objects.filter(app__in=apps, interval=interval, timestamp__gte=start, timestamp__lt=end)
+    return _buckets(_per_bucket(samples))
+
+
+def days_by(group: str, start: date, end: date) -> dict[int, list[Bucket]]:
+    """The vendor days from `start` to `end` (inclusive) of every app, summed per `group` (a
+    tenant or an app): the same buckets a day report of that tenant or app is made of."""
+    samples = UsageSample.objects.filter(
+        interval=86400,
+        timestamp__gte=datetime.combine(start, datetime.min.time(), UTC),
+        timestamp__lt=datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC),
+    )
+    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in _per_bucket(samples, group):
+        rows[row[group]].append(row)
+    return {key: _buckets(group_rows) for key, group_rows in rows.items()}
 
 
 def _period_start(day: datetime, granularity: str) -> datetime:

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dashboard.core.params import int_param
 from dashboard.core.requests import ConsoleRequest
 from dashboard.core.tiers import TIER_LABELS
 from dashboard.credentials.blocking import unblock
@@ -23,9 +24,11 @@ from vendors import registry
 from vendors.base.provider import Capability
 
 from . import charts, export, reports
-from .models import Metric, UsageSample
+from .models import TIER_FIELDS, Metric
 
 TABLE_ROWS = 400
+APPS_IN_FILTER = 200
+TOP_APPS = 20
 
 
 def _report(
@@ -40,6 +43,10 @@ def _report(
         return export.as_xlsx(report, title)
     for problem in filters.problems:
         messages.warning(request, problem)
+    choosable = list(apps.select_related("vendor_account")[: APPS_IN_FILTER + 1])
+    usage_vendors = registry.with_capability(Capability.USAGE_STATS)
+    # The table pages through the whole range; the downloads hold every row at once.
+    rows = Paginator(report.buckets, TABLE_ROWS).get_page(int_param(request.GET, "page", 1))
     totals = report.totals()
     previous_total = report.previous_total()
     change = None
@@ -55,18 +62,18 @@ def _report(
         "previous_total": previous_total,
         "change": change,
         "figures": charts.all_figures(report) if report.buckets else {},
-        "rows_html": export.rows_html(list(export.table(report))[1:-1][:TABLE_ROWS]),
-        "rows_cut": len(report.buckets) > TABLE_ROWS,
+        "rows": rows,
+        "rows_html": export.rows_html(list(export.body(report, rows))),
         "presets": reports.PRESETS,
+        "preset_groups": reports.PRESET_GROUPS,
         "granularities": reports.GRANULARITIES,
         "tier_labels": TIER_LABELS,
-        "all_apps": list(apps.select_related("vendor_account")[:200]),
+        "all_apps": choosable[:APPS_IN_FILTER],
+        "apps_cut": len(choosable) > APPS_IN_FILTER,
+        "apps_in_filter": APPS_IN_FILTER,
         "accounts": VendorAccount.objects.filter(apps__in=apps).distinct() if level == "tenant" else [],
-        "usage_vendors": [info.label for info in registry.with_capability(Capability.USAGE_STATS)],
-        "has_usage_accounts": any(
-            a.vendor_account.vendor_known and a.vendor_account.info.can(Capability.USAGE_STATS)
-            for a in apps.select_related("vendor_account")[:200]
-        ),
+        "usage_vendors": [info.label for info in usage_vendors],
+        "has_usage_accounts": apps.filter(vendor_account__vendor__in=[info.name for info in usage_vendors]).exists(),
     }
     template = "usage/report.html#report" if request.htmx else "usage/report.html"
     return render(request, template, context)
@@ -112,72 +119,58 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied
     filters = reports.parse(request.GET)
-    start = datetime.combine(filters.start, datetime.min.time(), UTC)
-    end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time(), UTC)
-    length = end - start
-    daily = UsageSample.objects.filter(interval=86400)
+    before = filters.previous()
+    tiers = list(TIER_FIELDS)
 
-    def by(field: str, lo: datetime, hi: datetime) -> dict[int, dict[str, int]]:
-        rows = (
-            daily.filter(timestamp__gte=lo, timestamp__lt=hi)
-            .values(field)
-            .annotate(
-                minutes=Sum("value", filter=_metric(Metric.DURATION)),
-                peak_users=Max("value", filter=_metric(Metric.PEAK_USERS)),
-                peak_channels=Max("value", filter=_metric(Metric.PEAK_CHANNELS)),
-            )
-        )
-        return {row[field]: row for row in rows}
+    def ranked(group: str) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+        # The same buckets and the same figures() as the tenant's and the app's own report.
+        now = {
+            key: reports.figures(days, tiers, single_app=False)
+            for key, days in reports.days_by(group, filters.start, filters.end).items()
+        }
+        previous = {
+            key: reports.figures(days, tiers, single_app=False)["duration"]
+            for key, days in reports.days_by(group, before.start, before.end).items()
+        }
+        return now, previous
 
-    tenants_now = by("app__vendor_account__tenant", start, end)
-    tenants_before = by("app__vendor_account__tenant", start - length, start)
-    tenant_rows: list[dict[str, Any]] = []
-    for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True)):
-        now_row = tenants_now.get(tenant.pk, {})
-        before = (tenants_before.get(tenant.pk) or {}).get("minutes") or 0
-        minutes = now_row.get("minutes") or 0
-        tenant_rows.append(
-            {
-                "tenant": tenant,
-                "minutes": minutes,
-                "previous": before,
-                "trend": ((minutes - before) / before * 100) if before else None,
-                "peak_users": now_row.get("peak_users") or 0,
-                "peak_channels": now_row.get("peak_channels") or 0,
-            }
-        )
+    def row(now: dict[str, Any], previous: int) -> dict[str, Any]:
+        minutes = now.get("duration") or 0
+        return {
+            "minutes": minutes,
+            "previous": previous,
+            "trend": ((minutes - previous) / previous * 100) if previous else None,
+            "peak_users": now.get(Metric.PEAK_USERS) or 0,
+            "peak_channels": now.get(Metric.PEAK_CHANNELS) or 0,
+        }
+
+    tenants_now, tenants_before = ranked("app__vendor_account__tenant")
+    tenant_rows: list[dict[str, Any]] = [
+        {"tenant": tenant, **row(tenants_now.get(tenant.pk, {}), tenants_before.get(tenant.pk, 0))}
+        for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True))
+    ]
     order = request.GET.get("order", "minutes")
     key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
     tenant_rows.sort(key=lambda row: (-row[key], row["tenant"].name))
-    apps_now = by("app", start, end)
-    apps_before = by("app", start - length, start)
-    top = sorted(apps_now.items(), key=lambda item: -(item[1].get(key) or 0))[:20]
-    app_objects = RtcApp.objects.select_related("vendor_account__tenant").in_bulk([pk for pk, _ in top])
-    app_rows = []
-    for pk, row in top:
-        before = (apps_before.get(pk) or {}).get("minutes") or 0
-        app_rows.append(
-            {
-                "app": app_objects[pk],
-                "minutes": row.get("minutes") or 0,
-                "trend": ((row.get("minutes") or 0) - before) / before * 100 if before else None,
-                "peak_users": row.get("peak_users") or 0,
-                "peak_channels": row.get("peak_channels") or 0,
-            }
-        )
+    apps_now, apps_before = ranked("app")
+    app_rows = sorted(
+        (row(now, apps_before.get(pk, 0)) | {"pk": pk} for pk, now in apps_now.items()), key=lambda r: -r[key]
+    )
+    app_total = len(app_rows)
+    app_rows = app_rows[:TOP_APPS]
+    app_objects = RtcApp.objects.select_related("vendor_account__tenant").in_bulk([r["pk"] for r in app_rows])
+    for app_row in app_rows:
+        app_row["app"] = app_objects[app_row["pk"]]
     context = {
         "filters": filters,
         "presets": reports.PRESETS,
         "tenant_rows": tenant_rows,
         "app_rows": app_rows,
         "order": key,
+        "app_total": app_total,
     }
     template = "usage/overview.html#ranking" if request.htmx else "usage/overview.html"
     return render(request, template, context)
-
-
-def _metric(metric: Metric) -> Q:
-    return Q(metric=metric.value)
 
 
 @require_POST

@@ -19,64 +19,7 @@ from dashboard.rtc.models import RtcApp
 from dashboard.usage import reports
 from dashboard.usage.models import TIER_FIELDS, UsageSample
 from tests.dashboard.conftest import HTMX, World2, logged_in
-
-DAYS = 60
-END = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def seed(app: RtcApp, scale: int) -> None:
-    """Daily and hourly samples with distinct, checkable numbers."""
-    rows = []
-    for day in range(DAYS):
-        start = END - timedelta(days=DAYS - day)
-        for metric, value in (
-            ("active_users", 100 * scale + day),
-            ("active_channels", 10 * scale + day % 7),
-            ("peak_users", 20 * scale + day),
-            ("peak_channels", 5 * scale),
-        ):
-            rows.append(
-                UsageSample(
-                    app=app,
-                    metric=metric,
-                    interval=86400,
-                    timestamp=start,
-                    value=value,
-                    peak_time=start + timedelta(hours=day % 24) if "peak" in metric else None,
-                )
-            )
-        tiers = {"audio": 10 * scale, "v360": 20 * scale + day, "v720": 30 * scale, "v1080": day, "content": 5}
-        rows.append(
-            UsageSample(app=app, metric="duration", interval=86400, timestamp=start, value=sum(tiers.values()), **tiers)
-        )
-        for hour in range(24):
-            rows.append(
-                UsageSample(
-                    app=app,
-                    metric="duration",
-                    interval=3600,
-                    timestamp=start + timedelta(hours=hour),
-                    value=hour * scale,
-                    audio=hour * scale,
-                )
-            )
-    UsageSample.objects.bulk_create(rows)
-
-
-@pytest.fixture
-def usage(two_tenants: World2) -> World2:
-    w = two_tenants
-    w.app_a = RtcApp.objects.create(vendor_account=w.acme_account, app_id="app-a", name="Alpha")
-    w.app_b = RtcApp.objects.create(vendor_account=w.acme_account, app_id="app-b", name="Beta")
-    w.app_h = RtcApp.objects.create(vendor_account=w.harbor_account, app_id="app-h", name="Harbor app")
-    seed(w.app_a, 1)
-    seed(w.app_b, 2)
-    seed(w.app_h, 7)
-    return w
-
-
-def custom(start: datetime, end: datetime, **extra: str) -> dict[str, str]:
-    return {"range": "custom", "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}", **extra}
+from tests.dashboard.usage.conftest import DAYS, END, custom
 
 
 def test_filters_parse_presets_custom_ranges_and_bad_input() -> None:
@@ -249,3 +192,54 @@ def test_tenants_without_usage_vendors_are_told_which_vendors_have_it(two_tenant
     Membership.objects.create(user=two_tenants.acme_viewer, tenant=tenant, role=Role.VIEWER)
     page = logged_in(two_tenants.acme_viewer).get(reverse("usage:tenant_usage", args=["rooms"])).content.decode()
     assert "These vendors publish no usage statistics." in page and "Vendors that do: Alibaba Cloud RTC." in page
+
+
+NOW = datetime(2026, 3, 15, 10, 37, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("zone_name", ["UTC", "Asia/Shanghai", "Asia/Kolkata"])
+def test_last_24_hours_are_24_complete_hours_in_any_zone(usage: World2, zone_name: str) -> None:
+    UsageSample.objects.bulk_create(
+        UsageSample(
+            app=usage.app_a,
+            metric="duration",
+            interval=3600,
+            timestamp=NOW.replace(minute=0) - timedelta(hours=n),
+            value=n,
+            audio=n,
+        )
+        for n in range(-1, 49)
+    )
+    zone = ZoneInfo(zone_name)
+    filters = reports.parse(QueryDict("range=24h"), now=NOW, zone=zone)
+    report = reports.build(filters, RtcApp.objects.filter(pk=usage.app_a.pk))
+    starts = [b.start for b in report.buckets]
+    assert len(starts) == 24 and filters.resolved == "hour"
+    assert starts[0] == datetime(2026, 3, 14, 10, tzinfo=UTC) and starts[-1] == datetime(2026, 3, 15, 9, tzinfo=UTC)
+    assert report.totals()["duration"] == sum(range(1, 25))  # the running hour (10:00) is not in it
+    assert not any(report.partial(b) for b in report.buckets)
+    labels = [reports.bucket_label(b.start, "hour", zone) for b in report.buckets]
+    minute = {"UTC": ":00", "Asia/Shanghai": ":00", "Asia/Kolkata": ":30"}[zone_name]
+    assert all(label.endswith(minute) for label in labels)
+    previous = filters.previous()
+    assert (previous.start_utc, previous.end_utc) == (starts[0] - timedelta(hours=24), starts[0])
+
+
+def test_calendar_ranges_and_the_running_period_marked_partial(usage: World2) -> None:
+    zone = ZoneInfo("Asia/Kolkata")
+    today = reports.parse(QueryDict("range=today"), now=NOW, zone=zone)
+    assert (today.start, today.end, today.resolved) == (date(2026, 3, 15),) * 2 + ("hour",)
+    year = reports.parse(QueryDict("range=this_year"), now=NOW, zone=zone)
+    assert (year.start, year.end) == (date(2026, 1, 1), date(2026, 3, 15))
+    assert set(reports.ROLLING).isdisjoint(reports.CALENDAR)
+    client = logged_in(usage.acme_viewer)
+    url = reverse("usage:app_usage", args=["acme", usage.acme_account.pk, usage.app_a.pk])
+    rows = list(csv.reader(io.StringIO(client.get(url, {"range": "30d", "export": "csv"}).content.decode("utf-8-sig"))))
+    # The seed's last day is yesterday (UTC); the running week of a weekly table is partial.
+    assert not any("(partial)" in row[0] for row in rows)
+    weekly = client.get(url, {"range": "30d", "granularity": "week", "export": "csv"}).content.decode("utf-8-sig")
+    weeks = list(csv.reader(io.StringIO(weekly)))[1:-1]
+    current_week = END - timedelta(days=END.weekday())
+    assert [row[0].endswith("(partial)") for row in weeks] == [
+        row[0].startswith(f"{current_week:%Y-%m-%d}") for row in weeks
+    ]
