@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from dashboard.usage.models import SyncCursor, UsageSample
 from dashboard.usage.observe import observe
 from dashboard.usage.reconcile import reconcile
-from tests.dashboard.conftest import World2
+from tests.dashboard.conftest import World2, logged_in
 
 from .conftest import END
 from .polls import plant_day
@@ -54,3 +55,14 @@ def test_a_day_the_vendor_has_not_settled_is_late_vendor_data(app) -> None:
     UsageSample.objects.filter(app=app, timestamp=GAPPY, metric="duration").update(value=120)
     gappy = reconcile(app, GAPPY.date(), GAPPY.date())[0]
     assert gappy.flagged and "late vendor data (the day is not synced to its end yet)" in gappy.causes
+
+
+def test_the_app_page_shows_observed_usage_and_flags_the_gappy_day(app, two_tenants: World2) -> None:
+    url = reverse("usage:app_usage", args=[two_tenants.acme.slug, app.vendor_account_id, app.pk])
+    query = {"range": "custom", "from": f"{COMPLETE:%Y-%m-%d}", "to": f"{GAPPY:%Y-%m-%d}"}
+    page = logged_in(two_tenants.acme_viewer).get(url, query).content.decode()
+    assert "Observed by the console (sampled every 30 s)" in page
+    assert 'data-observed="duration">359 min' in page  # 210 + 149, apart from the vendor's 420
+    assert f'data-day="{COMPLETE:%Y-%m-%d}" data-flagged="0"' in page
+    assert f'data-day="{GAPPY:%Y-%m-%d}" data-flagged="1"' in page
+    assert "missed polls (60)" in page
