@@ -30,6 +30,7 @@ from vendors.base.types import Membership
 
 from .diff import Known, diff
 from .models import Cause, Channel, EventKind, MemberEvent, Presence, Snapshot
+from .observed import counted, member_minutes, poll_interval
 
 log = logging.getLogger(__name__)
 CHANNEL_FIELDS = [
@@ -63,10 +64,6 @@ class PollSummary:
     failed: int = 0
     joined: int = 0
     left: int = 0
-
-
-def poll_interval() -> timedelta:
-    return timedelta(seconds=settings.LIVE_POLL_SECONDS)
 
 
 def due_channels(account: VendorAccount, now: datetime | None = None) -> QuerySet[Channel]:
@@ -174,7 +171,7 @@ def store(polled: Sequence[Polled], now: datetime) -> PollSummary:
         listed = membership.members if membership.exists else ()
         change = diff(known[channel.pk], listed, rejoined=kicked_before.get(channel.pk, ()))
         # Without a recent poll, nobody knows when the members listed now arrived.
-        first_look = previous_poll is None or now - previous_poll > 3 * poll_interval()
+        first_look = previous_poll is None or not counted(now - previous_poll)
         for joined in change.joined:
             new_presences.append(
                 Presence(
@@ -278,10 +275,7 @@ def _update_channel(channel: Channel, membership: Membership, now: datetime, pre
     previous_count = channel.member_count
     total = membership.total if membership.exists else 0
     if previous_poll is not None and channel.is_live:
-        elapsed = now - previous_poll
-        # Across a gap of several intervals (the console was down) nobody knows who was there.
-        if elapsed <= 3 * poll_interval():
-            channel.observed_member_minutes += previous_count * elapsed.total_seconds() / 60
+        channel.observed_member_minutes += member_minutes(previous_count, now - previous_poll)
     if membership.mode.value != "unknown":
         channel.mode = membership.mode.value
     channel.role_counts = {role.value: count for role, count in membership.counts.items() if count}

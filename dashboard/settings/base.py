@@ -253,6 +253,8 @@ USAGE_OVERLAP_HOURS = env.int("USAGE_OVERLAP_HOURS", default=3)
 # A chain of window jobs not heard from for this long is presumed lost (its worker died) and
 # planned again from its cursor; re-fetching a window is harmless (upserts).
 USAGE_CHAIN_TIMEOUT_MINUTES = env.float("USAGE_CHAIN_TIMEOUT_MINUTES", default=30)
+# Reconciliation flags a day where the vendor's and the console's observed figures differ by more.
+USAGE_RECONCILE_THRESHOLD_PERCENT = env.float("USAGE_RECONCILE_THRESHOLD_PERCENT", default=5)
 # Adding an account (or changing its credentials) lists its apps and starts the backfill at once.
 SYNC_ON_ACCOUNT_CHANGE = env.bool("SYNC_ON_ACCOUNT_CHANGE", default=True)
 # Live channels: membership of live and watched channels is polled this often (seconds),

@@ -64,3 +64,35 @@ class SyncCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app_id} {self.metric} {self.interval} until {self.synced_until}"
+
+
+class ObservedSample(models.Model):
+    """One bucket of one statistic of one app as the console saw it in its own live polls.
+
+    Kept apart from UsageSample so an observed figure is never added to what the vendor
+    bills. Duration is member-minutes; peaks are members (or channels) at one poll.
+    """
+
+    app = models.ForeignKey("rtc.RtcApp", on_delete=models.CASCADE, related_name="observed_usage")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    interval = models.PositiveIntegerField(choices=Granularity.choices)
+    timestamp = models.DateTimeField(help_text=_("Start of the bucket, UTC."))
+    value = models.BigIntegerField(help_text=_("Member-minutes for call duration; a count otherwise."))
+    peak_time = models.DateTimeField(null=True, blank=True)
+    sampling_seconds = models.PositiveIntegerField(help_text=_("The poll interval the figures were sampled at."))
+    polls = models.PositiveIntegerField(default=0, help_text=_("Polls of the app's channels in the bucket."))
+    missed_polls = models.PositiveIntegerField(
+        default=0, help_text=_("Polls of a live channel that should have happened in the bucket and did not.")
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app", "metric", "interval", "timestamp"], name="one_observed_sample_per_bucket"
+            )
+        ]
+        indexes = [models.Index(fields=["app", "interval", "timestamp"], name="observed_app_time")]
+
+    def __str__(self) -> str:
+        return f"{self.app_id} observed {self.metric} {self.interval} {self.timestamp:%Y-%m-%d %H:%M} = {self.value}"

@@ -7,6 +7,8 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
+from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from dashboard.core.schedules import RETRIES, RETRY_BACKOFF, RETRY_DELAY, every
@@ -14,7 +16,7 @@ from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 
-from . import sync
+from . import observe, sync
 from .plan import Window
 
 log = logging.getLogger(__name__)
@@ -58,3 +60,9 @@ def plan_account(account: VendorAccount) -> int:
     for job in jobs:
         sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
     return len(jobs)
+
+
+@db_periodic_task(crontab(minute="7"), name="usage.observe")
+def observe_usage() -> int:
+    """Every hour: the observed series of every polled app, yesterday and today (UTC) again."""
+    return observe.observe_recent(timezone.now())

@@ -23,7 +23,7 @@ from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors import registry
 from vendors.base.provider import Capability
 
-from . import charts, export, reports
+from . import charts, export, observed_report, reports
 from .models import TIER_FIELDS, Metric
 
 TABLE_ROWS = 400
@@ -75,6 +75,7 @@ def _report(
         "usage_vendors": [info.label for info in usage_vendors],
         "has_usage_accounts": apps.filter(vendor_account__vendor__in=[info.name for info in usage_vendors]).exists(),
     }
+    context |= observed_report.section(filters, report.apps, apps.filter(pk__in=[app.pk for app in report.apps]))
     template = "usage/report.html#report" if request.htmx else "usage/report.html"
     return render(request, template, context)
 
