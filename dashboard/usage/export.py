@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import xlsxwriter
 from django.http import HttpResponse
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -173,24 +173,35 @@ def as_xlsx(report: Report, name: str) -> HttpResponse:
 NUMBER_CELL = mark_safe(' class="text-end"')
 
 
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        # The active language's separators (dashboard/core/formats for Chinese).
-        return number_format(value, force_grouping=True)
-    return value
+def _number_formatter() -> Callable[[object], object]:
+    """Integers with the active language's separators (dashboard/core/formats for Chinese).
+
+    number_format() looks the formats up on every call, 7 µs a number, a third of a year's
+    table; the lookup is made once here and, for the usual grouping by three, Python's own
+    grouping used with the locale's separator."""
+    separator = get_format("THOUSAND_SEPARATOR")
+    grouping = get_format("NUMBER_GROUPING")
+
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, int):
+            if grouping == 3:
+                return f"{value:,}".replace(",", separator)
+            return number_format(value, force_grouping=True)
+        return value
+
+    return cell
 
 
 def rows_html(rows: list[list[object]], numeric: list[bool] | None = None) -> SafeString:
     """The table body, escaped cell by cell: hundreds of rows through the template engine cost
     more than the rest of the report. Numbers carry the reader's separators; numeric columns
     (every one but the first unless `numeric` says) are right-aligned."""
+    cell = _number_formatter()
     aligned = numeric or [False] + [True] * (max((len(row) for row in rows), default=1) - 1)
     cells = (
-        format_html_join(
-            "", "<td{}>{}</td>", ((NUMBER_CELL if aligned[i] else "", _cell(c)) for i, c in enumerate(row))
-        )
+        format_html_join("", "<td{}>{}</td>", ((NUMBER_CELL if aligned[i] else "", cell(c)) for i, c in enumerate(row)))
         for row in rows
     )
     return format_html_join("\n", "<tr>{}</tr>", ((cell,) for cell in cells))
