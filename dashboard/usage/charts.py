@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard.core.figures import chart_json
@@ -18,6 +19,11 @@ from .models import Metric
 from .reports import Bucket, Report, bucket_label
 
 TIER_COLOURS = {"audio": "#6c757d", "v360": "#0dcaf0", "v720": "#0d6efd", "v1080": "#6610f2", "content": "#fd7e14"}
+
+
+def plotly_locale() -> str:
+    """The plotly.js locale of the reader's language (static/vendor/plotly.js-4.1.1)."""
+    return "zh-CN" if get_language().startswith("zh") else "en"
 
 
 def _x(report: Report, buckets: list[Bucket]) -> list[str]:
@@ -57,12 +63,12 @@ def duration(report: Report) -> str:
             "x": x,
             "y": [b.tiers.get(tier, 0) for b in report.buckets],
             "marker": {"color": TIER_COLOURS[tier]},
-            "hovertemplate": "%{y:,} min<extra>" + str(TIER_LABELS[tier]) + "</extra>",
+            "hovertemplate": "%{y:,} " + _("min") + "<extra>" + str(TIER_LABELS[tier]) + "</extra>",
         }
         for tier in report.filters.tiers
     ]
     if report.previous is not None:
-        data.append(previous_period(report, x, lambda b: b.duration(report.filters.tiers), " min"))
+        data.append(previous_period(report, x, lambda b: b.duration(report.filters.tiers), " " + _("min")))
     return chart_json(_("Call duration by resolution"), data, _("minutes"), barmode="stack", **_x_axis(x))
 
 

@@ -63,6 +63,7 @@ def _report(
         "previous_total": previous_total,
         "change": change,
         "figures": charts.all_figures(report) if report.buckets else {},
+        "plotly_locale": charts.plotly_locale(),
         "rows": rows,
         "columns": columns,
         "rows_html": export.rows_html(list(export.body(report, rows)), [c.numeric for c in columns]),
