@@ -28,7 +28,7 @@ def test_chinese_charts_load_and_name_the_zh_cn_locale(usage: World2) -> None:
     page = _page(usage, "zh-hans")
     assert LOCALE_SCRIPT in page
     assert page.count('data-locale="zh-CN"') == 5
-    figure = re.search(r'data-chart="chart-duration" data-locale="zh-CN" data-figure="([^"]*)"', page)
+    figure = re.search(r'data-chart="chart-duration" data-figure="([^"]*)" data-locale="zh-CN"', page)
     assert figure is not None
     hover = json.loads(html.unescape(figure.group(1)))["data"][0]["hovertemplate"]
     assert hover.startswith("%{y:,} 分钟<extra>")  # the unit in the reader's language too
