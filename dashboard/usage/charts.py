@@ -9,22 +9,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard.core.figures import chart_json
 from dashboard.core.tiers import TIER_LABELS
 
 from .models import Metric
-from .reports import Bucket, Report
+from .reports import Bucket, Report, bucket_label
 
 TIER_COLOURS = {"audio": "#6c757d", "v360": "#0dcaf0", "v720": "#0d6efd", "v1080": "#6610f2", "content": "#fd7e14"}
+
+
+def plotly_locale() -> str:
+    """The plotly.js locale of the reader's language (static/vendor/plotly.js-4.1.1)."""
+    return "zh-CN" if get_language().startswith("zh") else "en"
 
 
 def _x(report: Report, buckets: list[Bucket]) -> list[str]:
     zone = report.filters.zone
     if report.filters.resolved == "hour":
-        return [b.start.astimezone(zone).strftime("%Y-%m-%d %H:%M") for b in buckets]
+        return [bucket_label(b.start, "hour", zone) for b in buckets]
     return [b.start.strftime("%Y-%m-%d") for b in buckets]
+
+
+def _x_axis(x: list[str]) -> dict[str, Any]:
+    """An hour that comes twice (the clock falling back) is labelled "01:00 PDT", which
+    plotly.js does not read as a date: the axis is then categories, so no hour is dropped."""
+    return {"xaxis": {"type": "category"}} if any(len(label) > len("2026-01-01 00:00") for label in x) else {}
 
 
 def previous_period(report: Report, x: list[str], value: Callable[[Bucket], int], unit: str = "") -> dict[str, Any]:
@@ -51,13 +63,13 @@ def duration(report: Report) -> str:
             "x": x,
             "y": [b.tiers.get(tier, 0) for b in report.buckets],
             "marker": {"color": TIER_COLOURS[tier]},
-            "hovertemplate": "%{y:,} min<extra>" + str(TIER_LABELS[tier]) + "</extra>",
+            "hovertemplate": "%{y:,} " + _("min") + "<extra>" + str(TIER_LABELS[tier]) + "</extra>",
         }
         for tier in report.filters.tiers
     ]
     if report.previous is not None:
-        data.append(previous_period(report, x, lambda b: b.duration(report.filters.tiers), " min"))
-    return chart_json(_("Call duration by resolution"), data, _("minutes"), barmode="stack")
+        data.append(previous_period(report, x, lambda b: b.duration(report.filters.tiers), " " + _("min")))
+    return chart_json(_("Call duration by resolution"), data, _("minutes"), barmode="stack", **_x_axis(x))
 
 
 def counts(report: Report, metric: str) -> str:
@@ -84,7 +96,7 @@ def counts(report: Report, metric: str) -> str:
     if report.previous is not None:
         data.append(previous_period(report, x, lambda b: b.values.get(metric, 0)))
     unit = _("users") if metric in (Metric.ACTIVE_USERS, Metric.PEAK_USERS) else _("channels")
-    return chart_json(str(Metric(metric).label), data, unit)
+    return chart_json(str(Metric(metric).label), data, unit, **_x_axis(x))
 
 
 def all_figures(report: Report) -> dict[str, str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import xlsxwriter
 from django.http import HttpResponse
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -19,6 +21,39 @@ from .models import Metric
 from .reports import Bucket, Report, bucket_label
 
 
+@dataclass(frozen=True)
+class Column:
+    label: str
+    unit: str = ""  # under the header on the page
+    numeric: bool = True
+    download: str = ""  # the header in the downloads, as it always was (readers' formulas use it)
+
+
+def columns(report: Report) -> list[Column]:
+    """The table's columns. Across several apps a peak has no single time (see reports), so
+    the "at" columns would stay empty: they are left out, and the page says why."""
+    zone = report.filters.zone.key
+    minutes, users, channels = _("min"), _("users"), _("channels")
+
+    def count(metric: Metric, unit: str) -> Column:
+        return Column(str(metric.label), unit, download=str(metric.label))
+
+    result = [
+        Column(_("Period starting"), zone if report.filters.resolved == "hour" else "UTC", False, _("Period starting")),
+        Column(_("Call duration"), minutes, download=_("Call duration (min)")),
+        *[Column(str(TIER_LABELS[t]), minutes, download=f"{TIER_LABELS[t]} (min)") for t in report.filters.tiers],
+        count(Metric.ACTIVE_USERS, users),
+        count(Metric.ACTIVE_CHANNELS, channels),
+        count(Metric.PEAK_USERS, users),
+    ]
+    if report.single_app:
+        result.append(Column(_("Peak users at"), zone, False, _("Peak users at")))
+    result.append(count(Metric.PEAK_CHANNELS, channels))
+    if report.single_app:
+        result.append(Column(_("Peak channels at"), zone, False, _("Peak channels at")))
+    return result
+
+
 def table(report: Report) -> Iterator[list[object]]:
     """Header, one row per bucket, then the totals row."""
     yield header(report)
@@ -27,21 +62,11 @@ def table(report: Report) -> Iterator[list[object]]:
 
 
 def header(report: Report) -> list[object]:
-    return [
-        _("Period starting"),
-        _("Call duration (min)"),
-        *[f"{TIER_LABELS[t]} (min)" for t in report.filters.tiers],
-        str(Metric.ACTIVE_USERS.label),
-        str(Metric.ACTIVE_CHANNELS.label),
-        str(Metric.PEAK_USERS.label),
-        _("Peak users at"),
-        str(Metric.PEAK_CHANNELS.label),
-        _("Peak channels at"),
-    ]
+    return [column.download for column in columns(report)]
 
 
 def _when(report: Report, value: datetime | None) -> str:
-    return value.astimezone(report.filters.zone).strftime("%Y-%m-%d %H:%M") if value and report.single_app else ""
+    return value.astimezone(report.filters.zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
@@ -54,13 +79,34 @@ def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
             f"{label} {_('(partial)')}" if report.partial(bucket) else label,
             bucket.duration(tiers),
             *[bucket.tiers.get(t, 0) for t in tiers],
-            bucket.values.get(Metric.ACTIVE_USERS, 0),
-            bucket.values.get(Metric.ACTIVE_CHANNELS, 0),
-            bucket.values.get(Metric.PEAK_USERS, 0),
-            _when(report, bucket.peak_times.get(Metric.PEAK_USERS)),
-            bucket.values.get(Metric.PEAK_CHANNELS, 0),
-            _when(report, bucket.peak_times.get(Metric.PEAK_CHANNELS)),
+            *_counts(
+                report,
+                bucket.values.get(Metric.ACTIVE_USERS, 0),
+                bucket.values.get(Metric.ACTIVE_CHANNELS, 0),
+                (bucket.values.get(Metric.PEAK_USERS, 0), bucket.peak_times.get(Metric.PEAK_USERS)),
+                (bucket.values.get(Metric.PEAK_CHANNELS, 0), bucket.peak_times.get(Metric.PEAK_CHANNELS)),
+            ),
         ]
+
+
+def _counts(
+    report: Report,
+    users: int,
+    channels: int,
+    peak_users: tuple[int, datetime | None],
+    peak_channels: tuple[int, datetime | None],
+) -> list[object]:
+    """The count columns, with the peak times only where there is one app (see columns())."""
+    if report.single_app:
+        return [
+            users,
+            channels,
+            peak_users[0],
+            _when(report, peak_users[1]),
+            peak_channels[0],
+            _when(report, peak_channels[1]),
+        ]
+    return [users, channels, peak_users[0], peak_channels[0]]
 
 
 def total_row(report: Report) -> list[object]:
@@ -69,12 +115,13 @@ def total_row(report: Report) -> list[object]:
         _("Total (counts: busiest period)"),
         totals["duration"],
         *[totals["tiers"][t] for t in report.filters.tiers],
-        totals[Metric.ACTIVE_USERS],
-        totals[Metric.ACTIVE_CHANNELS],
-        totals[Metric.PEAK_USERS],
-        _when(report, totals[f"{Metric.PEAK_USERS}_at"]),
-        totals[Metric.PEAK_CHANNELS],
-        _when(report, totals[f"{Metric.PEAK_CHANNELS}_at"]),
+        *_counts(
+            report,
+            totals[Metric.ACTIVE_USERS],
+            totals[Metric.ACTIVE_CHANNELS],
+            (totals[Metric.PEAK_USERS], totals[f"{Metric.PEAK_USERS}_at"]),
+            (totals[Metric.PEAK_CHANNELS], totals[f"{Metric.PEAK_CHANNELS}_at"]),
+        ),
     ]
 
 
@@ -126,13 +173,35 @@ def as_xlsx(report: Report, name: str) -> HttpResponse:
 NUMBER_CELL = mark_safe(' class="text-end"')
 
 
-def rows_html(rows: list[list[object]]) -> SafeString:
+def _number_formatter() -> Callable[[object], object]:
+    """Integers with the active language's separators (dashboard/core/formats for Chinese).
+
+    number_format() looks the formats up on every call, 7 µs a number, a third of a year's
+    table; the lookup is made once here and, for the usual grouping by three, Python's own
+    grouping used with the locale's separator."""
+    separator = get_format("THOUSAND_SEPARATOR")
+    grouping = get_format("NUMBER_GROUPING")
+
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, int):
+            if grouping == 3:
+                return f"{value:,}".replace(",", separator)
+            return number_format(value, force_grouping=True)
+        return value
+
+    return cell
+
+
+def rows_html(rows: list[list[object]], numeric: list[bool] | None = None) -> SafeString:
     """The table body, escaped cell by cell: hundreds of rows through the template engine cost
-    more than the rest of the report."""
+    more than the rest of the report. Numbers carry the reader's separators; numeric columns
+    (every one but the first unless `numeric` says) are right-aligned."""
+    cell = _number_formatter()
+    aligned = numeric or [False] + [True] * (max((len(row) for row in rows), default=1) - 1)
     cells = (
-        format_html_join(
-            "", "<td{}>{}</td>", ((NUMBER_CELL if i else "", "" if c is None else c) for i, c in enumerate(row))
-        )
+        format_html_join("", "<td{}>{}</td>", ((NUMBER_CELL if aligned[i] else "", cell(c)) for i, c in enumerate(row)))
         for row in rows
     )
     return format_html_join("\n", "<tr>{}</tr>", ((cell,) for cell in cells))

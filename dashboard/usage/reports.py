@@ -1,10 +1,12 @@
 """Usage reports: filters from the URL, series from the database, aggregated for reading.
 
-Hours are shown in the reader's time zone. Days are the vendor's days (UTC), as it counts
-them; weeks (Monday first) and months are summed from those days. For a week or a month,
-active users and channels are the busiest day's (distinct counts cannot be added up), and
-peaks are the highest day's with its time. Across several apps, counts and peaks are
-added: a sum of peaks is an upper bound of the combined peak, and it carries no peak time.
+Hours are shown in the reader's time zone, custom ranges are whole days of it, and an hour
+that comes twice when the clock falls back is labelled with its zone's abbreviation. Days
+are the vendor's days (UTC), as it counts them; weeks (Monday first) and months are
+summed from those days. For a week or a month, active users and channels are the busiest
+day's (distinct counts cannot be added up), and peaks are the highest day's with its time.
+Across several apps, counts and peaks are added: a sum of peaks is an upper bound of the
+combined peak, and it carries no peak time.
 """
 
 from __future__ import annotations
@@ -340,7 +342,13 @@ def _series(filters: Filters, apps: QuerySet[RtcApp]) -> list[Bucket]:
 
 def bucket_label(bucket_start: datetime, granularity: str, zone: ZoneInfo) -> str:
     if granularity == "hour":
-        return bucket_start.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        local = bucket_start.astimezone(zone)
+        label = local.strftime("%Y-%m-%d %H:%M")
+        # The night the clock falls back one hour comes twice (a 25-hour day): each of the
+        # two says which it is by its zone's abbreviation, 01:00 PDT then 01:00 PST.
+        if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+            label += local.strftime(" %Z")
+        return label
     if granularity == "month":
         return f"{bucket_start:%Y-%m} ({calendar.month_abbr[bucket_start.month]})"
     if granularity == "week":

@@ -47,6 +47,7 @@ def _report(
     usage_vendors = registry.with_capability(Capability.USAGE_STATS)
     # The table pages through the whole range; the downloads hold every row at once.
     rows = Paginator(report.buckets, TABLE_ROWS).get_page(int_param(request.GET, "page", 1))
+    columns = export.columns(report)
     totals = report.totals()
     previous_total = report.previous_total()
     change = None
@@ -62,8 +63,10 @@ def _report(
         "previous_total": previous_total,
         "change": change,
         "figures": charts.all_figures(report) if report.buckets else {},
+        "plotly_locale": charts.plotly_locale(),
         "rows": rows,
-        "rows_html": export.rows_html(list(export.body(report, rows))),
+        "columns": columns,
+        "rows_html": export.rows_html(list(export.body(report, rows)), [c.numeric for c in columns]),
         "presets": reports.PRESETS,
         "preset_groups": reports.PRESET_GROUPS,
         "granularities": reports.GRANULARITIES,

@@ -8,7 +8,9 @@
       var figure = JSON.parse(el.getAttribute("data-figure"));
       // No mode bar: its icons carry inline styles the Content-Security-Policy refuses.
       // Drag to zoom and double-click to reset still work.
-      window.Plotly.react(el, figure.data, figure.layout, {displayModeBar: false, responsive: true});
+      // The reader's language for dates and hover labels: the page loads the locale it names.
+      var locale = el.getAttribute("data-locale") || "en";
+      window.Plotly.react(el, figure.data, figure.layout, {displayModeBar: false, responsive: true, locale: locale});
       el.setAttribute("data-drawn", "true");
     });
   }
