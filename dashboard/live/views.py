@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.audit.log import audited
 from dashboard.core.acting import Page, act, panel_frame, with_request_id
+from dashboard.core.cuts import head
 from dashboard.core.listing import paginate
 from dashboard.core.params import text_param
 from dashboard.core.requests import ConsoleRequest
@@ -208,7 +209,7 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
         "role_labels": {value: str(label) for value, label in MemberRole.choices},
         "role_counts": [(role_labels.get(key, key), count) for key, count in sorted(channel.role_counts.items())],
         "truncated": channel.listed_count < channel.member_count,
-        "events": MemberEvent.objects.filter(channel=channel).order_by("-at", "user_id")[:20],
+        "events": head(MemberEvent.objects.filter(channel=channel).order_by("-at", "user_id"), 20),
         "figure": concurrency_figure(snapshots, zone) if len(snapshots) > 1 else "",
         "ghost_after": now - 2 * timedelta(seconds=settings.LIVE_POLL_SECONDS),
         "refresh_seconds": settings.LIVE_PAGE_REFRESH_SECONDS,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.core.acting import Page, act, with_request_id
+from dashboard.core.cuts import head
 from dashboard.live.models import Channel
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
@@ -43,7 +44,7 @@ def push_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> HttpR
     )
     account = channel.app.vendor_account
     context: dict[str, object] = {"scope": scope, "channel": channel, "account": account}
-    context["tasks"] = MixingTask.objects.filter(channel=channel)[:20]
+    context["tasks"] = head(MixingTask.objects.filter(channel=channel), 20)
     options = push.push_options(account.info)
     if options is None:
         context["problem"] = _("%(vendor)s has no bypass push.") % {"vendor": account.vendor_label}

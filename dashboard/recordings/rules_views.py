@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.core.acting import Page, act
+from dashboard.core.cuts import head
 from dashboard.core.params import parse_int
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Role
@@ -54,7 +55,7 @@ def rule_list(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpRespon
         context["rules"] = rules.rules(app)
     except VendorError as error:
         context["vendor_error"] = error
-    context["history"] = app.auto_recordings.select_related("started_by")[:10]
+    context["history"] = head(app.auto_recordings.select_related("started_by"), 10)
     return render(request, "recordings/rules.html", context)
 
 

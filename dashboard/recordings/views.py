@@ -11,11 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.core.acting import Page, act, with_request_id
+from dashboard.core.cuts import head
 from dashboard.core.json_body import BodyError, read_json_object
 from dashboard.core.listing import paginate
 from dashboard.core.requests import ConsoleRequest
@@ -129,7 +131,11 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
         "scope": scope,
         "channel": channel,
         "account": account,
-        "recordings": Recording.objects.filter(channel=channel)[:20],
+        "recordings": head(Recording.objects.filter(channel=channel), 20),
+        # The whole list, searched by this channel's id, pages through every one.
+        "recordings_url": reverse("recordings:recording_list", args=[scope.tenant.slug])
+        + "?"
+        + urlencode({"q": channel.channel_id}),
     }
     info = account.info
     if not info.can(Capability.RECORDING):
@@ -194,7 +200,7 @@ def recording_detail(request: HttpRequest, tenant_slug: str, recording_pk: int) 
         "options": _options(recording),
         "refresh_seconds": settings.LIVE_PAGE_REFRESH_SECONDS,
         "files": recording.files.defer("content"),
-        "callbacks": recording.callbacks.all()[:20],
+        "callbacks": head(recording.callbacks.all(), 20),
         "canvas": svg(layout) if layout else "",
         "templates": _templates(scope),
         "users_form": UsersForm(initial={"users": " ".join(recording.options.get("users", []))}),

@@ -57,7 +57,7 @@ def columns(report: Report) -> list[Column]:
 def table(report: Report) -> Iterator[list[object]]:
     """Header, one row per bucket, then the totals row."""
     yield header(report)
-    yield from body(report, report.buckets)
+    yield from body(report, report.table_rows)
     yield total_row(report)
 
 
@@ -73,8 +73,12 @@ def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
     """One row per bucket: the whole range for the downloads, a page of it for the page."""
     zone = report.filters.zone
     tiers = report.filters.tiers
+    width = len(columns(report))
     for bucket in buckets:
         label = bucket_label(bucket.start, report.filters.resolved, zone)
+        if bucket.no_data:  # empty cells, never zeros; the page shows them as "—"
+            yield [label, *[None] * (width - 1)]
+            continue
         yield [
             f"{label} {_('(partial)')}" if report.partial(bucket) else label,
             bucket.duration(tiers),
@@ -169,6 +173,9 @@ def as_xlsx(report: Report, name: str) -> HttpResponse:
     return response
 
 
+# A cell of a bucket with no data (the page's legend says so); empty in the downloads.
+NO_DATA = "—"
+
 # Markup of ours, not a value: format_html_join would escape a plain string into class=&quot;…
 NUMBER_CELL = mark_safe(' class="text-end"')
 
@@ -184,7 +191,7 @@ def _number_formatter() -> Callable[[object], object]:
 
     def cell(value: object) -> object:
         if value is None:
-            return ""
+            return NO_DATA
         if isinstance(value, int):
             if grouping == 3:
                 return f"{value:,}".replace(",", separator)

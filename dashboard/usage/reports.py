@@ -199,6 +199,7 @@ class Bucket:
     values: dict[str, int] = field(default_factory=dict)
     tiers: dict[str, int] = field(default_factory=dict)
     peak_times: dict[str, datetime | None] = field(default_factory=dict)
+    no_data: bool = False  # outside what is stored (dashboard/usage/coverage.py): not a zero
 
     def end(self, granularity: str) -> datetime:
         if granularity == "hour":
@@ -220,6 +221,12 @@ class Report:
     apps: list[RtcApp]
     single_app: bool
     previous: list[Bucket] | None = None
+    # The table's rows: the buckets and the range's "no data" ones (coverage.with_gaps).
+    rows: list[Bucket] | None = None
+
+    @property
+    def table_rows(self) -> list[Bucket]:
+        return self.buckets if self.rows is None else self.rows
 
     def totals(self) -> dict[str, Any]:
         return figures(self.buckets, self.filters.tiers, single_app=self.single_app)

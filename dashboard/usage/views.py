@@ -23,7 +23,7 @@ from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors import registry
 from vendors.base.provider import Capability
 
-from . import charts, export, observed_report, reports
+from . import charts, coverage, export, observed_report, reports
 from .models import TIER_FIELDS, Metric
 
 TABLE_ROWS = 400
@@ -36,6 +36,8 @@ def _report(
 ) -> HttpResponse:
     filters = reports.parse(request.GET)
     report = reports.build(filters, apps)
+    covered = coverage.of(filters, report.apps)
+    report.rows = coverage.with_gaps(filters, report.buckets, covered)
     export_kind = request.GET.get("export")
     if export_kind == "csv":
         return export.as_csv(report, title)
@@ -46,7 +48,7 @@ def _report(
     choosable = list(apps.select_related("vendor_account")[: APPS_IN_FILTER + 1])
     usage_vendors = registry.with_capability(Capability.USAGE_STATS)
     # The table pages through the whole range; the downloads hold every row at once.
-    rows = Paginator(report.buckets, TABLE_ROWS).get_page(int_param(request.GET, "page", 1))
+    rows = Paginator(report.table_rows, TABLE_ROWS).get_page(int_param(request.GET, "page", 1))
     columns = export.columns(report)
     totals = report.totals()
     previous_total = report.previous_total()
@@ -64,6 +66,9 @@ def _report(
         "change": change,
         "figures": charts.all_figures(report) if report.buckets else {},
         "plotly_locale": charts.plotly_locale(),
+        "data_from": coverage.first_label(covered, filters),
+        "sync_problems": covered.problems,
+        "no_data_rows": sum(1 for bucket in report.table_rows if bucket.no_data),
         "rows": rows,
         "columns": columns,
         "rows_html": export.rows_html(list(export.body(report, rows)), [c.numeric for c in columns]),

@@ -113,3 +113,27 @@ def test_an_admin_opens_a_uprtc_room_which_is_then_watched_and_polled(two_tenant
         {"app": app.pk, "mode": "communication", "owner_id": "x"},
     )
     assert refused.status_code == 403
+
+
+def test_the_recent_events_say_how_many_there_are_when_cut(live) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dashboard.live.models import EventKind, MemberEvent
+
+    tenants, _sim, _app, channel = live
+    url = reverse("live:channel_detail", args=["acme", channel.pk])
+    now = timezone.now()
+    MemberEvent.objects.bulk_create(
+        MemberEvent(channel=channel, user_id=f"u{n}", kind=EventKind.JOIN, at=now - timedelta(seconds=n))
+        for n in range(20)
+    )
+    assert "data-shown-of" not in logged_in(tenants.acme_viewer).get(url).content.decode()
+    total = MemberEvent.objects.filter(channel=channel).count() + 37
+    MemberEvent.objects.bulk_create(
+        MemberEvent(channel=channel, user_id=f"v{n}", kind=EventKind.JOIN, at=now - timedelta(hours=1, seconds=n))
+        for n in range(37)
+    )
+    page = logged_in(tenants.acme_viewer).get(url).content.decode()
+    assert f'data-shown-of="20/{total}"' in page and f"The latest 20 of {total} shown." in page

@@ -1,0 +1,128 @@
+"""What a report's numbers cover: from the first stored bucket to where the sync has reached,
+and whether the sync of an account or app in scope is stopped or behind.
+
+A bucket outside that span is "no data", never zero: the vendor was not asked (before the
+first sync, beyond what it keeps) or has not answered yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+from vendors.base.types import Interval
+
+from .models import SyncCursor, UsageSample
+from .reports import Bucket, Filters, _period_start
+from .sync import lag
+
+# Hourly series are fetched every few minutes with a few hours' overlap: further behind than
+# this, the report's latest hours are missing rather than quiet, and the page says so.
+BEHIND = timedelta(hours=3)
+
+
+@dataclass
+class SyncProblem:
+    account: VendorAccount
+    app: RtcApp | None  # None: the whole account
+    blocked: bool
+    error: str = ""
+    lag: timedelta | None = None
+
+
+@dataclass
+class Coverage:
+    first: datetime | None  # the first stored bucket of the scope at the report's interval
+    until: datetime | None  # buckets from here on are not synced yet
+    problems: list[SyncProblem] = field(default_factory=list)
+
+    def covers(self, bucket: Bucket, end: datetime) -> bool:
+        if self.first is None or end <= self.first:
+            return False
+        return self.until is not None and bucket.start < self.until
+
+
+def interval_of(filters: Filters) -> int:
+    return int(Interval.HOUR) if filters.resolved == "hour" else int(Interval.DAY)
+
+
+def of(filters: Filters, apps: list[RtcApp], now: datetime | None = None) -> Coverage:
+    interval = interval_of(filters)
+    pks = [app.pk for app in apps]
+    stored = UsageSample.objects.filter(app_id__in=pks, interval=interval).aggregate(
+        first=Min("timestamp"), last=Max("timestamp")
+    )
+    until = SyncCursor.objects.filter(app_id__in=pks, interval=interval).aggregate(until=Max("synced_until"))["until"]
+    if until is None and stored["last"] is not None:  # stored without a cursor (imported): as far as stored
+        until = stored["last"] + timedelta(seconds=interval)
+    first = stored["first"]
+    return Coverage(first, until, problems(apps, now))
+
+
+def problems(apps: list[RtcApp], now: datetime | None = None) -> list[SyncProblem]:
+    """Accounts and apps in scope whose usage sync is stopped, or whose hourly series lag behind."""
+    now = now or timezone.now()
+    found: list[SyncProblem] = []
+    accounts = {app.vendor_account_id: app.vendor_account for app in apps}
+    blocked_accounts = {pk for pk, account in accounts.items() if account.sync_blocked}
+    for pk in sorted(blocked_accounts):
+        found.append(SyncProblem(accounts[pk], None, True, accounts[pk].sync_error))
+    for app in apps:
+        if app.sync_blocked and app.vendor_account_id not in blocked_accounts:
+            found.append(SyncProblem(app.vendor_account, app, True, app.sync_error))
+    account_of = {app.pk: app.vendor_account_id for app in apps}
+    cursors: dict[int, list[SyncCursor]] = {}
+    for cursor in SyncCursor.objects.filter(app_id__in=list(account_of), interval=int(Interval.HOUR)):
+        cursors.setdefault(account_of[cursor.app_id], []).append(cursor)
+    for pk, account_cursors in sorted(cursors.items()):
+        behind = lag(account_cursors, now)
+        if pk not in blocked_accounts and behind is not None and behind > BEHIND:
+            found.append(SyncProblem(accounts[pk], None, False, lag=behind))
+    return found
+
+
+def bucket_starts(filters: Filters) -> list[datetime]:
+    """Every bucket the range is made of, stored or not."""
+    if filters.resolved == "hour":
+        start, end = filters.start_utc, filters.end_utc
+        step = timedelta(hours=1)
+        found = []
+        while start < end:
+            found.append(start)
+            start += step
+        return found
+    days = [
+        datetime.combine(filters.start + timedelta(days=n), datetime.min.time(), UTC)
+        for n in range((filters.end - filters.start).days + 1)
+    ]
+    if filters.resolved == "day":
+        return days
+    return sorted({_period_start(day, filters.resolved) for day in days})
+
+
+def with_gaps(filters: Filters, buckets: list[Bucket], coverage: Coverage) -> list[Bucket]:
+    """The stored buckets, and a "no data" bucket for each one of the range outside the coverage."""
+    stored = {bucket.start: bucket for bucket in buckets}
+    rows = []
+    for start in bucket_starts(filters):
+        bucket = stored.get(start)
+        if bucket is None:
+            bucket = Bucket(start)
+            if not coverage.covers(bucket, bucket.end(filters.resolved)):
+                bucket.no_data = True
+        rows.append(bucket)
+    return rows
+
+
+def first_label(coverage: Coverage, filters: Filters) -> tuple[str, str] | None:
+    """The first stored bucket as the table labels it, with its zone."""
+    if coverage.first is None:
+        return None
+    if filters.resolved == "hour":
+        return coverage.first.astimezone(filters.zone).strftime("%Y-%m-%d %H:%M"), filters.zone.key
+    return f"{coverage.first:%Y-%m-%d}", "UTC"
