@@ -23,7 +23,7 @@ from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors import registry
 from vendors.base.provider import Capability
 
-from . import charts, export, observed_report, reports
+from . import charts, costs, export, observed_report, reports
 from .models import TIER_FIELDS, Metric
 
 TABLE_ROWS = 400
@@ -36,6 +36,7 @@ def _report(
 ) -> HttpResponse:
     filters = reports.parse(request.GET)
     report = reports.build(filters, apps)
+    report.pricing = costs.price(report)
     export_kind = request.GET.get("export")
     if export_kind == "csv":
         return export.as_csv(report, title)
@@ -66,7 +67,10 @@ def _report(
         "plotly_locale": charts.plotly_locale(),
         "rows": rows,
         "columns": columns,
-        "rows_html": export.rows_html(list(export.body(report, rows)), [c.numeric for c in columns]),
+        "rows_html": export.rows_html(
+            list(export.body(report, rows)), [c.numeric for c in columns], export.cost_currency(report)
+        ),
+        "cost": costs.summary(report),
         "presets": reports.PRESETS,
         "preset_groups": reports.PRESET_GROUPS,
         "granularities": reports.GRANULARITIES,
