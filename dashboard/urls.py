@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dashboard.audit import urls as audit
+from dashboard.billing import urls as billing
 from dashboard.credentials import urls as credentials
 from dashboard.live import urls as live
 from dashboard.mixing import urls as mixing
@@ -20,7 +21,7 @@ from dashboard.usage import urls as usage
 
 tenant_urlpatterns = [
     path("", include((app.tenant_urlpatterns, app.app_name)))
-    for app in (credentials, rtc, live, usage, audit, mixing, recordings)
+    for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings)
 ]
 
 staff_urlpatterns = [*usage.staff_urlpatterns, *audit.staff_urlpatterns, *ops.staff_urlpatterns]

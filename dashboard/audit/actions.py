@@ -32,6 +32,10 @@ ACTIONS = {
     "storage.create": _("Storage bucket added"),
     "storage.update": _("Storage bucket changed"),
     "storage.delete": _("Storage bucket deleted"),
+    "price_book.create": _("Price book added"),
+    "price_book.update": _("Price book changed"),
+    "price_book.delete": _("Price book deleted"),
+    "markup.update": _("Tenant markup changed"),
 }
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dashboard.audit",
     "dashboard.credentials",
     "dashboard.rtc",
+    "dashboard.billing",
     "dashboard.usage",
     "dashboard.live",
     "dashboard.ops",

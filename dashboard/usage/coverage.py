@@ -18,7 +18,7 @@ from dashboard.rtc.models import RtcApp
 from vendors.base.types import Interval
 
 from .models import SyncCursor, UsageSample
-from .reports import Bucket, Filters, _period_start
+from .reports import Bucket, Filters, period_start
 from .sync import lag
 
 # Hourly series are fetched every few minutes with a few hours' overlap: further behind than
@@ -102,7 +102,7 @@ def bucket_starts(filters: Filters) -> list[datetime]:
     ]
     if filters.resolved == "day":
         return days
-    return sorted({_period_start(day, filters.resolved) for day in days})
+    return sorted({period_start(day, filters.resolved) for day in days})
 
 
 def with_gaps(filters: Filters, buckets: list[Bucket], coverage: Coverage) -> list[Bucket]:

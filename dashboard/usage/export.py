@@ -7,12 +7,15 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import xlsxwriter
+from babel.numbers import format_currency
 from django.http import HttpResponse
 from django.utils.formats import get_format, number_format
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from dashboard.core.tiers import TIER_LABELS
@@ -51,7 +54,19 @@ def columns(report: Report) -> list[Column]:
     result.append(count(Metric.PEAK_CHANNELS, channels))
     if report.single_app:
         result.append(Column(_("Peak channels at"), zone, False, _("Peak channels at")))
+    currency = cost_currency(report)
+    if currency:
+        result.append(Column(_("Cost"), currency, download=f"{_('Cost')} ({currency})"))
     return result
+
+
+def cost_currency(report: Report) -> str | None:
+    """The cost column's currency: none without price books, none across several currencies."""
+    return report.pricing.currency if report.pricing else None
+
+
+def _costs(report: Report) -> dict[object, Decimal]:
+    return report.pricing.by_key() if report.pricing and cost_currency(report) else {}
 
 
 def table(report: Report) -> Iterator[list[object]]:
@@ -73,13 +88,15 @@ def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
     """One row per bucket: the whole range for the downloads, a page of it for the page."""
     zone = report.filters.zone
     tiers = report.filters.tiers
+    costs = _costs(report)
+    priced = bool(cost_currency(report))
     width = len(columns(report))
     for bucket in buckets:
         label = bucket_label(bucket.start, report.filters.resolved, zone)
         if bucket.no_data:  # empty cells, never zeros; the page shows them as "—"
             yield [label, *[None] * (width - 1)]
             continue
-        yield [
+        row: list[object] = [
             f"{label} {_('(partial)')}" if report.partial(bucket) else label,
             bucket.duration(tiers),
             *[bucket.tiers.get(t, 0) for t in tiers],
@@ -91,6 +108,9 @@ def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
                 (bucket.values.get(Metric.PEAK_CHANNELS, 0), bucket.peak_times.get(Metric.PEAK_CHANNELS)),
             ),
         ]
+        if priced:
+            row.append(costs.get(bucket.start, ""))
+        yield row
 
 
 def _counts(
@@ -115,6 +135,8 @@ def _counts(
 
 def total_row(report: Report) -> list[object]:
     totals = report.totals()
+    currency = cost_currency(report)
+    money = [report.pricing.totals()[currency]] if report.pricing and currency else []
     return [
         _("Total (counts: busiest period)"),
         totals["duration"],
@@ -126,6 +148,7 @@ def total_row(report: Report) -> list[object]:
             (totals[Metric.PEAK_USERS], totals[f"{Metric.PEAK_USERS}_at"]),
             (totals[Metric.PEAK_CHANNELS], totals[f"{Metric.PEAK_CHANNELS}_at"]),
         ),
+        *money,
     ]
 
 
@@ -180,7 +203,7 @@ NO_DATA = "—"
 NUMBER_CELL = mark_safe(' class="text-end"')
 
 
-def _number_formatter() -> Callable[[object], object]:
+def _number_formatter(currency: str | None = None) -> Callable[[object], object]:
     """Integers with the active language's separators (dashboard/core/formats for Chinese).
 
     number_format() looks the formats up on every call, 7 µs a number, a third of a year's
@@ -192,6 +215,8 @@ def _number_formatter() -> Callable[[object], object]:
     def cell(value: object) -> object:
         if value is None:
             return NO_DATA
+        if isinstance(value, Decimal) and currency:
+            return format_currency(value, currency, locale=to_locale(get_language() or "en"))
         if isinstance(value, int):
             if grouping == 3:
                 return f"{value:,}".replace(",", separator)
@@ -201,11 +226,11 @@ def _number_formatter() -> Callable[[object], object]:
     return cell
 
 
-def rows_html(rows: list[list[object]], numeric: list[bool] | None = None) -> SafeString:
+def rows_html(rows: list[list[object]], numeric: list[bool] | None = None, currency: str | None = None) -> SafeString:
     """The table body, escaped cell by cell: hundreds of rows through the template engine cost
     more than the rest of the report. Numbers carry the reader's separators; numeric columns
     (every one but the first unless `numeric` says) are right-aligned."""
-    cell = _number_formatter()
+    cell = _number_formatter(currency)
     aligned = numeric or [False] + [True] * (max((len(row) for row in rows), default=1) - 1)
     cells = (
         format_html_join("", "<td{}>{}</td>", ((NUMBER_CELL if aligned[i] else "", cell(c)) for i, c in enumerate(row)))

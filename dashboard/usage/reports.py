@@ -24,6 +24,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.billing.cost import Pricing
 from dashboard.core.params import EARLIEST_DATE, LATEST_DATE, int_list, parse_date
 from dashboard.rtc.models import RtcApp
 
@@ -228,6 +229,8 @@ class Report:
     def table_rows(self) -> list[Bucket]:
         return self.buckets if self.rows is None else self.rows
 
+    pricing: Pricing | None = None  # set by usage.costs where the accounts have price books
+
     def totals(self) -> dict[str, Any]:
         return figures(self.buckets, self.filters.tiers, single_app=self.single_app)
 
@@ -300,7 +303,7 @@ def days_by(group: str, start: date, end: date) -> dict[int, list[Bucket]]:
     return {key: _buckets(group_rows) for key, group_rows in rows.items()}
 
 
-def _period_start(day: datetime, granularity: str) -> datetime:
+def period_start(day: datetime, granularity: str) -> datetime:
     if granularity == "week":
         return day - timedelta(days=day.weekday())
     return day.replace(day=1)
@@ -310,7 +313,7 @@ def roll_up(days: list[Bucket], granularity: str) -> list[Bucket]:
     """Weeks or months from UTC days: durations summed, counts and peaks the busiest day's."""
     grouped: dict[datetime, list[Bucket]] = defaultdict(list)
     for day in days:
-        grouped[_period_start(day.start, granularity)].append(day)
+        grouped[period_start(day.start, granularity)].append(day)
     result = []
     for start in sorted(grouped):
         members = grouped[start]

@@ -23,7 +23,7 @@ from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors import registry
 from vendors.base.provider import Capability
 
-from . import charts, coverage, export, observed_report, reports
+from . import charts, costs, coverage, export, observed_report, reports
 from .models import TIER_FIELDS, Metric
 
 TABLE_ROWS = 400
@@ -38,6 +38,7 @@ def _report(
     report = reports.build(filters, apps)
     covered = coverage.of(filters, report.apps)
     report.rows = coverage.with_gaps(filters, report.buckets, covered)
+    report.pricing = costs.price(report)
     export_kind = request.GET.get("export")
     if export_kind == "csv":
         return export.as_csv(report, title)
@@ -71,7 +72,10 @@ def _report(
         "no_data_rows": sum(1 for bucket in report.table_rows if bucket.no_data),
         "rows": rows,
         "columns": columns,
-        "rows_html": export.rows_html(list(export.body(report, rows)), [c.numeric for c in columns]),
+        "rows_html": export.rows_html(
+            list(export.body(report, rows)), [c.numeric for c in columns], export.cost_currency(report)
+        ),
+        "cost": costs.summary(report),
         "presets": reports.PRESETS,
         "preset_groups": reports.PRESET_GROUPS,
         "granularities": reports.GRANULARITIES,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from dashboard.audit.models import AuditEntry
+from dashboard.billing.models import Markup, PriceBook
+from dashboard.core.tiers import TIER_LABELS
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
 from dashboard.mixing.layouts import preset_layout, to_json
@@ -84,6 +87,12 @@ def acme_storage(world: World2) -> StorageTarget:
     return target
 
 
+def acme_price_book(world: World2) -> PriceBook:
+    return PriceBook.objects.get_or_create(
+        vendor_account=world.acme_account, valid_from=date(2026, 1, 1), defaults={"currency": "USD"}
+    )[0]
+
+
 def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
     recording, file = acme_recording(world)
     values = {
@@ -99,6 +108,7 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "file_pk": file.pk,
         "rule_id": "1001",
         "storage_pk": acme_storage(world).pk,
+        "book_id": acme_price_book(world).pk,
         "token": "not-a-signed-account",
         "recording_token": "not-a-recording-token",
     }
@@ -129,6 +139,8 @@ def snapshot(world: World2) -> tuple:
         ),
         list(Recording.objects.values_list("recording_id", "state", "stop_requested_at", "options")),
         list(StorageTarget.objects.values_list("name", "bucket", "keys_ciphertext")),
+        list(PriceBook.objects.values_list("vendor_account", "currency", "valid_from", *TIER_LABELS)),
+        list(Markup.objects.values_list("tenant", "percent")),
     )
 
 
@@ -155,14 +167,13 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
     assert snapshot(world) == before
 
 
+OBJECT_IDS = {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk", "recording_pk", "file_pk", "storage_pk"}
+OBJECT_IDS |= {"book_id"}
+
+
 @pytest.mark.parametrize(
     "name",
-    [
-        n
-        for n in tenant_scoped()
-        if {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk", "recording_pk", "file_pk", "storage_pk"}
-        & set(dict(named_patterns())[n].pattern.converters)
-    ],
+    [n for n in tenant_scoped() if OBJECT_IDS & set(dict(named_patterns())[n].pattern.converters)],
 )
 def test_own_tenant_with_other_tenants_ids_gets_404(two_tenants: World2, name: str) -> None:
     """harbor-admin puts Acme's account and app ids under their own tenant's address."""

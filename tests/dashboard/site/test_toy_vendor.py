@@ -10,12 +10,14 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from dashboard.billing.models import PriceBook
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel, Presence
 from dashboard.mixing.models import MixingTask
@@ -121,6 +123,9 @@ class Toy:
             "storage_pk": acme_storage(self.world).pk,
             "token": "not-a-signed-account",
             "recording_token": "not-a-recording-token",
+            "book_id": PriceBook.objects.get_or_create(
+                vendor_account=self.account, valid_from=date(2026, 1, 1), defaults={"currency": "USD"}
+            )[0].pk,
         }
         unknown = set(names) - set(values)
         assert not unknown, f"teach this test the URL parameters {unknown}"

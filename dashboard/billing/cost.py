@@ -1,0 +1,138 @@
+"""Cost of usage minutes: the one computation the report, its downloads and the statement use.
+
+Money is Decimal throughout. A *line* is the minutes of one tier, under one key (a report's
+period or a statement's app), of one account, at one price book: its cost is minutes * the
+book's price * (1 + the tenant's markup), rounded once, to the currency's minor unit
+(babel's precision: 2 for USD and CNY, 0 for JPY) with ROUND_HALF_UP. Totals are sums of
+rounded lines, so a total always equals the sum of the lines shown. A day's price is that of
+the account's book with the latest `valid_from` on or before the day (UTC, as the vendors
+count days); minutes on a day no book covers are counted as unpriced, never as free.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import get_currency_precision
+
+from dashboard.tenancy.models import Tenant
+
+from .models import Markup, PriceBook
+
+HUNDRED = Decimal(100)
+
+
+def minor_unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def markup_percent(tenant: Tenant | int | None) -> Decimal:
+    if tenant is None:
+        return Decimal(0)
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    percent = Markup.objects.filter(tenant_id=tenant_id).values_list("percent", flat=True).first()
+    return percent or Decimal(0)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Minutes of one account on one UTC day, under a key (a period start, an app)."""
+
+    key: Hashable
+    account_id: int
+    day: date
+    tiers: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Line:
+    key: Hashable
+    account_id: int
+    tier: str
+    book: PriceBook
+    minutes: int
+    unit_price: Decimal  # the book's price with the markup, unrounded
+    cost: Decimal
+
+    @property
+    def currency(self) -> str:
+        return self.book.currency
+
+
+@dataclass
+class Pricing:
+    lines: list[Line]
+    markup: Decimal
+    unpriced_minutes: int = 0
+    unpriced_accounts: set[int] = field(default_factory=set)
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted({line.currency for line in self.lines})
+
+    @property
+    def currency(self) -> str | None:
+        """The report's one currency; None when there is none or several (never summed)."""
+        currencies = self.currencies
+        return currencies[0] if len(currencies) == 1 else None
+
+    def totals(self) -> dict[str, Decimal]:
+        result: dict[str, Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            result[line.currency] += line.cost
+        return dict(sorted(result.items()))
+
+    def by_key(self) -> dict[Hashable, Decimal]:
+        """Cost per key in the one currency (empty when several)."""
+        if self.currency is None:
+            return {}
+        result: dict[Hashable, Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            result[line.key] += line.cost
+        return dict(result)
+
+
+def books_for(account_ids: Iterable[int]) -> dict[int, list[PriceBook]]:
+    """Each account's books, oldest first."""
+    books: dict[int, list[PriceBook]] = defaultdict(list)
+    for book in PriceBook.objects.filter(vendor_account_id__in=set(account_ids)).order_by("valid_from"):
+        books[book.vendor_account_id].append(book)
+    return dict(books)
+
+
+def book_on(books: list[PriceBook], day: date) -> PriceBook | None:
+    """The book valid on `day`: the latest that starts on or before it."""
+    index = bisect.bisect_right([book.valid_from for book in books], day)
+    return books[index - 1] if index else None
+
+
+def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Decimal = Decimal(0)) -> Pricing:
+    minutes: dict[tuple[Hashable, int, str, int], int] = defaultdict(int)
+    by_id: dict[int, PriceBook] = {}
+    pricing = Pricing([], markup)
+    for item in usage:
+        book = book_on(books.get(item.account_id, []), item.day)
+        for tier, value in item.tiers.items():
+            if not value:
+                continue
+            if book is None:
+                pricing.unpriced_minutes += value
+                pricing.unpriced_accounts.add(item.account_id)
+                continue
+            by_id[book.pk] = book
+            minutes[(item.key, item.account_id, tier, book.pk)] += value
+    factor = 1 + markup / HUNDRED
+    for (key, account_id, tier, book_id), value in minutes.items():
+        book = by_id[book_id]
+        unit = book.price(tier) * factor
+        pricing.lines.append(Line(key, account_id, tier, book, value, unit, quantize(unit * value, book.currency)))
+    return pricing

@@ -1,0 +1,157 @@
+"""Price books and markup: who may change them, what is audited, and the cost they give."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from dashboard.audit.models import AuditEntry
+from dashboard.billing import cost
+from dashboard.billing.models import Markup, PriceBook
+from tests.dashboard.conftest import World2, logged_in
+
+pytestmark = pytest.mark.usefixtures("english")
+
+FORM = {"currency": "usd", "valid_from": "2026-03-01", "audio": "0.004", "v360": "0.015", "v720": "0.0325"}
+
+
+def test_an_admin_adds_a_price_book_and_it_is_audited(two_tenants: World2) -> None:
+    world = two_tenants
+    url = reverse("billing:price_book_create", args=["acme", world.acme_account.pk])
+    response = logged_in(world.acme_admin).post(url, FORM)
+    assert response.status_code == 302
+    book = PriceBook.objects.get(vendor_account=world.acme_account)
+    assert (book.currency, book.valid_from, book.v720) == ("USD", date(2026, 3, 1), Decimal("0.0325"))
+    entry = AuditEntry.objects.get(action="price_book.create")
+    assert entry.vendor_account == world.acme_account and entry.tenant == world.acme
+    page = logged_in(world.acme_admin).get(reverse("billing:price_book_list", args=["acme"])).content.decode()
+    assert "2026-03-01" in page and "0.032500" in page
+
+
+def test_a_viewer_cannot_see_or_change_prices(two_tenants: World2) -> None:
+    world = two_tenants
+    client = logged_in(world.acme_viewer)
+    assert client.get(reverse("billing:price_book_list", args=["acme"])).status_code == 403
+    url = reverse("billing:price_book_create", args=["acme", world.acme_account.pk])
+    assert client.post(url, FORM).status_code == 403
+    assert not PriceBook.objects.exists()
+
+
+def test_another_tenants_price_book_is_not_found(two_tenants: World2) -> None:
+    world = two_tenants
+    book = PriceBook.objects.create(vendor_account=world.acme_account, currency="USD", valid_from=date(2026, 1, 1))
+    client = logged_in(world.harbor_admin)
+    for name in ("billing:price_book_edit", "billing:price_book_delete"):
+        assert client.post(reverse(name, args=["harbor", book.pk]), {"currency": "EUR"}).status_code == 404
+    url = reverse("billing:price_book_create", args=["harbor", world.acme_account.pk])
+    assert client.post(url, FORM).status_code == 404
+    assert PriceBook.objects.get().currency == "USD"
+
+
+def test_delete_asks_first_then_deletes_with_an_audit_entry(two_tenants: World2) -> None:
+    world = two_tenants
+    book = PriceBook.objects.create(vendor_account=world.acme_account, currency="USD", valid_from=date(2026, 1, 1))
+    client = logged_in(world.acme_admin)
+    url = reverse("billing:price_book_delete", args=["acme", book.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Delete the price book" in page.content.decode()
+    assert PriceBook.objects.exists()
+    assert client.post(url).status_code == 302
+    assert not PriceBook.objects.exists()
+    assert AuditEntry.objects.filter(action="price_book.delete", vendor_account=world.acme_account).exists()
+
+
+def test_bad_input_is_a_message_not_an_error(two_tenants: World2) -> None:
+    world = two_tenants
+    PriceBook.objects.create(vendor_account=world.acme_account, currency="USD", valid_from=date(2026, 3, 1))
+    url = reverse("billing:price_book_create", args=["acme", world.acme_account.pk])
+    client = logged_in(world.acme_admin)
+    same_day = client.post(url, FORM)
+    assert same_day.status_code == 200 and "already has a price book" in same_day.content.decode()
+    bad = client.post(url, FORM | {"currency": "XX1", "valid_from": "2026-13-01", "audio": "-1"})
+    assert bad.status_code == 200
+    text = bad.content.decode()
+    assert "ISO 4217" in text and "greater than or equal to 0" in text
+    assert PriceBook.objects.count() == 1
+
+
+def test_only_staff_set_a_markup(two_tenants: World2) -> None:
+    world = two_tenants
+    url = reverse("billing:markup_edit", args=["acme"])
+    assert logged_in(world.acme_admin).post(url, {"percent": "50"}).status_code == 403
+    assert logged_in(world.staff).post(url, {"percent": "12.5"}).status_code == 302
+    assert Markup.objects.get(tenant=world.acme).percent == Decimal("12.5")
+    assert AuditEntry.objects.filter(action="markup.update", tenant=world.acme).exists()
+
+
+def _book(world: World2, day: date, currency: str = "USD", **prices: str) -> PriceBook:
+    values = {tier: Decimal(price) for tier, price in prices.items()}
+    return PriceBook.objects.create(vendor_account=world.acme_account, currency=currency, valid_from=day, **values)
+
+
+def test_a_price_change_mid_month_splits_the_month(two_tenants: World2) -> None:
+    world = two_tenants
+    _book(world, date(2026, 3, 1), audio="0.004")
+    _book(world, date(2026, 3, 16), audio="0.005")
+    account = world.acme_account.pk
+    usage = [cost.Usage("march", account, date(2026, 3, day), {"audio": 1000}) for day in range(1, 32)]
+    pricing = cost.price(usage, cost.books_for([account]))
+    by_price = {line.unit_price: (line.minutes, line.cost) for line in pricing.lines}
+    assert by_price == {Decimal("0.004"): (15000, Decimal("60.00")), Decimal("0.005"): (16000, Decimal("80.00"))}
+    assert pricing.totals() == {"USD": Decimal("140.00")}
+
+
+def test_days_before_the_first_book_are_unpriced_not_free(two_tenants: World2) -> None:
+    world = two_tenants
+    _book(world, date(2026, 3, 2), audio="0.004")
+    account = world.acme_account.pk
+    usage = [cost.Usage("k", account, date(2026, 3, day), {"audio": 10}) for day in (1, 2)]
+    pricing = cost.price(usage, cost.books_for([account]))
+    assert pricing.unpriced_minutes == 10 and pricing.unpriced_accounts == {account}
+    assert pricing.totals() == {"USD": Decimal("0.04")}
+
+
+def test_lines_are_exact_decimals_rounded_half_up_once(two_tenants: World2) -> None:
+    world = two_tenants
+    # 0.1 + 0.2 is not 0.3 in floats; 3 lines of 1 minute at 0.005 round to 0.01 each (half up).
+    _book(world, date(2026, 1, 1), audio="0.1", v360="0.2", v720="0.005")
+    account = world.acme_account.pk
+    pricing = cost.price(
+        [cost.Usage("k", account, date(2026, 1, 5), {"audio": 1, "v360": 1})], cost.books_for([account])
+    )
+    assert pricing.totals() == {"USD": Decimal("0.30")}
+    halves = [cost.Usage(key, account, date(2026, 1, 5), {"v720": 1}) for key in "abc"]
+    assert cost.price(halves, cost.books_for([account])).totals() == {"USD": Decimal("0.03")}
+    yen = cost.quantize(Decimal("12.5"), "JPY")
+    assert yen == Decimal("13") and yen.as_tuple().exponent == 0
+
+
+def test_markup_is_applied_to_the_price_before_rounding(two_tenants: World2) -> None:
+    world = two_tenants
+    _book(world, date(2026, 1, 1), audio="0.004")
+    Markup.objects.create(tenant=world.acme, percent=Decimal("12.5"))
+    account = world.acme_account.pk
+    pricing = cost.price(
+        [cost.Usage("k", account, date(2026, 1, 5), {"audio": 333})],
+        cost.books_for([account]),
+        cost.markup_percent(world.acme),
+    )
+    (line,) = pricing.lines
+    # 333 * 0.004 * 1.125 = 1.4985 -> 1.50
+    assert line.unit_price == Decimal("0.0045") and line.cost == Decimal("1.50")
+
+
+def test_several_currencies_are_never_summed(two_tenants: World2) -> None:
+    world = two_tenants
+    _book(world, date(2026, 1, 1), audio="0.004")
+    PriceBook.objects.create(
+        vendor_account=world.harbor_account, currency="CNY", valid_from=date(2026, 1, 1), audio=Decimal("0.03")
+    )
+    accounts = [world.acme_account.pk, world.harbor_account.pk]
+    usage = [cost.Usage("k", account, date(2026, 1, 5), {"audio": 100}) for account in accounts]
+    pricing = cost.price(usage, cost.books_for(accounts))
+    assert pricing.currency is None and pricing.by_key() == {}
+    assert pricing.totals() == {"CNY": Decimal("3.00"), "USD": Decimal("0.40")}

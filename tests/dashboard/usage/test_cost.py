@@ -1,0 +1,82 @@
+"""Cost in the usage report: a column and a total on the page, the CSV and the XLSX, all equal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from dashboard.billing.models import Markup, PriceBook
+from tests.dashboard.conftest import World2, logged_in
+from tests.dashboard.usage.conftest import END, custom
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+def _prices(world: World2) -> None:
+    # Audio only: 30 audio minutes a day over Alpha and Beta; the price rises halfway through.
+    for days_back, audio in ((60, "0.004"), (15, "0.005")):
+        PriceBook.objects.create(
+            vendor_account=world.acme_account,
+            currency="USD",
+            valid_from=(END - timedelta(days=days_back)).date(),
+            audio=Decimal(audio),
+        )
+    Markup.objects.create(tenant=world.acme, percent=Decimal(10))
+
+
+def _query(**extra: str) -> dict[str, str]:
+    return custom(END - timedelta(days=30), END - timedelta(days=1), granularity="day", **extra)
+
+
+def test_cost_column_and_total_on_the_page_and_in_the_csv(usage: World2) -> None:
+    _prices(usage)
+    url = reverse("usage:tenant_usage", args=["acme"])
+    client = logged_in(usage.acme_admin)
+    rows = list(csv.reader(io.StringIO(client.get(url, _query(export="csv")).content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "Cost (USD)"
+    days = rows[1:-1]
+    assert len(days) == 30
+    # 30 min * 0.004 * 1.1 = 0.132 -> 0.13 a day, then 30 * 0.005 * 1.1 = 0.165 -> 0.17 (half up, per line).
+    assert [row[-1] for row in days] == ["0.13"] * 15 + ["0.17"] * 15
+    assert rows[-1][-1] == "4.50" == str(sum(Decimal(row[-1]) for row in days))
+    page = client.get(url, _query()).content.decode()
+    assert "$4.50" in page and "markup 10.00 % included" in page and "$0.17</td>" in page
+    xlsx = zipfile.ZipFile(io.BytesIO(client.get(url, _query(export="xlsx")).content))
+    assert "Cost (USD)" in xlsx.read("xl/sharedStrings.xml").decode()
+    assert "<v>4.50</v>" in xlsx.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_no_price_book_no_cost_column(usage: World2) -> None:
+    url = reverse("usage:tenant_usage", args=["acme"])
+    rows = list(csv.reader(io.StringIO(logged_in(usage.acme_admin).get(url, _query(export="csv")).content.decode())))
+    assert not any("Cost" in cell for cell in rows[0])
+
+
+def test_several_currencies_are_not_summed(usage: World2) -> None:
+    _prices(usage)
+    PriceBook.objects.create(
+        vendor_account=usage.acme_account,
+        currency="CNY",
+        valid_from=(END - timedelta(days=5)).date(),
+        audio=Decimal("0.03"),
+    )
+    url = reverse("usage:tenant_usage", args=["acme"])
+    client = logged_in(usage.acme_admin)
+    rows = list(csv.reader(io.StringIO(client.get(url, _query(export="csv")).content.decode("utf-8-sig"))))
+    assert not any("Cost" in cell for cell in rows[0])
+    page = client.get(url, _query()).content.decode()
+    assert 'id="cost-mixed"' in page and "CN¥" in page and "$" in page
+
+
+def test_days_before_any_price_book_are_said_to_be_unpriced(usage: World2) -> None:
+    PriceBook.objects.create(
+        vendor_account=usage.acme_account, currency="USD", valid_from=(END - timedelta(days=10)).date()
+    )
+    page = logged_in(usage.acme_admin).get(reverse("usage:tenant_usage", args=["acme"]), _query()).content.decode()
+    assert 'id="cost-unpriced"' in page
