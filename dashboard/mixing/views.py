@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dashboard.core.cuts import Cut, head
 from dashboard.core.params import parse_int
 from dashboard.core.requests import ConsoleRequest
 from dashboard.live.models import Channel, Presence
@@ -20,6 +21,12 @@ from .forms import PaneForms, PaneFormSet, TemplateForm
 from .layouts import EDITOR_PRESETS, LayoutError, from_json, preset_layout, to_json
 from .models import LayoutTemplate, LayoutVersion, MixingTask, TaskState
 from .preview import previews, svg
+
+# How much of each list the editor shows; each says when it is cut (partials/shown_of.html).
+CHANNELS_OFFERED = 50
+MEMBERS_OFFERED = 500
+VERSIONS_SHOWN = 20
+RUNNING_SHOWN = 20
 
 
 @require_safe
@@ -69,16 +76,21 @@ def _initial(layout: MixLayout) -> list[dict[str, object]]:
     return to_json(layout)["panes"]
 
 
-def _members(scope: TenantScope, request: HttpRequest) -> tuple[list[Channel], list[str], Channel | None]:
-    """Live channels of the tenant to bind members from, and the chosen one's members."""
-    live = list(
+def _members(scope: TenantScope, request: HttpRequest) -> tuple[Cut[Channel], Cut[str], Channel | None]:
+    """The busiest live channels of the tenant to bind members from, and the chosen one's members."""
+    live = head(
         Channel.objects.filter(app__vendor_account__tenant=scope.tenant, is_live=True)
         .select_related("app")
-        .order_by("-member_count")[:50]
+        .order_by("-member_count"),
+        CHANNELS_OFFERED,
     )
     wanted = parse_int(request.POST.get("channel") or request.GET.get("channel"))
     chosen = next((c for c in live if c.pk == wanted), None)
-    members = list(Presence.objects.filter(channel=chosen).values_list("user_id", flat=True)[:500]) if chosen else []
+    members = (
+        head(Presence.objects.filter(channel=chosen).values_list("user_id", flat=True), MEMBERS_OFFERED)
+        if chosen
+        else Cut([], 0)
+    )
     return live, members, chosen
 
 
@@ -130,7 +142,7 @@ def _editor(request: ConsoleRequest, scope: TenantScope, template: LayoutTemplat
         "live_channels": live,
         "members": members,
         "chosen_channel": chosen,
-        "versions": template.versions.select_related("author")[:20] if template else [],
+        "versions": head(template.versions.select_related("author"), VERSIONS_SHOWN) if template else Cut([], 0),
         "can_apply": can_apply,
         **(_running(scope) if can_apply else {}),
     }
@@ -141,10 +153,13 @@ def _running(scope: TenantScope) -> dict[str, object]:
     """Running pushes this layout can be applied to (each with its own confirmation); the template
     adds the mixed recordings (recordings' layout_recordings tag)."""
     return {
-        "running_pushes": MixingTask.objects.filter(
-            channel__app__vendor_account__tenant=scope.tenant,
-            state__in=[TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN],
-        ).select_related("channel")[:20],
+        "running_pushes": head(
+            MixingTask.objects.filter(
+                channel__app__vendor_account__tenant=scope.tenant,
+                state__in=[TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN],
+            ).select_related("channel"),
+            RUNNING_SHOWN,
+        ),
     }
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
+from dashboard.core.cuts import Cut, head
 from dashboard.recordings import watchdog
 from dashboard.recordings.models import ACTIVE_STATES, Recording
 from dashboard.tenancy.models import Tenant
@@ -30,13 +31,16 @@ def attention_by_tenant(tenants: Iterable[Tenant]) -> dict[int, int]:
 
 
 @register.simple_tag
-def layout_recordings(scope: TenantScope) -> QuerySet[Recording]:
+def layout_recordings(scope: TenantScope) -> Cut[Recording]:
     """Running mixed recordings at a vendor that takes a layout: a saved layout can be applied to them."""
     layout_vendors = [info.name for info in registry.with_capability(Capability.RECORDING_LAYOUT)]
-    return Recording.objects.filter(
-        tenant=scope.tenant,
-        mixed=True,
-        state__in=ACTIVE_STATES,
-        stop_requested_at__isnull=True,
-        channel__app__vendor_account__vendor__in=layout_vendors,
-    ).select_related("channel")[:20]
+    return head(
+        Recording.objects.filter(
+            tenant=scope.tenant,
+            mixed=True,
+            state__in=ACTIVE_STATES,
+            stop_requested_at__isnull=True,
+            channel__app__vendor_account__vendor__in=layout_vendors,
+        ).select_related("channel"),
+        20,
+    )

@@ -129,3 +129,56 @@ def test_viewers_see_layouts_but_cannot_save_and_other_tenants_see_nothing(two_t
     assert harbor.get(reverse("mixing:layout_edit", args=["acme", template.pk])).status_code == 404
     assert harbor.get(reverse("mixing:layout_edit", args=["harbor", template.pk])).status_code == 404
     assert LayoutVersion.objects.filter(template=template).count() == 1
+
+
+def test_the_editor_says_how_many_channels_members_versions_and_pushes_there_are_when_cut(
+    two_tenants: World2,
+) -> None:
+    from django.utils import timezone
+
+    from dashboard.mixing.models import MixingTask
+    from dashboard.mixing.views import CHANNELS_OFFERED, MEMBERS_OFFERED, RUNNING_SHOWN, VERSIONS_SHOWN
+
+    admin = logged_in(two_tenants.acme_admin)
+    admin.post(reverse("mixing:layout_new", args=["acme"]), form_data("Cuts", SIDE_BY_SIDE, save="1"))
+    template = LayoutTemplate.objects.get(tenant=two_tenants.acme, name="Cuts")
+    app = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="app-cuts")
+    now = timezone.now()
+
+    def fill(channels: int, members: int, versions: int, pushes: int) -> str:
+        Channel.objects.bulk_create(
+            Channel(app=app, channel_id=f"c{Channel.objects.count() + n}", is_live=True, member_count=n)
+            for n in range(channels)
+        )
+        busiest = Channel.objects.filter(app=app).order_by("-member_count").first()
+        assert busiest is not None
+        Presence.objects.bulk_create(
+            Presence(channel=busiest, user_id=f"u{busiest.presences.count() + n}", first_seen_at=now, last_seen_at=now)
+            for n in range(members)
+        )
+        LayoutVersion.objects.bulk_create(
+            LayoutVersion(template=template, number=template.next_number() + n, layout=template.current.layout)
+            for n in range(versions)
+        )
+        MixingTask.objects.bulk_create(
+            MixingTask(
+                channel=busiest,
+                task_id=f"t{MixingTask.objects.count() + n}",
+                stream_url="rtmp://x/y",
+                media_encode=1,
+                task_profile="p",
+            )
+            for n in range(pushes)
+        )
+        url = reverse("mixing:layout_edit", args=["acme", template.pk])
+        return admin.get(url, {"channel": busiest.pk}).content.decode()
+
+    under = fill(CHANNELS_OFFERED, MEMBERS_OFFERED, VERSIONS_SHOWN - 1, RUNNING_SHOWN)
+    assert "data-shown-of" not in under and f"{MEMBERS_OFFERED} members offered" in under
+    over = fill(3, 4, 5, 6)
+    assert f'data-shown-of="{CHANNELS_OFFERED}/{CHANNELS_OFFERED + 3}"' in over
+    assert f"The {CHANNELS_OFFERED} busiest of {CHANNELS_OFFERED + 3} live channels are offered." in over
+    assert f"{MEMBERS_OFFERED} of {MEMBERS_OFFERED + 4} members offered." in over
+    assert f"The latest {VERSIONS_SHOWN} of {VERSIONS_SHOWN + 5} shown." in over
+    assert f"{RUNNING_SHOWN} of {RUNNING_SHOWN + 6} shown." in over
+    assert over.count('<option value="u') == MEMBERS_OFFERED and over.count('id="restore-') == VERSIONS_SHOWN - 1

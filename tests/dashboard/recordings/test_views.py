@@ -9,6 +9,8 @@ import httpx
 from django.urls import reverse
 
 from dashboard.audit.models import AuditEntry, Outcome
+from dashboard.mixing.layouts import preset_layout, to_json
+from dashboard.mixing.models import LayoutTemplate, LayoutVersion
 from dashboard.recordings.models import Recording, State, StorageTarget
 from dashboard.recordings.tasks import check_recordings
 from tests.dashboard.conftest import World2, logged_in
@@ -221,3 +223,25 @@ def test_viewers_cannot_change_recordings_and_other_tenants_cannot_see_them(setu
         assert outsider.get(reverse(name, args=["harbor", *args])).status_code == 404, name
     assert Recording.objects.get().state == State.RECORDING
     assert not AuditEntry.objects.filter(action="recording.stop").exists()
+
+
+def test_the_layout_editor_says_how_many_running_mixed_recordings_there_are_when_cut(setup: Setup) -> None:
+    template = LayoutTemplate.objects.create(tenant=setup.tenants.acme, name="Cut")
+    LayoutVersion.objects.create(template=template, number=1, layout=to_json(preset_layout("grid-2")))
+    channel = setup.channels["anyrtc"]
+    url = reverse("mixing:layout_edit", args=["acme", template.pk])
+    admin = logged_in(setup.tenants.acme_admin)
+
+    def running(count: int) -> str:
+        start = Recording.objects.count()
+        Recording.objects.bulk_create(
+            Recording(tenant=setup.tenants.acme, channel=channel, recording_id=f"r{start + n}", state=State.RECORDING)
+            for n in range(count)
+        )
+        return admin.get(url).content.decode()
+
+    under = running(20)
+    assert "data-shown-of" not in under and under.count("/layout/?template=") == 20
+    over = running(3)
+    assert 'data-shown-of="20/23"' in over and "20 of 23 shown." in over
+    assert reverse("recordings:recording_list", args=["acme"]) + "?show=active" in over
