@@ -9,6 +9,7 @@ tenant_urlpatterns = [
     path("usage/", views.tenant_usage, name="tenant_usage"),
     path("accounts/<id:account_id>/usage/", views.account_usage, name="account_usage"),
     path("accounts/<id:account_id>/apps/<id:app_pk>/usage/", views.app_usage, name="app_usage"),
+    path("statement/", views.statement, name="statement"),
     path("accounts/<id:account_id>/recheck/", views.recheck, name="account_recheck"),
 ]
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from dashboard.core.params import int_param
+from dashboard.core.params import clean_text, int_param
 from dashboard.core.requests import ConsoleRequest
 from dashboard.core.tiers import TIER_LABELS
 from dashboard.credentials.blocking import unblock
@@ -24,6 +24,7 @@ from vendors import registry
 from vendors.base.provider import Capability
 
 from . import charts, costs, coverage, export, observed_report, reports
+from . import statement as statements
 from .models import TIER_FIELDS, Metric
 
 TABLE_ROWS = 400
@@ -195,3 +196,40 @@ def recheck(request: HttpRequest, tenant_slug: str, account_id: int) -> HttpResp
     start_sync(account)
     messages.success(request, _("The sync of “%(label)s” will be tried again.") % {"label": account.label})
     return redirect("rtc:account_detail", tenant_slug=scope.tenant.slug, account_id=account.pk)
+
+
+@require_safe
+def statement(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
+    """A tenant's monthly statement (admins and viewers): ?month=YYYY-MM, last complete month by default."""
+    scope = tenant_scope(request, tenant_slug)
+    text = request.GET.get("month")
+    month = statements.parse_month(text)
+    if month is None:
+        month = statements.last_complete_month()
+        if text is not None:
+            messages.warning(
+                request,
+                _("“%(month)s” is not a month (YYYY-MM): showing %(shown)s.")
+                % {"month": clean_text(text, max_length=20), "shown": f"{month:%Y-%m}"},
+            )
+    found = statements.of(scope.tenant, month)
+    if request.GET.get("export") == "xlsx":
+        return statements.as_xlsx(found)
+    lines = [
+        {
+            "item": item,
+            "tier": TIER_LABELS[item.line.tier],
+            "price": item.line.book.price(item.line.tier),
+            "cost": costs.money(item.line.cost, item.line.currency),
+        }
+        for item in found.lines
+    ]
+    context = {
+        "scope": scope,
+        "statement": found,
+        "lines": lines,
+        "totals": [costs.money(amount, currency) for currency, amount in found.totals().items()],
+        "previous": f"{statements.last_complete_month(found.month):%Y-%m}",
+        "next": f"{statements.next_month(found.month):%Y-%m}",
+    }
+    return render(request, "usage/statement.html", context)

@@ -56,6 +56,7 @@ QUERY_PARAMS: dict[str, set[str]] = {
         "page",
     },
     "usage:app_usage": {"range", "from", "to", "granularity", "app", "account", "tier", "compare", "export", "page"},
+    "usage:statement": {"month", "export"},
     "billing:price_book_list": set(),
     "billing:price_book_create": set(),
     "billing:price_book_edit": set(),
