@@ -11,6 +11,7 @@ import pytest
 
 from tests.vendors.conftest import NOW, make_client
 from vendors.aliyun import mpu
+from vendors.aliyun.provider import AliyunProvider
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import (
     ConflictError,
@@ -461,3 +462,20 @@ def test_client_reads_kicks_and_user_lists_in_either_shape(clock, terminals, use
         assert [(k.user_id, k.ok) for k in kicked] == [("u", True)]
         listed = shaped.describe_rtc_channel_user_list("app", NOW, channel_id="c")
         assert [(r.user_id, r.channel_id) for r in listed.items] == [("u", "c")]
+
+
+def test_provider_pages_participants_and_refreshes_a_nonce(client, sim, world, app_id):
+    channel = "big-hall"
+    for n in range(25):
+        world.join(app_id, channel, f"member-{n:02d}")
+    provider = AliyunProvider(client)
+    pages = [provider.participants(app_id, channel, page=page, page_size=10) for page in (1, 2, 3)]
+    assert [len(page.items) for page in pages] == [10, 10, 5] and {page.total for page in pages} == {25}
+    listed = [user for page in pages for user in page.items]
+    assert sorted(listed) == [f"member-{n:02d}" for n in range(25)]  # every member once, across pages
+
+    old = sim.channel_nonce(app_id, channel)
+    token = provider.refresh_channel_nonce(app_id, channel, old)
+    assert sim.channel_nonce(app_id, channel) == token.nonce != old and token.request_id
+    with vendor_error(InvalidRequestError, "Request.InvalidNonce", 400):
+        provider.refresh_channel_nonce(app_id, channel, old)  # the old nonce no longer names the channel
