@@ -157,8 +157,7 @@ def read_token(request: HttpRequest, tenant_slug: str, app_pk: int) -> HttpRespo
                 "has_key": _has_key(account),
                 "age": timezone.now() - reading.signed_at if reading.signed_at else None,
             }
-        # The form is not shown again with the token in it.
-        context["form"] = ReadTokenForm()
+        context["form"] = ReadTokenForm()  # not shown again with the token in it
     return render(request, "live/read_token.html", context)
 
 

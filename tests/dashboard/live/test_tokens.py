@@ -79,3 +79,11 @@ def test_viewers_and_vendors_without_join_tokens_are_refused(isdp, two_tenants) 
     )
     assert "Alibaba Cloud RTC has no API to sign join tokens." in page.content.decode()
     assert not AuditEntry.objects.filter(action="live.join_token").exists()
+
+
+def test_an_empty_or_oversized_paste_is_refused_by_the_form(isdp, two_tenants) -> None:
+    _world, _account, app = isdp
+    client = logged_in(two_tenants.acme_admin)
+    read = reverse("live:read_token", args=["acme", app.pk])
+    assert "This field is required." in client.post(read, {"token": ""}).content.decode()
+    assert "at most 4096 characters" in client.post(read, {"token": "A" * 5000}).content.decode()
