@@ -76,6 +76,7 @@ def channel_participants(request: HttpRequest, tenant_slug: str, channel_pk: int
         "asked_at": timezone.now(),
         "per_page": PARTICIPANTS_PER_PAGE,
         "session_url": reverse("live:member_session", args=[scope.tenant.slug, channel.pk]),
+        "kick_url": reverse("live:channel_kick", args=[scope.tenant.slug, channel.pk]),
     }
     return render(request, "live/participants.html", context)
 

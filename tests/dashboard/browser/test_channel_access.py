@@ -67,6 +67,15 @@ def test_an_admin_pages_participants_and_refreshes_the_nonce(transactional_db, b
     sim.world.kick(app_id, hall, second_page[0])
     page.reload()
     expect(summary).to_contain_text(f"{len(crowd) - 1} participants in all")
+    # a disruptive participant found on a later page is removed from there
+    disruptive = page.locator("#participants tbody tr").first
+    name = disruptive.locator("td.mono").inner_text()
+    disruptive.get_by_role("link", name="Kick").click()
+    page.get_by_role("button", name="Remove 1 user").click()
+    expect(page.locator("#kick-results")).to_contain_text("removed")
+    assert name not in {s.user_id for s in sim.world.live_sessions(app_id, hall)}
+    page.goto(f"/t/acme/channels/{channel.pk}/participants/?page=2")
+    expect(summary).to_contain_text(f"{len(crowd) - 2} participants in all")
 
     # refresh the nonce: the page says what it does, asks for the current one, shows the new one
     page.get_by_role("link", name="Back to the channel").click()
