@@ -15,6 +15,8 @@ ACTIONS = {
     "live.kick": _("Member removed from a channel"),
     "live.close_channel": _("Channel closed"),
     "live.create_channel": _("Channel opened at the vendor"),
+    "live.refresh_nonce": _("Channel nonce refreshed"),
+    "live.join_token": _("Join token signed"),
     "mixing.start": _("Bypass push started"),
     "mixing.update_layout": _("Layout applied to a running push"),
     "mixing.stop": _("Bypass push stopped"),

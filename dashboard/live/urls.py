@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import history, views
+from . import channel_access, history, tokens, views
 
 app_name = "live"
 
@@ -15,6 +15,10 @@ tenant_urlpatterns = [
     path("channels/<id:channel_pk>/member/", views.member_session, name="member_session"),
     path("channels/<id:channel_pk>/kick/", views.channel_kick, name="channel_kick"),
     path("channels/<id:channel_pk>/close/", views.channel_close, name="channel_close"),
+    path("channels/<id:channel_pk>/participants/", channel_access.channel_participants, name="channel_participants"),
+    path("channels/<id:channel_pk>/nonce/", channel_access.channel_nonce, name="channel_nonce"),
+    path("apps/<id:app_pk>/join-token/", tokens.join_token, name="join_token"),
+    path("apps/<id:app_pk>/join-token/read/", tokens.read_token, name="read_token"),
     path("apps/<id:app_pk>/history/", history.channel_history, name="channel_history"),
     path(
         "apps/<id:app_pk>/history/channel/",

@@ -71,6 +71,23 @@
     empty.forEach(function (name) { data.delete(name); });
   });
 
+  // A "Copy" button copies the text of the field it names (data-copy="#id") and says so.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    if (!field) return;
+    var done = function () {
+      button.textContent = button.getAttribute("data-copied") || button.textContent;
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done);
+    } else {
+      field.select();
+      if (document.execCommand("copy")) done();
+    }
+  });
+
   // "Cancel" in a confirmation shown inside the page closes it instead of leaving.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-dismiss-panel]");

@@ -26,6 +26,7 @@ from vendors.base.errors import (
     VendorError,
 )
 from vendors.base.http import RetryPolicy
+from vendors.base.types import JoinRole
 from vendors.isdp import callbacks
 from vendors.isdp.client import IsdpClient
 from vendors.isdp.join_token import JoinParams, join_token, payload, read_join_token, signature, verify_join_token
@@ -322,6 +323,52 @@ def test_provider_kick_close_and_check(sim: IsdpSimulator, app_id: str) -> None:
 
 
 # --- join tokens --------------------------------------------------------------------------------------
+
+
+def test_provider_signs_a_join_token_the_media_server_admits(sim: IsdpSimulator, world: World) -> None:
+    """getMediaEndpoint names the server; the simulator's media side checks the token and lets the user in."""
+    provider = registry.get("isdp").connect(sim.demo_credentials(), transport=httpx.MockTransport(sim.handle))
+    app_id = provider.client.app_id
+    token = provider.join_token(app_id, "hall-7", "visitor-1", JoinRole.PUBLISH_ONLY)
+    endpoint = provider.client.media_endpoints(["hall-7"])[0]
+    assert (token.media_host, token.media_port) == (endpoint.ip, endpoint.port)
+    assert sim.admit(token.token) == "visitor-1"
+    assert "visitor-1" in {s.user_id for s in world.live_sessions(app_id, "hall-7")}
+
+    reading = provider.read_join_token(token.token)
+    assert (reading.app_id, reading.channel_id, reading.user_id) == (app_id, "hall-7", "visitor-1")
+    assert reading.role is JoinRole.PUBLISH_ONLY and reading.signature_holds is True
+    assert reading.signed_at == token.signed_at and dict(reading.fields)["host"] == endpoint.ip
+
+    data, signature = read_join_token(token.token)
+    forged = base64.b64encode(
+        (json.dumps({**data, "userId": "intruder"}, separators=(",", ":")) + "@#@" + signature).encode()
+    ).decode()
+    assert provider.read_join_token(forged).signature_holds is False
+    with pytest.raises(ValueError, match="refused"):
+        sim.admit(forged)
+
+
+def test_a_token_of_another_app_or_without_a_key_cannot_be_checked(sim: IsdpSimulator, world: World) -> None:
+    apps = [app.app_id for app in world.apps("isdp")]
+    first = registry.get("isdp").connect(sim.demo_account(0, 2), transport=httpx.MockTransport(sim.handle))
+    second = registry.get("isdp").connect(sim.demo_account(1, 2), transport=httpx.MockTransport(sim.handle))
+    assert first.client.app_id != second.client.app_id and set(apps) >= {first.client.app_id, second.client.app_id}
+    token = second.join_token(second.client.app_id, "c1", "u1", JoinRole.PUBLISH_AND_WATCH)
+    reading = first.read_join_token(token.token)
+    assert reading.app_id == second.client.app_id and reading.signature_holds is None
+    keyless = registry.get("isdp").connect(
+        {**sim.demo_account(0, 2), "access_key": ""}, transport=httpx.MockTransport(sim.handle)
+    )
+    assert keyless.read_join_token(token.token).signature_holds is None
+    with pytest.raises(ValidationError, match="no access key"):
+        keyless.join_token(first.client.app_id, "c1", "u1", JoinRole.PUBLISH_AND_WATCH)
+    with pytest.raises(ValidationError, match="signs for app"):
+        first.join_token(second.client.app_id, "c1", "u1", JoinRole.PUBLISH_AND_WATCH)
+    with pytest.raises(ValidationError, match="userId"):
+        first.join_token(first.client.app_id, "c1", "u 1", JoinRole.PUBLISH_AND_WATCH)
+    with pytest.raises(ValidationError, match="not an iRTC join token"):
+        first.read_join_token("plainly not a token")
 
 
 def openssl_hmac_base64(key: str, message: str) -> str:

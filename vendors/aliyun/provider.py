@@ -12,6 +12,7 @@ from vendors.base.types import (
     App,
     ChannelMetric,
     ChannelRecord,
+    ChannelToken,
     ChannelUserRecord,
     Interval,
     KickResult,
@@ -98,6 +99,14 @@ class AliyunProvider(Provider):
     def close_channel(self, app_id: str, channel_id: str) -> str:
         return self.client.delete_channel(app_id, channel_id)
 
+    def participants(self, app_id: str, channel_id: str, *, page: int, page_size: int) -> Page[str]:
+        return self.client.describe_channel_participants(
+            app_id, channel_id, order="asc", page_num=page, page_size=page_size
+        )
+
+    def refresh_channel_nonce(self, app_id: str, channel_id: str, nonce: str) -> ChannelToken:
+        return self.client.update_channel(app_id, channel_id, nonce)
+
     def start_mixing(self, app_id: str, channel_id: str, request: MixingRequest) -> str:
         sent = mixing.to_mpu(request.layout, request.presets or PRESETS)
         return self.client.start_mpu_task(
@@ -163,6 +172,8 @@ INFO = VendorInfo(
             Capability.KICK,
             Capability.CLOSE_CHANNEL,
             Capability.MIXING,
+            Capability.PARTICIPANTS,
+            Capability.CHANNEL_NONCE,
         }
     ),
     credential_fields=CREDENTIAL_FIELDS,

@@ -15,8 +15,12 @@ Decisions where the spec is silent or inconsistent (client and simulator agree):
 - RemoveTerminals accepts ``TerminalIds.N`` (official SDK) and ``Terminals.N`` (spec example);
   ids not in the channel get Code 34013465 (Request.IllegalTerminal), Message "Failed".
 - StartMPUTask accepts ``UserPanes.N.PaneId`` (official SDK, section 8.4) and the spec's
-  ``UserPanels.N.PanelId`` / ``UserPanes.N.PanelId`` spellings. TaskProfile is required
-  (the spec's 2020-06-01 change). CropMode 1-2 on start, 0-2 on update, as documented.
+  ``UserPanels.N.PanelId`` / ``UserPanes.N.PanelId`` spellings. TaskProfile is checked when
+  sent; it may be left out (the spec's 2020-06-01 note requires it, but the current SDK
+  cannot send it). CropMode 1-2 on start, 0-2 on update, as documented.
+- RemoveTerminals and DescribeRtcChannelUserList answer the wrapped lists the official
+  SDKs' models read (``{"Terminals": {"Terminal": [...]}}``, ``{"UserList": {"UserList":
+  [...]}}``); the spec's examples are flat, and the client reads both.
 - TotalCnt counts records; usage buckets are UTC-aligned and end-exclusive; only buckets
   that have begun are returned, the current one partial (data arrives late).
 - Channel records, user lists and channel metrics go back 180 days.
@@ -39,6 +43,7 @@ import httpx
 
 from vendors.base.errors import ValidationError
 from vendors.sim.faults import Faults
+from vendors.sim.guard import answer_internal_errors
 from vendors.sim.world import DAY, TIERS, Session, World, from_minute, to_minute
 
 from . import mpu
@@ -111,11 +116,7 @@ class AliyunSimulator:
             "UpdateChannel": self._update_channel,
             "DescribeUserInfoInChannel": self._describe_user_info_in_channel,
             "DescribeChannelUsers": self._describe_channel_users,
-            "DescribeRtcDurationData": self._usage,
-            "DescribeRtcUserCntData": self._usage,
-            "DescribeRtcChannelCntData": self._usage,
-            "DescribeRtcPeakUserCntData": self._usage,
-            "DescribeRtcPeakChannelCntData": self._usage,
+            **{name: self._usage_of(name) for name in USAGE_SHAPES},
             "StartMPUTask": self._start_mpu_task,
             "GetMPUTaskStatus": self._get_mpu_task_status,
             "StopMPUTask": self._stop_mpu_task,
@@ -165,6 +166,18 @@ class AliyunSimulator:
         fmt = "XML" if params.get("Format", "").upper() == "XML" else "JSON"
         if not params.get("Format") and not request.headers.get("authorization"):
             fmt = "XML"  # spec 2.3: XML unless Format says otherwise
+        internal = ApiError(
+            "InternalError",
+            "The request processing has failed due to some unknown error, exception or failure.",
+            500,
+        )
+        return answer_internal_errors(
+            VENDOR,
+            lambda: self._answer(request, params, request_id, fmt),
+            lambda: self._error(internal, request_id, fmt),
+        )
+
+    def _answer(self, request: httpx.Request, params: dict[str, str], request_id: str, fmt: str) -> httpx.Response:
         faulty = self.faults.intercept(
             lambda: self._error(
                 ApiError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503),
@@ -367,7 +380,7 @@ class AliyunSimulator:
             terminals.append(
                 {"Id": user_id, "Code": 0 if removed else NOT_IN_CHANNEL, "Message": "Success" if removed else "Failed"}
             )
-        return {"Terminals": terminals}
+        return {"Terminals": {"Terminal": terminals}}  # the SDKs' shape; spec 001's example is flat
 
     def _describe_channel_participants(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         app_id = self._app(params, account)
@@ -399,7 +412,7 @@ class AliyunSimulator:
             "PageNo": page,
             "PageSize": size,
             "TotalCnt": len(rows),
-            "UserList": rows[(page - 1) * size : page * size],
+            "UserList": {"UserList": rows[(page - 1) * size : page * size]},  # the SDKs' shape
         }
 
     def _describe_rtc_channel_list(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
@@ -518,8 +531,11 @@ class AliyunSimulator:
 
     # --- data service ---------------------------------------------------------------
 
-    def _usage(self, params: Mapping[str, str], account: Account) -> dict[str, Any]:
-        action = params.get("Action", "")
+    def _usage_of(self, action: str) -> Callable[[Mapping[str, str], Account], dict[str, Any]]:
+        # The action comes from the gatekeeper: ACS3 sends it in x-acs-action, not in the query.
+        return lambda params, account: self._usage(action, params, account)
+
+    def _usage(self, action: str, params: Mapping[str, str], account: Account) -> dict[str, Any]:
         interval = params.get("Interval", "3600")
         if interval not in ("3600", "86400"):
             raise invalid("Interval must be 3600 or 86400.")
@@ -602,7 +618,9 @@ class AliyunSimulator:
         stream_url = self._require(params, "StreamURL")
         mpu.check_stream_url(stream_url)
         media_encode = self._int(params, "MediaEncode")
-        profile = self._require(params, "TaskProfile")
+        # Required by the spec's 2020-06-01 note, but Alibaba's current SDK (5.x) has no field
+        # for it: a start without one is taken, with no profile limits to check.
+        profile = params.get("TaskProfile") or None
         mpu.check_media_encode(media_encode, profile)
         layout = self._layout(params, starting=True)
         mpu.check_profile_inputs(profile, layout["MaxPanes"])

@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from vendors.sim.faults import Faults
+from vendors.sim.guard import answer_internal_errors
 from vendors.sim.routing import Router
 from vendors.sim.world import World
 
@@ -156,6 +157,14 @@ class AnyRtcSimulator:
     # --- HTTP -----------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        return answer_internal_errors(
+            VENDOR,
+            lambda: self._handle(request),
+            # The spec's status table: "500 服务器内部错误,无法完成请求。"
+            lambda: self._json(500, {"code": 500, "reason": "Internal Server Error"}),
+        )
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
         faulty = self.faults.intercept(
             lambda: self._json(504, {"message": "An invalid response was received from the upstream server"}),
             lambda: self._json(429, {"message": "API rate limit exceeded"}, {"Retry-After": "1"}),

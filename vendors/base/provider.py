@@ -23,8 +23,12 @@ from .types import (
     ChannelMetric,
     ChannelMode,
     ChannelRecord,
+    ChannelToken,
     ChannelUserRecord,
     Interval,
+    JoinRole,
+    JoinToken,
+    JoinTokenReading,
     KickResult,
     MemberSession,
     Membership,
@@ -67,6 +71,9 @@ class Capability(enum.Enum):
     RECORDING_DOWNLOAD = "recording_download"  # the vendor hands the file over
     RECORDING_STOP_CHANNEL = "recording_stop_channel"  # stop every recording of a channel at once
     RECORDING_RULES = "recording_rules"  # recording rules and automatic recording per app
+    PARTICIPANTS = "participants"  # a channel's members, paged at the vendor (lists too long for one answer)
+    CHANNEL_NONCE = "channel_nonce"  # replace the nonce a channel's join tokens are signed with
+    JOIN_TOKEN = "join_token"  # sign join tokens for an app, and read and check one
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +251,23 @@ class Provider:
     @unsupported(Capability.RECORDING_RULES, "record automatically")
     def set_auto_recording(self, app_id: str, rule_id: str, *, on: bool) -> None: ...
 
+    @unsupported(Capability.PARTICIPANTS, "list a channel's participants page by page")
+    def participants(self, app_id: str, channel_id: str, *, page: int, page_size: int) -> Page[str]:
+        """One page of the user ids in the channel now, as the vendor pages them."""
+
+    @unsupported(Capability.CHANNEL_NONCE, "refresh a channel's nonce")
+    def refresh_channel_nonce(self, app_id: str, channel_id: str, nonce: str) -> ChannelToken:
+        """Replace the channel's nonce `nonce` with a new one; tokens signed with the old one stop admitting."""
+
+    @unsupported(Capability.JOIN_TOKEN, "sign join tokens")
+    def join_token(self, app_id: str, channel_id: str, user_id: str, role: JoinRole) -> JoinToken:
+        """A token for `user_id` to join `channel_id`, naming the media endpoint the vendor assigns."""
+
+    @unsupported(Capability.JOIN_TOKEN, "read join tokens")
+    def read_join_token(self, token: str) -> JoinTokenReading:
+        """What `token` contains, and whether its signature holds under this account's key
+        (InvalidRequestError when it is not a join token of this vendor at all)."""
+
     def close(self) -> None:
         """Let go of connections; nothing to do for a provider that holds none."""
 
@@ -322,6 +346,8 @@ class VendorInfo:
     storage_providers: tuple[StorageProvider, ...] = ()
     # With Capability.MIXING or RECORDING_LAYOUT: how it speaks the console's layouts.
     mixer: Mixer | None = None
+    # With Capability.JOIN_TOKEN: the roles a token can carry.
+    join_roles: tuple[JoinRole, ...] = ()
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities

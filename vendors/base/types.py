@@ -429,3 +429,38 @@ class ChannelToken:
     nonce: str
     issued_at: datetime
     request_id: str = ""
+
+
+class JoinRole(enum.Enum):
+    """What a join token lets its holder do with media."""
+
+    PUBLISH_AND_WATCH = "publish_and_watch"
+    PUBLISH_ONLY = "publish_only"
+
+
+@dataclass(frozen=True, slots=True)
+class JoinToken:
+    """A signed token a client presents to join `channel_id` as `user_id` at the media endpoint."""
+
+    token: str
+    app_id: str
+    channel_id: str
+    user_id: str
+    role: JoinRole
+    signed_at: datetime
+    media_host: str
+    media_port: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinTokenReading:
+    """What a pasted join token says. `signature_holds` is None when it cannot be checked
+    (the token names an app whose key this account does not hold, or no key is stored)."""
+
+    app_id: str
+    channel_id: str
+    user_id: str
+    role: JoinRole | None
+    signed_at: datetime | None
+    fields: tuple[tuple[str, str], ...]
+    signature_holds: bool | None

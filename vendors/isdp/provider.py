@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from vendors.base.errors import CallbackRejectedError, ValidationError
@@ -24,6 +25,9 @@ from vendors.base.provider import (
     kick_one_by_one,
 )
 from vendors.base.types import (
+    JoinRole,
+    JoinToken,
+    JoinTokenReading,
     KickResult,
     Recording,
     RecordingEvent,
@@ -35,7 +39,8 @@ from vendors.base.types import (
 )
 
 from . import callbacks
-from .client import DEFAULT_BASE_URL, REQUESTS_PER_MINUTE, IsdpClient
+from . import join_token as tokens
+from .client import DEFAULT_BASE_URL, REQUESTS_PER_MINUTE, IsdpClient, check_channel_id
 from .errors import VENDOR
 from .models import RecordRule, StorageType
 
@@ -50,6 +55,18 @@ CREDENTIAL_FIELDS = (
         help_text="Signs join tokens and the recording callbacks; needed to verify callbacks.",
     ),
 )
+
+
+# Section 7.4: role 1 is a joiner (publishes and watches), 0 a publisher (publishes only).
+JOIN_ROLES = {JoinRole.PUBLISH_AND_WATCH: "1", JoinRole.PUBLISH_ONLY: "0"}
+USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # the SDK guide's userId characters; 64 as for channel ids
+
+
+def _signed_at(value: object) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(str(value)) / 1000, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 class IsdpProvider(Provider):
@@ -207,6 +224,70 @@ class IsdpProvider(Provider):
         else:
             self.client.stop_auto_record(rule_id)
 
+    # --- join tokens (section 7.4), signed with the app's accessKey -----------------------
+
+    def join_token(self, app_id: str, channel_id: str, user_id: str, role: JoinRole) -> JoinToken:
+        if app_id != self.client.app_id:
+            raise ValidationError(f"this account signs for app {self.client.app_id} only", field="app", vendor=VENDOR)
+        if not self.access_key:
+            raise ValidationError(
+                "the account has no access key: add it to sign join tokens", field="access_key", vendor=VENDOR
+            )
+        check_channel_id(channel_id)
+        if not USER_ID.fullmatch(user_id):
+            raise ValidationError("userId is 1 to 64 letters, digits, '-' or '_'", field="user_id", vendor=VENDOR)
+        endpoint = next(
+            (found for found in self.client.media_endpoints([channel_id]) if found.channel_id in ("", channel_id)),
+            None,
+        )
+        if endpoint is None:
+            raise ValidationError(f"getMediaEndpoint named no server for {channel_id}", field="channel", vendor=VENDOR)
+        signed_at = self.client.clock()
+        params = tokens.JoinParams(
+            app_id=app_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            timestamp_ms=int(signed_at.timestamp() * 1000),
+            host=endpoint.ip,
+            port=endpoint.port,
+            role=JOIN_ROLES[role],
+        )
+        return JoinToken(
+            token=tokens.join_token(self.access_key, params),
+            app_id=app_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            role=role,
+            signed_at=_signed_at(params.timestamp_ms) or signed_at,
+            media_host=endpoint.ip,
+            media_port=endpoint.port,
+        )
+
+    def read_join_token(self, token: str) -> JoinTokenReading:
+        token = token.strip()
+        data, _signature = tokens.read_join_token(token)
+        if not isinstance(data, dict):
+            raise ValidationError("not an iRTC join token: its payload is not an object", field="token", vendor=VENDOR)
+        app_id = str(data.get("appId", ""))
+        holds: bool | None = None
+        if app_id == self.client.app_id and self.access_key:
+            try:
+                tokens.verify_join_token(token, self.access_key)
+            except ValidationError:
+                holds = False
+            else:
+                holds = True
+        roles = {value: role for role, value in JOIN_ROLES.items()}
+        return JoinTokenReading(
+            app_id=app_id,
+            channel_id=str(data.get("channelId", "")),
+            user_id=str(data.get("userId", "")),
+            role=roles.get(str(data.get("role", ""))),
+            signed_at=_signed_at(data.get("timeStamp")),
+            fields=tuple((str(key), str(value)) for key, value in data.items()),
+            signature_holds=holds,
+        )
+
     def close(self) -> None:
         self.client.close()
 
@@ -231,10 +312,12 @@ INFO = VendorInfo(
             Capability.RECORDING_IMAGES,
             Capability.RECORDING_STOP_CHANNEL,
             Capability.RECORDING_RULES,
+            Capability.JOIN_TOKEN,
         }
     ),
     credential_fields=CREDENTIAL_FIELDS,
     default_base_url=DEFAULT_BASE_URL,
     limits=VendorLimits(requests_per_second=REQUESTS_PER_MINUTE / 60, per_api=True, rate_window_seconds=60),
     connect=connect,
+    join_roles=tuple(JOIN_ROLES),
 )

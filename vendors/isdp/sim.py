@@ -35,11 +35,13 @@ from typing import Any
 
 import httpx
 
+from vendors.base.errors import ValidationError
 from vendors.sim.faults import Faults, bad_gateway
+from vendors.sim.guard import answer_internal_errors
 from vendors.sim.media import png
 from vendors.sim.world import World, _digest
 
-from . import callbacks
+from . import callbacks, join_token
 from .client import API, CLIENT_ID, CLIENT_SECRET, MAX_ENDPOINT_CHANNELS, REQUESTS_PER_MINUTE, TOKEN_PATH
 from .client import CHANNEL_ID as CHANNEL_ID_RULE
 from .errors import MEDIA_SERVER_ERROR, PARAM_IS_INVALID, RECORD_SERVER_ERROR
@@ -239,6 +241,24 @@ class IsdpSimulator:
     def rule_ids(self, app_id: str) -> list[int]:
         return sorted(rule.rule_id for rule in self.rules.values() if rule.app_id == app_id)
 
+    def admit(self, token: str) -> str:
+        """The media server's side of a join (the SDK's joinRoom, not a server API): a token
+        signed with the app's accessKey for the endpoint getMediaEndpoint names admits its
+        user to the channel. Answers the user id; ValueError says why a token is refused."""
+        try:
+            data, _signature = join_token.read_join_token(token)
+            app_id = str(data["appId"])
+            if app_id not in self.apps:
+                raise ValueError(f"unknown app {app_id}")
+            params = join_token.verify_join_token(token, access_key(app_id))
+        except (KeyError, TypeError, ValidationError) as error:
+            raise ValueError(f"refused: {error}") from None
+        expected = self._media_endpoint(app_id, {"channelIds": [params.channel_id]})["list"][0]
+        if (params.host, params.port) != (expected["ip"], expected["port"]):
+            raise ValueError(f"refused: this token is for {params.host}:{params.port}, not this media server")
+        self.world.join(app_id, params.channel_id, params.user_id)
+        return params.user_id
+
     def revoke_tokens(self) -> None:
         with self._lock:
             self.tokens.clear()
@@ -246,6 +266,14 @@ class IsdpSimulator:
     # --- HTTP -----------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        return answer_internal_errors(VENDOR, lambda: self._handle(request), self._internal_error)
+
+    def _internal_error(self) -> httpx.Response:
+        # The spec's code appendix is cut off: the HTTP status as the code, in the API's envelope.
+        body = {"errorCode": "500", "errorMessage": "SYSTEM_ERROR", "data": None, "timestamp": self._stamp()}
+        return self._json(500, body)
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
         faulty = self.faults.intercept(
             bad_gateway,
             lambda: self._gateway(

@@ -33,6 +33,7 @@ from typing import Any, Literal, overload
 import httpx
 
 from vendors.sim.faults import Faults, bad_gateway
+from vendors.sim.guard import answer_internal_errors
 from vendors.sim.media import mp4
 from vendors.sim.routing import Router
 from vendors.sim.world import ROLE_VIEWER, World, _digest
@@ -266,6 +267,11 @@ class UprtcSimulator:
     # --- HTTP -----------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        return answer_internal_errors(
+            VENDOR, lambda: self._handle(request), lambda: self._json(_error(ApiError(10000, "系统错误")), 500)
+        )
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
         faulty = self.faults.intercept(
             bad_gateway,
             lambda: httpx.Response(

@@ -219,3 +219,23 @@ def test_tenant_list_and_switcher_show_only_own_tenants(two_tenants: World2) -> 
     assert "Blue Harbor" in page and "Acme" not in page
     page = logged_in(two_tenants.acme_admin).get(reverse("tenancy:tenant_list")).content.decode()
     assert "Blue Harbor" in page and "Acme Rooms" in page
+
+
+# Tenant-scoped POSTs a viewer may make: reads at the vendor that change nothing there.
+VIEWER_MAY_POST = {"live:channel_refresh", "mixing:push_refresh", "recordings:recording_refresh"}
+
+
+@pytest.mark.parametrize("name", tenant_scoped())
+def test_a_viewer_gets_403_on_every_action_and_changes_nothing(two_tenants: World2, name: str) -> None:
+    """Every URL that takes POST refuses a viewer of the tenant with 403 (GET too, where the
+    GET is the action's form), and nothing changes."""
+    world = two_tenants
+    pattern = dict(named_patterns())[name]
+    url = reverse(name, kwargs=kwargs_for(pattern, world, world.acme.slug))
+    client = logged_in(world.acme_viewer)
+    before = snapshot(world)
+    response = client.post(url)
+    if response.status_code == 405 or name in VIEWER_MAY_POST:
+        return  # a page that only shows things, or a read a viewer may ask for
+    assert response.status_code == 403, f"POST {url}: {response.status_code}"
+    assert snapshot(world) == before

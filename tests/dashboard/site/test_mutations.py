@@ -40,6 +40,9 @@ POST_DATA: dict[str, dict[str, str]] = {
     "live:channel_toggle_watch": {"watched": "1"},
     "live:channel_kick": {"users": "someone", "reason": "test"},
     "live:channel_close": {"confirm_channel_id": "iso-room"},
+    "live:channel_nonce": {"nonce": "the-current-nonce"},
+    "live:join_token": {"channel_id": "iso-room", "user_id": "someone", "role": "publish_and_watch"},
+    "live:read_token": {"token": "bm90IGEgdG9rZW4="},
     "mixing:layout_new": {"name": "x", "save": "1"},
     "mixing:layout_edit": {"name": "x", "save": "1"},
     "mixing:layout_restore": {},
@@ -148,7 +151,15 @@ def test_every_post_url_is_known_and_every_vendor_change_is_audited(
 
 
 @pytest.mark.parametrize(
-    "name", ["live:channel_kick", "live:channel_close", "rtc:app_rename", "credentials:account_delete"]
+    "name",
+    [
+        "live:channel_kick",
+        "live:channel_close",
+        "live:channel_nonce",
+        "live:join_token",
+        "rtc:app_rename",
+        "credentials:account_delete",
+    ],
 )
 def test_a_get_to_a_changing_url_changes_nothing(two_tenants: World2, name: str) -> None:
     pattern = dict(named_patterns())[name]

@@ -11,6 +11,7 @@ import pytest
 
 from tests.vendors.conftest import NOW, make_client
 from vendors.aliyun import mpu
+from vendors.aliyun.provider import AliyunProvider
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import (
     ConflictError,
@@ -111,7 +112,7 @@ def test_remove_terminals_accepts_the_spec_example_spelling(client, app_id, busy
     body = client.call(
         "RemoveTerminals", {"AppId": app_id, "ChannelId": busy_channel, "Terminals.1": present}, idempotent=False
     )
-    assert body["Terminals"][0]["Code"] == 0
+    assert body["Terminals"]["Terminal"][0]["Code"] == 0
 
 
 def test_remove_terminals_limits(client, sim, app_id, busy_channel):
@@ -389,20 +390,21 @@ def test_mpu_simulator_validates_what_other_sdks_send(client, app_id, busy_chann
         client.call("StartMPUTask", {**base, **params}, idempotent=False)
 
 
-def test_mpu_requires_task_profile_and_known_task(client, app_id, busy_channel):
-    with vendor_error(InvalidRequestError, "MissingParameter", 400):
-        client.call(
-            "StartMPUTask",
-            {
-                "AppId": app_id,
-                "ChannelId": busy_channel,
-                "TaskId": "t",
-                "StreamURL": "rtmp://a/b",
-                "MediaEncode": "1",
-                "LayoutIds.1": "1",
-            },
-            idempotent=False,
-        )
+def test_mpu_takes_a_start_without_task_profile_and_refuses_an_unknown_task(client, sim, app_id, busy_channel):
+    """Alibaba's current SDK (5.x) has no TaskProfile field: its starts must be taken."""
+    client.call(
+        "StartMPUTask",
+        {
+            "AppId": app_id,
+            "ChannelId": busy_channel,
+            "TaskId": "t",
+            "StreamURL": "rtmp://a/b",
+            "MediaEncode": "1",
+            "LayoutIds.1": "1",
+        },
+        idempotent=False,
+    )
+    assert sim.mpu_tasks[(app_id, "t")].params["TaskProfile"] is None
     with vendor_error(NotFoundError, "TaskNotFound", 404):
         client.get_mpu_task_status(app_id, "unknown")
 
@@ -433,3 +435,47 @@ def test_mpu_task_stops_two_minutes_after_the_channel_empties(clock):
                 break
         assert quiet_minutes >= 2, "the channel emptied within a day"
         assert status.vendor_status == "4" and status.state is MixingState.STOPPED
+
+
+USER_RECORD = {"UserId": "u", "ChannelId": "c", "StartTime": "2026-11-18T01:00:00Z", "EndTime": "2026-11-18T02:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    "terminals, users",
+    [
+        ({"Terminal": [{"Id": "u", "Code": 0, "Message": "Success"}]}, {"UserList": [USER_RECORD]}),  # the SDKs'
+        ([{"Id": "u", "Code": 0, "Message": "Success"}], [USER_RECORD]),  # spec 001's flat examples
+    ],
+    ids=["wrapped", "flat"],
+)
+def test_client_reads_kicks_and_user_lists_in_either_shape(clock, terminals, users):
+    """The simulator answers the wrapped shape the official SDKs read; real answers in the
+    spec's flat shape must still parse."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        action = request.url.params["Action"]
+        body = {"RemoveTerminals": {"Terminals": terminals}, "DescribeRtcChannelUserList": {"UserList": users}}
+        return httpx.Response(200, json={"RequestId": "r", "TotalCnt": 1, **body[action]})
+
+    with make_client(("http://sim", httpx.MockTransport(answer)), clock) as shaped:
+        kicked = shaped.remove_terminals("app", "c", ["u"])
+        assert [(k.user_id, k.ok) for k in kicked] == [("u", True)]
+        listed = shaped.describe_rtc_channel_user_list("app", NOW, channel_id="c")
+        assert [(r.user_id, r.channel_id) for r in listed.items] == [("u", "c")]
+
+
+def test_provider_pages_participants_and_refreshes_a_nonce(client, sim, world, app_id):
+    channel = "big-hall"
+    for n in range(25):
+        world.join(app_id, channel, f"member-{n:02d}")
+    provider = AliyunProvider(client)
+    pages = [provider.participants(app_id, channel, page=page, page_size=10) for page in (1, 2, 3)]
+    assert [len(page.items) for page in pages] == [10, 10, 5] and {page.total for page in pages} == {25}
+    listed = [user for page in pages for user in page.items]
+    assert sorted(listed) == [f"member-{n:02d}" for n in range(25)]  # every member once, across pages
+
+    old = sim.channel_nonce(app_id, channel)
+    token = provider.refresh_channel_nonce(app_id, channel, old)
+    assert sim.channel_nonce(app_id, channel) == token.nonce != old and token.request_id
+    with vendor_error(InvalidRequestError, "Request.InvalidNonce", 400):
+        provider.refresh_channel_nonce(app_id, channel, old)  # the old nonce no longer names the channel
