@@ -219,3 +219,36 @@ def test_tenant_list_and_switcher_show_only_own_tenants(two_tenants: World2) -> 
     assert "Blue Harbor" in page and "Acme" not in page
     page = logged_in(two_tenants.acme_admin).get(reverse("tenancy:tenant_list")).content.decode()
     assert "Blue Harbor" in page and "Acme Rooms" in page
+
+
+# POSTs a viewer may make: reads at the vendor that change nothing (a poll now), their own session.
+VIEWER_POSTS = {
+    "live:channel_refresh",
+    "mixing:push_refresh",
+    "recordings:recording_refresh",
+    "people:logout",
+    "people:login",
+    "people:password_change",
+}
+VIEWER_POSTS |= {"people:preferences", "people:two_factor"}
+
+
+def test_a_viewer_is_refused_every_action_of_their_own_tenant(two_tenants: World2) -> None:
+    """Every URL that takes a POST answers a viewer 403 (before anything is looked at or sent),
+    and its GET (the confirmation or form) too where it has one."""
+    world = two_tenants
+    urls = [
+        (name, reverse(name, kwargs=kwargs_for(pattern, world, world.acme.slug)))
+        for name, pattern in named_patterns()
+        if name not in VIEWER_POSTS | PUBLIC
+    ]
+    before = snapshot(world)
+    refused = []
+    for name, url in urls:
+        answer = logged_in(world.acme_viewer).post(url)
+        if answer.status_code == 405:
+            continue
+        assert answer.status_code == 403, f"POST {url}: {answer.status_code}"
+        refused.append(name)
+    assert {"live:channel_lock", "live:channel_block", "rtc:server_recycle", "rtc:recording_upload"} <= set(refused)
+    assert snapshot(world) == before
