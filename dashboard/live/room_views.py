@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dashboard.core.acting import Page, act, with_request_id
+from dashboard.core.params import text_param
 from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.connect import provider_for
 from dashboard.tenancy.models import Role
@@ -109,8 +110,11 @@ def _run(request: HttpRequest, tenant_slug: str, channel_pk: int, spec: Spec) ->
             | {"question": spec.title, "problem": _unsupported(channel)},
         )
     if request.method == "GET":
-        users = parse_user_ids(request.GET.getlist("user"))
-        form = spec.form(initial={"users": "\n".join(users)} if users else None)
+        # A link may name the users (?user=, from the member list) or the other room (?room=).
+        initial = {"users": "\n".join(parse_user_ids(request.GET.getlist("user")))}
+        if "room" in spec.form.base_fields:
+            initial["room"] = text_param(request.GET, "room", max_length=64)
+        form = spec.form(initial=initial)
         return _page(request, scope, channel, spec, form).render(request)
     form = spec.form(request.POST)
     page = _page(request, scope, channel, spec, form)
