@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dashboard.core.acting import Page, act, with_request_id
+from dashboard.core.acting import Page, act, panel_frame, with_request_id
 from dashboard.core.params import text_param
 from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.connect import provider_for
@@ -90,6 +90,8 @@ def _page(request: HttpRequest, scope: TenantScope, channel: Channel, spec: Spec
             "consequence": spec.consequence % {"vendor": account.vendor_label},
             "submit": spec.submit,
             "danger": spec.danger,
+            # Asked from the ticked members (htmx): shown in the channel page's panel.
+            **panel_frame(request),
         },
     )
 
@@ -110,7 +112,7 @@ def _run(request: HttpRequest, tenant_slug: str, channel_pk: int, spec: Spec) ->
             | {"question": spec.title, "problem": _unsupported(channel)},
         )
     if request.method == "GET":
-        # A link may name the users (?user=, from the member list) or the other room (?room=).
+        # A link may name the users (?user=, as the kick links do) or the merged room (?room=, the panel's links).
         initial = {"users": "\n".join(parse_user_ids(request.GET.getlist("user")))}
         if "room" in spec.form.base_fields:
             initial["room"] = text_param(request.GET, "room", max_length=64)

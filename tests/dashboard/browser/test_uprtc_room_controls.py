@@ -96,9 +96,20 @@ def test_an_admin_locks_messages_blocks_and_invites_in_a_conversation_room(brows
     page.get_by_role("button", name="Send").click()
     expect(page.locator('#peer-results tr[data-user="bob"]')).to_contain_text("accepted")
     expect(page.locator('#peer-results tr[data-user="zed"]')).to_contain_text("50011")
+    # the same for members ticked in the table: the form opens in the page's panel
+    page.get_by_role("link", name="Back to the channel").click()
+    page.locator('#members tr[data-user="carol"] input[type=checkbox]').check()
+    page.get_by_role("button", name="Message selected").click()
+    panel = page.locator("#kick-panel")
+    expect(panel).to_contain_text(f"Send a message to {room_id}")
+    expect(panel.get_by_label("To these members only")).to_have_value("carol")
+    panel.locator("#id_message").fill("Your camera is off.")
+    panel.get_by_role("button", name="Send").click()
+    expect(page.locator('#peer-results tr[data-user="carol"]')).to_contain_text("accepted")
     assert [(m["to"], m["body"]) for m in sim.rooms[room_id].messages] == [
         (None, {"text": "We close in five minutes."}),
         (["bob"], {"text": "Please mute."}),
+        (["carol"], {"text": "Your camera is off."}),
     ]
 
     # block bob: confirmed with what a block means at uprtc; he is out and cannot come back
@@ -129,7 +140,7 @@ def test_an_admin_locks_messages_blocks_and_invites_in_a_conversation_room(brows
     expect(page.locator("#vendor-recording-status")).to_contain_text("not recording")
 
     actions = Counter(AuditEntry.objects.values_list("action", flat=True))
-    assert actions == {"live.join_lock": 1, "live.join_unlock": 1, "live.message": 3, "live.block": 1, "live.invite": 1}
+    assert actions == {"live.join_lock": 1, "live.join_unlock": 1, "live.message": 4, "live.block": 1, "live.invite": 1}
     assert AuditEntry.objects.get(action="live.join_lock").detail["reason"] == "a raid"
 
 
