@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import channel_access, history, tokens, views
+from . import channel_access, history, room_views, tokens, views
 
 app_name = "live"
 
@@ -19,6 +19,24 @@ tenant_urlpatterns = [
     path("channels/<id:channel_pk>/nonce/", channel_access.channel_nonce, name="channel_nonce"),
     path("apps/<id:app_pk>/join-token/", tokens.join_token, name="join_token"),
     path("apps/<id:app_pk>/join-token/read/", tokens.read_token, name="read_token"),
+    path("channels/<id:channel_pk>/room/", room_views.channel_room, name="channel_room"),
+    path("channels/<id:channel_pk>/room/presence/", room_views.member_presence, name="member_presence"),
+    path(
+        "channels/<id:channel_pk>/room/recording-status/",
+        room_views.channel_recording_status,
+        name="channel_recording_status",
+    ),
+    path("channels/<id:channel_pk>/room/lock/", room_views.channel_lock, name="channel_lock"),
+    path("channels/<id:channel_pk>/room/unlock/", room_views.channel_unlock, name="channel_unlock"),
+    path("channels/<id:channel_pk>/room/block/", room_views.channel_block, name="channel_block"),
+    path("channels/<id:channel_pk>/room/message/", room_views.channel_message, name="channel_message"),
+    path("channels/<id:channel_pk>/room/invite/", room_views.channel_invite, name="channel_invite"),
+    path("channels/<id:channel_pk>/room/co-hosts/add/", room_views.co_host_add, name="co_host_add"),
+    path("channels/<id:channel_pk>/room/co-hosts/remove/", room_views.co_host_remove, name="co_host_remove"),
+    path("channels/<id:channel_pk>/room/mirrors/new/", room_views.mirror_create, name="mirror_create"),
+    path("channels/<id:channel_pk>/room/merge/", room_views.channel_merge, name="channel_merge"),
+    path("channels/<id:channel_pk>/room/separate/", room_views.channel_separate, name="channel_separate"),
+    path("channels/<id:channel_pk>/room/track/", room_views.merged_track, name="merged_track"),
     path("apps/<id:app_pk>/history/", history.channel_history, name="channel_history"),
     path(
         "apps/<id:app_pk>/history/channel/",

@@ -105,12 +105,16 @@ def channel_watch(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
             for error in errors:
                 messages.error(request, str(error))
         return redirect("live:channel_list", tenant_slug=scope.tenant.slug, account_id=account.pk)
+    missing = account.info.can(Capability.CHANNEL_EXISTS) and not _exists(request, account, form.cleaned_data)
     channel, _created = add_channel(
         form.cleaned_data["app"], form.cleaned_data["channel_id"], watched=True, discovered_by=Discovery.WATCH
     )
     if can_poll(account):
         poll_channels(account, [channel])
         channel.refresh_from_db()
+    if missing:
+        pass  # the vendor's "no such channel" was said above
+    elif can_poll(account):
         if channel.poll_error:
             messages.warning(
                 request,
@@ -131,6 +135,27 @@ def channel_watch(request: HttpRequest, tenant_slug: str, account_id: int) -> Ht
     else:
         messages.success(request, _("%(channel)s is on the watch list.") % {"channel": channel})
     return redirect("live:channel_detail", tenant_slug=scope.tenant.slug, channel_pk=channel.pk)
+
+
+def _exists(request: HttpRequest, account: VendorAccount, data: dict) -> bool:
+    """Ask the vendor whether the channel exists as it is watched: an id mistyped is said at
+    once. It is watched either way (a room may be opened again under its id)."""
+    try:
+        with provider_for(account) as provider:
+            exists = provider.channel_exists(data["app"].app_id, data["channel_id"])
+    except VendorError as error:
+        messages.warning(request, _("The vendor could not say whether it exists: %(error)s") % {"error": error})
+        return True
+    if not exists:
+        messages.warning(
+            request,
+            _(
+                "%(vendor)s has no channel %(channel)s now: check the id. It is watched, and polled until you "
+                "stop watching."
+            )
+            % {"vendor": account.vendor_label, "channel": data["channel_id"]},
+        )
+    return exists
 
 
 @require_POST

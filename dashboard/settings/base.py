@@ -274,6 +274,9 @@ LIVE_SNAPSHOT_DAYS = env.int("LIVE_SNAPSHOT_DAYS", default=30)
 RECORDING_STALL_MINUTES = env.int("RECORDING_STALL_MINUTES", default=10)
 # ... among recordings started this many days ago or later.
 RECORDING_ATTENTION_DAYS = env.int("RECORDING_ATTENTION_DAYS", default=30)
+# A file uploaded to a vendor as a recording (an account's Servers page) is at most this large;
+# it passes through the console's memory on its way.
+RECORDING_UPLOAD_MAX_MB = env.int("RECORDING_UPLOAD_MAX_MB", default=100)
 # The console's address as vendors reach it, for callback URLs (empty: the address the user used).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # For vendors that publish no rate limit: requests per second per vendor account.

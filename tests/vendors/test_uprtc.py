@@ -31,7 +31,7 @@ from vendors.sim.world import ROLE_VIEWER, World
 from vendors.uprtc.client import UprtcClient
 from vendors.uprtc.errors import CODES, error_for_code
 from vendors.uprtc.models import RecordStatus, RoomKind
-from vendors.uprtc.sim import SERVERS, UprtcSimulator, demo_secret
+from vendors.uprtc.sim import SERVERS, ApiError, UprtcSimulator, demo_secret
 
 from .conftest import FakeClock
 
@@ -474,3 +474,115 @@ def test_provider_membership_kick_and_close(sim: UprtcSimulator, project: str) -
     assert not provider.membership(project, room_id).exists
     with pytest.raises(VendorError):
         provider.list_apps()
+
+
+def _provider(sim: UprtcSimulator, project: str):
+    transport = httpx.MockTransport(sim.handle)
+    return registry.get("uprtc").connect({"app_secret": demo_secret(project)}, transport=transport)
+
+
+def test_a_locked_room_refuses_joins_until_unlocked(sim: UprtcSimulator, project: str) -> None:
+    provider = _provider(sim, project)
+    room_id, live = busy_room(sim, project)
+    present = live[0].user_id
+    provider.set_join_lock(project, room_id, locked=True)
+    with pytest.raises(ApiError) as refused:
+        sim.join(project, room_id, "newcomer")
+    assert refused.value.code == 50022
+    assert provider.member_present(project, room_id, present)  # whoever was in stays
+    assert not provider.member_present(project, room_id, "newcomer")
+    provider.set_join_lock(project, room_id, locked=False)
+    sim.join(project, room_id, "newcomer")
+    assert provider.member_present(project, room_id, "newcomer")
+
+
+def test_a_blocked_peer_is_removed_and_cannot_rejoin_any_room(sim: UprtcSimulator, project: str) -> None:
+    provider = _provider(sim, project)
+    room_id, live = busy_room(sim, project)
+    victim = sorted({s.user_id for s in live})[0]
+    results = provider.block_members(project, room_id, [victim, "never-here"])
+    assert [(r.user_id, r.ok) for r in results] == [(victim, True), ("never-here", True)]
+    assert not provider.member_present(project, room_id, victim)
+    for user in (victim, "never-here"):
+        with pytest.raises(ApiError) as refused:
+            sim.join(project, room_id, user)
+        assert refused.value.code == 50000
+    other = provider.create_channel(project, "owner", ChannelMode.INTERACTIVE_LIVE)
+    with pytest.raises(ApiError):
+        sim.join(project, other, victim)
+
+
+def test_messages_reach_the_rooms_log_for_everyone_or_each_member(sim: UprtcSimulator, project: str) -> None:
+    provider = _provider(sim, project)
+    room_id, live = busy_room(sim, project)
+    member = sorted({s.user_id for s in live})[0]
+    assert provider.broadcast_message(project, room_id, {"text": "closing in 5 minutes"}) == ""
+    results = provider.message_members(project, room_id, [member, "not-here"], {"text": "please mute"})
+    assert [(r.user_id, r.ok, r.code) for r in results] == [(member, True, ""), ("not-here", False, "50011")]
+    log = sim.rooms[room_id].messages
+    assert [(m["to"], m["body"]) for m in log] == [
+        (None, {"text": "closing in 5 minutes"}),
+        ([member], {"text": "please mute"}),
+    ]
+
+
+def test_invited_members_may_join_a_conversation_room_and_others_not(sim: UprtcSimulator, project: str) -> None:
+    provider = _provider(sim, project)
+    room_id = provider.create_channel(project, "owner", ChannelMode.COMMUNICATION)
+    with pytest.raises(ApiError) as uninvited:
+        sim.join(project, room_id, "guest")
+    assert uninvited.value.code == 50003
+    assert [r.ok for r in provider.invite_members(project, room_id, ["guest", "second"])] == [True, True]
+    assert set(provider.channel_details(project, room_id).invited) >= {"owner", "guest", "second"}
+    sim.join(project, room_id, "guest")
+    assert provider.member_present(project, room_id, "guest")
+    assert provider.channel_exists(project, room_id)
+    assert not provider.channel_exists(project, "NoSuchR")
+    live = provider.create_channel(project, "host", ChannelMode.INTERACTIVE_LIVE)
+    refused = provider.invite_members(project, live, ["guest"])
+    assert not refused[0].ok and refused[0].code == "10003"
+
+
+def test_live_room_controls_through_the_provider(sim: UprtcSimulator, project: str) -> None:
+    provider = _provider(sim, project)
+    a = provider.create_channel(project, "host-a", ChannelMode.INTERACTIVE_LIVE)
+    b = provider.create_channel(project, "host-b", ChannelMode.INTERACTIVE_LIVE)
+    details = provider.channel_details(project, a)
+    assert details.mode is ChannelMode.INTERACTIVE_LIVE and details.owner_id == "host-a" and details.server
+    sim.join(project, a, "fan", role=ROLE_VIEWER)
+    assert [r.ok for r in provider.add_co_hosts(project, a, ["fan", "stranger"], video=True)] == [True, False]
+    assert sim.rooms[a].cohosts == {"fan": "video"}
+    assert [r.ok for r in provider.remove_co_hosts(project, a, ["fan"])] == [True]
+    assert sim.rooms[a].cohosts == {}
+    elsewhere = next(alias for alias in SERVERS if alias != details.server.alias)
+    provider.create_mirror(project, a, elsewhere)
+    assert [server.alias for server in provider.mirrors(project, a)] == [elsewhere]
+    provider.merge_channels(project, a, b)
+    assert [m.channel_id for m in provider.merged_channels(project, a)] == [b]
+    provider.set_merged_track(project, a, "host-b-video", paused=True)
+    assert sim.rooms[a].paused_tracks == {"host-b-video"}
+    provider.set_merged_track(project, a, "host-b-video", paused=False)
+    assert sim.rooms[a].paused_tracks == set()
+    provider.separate_channels(project, a, b)
+    assert provider.merged_channels(project, a) == []
+    provider.merge_channels(project, a, b)
+    provider.separate_channels(project, a, None)  # the host of a leaves every connection
+    assert provider.merged_channels(project, b) == []
+    status = provider.channel_recording_status(project, a)
+    assert status.state is None and status.vendor_status == "0 not recording"
+
+
+def test_server_operations_through_the_provider(sim: UprtcSimulator, project: str) -> None:
+    provider = _provider(sim, project)
+    assert provider.least_loaded_server().alias in SERVERS
+    assert provider.recording_server().alias in SERVERS
+    loads = provider.server_cpu_load()
+    assert loads and all(0 <= load.cpu_percent <= 100 for load in loads)
+    assert provider.server_channel_count() >= 0
+    target = provider.recording_upload_url()
+    assert target.recording_id and target.upload_url.endswith(f"recordId={target.recording_id}")
+    uploaded = provider.upload_recording("talk.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")
+    assert uploaded.recording_id in sim.recordings and uploaded.server.alias in SERVERS
+    provider.recycle_server()
+    assert "rtc-1:cluster-1" in sim.recycled
+    assert provider.least_loaded_server().alias != "rtc-1:cluster-1"

@@ -20,9 +20,11 @@ from .http import HttpSettings, RetryPolicy
 from .mixing import Mixer, Presets
 from .types import (
     App,
+    ChannelDetails,
     ChannelMetric,
     ChannelMode,
     ChannelRecord,
+    ChannelRecordingStatus,
     ChannelToken,
     ChannelUserRecord,
     Interval,
@@ -30,20 +32,25 @@ from .types import (
     JoinToken,
     JoinTokenReading,
     KickResult,
+    MediaServer,
     MemberSession,
     Membership,
+    MergedChannel,
     MixingRequest,
     MixingTask,
     MixLayout,
     Page,
+    PeerResult,
     PlaybackRoom,
     Recording,
     RecordingDownload,
     RecordingEvent,
     RecordingRequest,
     RecordingRule,
+    RecordingUpload,
     UsageMetric,
     UsagePoint,
+    WorkerLoad,
 )
 
 
@@ -74,6 +81,23 @@ class Capability(enum.Enum):
     PARTICIPANTS = "participants"  # a channel's members, paged at the vendor (lists too long for one answer)
     CHANNEL_NONCE = "channel_nonce"  # replace the nonce a channel's join tokens are signed with
     JOIN_TOKEN = "join_token"  # sign join tokens for an app, and read and check one
+    # Room controls beside kick and close.
+    JOIN_LOCK = "join_lock"  # refuse (and allow again) new joins to a channel
+    BLOCK_MEMBER = "block_member"  # remove a user and keep them out
+    SEND_MESSAGE = "send_message"  # a message to everyone in a channel or to chosen members
+    INVITE_MEMBERS = "invite_members"  # add users to a channel only invitees may join
+    MEMBER_PRESENCE = "member_presence"  # is this user in the channel now
+    CHANNEL_EXISTS = "channel_exists"  # does the channel exist now
+    CHANNEL_DETAILS = "channel_details"  # owner, server, invitees, member cap, merges, mirrors
+    CO_HOSTS = "co_hosts"  # let audience members of a live channel publish, and stop them
+    MIRRORS = "mirrors"  # copies of a live channel on other media servers
+    MERGE_CHANNELS = "merge_channels"  # join live channels' media, and separate them
+    MERGED_TRACKS = "merged_tracks"  # pause and resume one track of a merged channel
+    CHANNEL_RECORDING_STATUS = "channel_recording_status"  # the vendor's own recording state of a channel
+    # The account's media servers.
+    SERVER_LOAD = "server_load"  # least-loaded server, recording server, CPU per worker, room count
+    SERVER_RECYCLE = "server_recycle"  # take a server out of the load balancing
+    RECORDING_UPLOAD = "recording_upload"  # upload a file as a recording; an upload address for clients
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +291,91 @@ class Provider:
     def read_join_token(self, token: str) -> JoinTokenReading:
         """What `token` contains, and whether its signature holds under this account's key
         (InvalidRequestError when it is not a join token of this vendor at all)."""
+
+    # Room controls. Methods taking several users answer for each (PeerResult), failures included.
+    @unsupported(Capability.JOIN_LOCK, "lock a channel against new joins")
+    def set_join_lock(self, app_id: str, channel_id: str, *, locked: bool) -> str:
+        """Refuse new joins (locked) or allow them again; whoever is in stays. Returns the request id."""
+
+    @unsupported(Capability.BLOCK_MEMBER, "block users")
+    def block_members(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[PeerResult]:
+        """Remove each user from the channel and keep them out (at the vendor's scope: it may be every channel)."""
+
+    @unsupported(Capability.SEND_MESSAGE, "send messages to a channel")
+    def broadcast_message(self, app_id: str, channel_id: str, message: Mapping[str, Any]) -> str:
+        """A JSON object to everyone in the channel; returns the request id."""
+
+    @unsupported(Capability.SEND_MESSAGE, "send messages to a channel")
+    def message_members(
+        self, app_id: str, channel_id: str, user_ids: Sequence[str], message: Mapping[str, Any]
+    ) -> list[PeerResult]: ...
+
+    @unsupported(Capability.INVITE_MEMBERS, "invite users to a channel")
+    def invite_members(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[PeerResult]: ...
+
+    @unsupported(Capability.MEMBER_PRESENCE, "say whether a user is in a channel")
+    def member_present(self, app_id: str, channel_id: str, user_id: str) -> bool: ...
+
+    @unsupported(Capability.CHANNEL_EXISTS, "say whether a channel exists")
+    def channel_exists(self, app_id: str, channel_id: str) -> bool: ...
+
+    @unsupported(Capability.CHANNEL_DETAILS, "describe a channel")
+    def channel_details(self, app_id: str, channel_id: str) -> ChannelDetails: ...
+
+    @unsupported(Capability.CO_HOSTS, "make audience members co-hosts")
+    def add_co_hosts(
+        self, app_id: str, channel_id: str, user_ids: Sequence[str], *, video: bool = False
+    ) -> list[PeerResult]:
+        """Let these audience members publish (audio, or audio and video)."""
+
+    @unsupported(Capability.CO_HOSTS, "make audience members co-hosts")
+    def remove_co_hosts(self, app_id: str, channel_id: str, user_ids: Sequence[str]) -> list[PeerResult]: ...
+
+    @unsupported(Capability.MIRRORS, "mirror channels on other servers")
+    def mirrors(self, app_id: str, channel_id: str) -> list[MediaServer]: ...
+
+    @unsupported(Capability.MIRRORS, "mirror channels on other servers")
+    def create_mirror(self, app_id: str, channel_id: str, server_alias: str) -> str: ...
+
+    @unsupported(Capability.MERGE_CHANNELS, "merge channels")
+    def merged_channels(self, app_id: str, channel_id: str) -> list[MergedChannel]: ...
+
+    @unsupported(Capability.MERGE_CHANNELS, "merge channels")
+    def merge_channels(self, app_id: str, channel_id: str, other_channel_id: str) -> str: ...
+
+    @unsupported(Capability.MERGE_CHANNELS, "merge channels")
+    def separate_channels(self, app_id: str, channel_id: str, other_channel_id: str | None) -> str:
+        """Separate one merged channel, or (None) take this channel out of every merge."""
+
+    @unsupported(Capability.MERGED_TRACKS, "pause a merged channel's tracks")
+    def set_merged_track(self, app_id: str, channel_id: str, track_id: str, *, paused: bool) -> str: ...
+
+    @unsupported(Capability.CHANNEL_RECORDING_STATUS, "report a channel's recording state")
+    def channel_recording_status(self, app_id: str, channel_id: str) -> ChannelRecordingStatus: ...
+
+    # The account's media servers.
+    @unsupported(Capability.SERVER_LOAD, "report server load")
+    def least_loaded_server(self) -> MediaServer: ...
+
+    @unsupported(Capability.SERVER_LOAD, "report server load")
+    def recording_server(self) -> MediaServer:
+        """A recording server the vendor would use now."""
+
+    @unsupported(Capability.SERVER_LOAD, "report server load")
+    def server_cpu_load(self) -> list[WorkerLoad]: ...
+
+    @unsupported(Capability.SERVER_LOAD, "report server load")
+    def server_channel_count(self) -> int: ...
+
+    @unsupported(Capability.SERVER_RECYCLE, "recycle servers")
+    def recycle_server(self) -> str:
+        """Take the answering server out of the load balancing; its channels run on until they end."""
+
+    @unsupported(Capability.RECORDING_UPLOAD, "take uploaded recordings")
+    def recording_upload_url(self) -> RecordingUpload: ...
+
+    @unsupported(Capability.RECORDING_UPLOAD, "take uploaded recordings")
+    def upload_recording(self, filename: str, content: bytes, media_type: str) -> RecordingUpload: ...
 
     def close(self) -> None:
         """Let go of connections; nothing to do for a provider that holds none."""

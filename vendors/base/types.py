@@ -186,13 +186,66 @@ class MemberSession:
 
 @dataclass(frozen=True, slots=True)
 class KickResult:
-    """The vendor's answer for one terminal of a kick request."""
+    """The vendor's answer for one user of a request made for several: a kick, a block, a
+    message to chosen members, co-hosts added or removed (also named PeerResult)."""
 
     user_id: str
     ok: bool
     code: str = ""
     message: str = ""
     request_id: str = ""
+
+
+PeerResult = KickResult
+
+
+@dataclass(frozen=True, slots=True)
+class MediaServer:
+    """One of the vendor's media servers, as the vendor names it."""
+
+    alias: str
+    address: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLoad:
+    """One worker process of a media server and its CPU use (percent)."""
+
+    pid: int
+    cpu_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelDetails:
+    """What the vendor keeps about a channel beside who is in it."""
+
+    channel_id: str
+    mode: ChannelMode
+    owner_id: str
+    total: int
+    server: MediaServer | None = None
+    invited: tuple[str, ...] = ()
+    max_members: int | None = None  # 0: no limit; None: the vendor has no cap for this kind
+    merged_channel_ids: tuple[str, ...] = ()
+    mirror_servers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MergedChannel:
+    """A channel whose media is joined with another's (hosts of both seen by both audiences)."""
+
+    channel_id: str
+    server: MediaServer
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingUpload:
+    """A recording the vendor made room for: a file uploaded, or an address a client uploads to."""
+
+    recording_id: str
+    server: MediaServer
+    upload_url: str = ""
 
 
 class SourceType(enum.Enum):
@@ -377,6 +430,14 @@ class RecordingEvent:
     files: tuple[RecordingFile, ...]
     extra_data: str = ""
     signature: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRecordingStatus:
+    """How the vendor's own recording of a channel stands now (its latest, if any)."""
+
+    state: RecordingState | None  # None: the vendor is not recording the channel and has no recording of it
+    vendor_status: str
 
 
 @dataclass(frozen=True, slots=True)

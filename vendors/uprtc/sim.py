@@ -15,6 +15,11 @@ Decisions where the spec is silent (the client agrees with each):
   records fails the recording (7). Without `all` or `peers`, a live room records its host
   and a conversation room is refused (10002).
 - `/server/recycle` recycles the server that answered, "rtc-1:cluster-1".
+- A blocked peer (`/server/block/peer`) is out of every room of the project and cannot join
+  one again (50000); a room whose join is disabled refuses new joins (50022), whoever is in
+  stays; a conversation room made through the API admits its invitees only (50003). Clients
+  join through `join()` (the SDK's side, which the REST API does not cover).
+- Messages are kept per room (`Room.messages`), as the room's clients would receive them.
 """
 
 from __future__ import annotations
@@ -100,7 +105,8 @@ class Room:
     paused_tracks: set[str] = field(default_factory=set)
     invitation_code: int = 0
     playback_of: str = ""
-    messages: int = 0
+    # What the room's clients were sent: {"at", "to" (None: everyone), "body"}, oldest first.
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -263,6 +269,28 @@ class UprtcSimulator:
 
     def world_room_id(self, app_id: str, channel_id: str) -> str:
         return _base62(f"uprtc-room:{app_id}:{channel_id}")
+
+    def join(self, app_id: str, room_id: str, user_id: str, *, role: int | None = None, minutes: int = 30) -> None:
+        """A client connects to a room (the SDK's side of uprtc): refused as the server would.
+
+        Raises ApiError 50001 (no such room), 50000 (blocked), 50022 (join disabled),
+        50003 (not invited to a conversation room made through the API), 50012 (room full)."""
+        with self._lock:
+            room = self._room(app_id, room_id)
+            if user_id in self.blocked.get(app_id, set()):
+                raise ApiError(50000, f"非法客户端连接: {user_id} 已被删除")
+            if room.joinable_since is not None:
+                raise ApiError(50022)
+            present = self._peers(room)
+            own_traffic = room.channel_id in (None, room.room_id)  # not a channel of the world
+            if room.kind == "convo" and room.explicit and own_traffic:
+                if user_id not in room.invited:
+                    raise ApiError(50003)
+                if room.max_member_num and len(present | {user_id}) > room.max_member_num:
+                    raise ApiError(50012)
+            if room.channel_id is None:
+                room.channel_id = room.room_id  # an API-made room's own traffic
+            self.world.join(app_id, room.channel_id, user_id, role=role, minutes=minutes)
 
     # --- HTTP -----------------------------------------------------------------------
 
@@ -479,8 +507,7 @@ class UprtcSimulator:
 
     def _broadcast(self, app_id: str, request: httpx.Request, roomId: str) -> dict[str, Any]:
         room = self._room(app_id, roomId)
-        self._body(request)
-        room.messages += 1
+        room.messages.append({"at": self.world.now().isoformat(), "to": None, "body": self._body(request)})
         return _ok()
 
     def _message_peers(self, app_id: str, request: httpx.Request, roomId: str) -> dict[str, Any]:
@@ -494,7 +521,7 @@ class UprtcSimulator:
         absent = sorted(set(peers) - self._peers(room))
         if absent:
             raise ApiError(50011, f"用户不在房间里: {', '.join(absent)}")
-        room.messages += 1
+        room.messages.append({"at": self.world.now().isoformat(), "to": sorted(set(peers)), "body": body["msg"]})
         return _ok()
 
     def _delete_room(self, app_id: str, request: httpx.Request, roomId: str) -> dict[str, Any]:

@@ -43,6 +43,20 @@ POST_DATA: dict[str, dict[str, str]] = {
     "live:channel_nonce": {"nonce": "the-current-nonce"},
     "live:join_token": {"channel_id": "iso-room", "user_id": "someone", "role": "publish_and_watch"},
     "live:read_token": {"token": "bm90IGEgdG9rZW4="},
+    "live:channel_lock": {"reason": "test"},
+    "live:channel_unlock": {},
+    "live:channel_block": {"users": "someone", "reason": "test"},
+    "live:channel_message": {"message": "hello", "users": ""},
+    "live:channel_invite": {"users": "someone"},
+    "live:co_host_add": {"users": "someone", "video": "on"},
+    "live:co_host_remove": {"users": "someone"},
+    "live:mirror_create": {"server": "rtc-2:cluster-1"},
+    "live:channel_merge": {"room": "other-room"},
+    "live:channel_separate": {"room": "other-room"},
+    "live:merged_track": {"track": "host-audio", "paused": "1"},
+    "rtc:server_recycle": {"confirm": "Acme Aliyun"},
+    "rtc:upload_url": {},
+    "rtc:recording_upload": {},
     "mixing:layout_new": {"name": "x", "save": "1"},
     "mixing:layout_edit": {"name": "x", "save": "1"},
     "mixing:layout_restore": {},
@@ -168,3 +182,66 @@ def test_a_get_to_a_changing_url_changes_nothing(two_tenants: World2, name: str)
     before = AuditEntry.objects.count()
     logged_in(two_tenants.staff).get(url, POST_DATA[name])
     assert AuditEntry.objects.count() == before
+
+
+def test_every_change_at_uprtc_is_audited(two_tenants: World2, sim_transport) -> None:
+    """The same walk with uprtc's objects (its account, a live room and its app): every call
+    that changes something at uprtc (any accepted call but a GET) leaves audit entries."""
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.rtc.models import RtcApp
+    from vendors.sim.world import ROLE_VIEWER, World, WorldOptions
+    from vendors.uprtc.client import PREFIX
+    from vendors.uprtc.sim import UprtcSimulator
+
+    sim = UprtcSimulator(World(WorldOptions(seed=11, apps_per_vendor=1, channels_per_app=3, users_per_app=200)))
+    changes: list[str] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        response = sim.handle(request)
+        accepted = (
+            response.headers.get("content-type", "").startswith("application/json") and not response.json()["code"]
+        )
+        if request.url.path.startswith(PREFIX) and request.method != "GET" and accepted:
+            changes.append(f"{request.method} {request.url.path}")
+        return response
+
+    sim_transport(recording)
+    account = VendorAccount(tenant=two_tenants.acme, vendor="uprtc", label="Acme uprtc", endpoint="http://uprtc.sim")
+    account.set_credentials(sim.demo_account(0, 1))
+    account.save()
+    app = RtcApp.objects.create(vendor_account=account, app_id=sim.demo_app_ids(0, 1)[0], source="manual")
+    with sim._lock:
+        sim.issued |= {"iso-room", "other-room"}
+        sim._new_room(app.app_id, "live", {"masterId": "owner", "roomId": "iso-room"})
+        sim._new_room(app.app_id, "live", {"masterId": "host", "roomId": "other-room"})
+    sim.join(app.app_id, "iso-room", "fan", role=ROLE_VIEWER)
+    channel = Channel.objects.create(app=app, channel_id="iso-room", mode="interactive_live")
+    data_for = POST_DATA | {"rtc:server_recycle": {"confirm": "Acme uprtc"}, "live:channel_watch": {"channel_id": "x"}}
+    data_for |= {"live:co_host_add": {"users": "fan"}}
+    ours = {"account_id": account.pk, "app_pk": app.pk, "channel_pk": channel.pk}
+    last = {"live:channel_separate": 1, "live:channel_close": 2, "rtc:server_recycle": 3}
+    walked = []
+    for name, pattern in sorted(named_patterns(), key=lambda item: last.get(item[0], 0)):
+        names = set(pattern.pattern.converters)
+        if (
+            not names & set(ours)
+            or name.startswith(("credentials:", "billing:", "usage:"))
+            or name == "rtc:app_unregister"
+        ):
+            continue
+        kwargs = kwargs_for(pattern, two_tenants, two_tenants.acme.slug) | {k: v for k, v in ours.items() if k in names}
+        url = reverse(name, kwargs=kwargs)
+        before, calls_before = AuditEntry.objects.count(), len(changes)
+        data = {key: (str(app.pk) if key == "app" else value) for key, value in data_for.get(name, {}).items()}
+        response = logged_in(two_tenants.staff).post(url, data)
+        assert response.status_code < 500, (name, response.status_code)
+        made = changes[calls_before:]
+        if made:
+            walked.append(name)
+            entries = AuditEntry.objects.order_by("pk")[before:]
+            assert entries, f"{name} changed something at uprtc ({made}) without an audit entry"
+            assert all(entry.vendor == "uprtc" for entry in entries), name
+    expected = {"live:channel_lock", "live:channel_unlock", "live:channel_block", "live:channel_message"}
+    expected |= {"live:co_host_add", "live:mirror_create", "live:channel_merge", "live:merged_track"}
+    expected |= {"live:channel_separate", "live:channel_close", "rtc:server_recycle", "rtc:upload_url"}
+    assert expected <= set(walked), expected - set(walked)

@@ -62,6 +62,23 @@ ACTIONS: dict[str, Capability] = {
     "recordings:rule_edit": Capability.RECORDING_RULES,
     "recordings:rule_delete": Capability.RECORDING_RULES,
     "recordings:auto_recording": Capability.RECORDING_RULES,
+    "live:channel_lock": Capability.JOIN_LOCK,
+    "live:channel_unlock": Capability.JOIN_LOCK,
+    "live:channel_block": Capability.BLOCK_MEMBER,
+    "live:channel_message": Capability.SEND_MESSAGE,
+    "live:channel_invite": Capability.INVITE_MEMBERS,
+    "live:member_presence": Capability.MEMBER_PRESENCE,
+    "live:channel_recording_status": Capability.CHANNEL_RECORDING_STATUS,
+    "live:co_host_add": Capability.CO_HOSTS,
+    "live:co_host_remove": Capability.CO_HOSTS,
+    "live:mirror_create": Capability.MIRRORS,
+    "live:channel_merge": Capability.MERGE_CHANNELS,
+    "live:channel_separate": Capability.MERGE_CHANNELS,
+    "live:merged_track": Capability.MERGED_TRACKS,
+    "rtc:servers": Capability.SERVER_LOAD,
+    "rtc:server_recycle": Capability.SERVER_RECYCLE,
+    "rtc:upload_url": Capability.RECORDING_UPLOAD,
+    "rtc:recording_upload": Capability.RECORDING_UPLOAD,
 }
 # Actions on a push or a recording, which only a vendor that mixes or records starts: asked
 # of one left on a toy channel, they must not reach the vendor either.
@@ -81,7 +98,8 @@ REFUSAL = re.compile(r"\b(Toy RTC|toy|This vendor|These vendors) (has no|cannot|
 # Where the toy's own objects are shown: these pages must not offer the actions above.
 TOY_PAGES = ("rtc:account_detail", "live:channel_list", "live:channel_detail")
 # What those pages offer an admin once the toy declares every capability; the other actions
-# are offered further on (the rule list, the recording page) or once usage has been synced.
+# are offered further on (the rule list, the recording page), once usage has been synced, or
+# on a live channel (co-hosts, mirrors, merges, tracks: the toy's channel is a conversation).
 OFFERED_WHEN_DECLARED = {
     "usage:account_usage",
     "rtc:app_rename",
@@ -97,6 +115,13 @@ OFFERED_WHEN_DECLARED = {
     "mixing:push_start",
     "recordings:recording_start",
     "recordings:rule_list",
+    "live:channel_lock",
+    "live:channel_unlock",
+    "live:channel_block",
+    "live:channel_message",
+    "live:channel_invite",
+    "live:member_presence",
+    "rtc:servers",
 }
 
 
