@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dashboard.ops",
     "dashboard.mixing",
     "dashboard.recordings",
+    "dashboard.metrics",
     "dashboard.demo",
     "huey.contrib.djhuey",
     "django_otp",
@@ -115,6 +116,14 @@ READY_HEARTBEAT_SECONDS = env.int("READY_HEARTBEAT_SECONDS", default=180)
 READY_MAX_JOB_WAIT_SECONDS = env.int("READY_MAX_JOB_WAIT_SECONDS", default=600)
 # Probes sending `Authorization: Bearer <HEALTH_TOKEN>` see what /readyz checked; others only the verdict.
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+
+# /metrics for Prometheus: off until a bearer token or an address allow-list (IPs or networks,
+# matched against REMOTE_ADDR) is set. Each process adds its vendor call counts to the shared
+# totals in the database at most this many seconds apart (and after each request and job).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=[])
+METRICS_FLUSH_SECONDS = env.float("METRICS_FLUSH_SECONDS", default=5.0)
+METRICS_COUNT_VENDOR_CALLS = True
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
 # from one address, that pair is locked out for AXES_COOLOFF_MINUTES.

@@ -198,7 +198,7 @@ class AliyunRtcClient(HttpApiClient):
             request = self._http.build_request("GET", target)
             return self._read(send(self._http, request, vendor=VENDOR))
 
-        return call_with_retries(attempt, policy=self._retry, idempotent=idempotent)
+        return call_with_retries(attempt, policy=self._retry, idempotent=idempotent, vendor=VENDOR, action=action)
 
     def _read(self, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code

@@ -71,6 +71,7 @@ QUERY_PARAMS: dict[str, set[str]] = {
     "live:channel_history_detail": {"channel", "day", "page"},
     "ops:healthz": set(),
     "ops:readyz": set(),
+    "metrics:metrics": set(),
     "staff:ops_jobs": set(),
     "mixing:layout_list": set(),
     "mixing:layout_new": {"channel", "preset"},

@@ -20,6 +20,7 @@ PUBLIC_VIEWS = {
     "people:logout",  # a session that already ended may still press "Log out"
     "ops:healthz",
     "ops:readyz",
+    "metrics:metrics",  # Prometheus: a bearer token or an address allow-list instead
     "hooks:recording_callback",
     "hooks:recording_callback_bound",
     "admin:login",  # Django's own
