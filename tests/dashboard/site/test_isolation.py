@@ -25,6 +25,8 @@ PERSONAL = {
     "tenancy:home",
     "tenancy:tenant_list",
     "people:login",
+    "people:sso_start",
+    "people:sso_callback",
     "people:logout",
     "people:password_change",
     "people:password_change_done",
