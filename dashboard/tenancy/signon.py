@@ -85,7 +85,10 @@ class SignOnBackend(OIDCAuthenticationBackend):
     request: HttpRequest
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
-        if not signon_enabled():
+        # Only the callback answers a code: a password form posted to an address with ?code=
+        # and ?state= in it is not a sign-on.
+        match = getattr(request, "resolver_match", None)
+        if not signon_enabled() or match is None or match.view_name != "people:sso_callback":
             return None
         return super().authenticate(request, **kwargs)
 

@@ -170,6 +170,21 @@ def test_logging_out_ends_the_session_at_the_provider_too(two_tenants: World2, s
     assert not browser.follow_at_provider(start["Location"]).is_redirect
 
 
+def test_a_password_form_posted_with_a_code_in_its_address_is_only_a_password_login(
+    two_tenants: World2, sso: OpenIdProvider
+) -> None:
+    browser = Browser()
+    back = browser.sign_in_at_provider("sam")  # a genuine code and state of this browser
+    login_url = reverse("people:login") + "?" + urlsplit(back).query
+    wrong = {"username": two_tenants.acme_admin.username, "password": "not-the-password-1"}
+    response = browser.console.post(login_url, wrong)
+    assert response.status_code == 200 and signed_in_user(browser) is None  # the form's own error
+    assert "Please enter a correct" in response.content.decode()
+    right = {**wrong, "password": "a-long-test-password-1"}
+    assert browser.console.post(login_url, right).status_code == 302
+    assert signed_in_user(browser) == two_tenants.acme_admin
+
+
 def test_staff_passwords_can_be_turned_off(two_tenants: World2, sso: OpenIdProvider, settings) -> None:
     two_tenants.staff.set_password("a-long-test-password-1")
     two_tenants.staff.save()
