@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -28,19 +27,19 @@ def provider_for(
     account: VendorAccount,
     *,
     interactive: bool = True,
-    on_request: Callable[[httpx.Request], None] | None = None,
+    on_request: Callable[[str], None] | None = None,
 ) -> Iterator[Provider]:
     """A provider for the account; every request waits for the account's rate limit.
 
     Interactive calls (a user is waiting) give up sooner than jobs.
     """
 
-    def before_request(request: httpx.Request) -> None:
-        wait_for_turn(account, api=call_name(request))
-        # With the request or job id the log filter adds; never the query (it carries signatures).
-        calls.info("%s %s for account %s", account.vendor, call_name(request), account.pk)
+    def before_request(name: str) -> None:
+        wait_for_turn(account, api=name)
+        # With the request or job id the log filter adds; the call's name, never its query.
+        calls.info("%s %s for account %s", account.vendor, name, account.pk)
         if on_request:
-            on_request(request)
+            on_request(name)
 
     check_endpoint(account)
     timeout = settings.VENDOR_INTERACTIVE_TIMEOUT if interactive else settings.VENDOR_JOB_TIMEOUT
@@ -81,9 +80,3 @@ def check_endpoint(account: VendorAccount) -> None:
             vendor=account.vendor,
             code="EndpointChanged",
         )
-
-
-def call_name(request: httpx.Request) -> str:
-    """What a log line may say about a vendor request: the RPC action or the method and path."""
-    action = request.url.params.get("Action")
-    return action if action else f"{request.method} {request.url.path}"

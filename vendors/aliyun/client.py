@@ -15,14 +15,17 @@ from typing import Any
 
 import httpx
 
+from vendors.base.curl import RawResponse
 from vendors.base.errors import RateLimitedError, ValidationError, VendorError
 from vendors.base.http import (
     HttpApiClient,
     HttpSettings,
     RetryPolicy,
+    build_getter,
     build_http_client,
     call_with_retries,
     parse_retry_after,
+    raw,
     send,
 )
 from vendors.base.types import (
@@ -168,6 +171,13 @@ class AliyunRtcClient(HttpApiClient):
         self._retry = retry
         self._clock = clock
         self._http = build_http_client(base_url or DEFAULT_BASE_URL, transport=transport, settings=http)
+        # Every action is a signed GET: all of them take the lean path over the network.
+        self._getter = build_getter(base_url or DEFAULT_BASE_URL, vendor=VENDOR, transport=transport, settings=http)
+
+    def close(self) -> None:
+        if self._getter is not None:
+            self._getter.close()
+        super().close()
 
     # --- transport ------------------------------------------------------------------
 
@@ -195,16 +205,18 @@ class AliyunRtcClient(HttpApiClient):
         def attempt() -> dict[str, Any]:
             query = self.signed_query(action, clean)
             target = "/?" + "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in query.items())
+            if self._getter is not None:
+                return self._read(self._getter.get(target, name=action))
             request = self._http.build_request("GET", target)
-            return self._read(send(self._http, request, vendor=VENDOR))
+            return self._read(raw(send(self._http, request, vendor=VENDOR)))
 
         return call_with_retries(attempt, policy=self._retry, idempotent=idempotent, vendor=VENDOR, action=action)
 
-    def _read(self, response: httpx.Response) -> dict[str, Any]:
+    def _read(self, response: RawResponse) -> dict[str, Any]:
         status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.retry_after)
         try:
-            body = decode_body(response.content, response.headers.get("Content-Type", ""))
+            body = decode_body(response.content, response.content_type)
         except VendorError:
             if 200 <= status < 300:
                 raise

@@ -21,6 +21,7 @@ from typing import Self, TypeVar
 import httpx
 import stamina
 
+from .curl import CurlGetter, RawResponse
 from .errors import (
     AuthenticationError,
     ErrorOrigin,
@@ -47,8 +48,9 @@ class HttpSettings:
     connect_timeout: float = 5.0
     max_connections: int = 20
     user_agent: str = USER_AGENT
-    # Called before every request is sent, retries included: rate limiting and counting.
-    before_request: Callable[[httpx.Request], None] | None = None
+    # Called with the call's name (see call_name) before every request is sent, retries
+    # included: rate limiting, counting and logging.
+    before_request: Callable[[str], None] | None = None
     # Where real connections may go (private networks refused unless allowed); None: anywhere.
     outbound: OutboundPolicy | None = None
 
@@ -93,7 +95,47 @@ def build_http_client(
         limits=limits,
         headers={"User-Agent": settings.user_agent, **(headers or {})},
         follow_redirects=False,
-        event_hooks={"request": [settings.before_request]} if settings.before_request else None,
+        event_hooks={"request": [_named(settings.before_request)]} if settings.before_request else None,
+    )
+
+
+def build_getter(
+    base_url: str, *, vendor: str, transport: httpx.BaseTransport | None, settings: HttpSettings = HttpSettings()
+) -> CurlGetter | None:
+    """The lean GET path (vendors/base/curl.py) for a client's high-volume calls, or None when
+    a transport is injected (a simulator in process, a recording transport in tests): those
+    go through the httpx client, which is what they plug into."""
+    if transport is not None:
+        return None
+    return CurlGetter(
+        base_url,
+        vendor=vendor,
+        timeout=settings.timeout,
+        connect_timeout=settings.connect_timeout,
+        user_agent=settings.user_agent,
+        outbound=settings.outbound,
+        before_request=settings.before_request,
+    )
+
+
+def call_name(request: httpx.Request) -> str:
+    """What a log line or a rate limit may call a vendor request: the RPC action, or the method
+    and path; never the query (it carries signatures)."""
+    action = request.url.params.get("Action")
+    return action if action else f"{request.method} {request.url.path}"
+
+
+def _named(hook: Callable[[str], None]) -> Callable[[httpx.Request], None]:
+    return lambda request: hook(call_name(request))
+
+
+def raw(response: httpx.Response) -> RawResponse:
+    """An httpx answer in the shape the lean path gives, so a client reads both one way."""
+    return RawResponse(
+        status_code=response.status_code,
+        content=response.content,
+        content_type=response.headers.get("Content-Type", ""),
+        retry_after=response.headers.get("Retry-After"),
     )
 
 
