@@ -12,6 +12,10 @@ UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --generate-hashes --custo
 
 .PHONY: demo test sim lint bench messages system-packages lock
 
+# The OpenID provider the single sign-on tests start (tests/oidc: oidc-provider from npm, exactly
+# the versions in its package-lock.json).
+OIDC_PROVIDER := tests/oidc/node_modules/.installed
+
 # Exactly the locked versions, hash-checked; then the project itself, editable, with the
 # locked setuptools (no isolated build fetching an unpinned one).
 $(BIN)/.installed: pyproject.toml $(LOCKS)
@@ -30,7 +34,14 @@ demo: $(BIN)/.installed  ## the console with demo tenants on http://127.0.0.1:$(
 system-packages:
 	bash .ci/system-packages
 
-test: $(BIN)/.installed system-packages  ## lint, then every test (browser tests included)
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm is missing: the single sign-on tests will skip (apt-get install -y nodejs npm)" >&2; \
+	fi
+
+test: $(BIN)/.installed system-packages $(OIDC_PROVIDER)  ## lint, then every test (browser tests included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("dashboard.tenancy.urls")),
     path("", include("dashboard.people.urls")),
     path("", include("dashboard.ops.urls")),
+    path("", include("dashboard.metrics.urls")),
     path("", include((staff_urlpatterns, "staff"))),
     path("hooks/", include((recordings.hook_urlpatterns, "hooks"))),
     path("admin/", admin.site.urls),

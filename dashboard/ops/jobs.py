@@ -11,12 +11,12 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from huey import crontab, signals
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
-from .models import Heartbeat, JobMinute, PendingJob
+from .models import Heartbeat, JobMinute, JobTotal, PendingJob
 from .tracing import job_id
 
 log = logging.getLogger(__name__)
@@ -33,14 +33,21 @@ class _Task(Protocol):
 
 def _count(name: str, **increments: float) -> None:
     minute = timezone.now().replace(second=0, microsecond=0)
+    add_to_row(JobMinute, {"name": name, "minute": minute}, increments)
+    add_to_row(JobTotal, {"name": name}, increments)
+
+
+def add_to_row(model: type[Model], key: dict[str, object], increments: dict[str, float]) -> None:
+    """Add to the counters of the row with `key`, making it if it is missing; concurrent
+    workers never lose an increment."""
     changes = {field: F(field) + value for field, value in increments.items()}
-    if JobMinute.objects.filter(name=name, minute=minute).update(**changes):
+    if model._default_manager.filter(**key).update(**changes):
         return
     try:
         with transaction.atomic():
-            JobMinute.objects.create(name=name, minute=minute, **increments)
-    except IntegrityError:  # another worker made this minute's row first
-        JobMinute.objects.filter(name=name, minute=minute).update(**changes)
+            model._default_manager.create(**key, **increments)
+    except IntegrityError:  # another worker made the row first
+        model._default_manager.filter(**key).update(**changes)
 
 
 def _on_enqueued(signal: str, task: _Task, *args: object) -> None:

@@ -18,6 +18,17 @@ class JobMinute(models.Model):
         indexes = [models.Index(fields=["minute"], name="job_minute_time")]
 
 
+class JobTotal(models.Model):
+    """Everything JobMinute counted for one job name, never pruned: Prometheus counters
+    (/metrics) must only grow, across every worker process and machine."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    completed = models.PositiveBigIntegerField(default=0)
+    failed = models.PositiveBigIntegerField(default=0)
+    retried = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0, help_text="Time spent running them.")
+
+
 class PendingJob(models.Model):
     """A queued job not yet started: how long the oldest one waits tells a stuck queue."""
 

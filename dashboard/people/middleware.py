@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .models import Preferences
+from .signon import SIGNED_ON
 
 
 def user_language_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
@@ -59,12 +60,21 @@ def private_pages_middleware(get_response: Callable[[HttpRequest], HttpResponse]
 
 
 # Where a staff member without two-factor login may still go when it is required.
-TWO_FACTOR_EXEMPT = ("people:two_factor", "people:logout", "people:login", "ops:healthz", "ops:readyz")
+TWO_FACTOR_EXEMPT = (
+    "people:two_factor",
+    "people:logout",
+    "people:login",
+    "people:sso_start",
+    "people:sso_callback",
+    "ops:healthz",
+    "ops:readyz",
+)
 
 
 def staff_two_factor_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """With STAFF_REQUIRE_TWO_FACTOR, staff who have not logged in with a code are sent to set
-    it up (or, if they have a device, to log in again with it) before anything else."""
+    it up (or, if they have a device, to log in again with it) before anything else. Staff who
+    signed in through the identity provider are not: its own second factor applies."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
@@ -74,6 +84,7 @@ def staff_two_factor_middleware(get_response: Callable[[HttpRequest], HttpRespon
             and user.is_authenticated
             and user.is_staff
             and not user.is_verified()
+            and not request.session.get(SIGNED_ON)
         ):
             match = request.resolver_match or resolve_quietly(request.path_info)
             if match is None or match.view_name not in TWO_FACTOR_EXEMPT:

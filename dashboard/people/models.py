@@ -20,3 +20,21 @@ class Preferences(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language or '-'}"
+
+
+class SignOnIdentity(models.Model):
+    """The account at the identity provider (single sign-on) that signs in as this user:
+    matched by the provider's issuer and subject, never by e-mail (which may change hands)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_on_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="one_user_per_sign_on_subject")]
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+
+    def __str__(self) -> str:
+        return f"{self.user} = {self.subject} @ {self.issuer}"

@@ -2,12 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_safe
 
-from . import views
+from . import signon, views
 
 app_name = "people"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/sso/", signon.sso_start, name="sso_start"),
+    path("login/sso/callback/", signon.sso_callback, name="sso_callback"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("logout/", views.logout, name="logout"),
     path(

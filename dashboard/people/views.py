@@ -20,6 +20,7 @@ from dashboard.core.requests import ConsoleRequest
 
 from .forms import LoginForm, PreferencesForm, TotpConfirmForm
 from .models import Preferences
+from .signon import provider_logout_url, provider_name, signon_enabled
 from .twofactor import confirmed_device, pending_device, qr_svg
 
 
@@ -28,9 +29,12 @@ from .twofactor import confirmed_device, pending_device, qr_svg
 @require_http_methods(["GET", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     """POST logs out; a GET (a typed or bookmarked address) asks first, since a link that
-    logged out would let any page end the user's session."""
+    logged out would let any page end the user's session. Someone who signed in through the
+    identity provider is then logged out there too (when it has an end-session endpoint)."""
     if request.method == "POST":
-        return auth_views.LogoutView.as_view()(request)
+        at_provider = provider_logout_url(request, request.session.get("oidc_id_token", ""))
+        response = auth_views.LogoutView.as_view()(request)
+        return redirect(at_provider) if at_provider else response
     if not request.user.is_authenticated:
         return redirect("people:login")
     return render(request, "people/logout.html")
@@ -65,6 +69,13 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "people/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        if signon_enabled():
+            context["signon_provider"] = provider_name()
+            context["staff_password_login"] = settings.STAFF_PASSWORD_LOGIN
+        return context
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         assert isinstance(form, LoginForm)  # form_class

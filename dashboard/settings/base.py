@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dashboard.ops",
     "dashboard.mixing",
     "dashboard.recordings",
+    "dashboard.metrics",
     "dashboard.demo",
     "huey.contrib.djhuey",
     "django_otp",
@@ -116,9 +117,21 @@ READY_MAX_JOB_WAIT_SECONDS = env.int("READY_MAX_JOB_WAIT_SECONDS", default=600)
 # Probes sending `Authorization: Bearer <HEALTH_TOKEN>` see what /readyz checked; others only the verdict.
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 
+# /metrics for Prometheus: off until a bearer token or an address allow-list (IPs or networks,
+# matched against REMOTE_ADDR) is set. Each process adds its vendor call counts to the shared
+# totals in the database at most this many seconds apart (and after each request and job).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=[])
+METRICS_FLUSH_SECONDS = env.float("METRICS_FLUSH_SECONDS", default=5.0)
+METRICS_COUNT_VENDOR_CALLS = True
+
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
 # from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "dashboard.people.backends.PasswordBackend",
+    "dashboard.tenancy.signon.SignOnBackend",
+]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -129,6 +142,33 @@ AXES_VERBOSE = False
 # staff must, and must have logged in with a code, before any other page.
 OTP_TOTP_ISSUER = "RTC Dashboard"
 STAFF_REQUIRE_TWO_FACTOR = env.bool("STAFF_REQUIRE_TWO_FACTOR", default=False)
+
+# Single sign-on with an OpenID Connect provider (mozilla-django-oidc; README: Single sign-on).
+# Off while OIDC_RP_CLIENT_ID or OIDC_OP_ISSUER is empty. The endpoints are the provider's
+# (its /.well-known/openid-configuration lists them).
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile groups")
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # for logging out at the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "people:sso_callback"
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+# Roles from the groups claim: staff, and "tenant-slug:admin" or "tenant-slug:viewer" per group.
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_STAFF_GROUPS = env.list("OIDC_STAFF_GROUPS", default=[])
+OIDC_TENANT_ROLES: dict[str, str | list[str]] = env.json("OIDC_TENANT_ROLES", default={})
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+# false: staff cannot log in with a password (login page or admin site), only through the provider.
+STAFF_PASSWORD_LOGIN = env.bool("STAFF_PASSWORD_LOGIN", default=True)
 
 ROOT_URLCONF = "dashboard.urls"
 WSGI_APPLICATION = "dashboard.wsgi.application"

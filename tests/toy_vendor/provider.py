@@ -64,7 +64,7 @@ class ToyClient(HttpApiClient):
                 )
             return body, request_id
 
-        return call_with_retries(attempt, policy=self._retry, idempotent=True)
+        return call_with_retries(attempt, policy=self._retry, idempotent=True, vendor=VENDOR, action=f"GET {path}")
 
 
 class ToyProvider(Provider):

@@ -210,7 +210,7 @@ class AliyunRtcClient(HttpApiClient):
             request = self._http.build_request("GET", target)
             return self._read(raw(send(self._http, request, vendor=VENDOR)))
 
-        return call_with_retries(attempt, policy=self._retry, idempotent=idempotent)
+        return call_with_retries(attempt, policy=self._retry, idempotent=idempotent, vendor=VENDOR, action=action)
 
     def _read(self, response: RawResponse) -> dict[str, Any]:
         status = response.status_code

@@ -142,7 +142,9 @@ class AnyRtcClient(HttpApiClient):
                 )
             return payload, response.status_code
 
-        return call_with_retries(attempt, policy=self.retry, idempotent=method == "GET")
+        # The route's last segment names the operation (acquire, start, query, update, updateLayout, stop).
+        action = path.rstrip("/").rsplit("/", 1)[-1]
+        return call_with_retries(attempt, policy=self.retry, idempotent=method == "GET", vendor=VENDOR, action=action)
 
     @staticmethod
     def _base(app_id: str) -> str:

@@ -34,6 +34,7 @@ from .errors import (
     VendorError,
     is_transient,
 )
+from .observe import observed_call
 from .outbound import OutboundPolicy, guarded_transport
 
 USER_AGENT = "rtc-dashboard/0.1 (+httpx)"
@@ -147,10 +148,19 @@ def _retry_decision(exc: Exception) -> bool | float:
     return True
 
 
-def call_with_retries(attempt: Callable[[], T], *, policy: RetryPolicy, idempotent: bool) -> T:
-    """Run `attempt`, retrying transient vendor errors only when the call is idempotent."""
+def call_with_retries(
+    attempt: Callable[[], T], *, policy: RetryPolicy, idempotent: bool, vendor: str, action: str
+) -> T:
+    """Run `attempt`, retrying transient vendor errors only when the call is idempotent.
+
+    Each attempt is reported to the call observer (observe.py) as `action` at `vendor`."""
+
+    def observed() -> T:
+        with observed_call(vendor, action):
+            return attempt()
+
     if not idempotent or policy.attempts <= 1:
-        return attempt()
+        return observed()
     for retrying in stamina.retry_context(
         on=_retry_decision,
         attempts=policy.attempts,
@@ -160,7 +170,7 @@ def call_with_retries(attempt: Callable[[], T], *, policy: RetryPolicy, idempote
         wait_jitter=policy.wait_jitter,
     ):
         with retrying:
-            return attempt()
+            return observed()
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
 

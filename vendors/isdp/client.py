@@ -148,7 +148,7 @@ class IsdpClient(HttpApiClient):
             self.tokens_fetched += 1
             return payload["access_token"], lifetime
 
-        return call_with_retries(attempt, policy=self.retry, idempotent=True)
+        return call_with_retries(attempt, policy=self.retry, idempotent=True, vendor=VENDOR, action="token")
 
     @staticmethod
     def _json(response: httpx.Response) -> Any:
@@ -172,7 +172,7 @@ class IsdpClient(HttpApiClient):
                     raise
                 return self._send(name, body, self.token(force=True))  # expired or revoked early
 
-        return call_with_retries(attempt, policy=self.retry, idempotent=read)
+        return call_with_retries(attempt, policy=self.retry, idempotent=read, vendor=VENDOR, action=name)
 
     def _send(self, name: str, body: dict[str, Any], token: str) -> Any:
         request = self._http.build_request(

@@ -25,6 +25,8 @@ PERSONAL = {
     "tenancy:home",
     "tenancy:tenant_list",
     "people:login",
+    "people:sso_start",
+    "people:sso_callback",
     "people:logout",
     "people:password_change",
     "people:password_change_done",
@@ -32,8 +34,9 @@ PERSONAL = {
     "people:two_factor",
 }
 STAFF_ONLY = {"staff:all_audit", "staff:usage_overview", "staff:ops_jobs"}
-# Probes for load balancers and process managers; vendors' signed recording callbacks.
-PUBLIC = {"ops:healthz", "ops:readyz", "hooks:recording_callback", "hooks:recording_callback_bound"}
+# Probes for load balancers and process managers; vendors' signed recording callbacks; Prometheus
+# (token or address allow-list).
+PUBLIC = {"ops:healthz", "ops:readyz", "hooks:recording_callback", "hooks:recording_callback_bound", "metrics:metrics"}
 
 
 def named_patterns(skip_admin: bool = True) -> Iterator[tuple[str, URLPattern]]:

@@ -24,6 +24,8 @@ from tests.dashboard.site.test_isolation import acme_layout, kwargs_for, named_p
 # must be added here: the tests below fail for a page or a key they do not know.
 QUERY_PARAMS: dict[str, set[str]] = {
     "people:login": {"next"},
+    "people:sso_start": {"next"},
+    "people:sso_callback": {"code", "state", "error"},
     "people:two_factor": set(),
     "people:logout": set(),
     "people:password_change": set(),
@@ -92,6 +94,7 @@ QUERY_PARAMS: dict[str, set[str]] = {
     "live:channel_history_detail": {"channel", "day", "page"},
     "ops:healthz": set(),
     "ops:readyz": set(),
+    "metrics:metrics": set(),
     "staff:ops_jobs": set(),
     "mixing:layout_list": set(),
     "mixing:layout_new": {"channel", "preset"},

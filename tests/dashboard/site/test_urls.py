@@ -17,9 +17,12 @@ from tests.dashboard.site.test_isolation import kwargs_for, named_patterns
 # Marked @login_not_required; every other view sends an anonymous visitor to the login page.
 PUBLIC_VIEWS = {
     "people:login",
+    "people:sso_start",  # single sign-on: off (404) until configured
+    "people:sso_callback",
     "people:logout",  # a session that already ended may still press "Log out"
     "ops:healthz",
     "ops:readyz",
+    "metrics:metrics",  # Prometheus: a bearer token or an address allow-list instead
     "hooks:recording_callback",
     "hooks:recording_callback_bound",
     "admin:login",  # Django's own

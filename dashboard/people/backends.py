@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser, User
+
+
+class PasswordBackend(ModelBackend):
+    """Django's password check, except for staff when STAFF_PASSWORD_LOGIN is off: they sign in
+    through the identity provider only (its password policy and second factor), everywhere a
+    password is asked (the login page, the admin site's own login)."""
+
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
+        if getattr(user, "is_staff", False) and not settings.STAFF_PASSWORD_LOGIN:
+            return False
+        return super().user_can_authenticate(user)

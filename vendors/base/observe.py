@@ -1,0 +1,54 @@
+"""Who wants to know about every vendor call: one observer, set by the application.
+
+Vendors stay plain Python: the console (dashboard.metrics) installs an observer that counts
+calls for Prometheus; without one, observing costs a clock read. Every attempt is observed
+(a retried call is several), from before signing to the parsed answer or the error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CallObservation:
+    vendor: str
+    # The vendor's own name for the operation (Aliyun's Action, ISDP+'s interface) or its route
+    # with the ids left out ("GET /room/{id}"): a small, fixed set per vendor.
+    action: str
+    seconds: float
+    # "" when the call succeeded; otherwise the error's class (AuthenticationError, UnavailableError, ...).
+    error: str
+
+
+CallObserver = Callable[[CallObservation], None]
+_observer: CallObserver | None = None
+
+
+def set_call_observer(observer: CallObserver | None) -> None:
+    global _observer
+    _observer = observer
+
+
+@contextmanager
+def observed_call(vendor: str, action: str) -> Iterator[None]:
+    started = time.perf_counter()
+    error = ""
+    try:
+        yield
+    except Exception as exc:
+        error = type(exc).__name__
+        raise
+    finally:
+        observer = _observer
+        if observer is not None:
+            try:
+                observer(CallObservation(vendor, action, time.perf_counter() - started, error))
+            except Exception:  # counting must never break a vendor call
+                log.warning("the vendor call observer failed", exc_info=True)
