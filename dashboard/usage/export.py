@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
+from dashboard.billing.cost import quantize
 from dashboard.core.tiers import TIER_LABELS
 
 from .models import Metric
@@ -89,7 +90,9 @@ def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
     zone = report.filters.zone
     tiers = report.filters.tiers
     costs = _costs(report)
-    priced = bool(cost_currency(report))
+    currency = cost_currency(report)
+    priced = bool(currency)
+    zero = quantize(Decimal(0), currency) if currency else Decimal(0)
     width = len(columns(report))
     for bucket in buckets:
         label = bucket_label(bucket.start, report.filters.resolved, zone)
@@ -109,7 +112,8 @@ def body(report: Report, buckets: Iterable[Bucket]) -> Iterator[list[object]]:
             ),
         ]
         if priced:
-            row.append(costs.get(bucket.start, ""))
+            # A period without minutes costs nothing; one whose minutes no book covers has no cost.
+            row.append(costs.get(bucket.start, zero if not bucket.duration(tiers) else ""))
         yield row
 
 

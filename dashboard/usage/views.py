@@ -137,14 +137,15 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     tiers = list(TIER_FIELDS)
 
     def ranked(group: str) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
-        # The same buckets and the same figures() as the tenant's and the app's own report.
+        # The same buckets (hours, days, weeks or months, as the range resolves) and the same
+        # figures() as the tenant's and the app's own report of the same range.
         now = {
-            key: reports.figures(days, tiers, single_app=False)
-            for key, days in reports.days_by(group, filters.start, filters.end).items()
+            key: reports.figures(buckets, tiers, single_app=False)
+            for key, buckets in reports.series_by(group, filters).items()
         }
         previous = {
-            key: reports.figures(days, tiers, single_app=False)["duration"]
-            for key, days in reports.days_by(group, before.start, before.end).items()
+            key: reports.figures(buckets, tiers, single_app=False)["duration"]
+            for key, buckets in reports.series_by(group, before).items()
         }
         return now, previous
 
@@ -159,8 +160,13 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         }
 
     tenants_now, tenants_before = ranked("app__vendor_account__tenant")
+    money = costs.totals_by_tenant(filters)
     tenant_rows: list[dict[str, Any]] = [
-        {"tenant": tenant, **row(tenants_now.get(tenant.pk, {}), tenants_before.get(tenant.pk, 0))}
+        {
+            "tenant": tenant,
+            **row(tenants_now.get(tenant.pk, {}), tenants_before.get(tenant.pk, 0)),
+            "cost": [costs.money(amount, currency) for currency, amount in money.get(tenant.pk, {}).items()],
+        }
         for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True))
     ]
     order = request.GET.get("order", "minutes")
@@ -178,6 +184,7 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "presets": reports.PRESETS,
+        "granularities": reports.GRANULARITIES,
         "tenant_rows": tenant_rows,
         "app_rows": app_rows,
         "order": key,
