@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
+import re
 import zipfile
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from dashboard.billing.models import Markup, PriceBook
-from tests.dashboard.conftest import World2, logged_in
+from tests.dashboard.conftest import HTMX, World2, logged_in
 from tests.dashboard.usage.conftest import END, custom
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -90,3 +93,19 @@ def test_days_before_any_price_book_are_said_to_be_unpriced(usage: World2) -> No
     )
     page = logged_in(usage.acme_admin).get(reverse("usage:tenant_usage", args=["acme"]), _query()).content.decode()
     assert 'id="cost-unpriced"' in page
+
+
+def test_the_cost_chart_draws_each_periods_cost(usage: World2) -> None:
+    _prices(usage)
+    url = reverse("usage:tenant_usage", args=["acme"])
+    client = logged_in(usage.acme_admin)
+    fragment = client.get(url, _query(), headers=HTMX).content.decode()
+    figure = json.loads(html.unescape(re.search(r'data-chart="chart-cost" data-figure="([^"]*)"', fragment).group(1)))
+    (trace,) = figure["data"]
+    assert [Decimal(y) for y in trace["y"]] == [Decimal("0.13")] * 15 + [Decimal("0.17")] * 15
+    assert figure["layout"]["yaxis"]["title"]["text"] == "USD" and "USD" in trace["hovertemplate"]
+
+
+def test_no_price_book_no_cost_chart(usage: World2) -> None:
+    fragment = logged_in(usage.acme_admin).get(reverse("usage:tenant_usage", args=["acme"]), _query(), headers=HTMX)
+    assert 'data-chart="chart-cost"' not in fragment.content.decode()
