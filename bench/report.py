@@ -2,9 +2,10 @@
 
     python bench/report.py [--runs 60]
 
-Times the usage report page and its htmx fragment through Django's test client (the whole
-server side: middleware, queries, figures, templates) for a few typical filters, and
-prints, last, p50 and p95 milliseconds, the response size and the chart payload size.
+Times the usage report page and its htmx fragment, with the cost columns on (two price books
+and a markup), through Django's test client (the whole server side: middleware, queries,
+figures, templates) for a few typical filters, and prints, last, p50 and p95 milliseconds,
+the response size and the chart payload size.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 
 def main() -> None:
@@ -38,6 +40,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    from dashboard.billing.models import Markup, PriceBook
     from dashboard.credentials.models import VendorAccount
     from dashboard.rtc.models import RtcApp
     from dashboard.tenancy.models import Membership, Tenant
@@ -69,6 +72,18 @@ def main() -> None:
                 points.append(UsagePoint(metric, interval, at, value, peak_time=peak_time, duration=duration))
             store(app, points)
     rows = sum(1 for _ in RtcApp.objects.get(pk=app.pk).usage.all().iterator())
+    # Cost columns on: two price books (a price change half a year ago) and a markup.
+    for days_back, prices in ((400, ("0.0040", "0.0140", "0.0310", "0.0620", "0.0020")), (180, ("0.0045",) * 5)):
+        PriceBook.objects.create(
+            vendor_account=account,
+            currency="USD",
+            valid_from=(now - timedelta(days=days_back)).date(),
+            **{
+                tier: Decimal(price)
+                for tier, price in zip(("audio", "v360", "v720", "v1080", "content"), prices, strict=True)
+            },
+        )
+    Markup.objects.create(tenant=tenant, percent=Decimal("12.5"))
 
     client = Client()
     client.force_login(user)
@@ -80,7 +95,7 @@ def main() -> None:
         ("7 days by hour, fragment", {"range": "7d", "granularity": "hour"}, {"HX-Request": "true"}),
         ("12 months by day, compared", {"range": "12m", "granularity": "day", "compare": "1"}, {}),
     ]
-    print(f"one app, {rows:,} stored rows (a year of hourly and daily samples of five statistics)")
+    print(f"one app, {rows:,} stored rows (a year of hourly and daily samples of five statistics), priced")
     for name, query, headers in cases:
         times, size, charts = [], 0, 0
         for _ in range(args.runs):
@@ -90,6 +105,7 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
             body = response.content.decode()
             size = len(body)
+            assert 'data-total="cost"' in body, "cost columns are on"
             charts = sum(len(html.unescape(m)) for m in re.findall(r'data-figure="([^"]*)"', body))
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
