@@ -24,6 +24,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, cached_property
 
 from babel.numbers import get_currency_precision
 
@@ -34,6 +35,7 @@ from .models import Markup, PriceBook
 HUNDRED = Decimal(100)
 
 
+@cache
 def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-get_currency_precision(currency))
 
@@ -84,7 +86,7 @@ class Pricing:
     unpriced_minutes: int = 0
     unpriced_accounts: set[int] = field(default_factory=set)
 
-    @property
+    @cached_property  # asked for by every column and cell of a report: its lines are final by then
     def currencies(self) -> list[str]:
         return sorted({line.currency for line in self.lines})
 
@@ -111,6 +113,10 @@ class Pricing:
 
     def by_key(self) -> dict[Hashable, Decimal]:
         """Cost per key in the one currency (empty when several)."""
+        return dict(self._by_key)
+
+    @cached_property
+    def _by_key(self) -> dict[Hashable, Decimal]:
         if self.currency is None:
             return {}
         result: dict[Hashable, Decimal] = defaultdict(Decimal)
@@ -137,8 +143,11 @@ def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Dec
     minutes: dict[tuple[Hashable, int, int, str, int], int] = defaultdict(int)
     by_id: dict[int, PriceBook] = {}
     pricing = Pricing([], markup)
+    found: dict[tuple[int, date], PriceBook | None] = {}  # a year of hours asks for each day 24 times
     for item in usage:
-        book = book_on(books.get(item.account_id, []), item.day)
+        if (item.account_id, item.day) not in found:
+            found[(item.account_id, item.day)] = book_on(books.get(item.account_id, []), item.day)
+        book = found[(item.account_id, item.day)]
         for tier, value in item.tiers.items():
             if not value:
                 continue

@@ -10,10 +10,10 @@ from datetime import datetime
 from decimal import Decimal
 
 import xlsxwriter
-from babel.numbers import format_currency
+from babel import Locale
 from django.http import HttpResponse
 from django.utils.formats import get_format, number_format
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
@@ -203,8 +203,7 @@ def as_xlsx(report: Report, name: str) -> HttpResponse:
 # A cell of a bucket with no data (the page's legend says so); empty in the downloads.
 NO_DATA = "—"
 
-# Markup of ours, not a value: format_html_join would escape a plain string into class=&quot;…
-NUMBER_CELL = mark_safe(' class="text-end"')
+NUMBER_TD = '<td class="text-end">'
 
 
 def _number_formatter(currency: str | None = None) -> Callable[[object], object]:
@@ -215,12 +214,16 @@ def _number_formatter(currency: str | None = None) -> Callable[[object], object]
     grouping used with the locale's separator."""
     separator = get_format("THOUSAND_SEPARATOR")
     grouping = get_format("NUMBER_GROUPING")
+    # What babel's format_currency does, with the locale and its pattern looked up once, not
+    # for each of a year's cells.
+    locale = Locale.parse(to_locale(get_language() or "en"))
+    money = locale.currency_formats["standard"]
 
     def cell(value: object) -> object:
         if value is None:
             return NO_DATA
         if isinstance(value, Decimal) and currency:
-            return format_currency(value, currency, locale=to_locale(get_language() or "en"))
+            return money.apply(value, locale, currency=currency)
         if isinstance(value, int):
             if grouping == 3:
                 return f"{value:,}".replace(",", separator)
@@ -236,8 +239,10 @@ def rows_html(rows: list[list[object]], numeric: list[bool] | None = None, curre
     (every one but the first unless `numeric` says) are right-aligned."""
     cell = _number_formatter(currency)
     aligned = numeric or [False] + [True] * (max((len(row) for row in rows), default=1) - 1)
-    cells = (
-        format_html_join("", "<td{}>{}</td>", ((NUMBER_CELL if aligned[i] else "", cell(c)) for i, c in enumerate(row)))
+    # format_html per cell cost a third of a year's table: the same escaping, joined once.
+    opening = [NUMBER_TD if right else "<td>" for right in aligned]
+    body = "\n".join(
+        "<tr>" + "".join(f"{opening[i]}{conditional_escape(str(cell(c)))}</td>" for i, c in enumerate(row)) + "</tr>"
         for row in rows
     )
-    return format_html_join("\n", "<tr>{}</tr>", ((cell,) for cell in cells))
+    return mark_safe(body)  # every cell went through conditional_escape

@@ -59,9 +59,11 @@ def section(filters: reports.Filters, apps: list[RtcApp], chosen: QuerySet[RtcAp
     sampling = ObservedSample.objects.filter(app__in=chosen).aggregate(seconds=Max("sampling_seconds"))["seconds"]
     vendors = {app.vendor_account.vendor for app in apps}
     infos = [info for info in registry if info.name in vendors]
+    # Reconciliation is of an app that has both: the vendor's figures and the console's polls
+    # in the range. An app never polled would list every day as "not polled", a year of noise.
     checks = (
         reconcile.reconcile(apps[0], filters.start, filters.end)
-        if len(apps) == 1 and apps[0].vendor_account.info.can(Capability.USAGE_STATS)
+        if len(apps) == 1 and apps[0].vendor_account.info.can(Capability.USAGE_STATS) and buckets
         else []
     )
     return {
