@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from dashboard.live.charts import concurrency_figure
 from dashboard.people.models import Preferences
 from tests.dashboard.conftest import World2, logged_in
 
@@ -61,3 +63,11 @@ def test_the_account_page_says_the_zone_of_its_last_test(two_tenants: World2) ->
     Preferences.objects.create(user=two_tenants.acme_admin, time_zone="Asia/Shanghai")
     page = logged_in(two_tenants.acme_admin).get(reverse("rtc:account_detail", args=["acme", account.pk]))
     assert "2026-03-08 17:30:15 Asia/Shanghai</time>" in page.content.decode()
+
+
+def test_the_live_charts_time_axes_name_their_zone() -> None:
+    moments = [(MOMENT + timedelta(seconds=30 * n), n, 1, 0) for n in range(3)]
+    with translation.override("en"):
+        figure = json.loads(concurrency_figure(moments, ZoneInfo("Asia/Kolkata")))
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Time (Asia/Kolkata)"
+    assert figure["data"][0]["x"][0] == "2026-03-08 15:00:15"
