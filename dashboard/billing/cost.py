@@ -1,12 +1,19 @@
-"""Cost of usage minutes: the one computation the report, its downloads and the statement use.
+"""Cost of usage minutes: the one computation the report, its downloads, the staff overview
+and the statement use.
 
-Money is Decimal throughout. A *line* is the minutes of one tier, under one key (a report's
-period or a statement's app), of one account, at one price book: its cost is minutes * the
-book's price * (1 + the tenant's markup), rounded once, to the currency's minor unit
-(babel's precision: 2 for USD and CNY, 0 for JPY) with ROUND_HALF_UP. Totals are sums of
-rounded lines, so a total always equals the sum of the lines shown. A day's price is that of
-the account's book with the latest `valid_from` on or before the day (UTC, as the vendors
-count days); minutes on a day no book covers are counted as unpriced, never as free.
+Money is Decimal throughout. A *line* is the minutes of one app in one tier at one price
+book, under a key (a report's period, or a statement's app): its cost is minutes * the book's
+price * (1 + the tenant's markup), rounded once, to the currency's minor unit (babel's
+precision: 2 for USD and CNY, 0 for JPY) with ROUND_HALF_UP.
+
+The money of a scope and a range (`Pricing.totals`) is always priced the same way, whatever
+the keys: the minutes of each app, tier and price book over the whole range, each rounded
+once, then summed per currency. So a report of a month and that month's statement give the
+same amount, and so do a report by day and one by month; a period's own cost (`by_key`) is
+rounded on its own, so periods may add up to a few minor units more or less than the total.
+A day's price is that of the account's book with the latest `valid_from` on or before the
+day (UTC, as the vendors count days); minutes on a day no book covers are counted as
+unpriced, never as free.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, cached_property
 
 from babel.numbers import get_currency_precision
 
@@ -27,6 +35,7 @@ from .models import Markup, PriceBook
 HUNDRED = Decimal(100)
 
 
+@cache
 def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-get_currency_precision(currency))
 
@@ -45,10 +54,11 @@ def markup_percent(tenant: Tenant | int | None) -> Decimal:
 
 @dataclass(frozen=True)
 class Usage:
-    """Minutes of one account on one UTC day, under a key (a period start, an app)."""
+    """Minutes of one app on one UTC day (or hour of it), under a key (a period start, an app)."""
 
     key: Hashable
     account_id: int
+    app_id: int
     day: date
     tiers: dict[str, int]
 
@@ -57,6 +67,7 @@ class Usage:
 class Line:
     key: Hashable
     account_id: int
+    app_id: int
     tier: str
     book: PriceBook
     minutes: int
@@ -75,7 +86,7 @@ class Pricing:
     unpriced_minutes: int = 0
     unpriced_accounts: set[int] = field(default_factory=set)
 
-    @property
+    @cached_property  # asked for by every column and cell of a report: its lines are final by then
     def currencies(self) -> list[str]:
         return sorted({line.currency for line in self.lines})
 
@@ -86,13 +97,26 @@ class Pricing:
         return currencies[0] if len(currencies) == 1 else None
 
     def totals(self) -> dict[str, Decimal]:
-        result: dict[str, Decimal] = defaultdict(Decimal)
+        """The money of the whole range per currency: each app's minutes per tier and book over
+        every key, rounded once, then summed (see the module's docstring)."""
+        minutes: dict[tuple[int, str, int], int] = defaultdict(int)
+        units: dict[tuple[int, str, int], tuple[Decimal, str]] = {}
         for line in self.lines:
-            result[line.currency] += line.cost
+            group = (line.app_id, line.tier, line.book.pk)
+            minutes[group] += line.minutes
+            units[group] = (line.unit_price, line.currency)
+        result: dict[str, Decimal] = defaultdict(Decimal)
+        for group, value in minutes.items():
+            unit, currency = units[group]
+            result[currency] += quantize(unit * value, currency)
         return dict(sorted(result.items()))
 
     def by_key(self) -> dict[Hashable, Decimal]:
         """Cost per key in the one currency (empty when several)."""
+        return dict(self._by_key)
+
+    @cached_property
+    def _by_key(self) -> dict[Hashable, Decimal]:
         if self.currency is None:
             return {}
         result: dict[Hashable, Decimal] = defaultdict(Decimal)
@@ -116,11 +140,14 @@ def book_on(books: list[PriceBook], day: date) -> PriceBook | None:
 
 
 def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Decimal = Decimal(0)) -> Pricing:
-    minutes: dict[tuple[Hashable, int, str, int], int] = defaultdict(int)
+    minutes: dict[tuple[Hashable, int, int, str, int], int] = defaultdict(int)
     by_id: dict[int, PriceBook] = {}
     pricing = Pricing([], markup)
+    found: dict[tuple[int, date], PriceBook | None] = {}  # a year of hours asks for each day 24 times
     for item in usage:
-        book = book_on(books.get(item.account_id, []), item.day)
+        if (item.account_id, item.day) not in found:
+            found[(item.account_id, item.day)] = book_on(books.get(item.account_id, []), item.day)
+        book = found[(item.account_id, item.day)]
         for tier, value in item.tiers.items():
             if not value:
                 continue
@@ -129,10 +156,11 @@ def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Dec
                 pricing.unpriced_accounts.add(item.account_id)
                 continue
             by_id[book.pk] = book
-            minutes[(item.key, item.account_id, tier, book.pk)] += value
+            minutes[(item.key, item.account_id, item.app_id, tier, book.pk)] += value
     factor = 1 + markup / HUNDRED
-    for (key, account_id, tier, book_id), value in minutes.items():
+    for (key, account_id, app_id, tier, book_id), value in minutes.items():
         book = by_id[book_id]
         unit = book.price(tier) * factor
-        pricing.lines.append(Line(key, account_id, tier, book, value, unit, quantize(unit * value, book.currency)))
+        cost = quantize(unit * value, book.currency)
+        pricing.lines.append(Line(key, account_id, app_id, tier, book, value, unit, cost))
     return pricing

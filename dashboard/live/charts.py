@@ -55,7 +55,13 @@ def concurrency_figure(snapshots: Sequence[tuple[datetime, int, int, int]], zone
         _("Members"),
         height=260,
         barmode="relative",
+        xaxis={"title": {"text": time_axis(zone)}},
     )
+
+
+def time_axis(zone: tzinfo) -> str:
+    """The time axis names its zone, as every time on a page does."""
+    return _("Time (%(zone)s)") % {"zone": getattr(zone, "key", None) or str(zone)}
 
 
 def user_timeline_figure(records: Sequence[ChannelUserRecord], zone: tzinfo, until: datetime) -> str:
@@ -87,7 +93,7 @@ def user_timeline_figure(records: Sequence[ChannelUserRecord], zone: tzinfo, unt
         "",
         height=max(240, 28 * len(users) + 90),
         hovermode="closest",
-        xaxis={"type": "date"},
+        xaxis={"type": "date", "title": {"text": time_axis(zone)}},
         yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         margin={"l": 120, "r": 16, "t": 36, "b": 40},
         showlegend=False,

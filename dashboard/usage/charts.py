@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from babel.numbers import get_currency_precision
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -99,8 +100,30 @@ def counts(report: Report, metric: str) -> str:
     return chart_json(str(Metric(metric).label), data, unit, **_x_axis(x))
 
 
+def cost(report: Report) -> str | None:
+    """Cost per period in the report's one currency (none without price books or across several)."""
+    currency = report.pricing.currency if report.pricing else None
+    if report.pricing is None or currency is None:
+        return None
+    by_period = report.pricing.by_key()
+    x = _x(report, report.buckets)
+    digits = get_currency_precision(currency)
+    trace = {
+        "type": "bar",
+        "name": _("Cost"),
+        "x": x,
+        # Decimal as text: plotly.js reads it as a number, and the amount stays exact on the way.
+        "y": [str(by_period.get(b.start, 0)) for b in report.buckets],
+        "marker": {"color": "#198754"},
+        "hovertemplate": "%{y:,." + str(digits) + "f} " + currency + "<extra></extra>",
+    }
+    return chart_json(_("Cost"), [trace], currency, **_x_axis(x))
+
+
 def all_figures(report: Report) -> dict[str, str]:
     figures = {"duration": duration(report)}
+    if money := cost(report):
+        figures["cost"] = money
     for metric in (Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS, Metric.PEAK_USERS, Metric.PEAK_CHANNELS):
         figures[metric.value] = counts(report, metric.value)
     return figures

@@ -1,13 +1,15 @@
-"""The report's cost: its minutes priced by billing.cost, per account and UTC day (or hour).
+"""The report's cost: its minutes priced by billing.cost, per app and UTC day (or hour).
 
-A line is one tier of one account at one price in one of the report's periods, so a week or
-a month across a price change is priced day by day, each day at the book valid on it.
+Each day is priced at the book valid on it, so a week or a month across a price change is
+split. A period's cost is its own lines, rounded; the report's total is the range's money as
+billing.cost defines it (each app, tier and book over the whole range, rounded once), the
+same amount the monthly statement gives for the same month.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,9 +18,11 @@ from django.db.models import Sum
 from django.utils.translation import get_language, to_locale
 
 from dashboard.billing import cost
+from dashboard.billing.models import Markup
+from dashboard.rtc.models import RtcApp
 
 from .models import Metric, UsageSample
-from .reports import Report, period_start
+from .reports import Filters, Report, period_start, window
 
 
 def locale() -> str:
@@ -30,30 +34,22 @@ def money(value: Decimal, currency: str) -> str:
     return format_currency(value, currency, locale=locale())
 
 
-def _usage(report: Report) -> Iterator[cost.Usage]:
-    filters = report.filters
-    if filters.resolved == "hour":
-        interval, start, end = 3600, filters.start_utc, filters.end_utc
-    else:
-        interval = 86400
-        start = datetime.combine(filters.start, datetime.min.time(), UTC)  # vendor days, as _series reads them
-        end = start + timedelta(days=(filters.end - filters.start).days + 1)
+def _usage(filters: Filters, app_pks: list[int]) -> Iterator[cost.Usage]:
+    """The minutes a report of `filters` counts, per app and stored bucket, keyed by its period."""
+    interval, start, end = window(filters)
     rows = (
         UsageSample.objects.filter(
-            app__in=[app.pk for app in report.apps],
-            metric=Metric.DURATION,
-            interval=interval,
-            timestamp__gte=start,
-            timestamp__lt=end,
+            app__in=app_pks, metric=Metric.DURATION, interval=interval, timestamp__gte=start, timestamp__lt=end
         )
-        .values("app__vendor_account", "timestamp")
+        .values("app", "app__vendor_account", "timestamp")
         .annotate(**{tier: Sum(tier) for tier in filters.tiers})
     )
     for typed in rows:
         row: dict[str, Any] = dict(typed)
         moment = row["timestamp"]
         key = moment if filters.resolved in ("hour", "day") else period_start(moment, filters.resolved)
-        yield cost.Usage(key, row["app__vendor_account"], moment.date(), {t: row[t] or 0 for t in filters.tiers})
+        tiers = {t: row[t] or 0 for t in filters.tiers}
+        yield cost.Usage(key, row["app__vendor_account"], row["app"], moment.date(), tiers)
 
 
 def price(report: Report) -> cost.Pricing | None:
@@ -62,7 +58,24 @@ def price(report: Report) -> cost.Pricing | None:
     if not books:
         return None
     tenant = report.apps[0].vendor_account.tenant_id if report.apps else None
-    return cost.price(_usage(report), books, cost.markup_percent(tenant))
+    return cost.price(_usage(report.filters, [app.pk for app in report.apps]), books, cost.markup_percent(tenant))
+
+
+def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
+    """Each tenant's money for the range (per currency), as its own report totals it: for the
+    staff overview. Tenants without price books are left out."""
+    apps = RtcApp.objects.values_list("pk", "vendor_account_id", "vendor_account__tenant_id")
+    books = cost.books_for({account for _, account, _ in apps})
+    by_tenant: dict[int, list[int]] = defaultdict(list)
+    for pk, account, tenant in apps:
+        if account in books:
+            by_tenant[tenant].append(pk)
+    markups = dict(Markup.objects.filter(tenant_id__in=list(by_tenant)).values_list("tenant_id", "percent"))
+    found = {}
+    for tenant, app_pks in by_tenant.items():
+        pricing = cost.price(_usage(filters, app_pks), books, markups.get(tenant, Decimal(0)))
+        found[tenant] = pricing.totals()
+    return found
 
 
 def summary(report: Report) -> dict[str, object] | None:

@@ -89,7 +89,11 @@ def problems(apps: list[RtcApp], now: datetime | None = None) -> list[SyncProble
 def bucket_starts(filters: Filters) -> list[datetime]:
     """Every bucket the range is made of, stored or not."""
     if filters.resolved == "hour":
+        # The vendor's hours are UTC hours: those starting in the range (where midnight falls on
+        # a half hour, as in Asia/Kolkata, the day's first hour starts at 00:30).
         start, end = filters.start_utc, filters.end_utc
+        if start.minute or start.second or start.microsecond:
+            start = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         step = timedelta(hours=1)
         found = []
         while start < end:

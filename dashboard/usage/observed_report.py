@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from dashboard.rtc.models import RtcApp
 from vendors import registry
@@ -39,6 +40,18 @@ def series(filters: reports.Filters, apps: QuerySet[RtcApp]) -> list[reports.Buc
     return days if filters.resolved in ("hour", "day") else reports.roll_up(days, filters.resolved)
 
 
+def source_note(app: RtcApp, stored: bool) -> str:
+    """Where an app's usage comes from, when not from the vendor, or that none is stored yet:
+    said beside it in the report's app filter, so an app that adds nothing to the vendor's
+    figures is not a silent zero."""
+    info = app.vendor_account.info if app.vendor_account.vendor_known else None
+    if info is not None and info.can(Capability.USAGE_STATS):
+        return "" if stored else str(_("no usage stored yet"))
+    if info is not None and info.can(Capability.LIVE_MEMBERSHIP):
+        return str(_("observed only: the vendor has no usage API"))
+    return str(_("no usage data: the vendor has neither a usage API nor a membership read"))
+
+
 def section(filters: reports.Filters, apps: list[RtcApp], chosen: QuerySet[RtcApp]) -> dict[str, Any]:
     buckets = series(filters, chosen)
     totals = reports.figures(buckets, (), single_app=len(apps) == 1)
@@ -46,9 +59,11 @@ def section(filters: reports.Filters, apps: list[RtcApp], chosen: QuerySet[RtcAp
     sampling = ObservedSample.objects.filter(app__in=chosen).aggregate(seconds=Max("sampling_seconds"))["seconds"]
     vendors = {app.vendor_account.vendor for app in apps}
     infos = [info for info in registry if info.name in vendors]
+    # Reconciliation is of an app that has both: the vendor's figures and the console's polls
+    # in the range. An app never polled would list every day as "not polled", a year of noise.
     checks = (
         reconcile.reconcile(apps[0], filters.start, filters.end)
-        if len(apps) == 1 and apps[0].vendor_account.info.can(Capability.USAGE_STATS)
+        if len(apps) == 1 and apps[0].vendor_account.info.can(Capability.USAGE_STATS) and buckets
         else []
     )
     return {

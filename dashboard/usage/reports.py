@@ -289,18 +289,29 @@ def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: i
     return _buckets(_per_bucket(samples))
 
 
-def days_by(group: str, start: date, end: date) -> dict[int, list[Bucket]]:
-    """The vendor days from `start` to `end` (inclusive) of every app, summed per `group` (a
-    tenant or an app): the same buckets a day report of that tenant or app is made of."""
-    samples = UsageSample.objects.filter(
-        interval=86400,
-        timestamp__gte=datetime.combine(start, datetime.min.time(), UTC),
-        timestamp__lt=datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC),
-    )
+def window(filters: Filters) -> tuple[int, datetime, datetime]:
+    """The stored series a report reads: hours of the reader's range, or the vendor's UTC days
+    of its dates (weeks and months are rolled up from those days)."""
+    if filters.resolved == "hour":
+        return 3600, filters.start_utc, filters.end_utc
+    start = datetime.combine(filters.start, datetime.min.time(), UTC)
+    end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time(), UTC)
+    return 86400, start, end
+
+
+def shaped(filters: Filters, buckets: list[Bucket]) -> list[Bucket]:
+    return buckets if filters.resolved in ("hour", "day") else roll_up(buckets, filters.resolved)
+
+
+def series_by(group: str, filters: Filters) -> dict[int, list[Bucket]]:
+    """The report's buckets of every app, summed per `group` (a tenant or an app): the same
+    buckets the report of that tenant or app is made of, for the staff overview."""
+    interval, start, end = window(filters)
+    samples = UsageSample.objects.filter(interval=interval, timestamp__gte=start, timestamp__lt=end)
     rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in _per_bucket(samples, group):
         rows[row[group]].append(row)
-    return {key: _buckets(group_rows) for key, group_rows in rows.items()}
+    return {key: shaped(filters, _buckets(group_rows)) for key, group_rows in rows.items()}
 
 
 def period_start(day: datetime, granularity: str) -> datetime:
@@ -342,12 +353,8 @@ def build(filters: Filters, apps: QuerySet[RtcApp]) -> Report:
 
 
 def _series(filters: Filters, apps: QuerySet[RtcApp]) -> list[Bucket]:
-    if filters.resolved == "hour":
-        return rows_for(apps, filters.start_utc, filters.end_utc, 3600)
-    start = datetime.combine(filters.start, datetime.min.time(), UTC)
-    end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time(), UTC)
-    days = rows_for(apps, start, end, 86400)
-    return days if filters.resolved == "day" else roll_up(days, filters.resolved)
+    interval, start, end = window(filters)
+    return shaped(filters, rows_for(apps, start, end, interval))
 
 
 def bucket_label(bucket_start: datetime, granularity: str, zone: ZoneInfo) -> str:

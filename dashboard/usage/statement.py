@@ -91,7 +91,7 @@ def _usage(apps: dict[int, RtcApp], start: datetime, end: datetime) -> Iterator[
         row: dict[str, Any] = dict(typed)
         app = apps[row["app"]]
         tiers = {tier: row[tier] or 0 for tier in TIER_FIELDS}
-        yield cost.Usage(app.pk, app.vendor_account_id, row["timestamp"].date(), tiers)
+        yield cost.Usage(app.pk, app.vendor_account_id, app.pk, row["timestamp"].date(), tiers)
 
 
 def _until(book: PriceBook, books: list[PriceBook], month_end: date) -> date:

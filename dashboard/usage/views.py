@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from vendors.base.provider import Capability
 
 from . import charts, costs, coverage, export, observed_report, reports
 from . import statement as statements
-from .models import TIER_FIELDS, Metric
+from .models import TIER_FIELDS, Metric, UsageSample
 
 TABLE_ROWS = 400
 APPS_IN_FILTER = 200
@@ -47,7 +47,11 @@ def _report(
         return export.as_xlsx(report, title)
     for problem in filters.problems:
         messages.warning(request, problem)
-    choosable = list(apps.select_related("vendor_account")[: APPS_IN_FILTER + 1])
+    choosable = list(
+        apps.select_related("vendor_account").annotate(stored=Exists(UsageSample.objects.filter(app=OuterRef("pk"))))[
+            : APPS_IN_FILTER + 1
+        ]
+    )
     usage_vendors = registry.with_capability(Capability.USAGE_STATS)
     # The table pages through the whole range; the downloads hold every row at once.
     rows = Paginator(report.table_rows, TABLE_ROWS).get_page(int_param(request.GET, "page", 1))
@@ -81,7 +85,7 @@ def _report(
         "preset_groups": reports.PRESET_GROUPS,
         "granularities": reports.GRANULARITIES,
         "tier_labels": TIER_LABELS,
-        "all_apps": choosable[:APPS_IN_FILTER],
+        "all_apps": [(app, observed_report.source_note(app, app.stored)) for app in choosable[:APPS_IN_FILTER]],
         "apps_cut": len(choosable) > APPS_IN_FILTER,
         "apps_in_filter": APPS_IN_FILTER,
         "accounts": VendorAccount.objects.filter(apps__in=apps).distinct() if level == "tenant" else [],
@@ -137,14 +141,15 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     tiers = list(TIER_FIELDS)
 
     def ranked(group: str) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
-        # The same buckets and the same figures() as the tenant's and the app's own report.
+        # The same buckets (hours, days, weeks or months, as the range resolves) and the same
+        # figures() as the tenant's and the app's own report of the same range.
         now = {
-            key: reports.figures(days, tiers, single_app=False)
-            for key, days in reports.days_by(group, filters.start, filters.end).items()
+            key: reports.figures(buckets, tiers, single_app=False)
+            for key, buckets in reports.series_by(group, filters).items()
         }
         previous = {
-            key: reports.figures(days, tiers, single_app=False)["duration"]
-            for key, days in reports.days_by(group, before.start, before.end).items()
+            key: reports.figures(buckets, tiers, single_app=False)["duration"]
+            for key, buckets in reports.series_by(group, before).items()
         }
         return now, previous
 
@@ -159,8 +164,13 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         }
 
     tenants_now, tenants_before = ranked("app__vendor_account__tenant")
+    money = costs.totals_by_tenant(filters)
     tenant_rows: list[dict[str, Any]] = [
-        {"tenant": tenant, **row(tenants_now.get(tenant.pk, {}), tenants_before.get(tenant.pk, 0))}
+        {
+            "tenant": tenant,
+            **row(tenants_now.get(tenant.pk, {}), tenants_before.get(tenant.pk, 0)),
+            "cost": [costs.money(amount, currency) for currency, amount in money.get(tenant.pk, {}).items()],
+        }
         for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True))
     ]
     order = request.GET.get("order", "minutes")
@@ -178,6 +188,7 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "presets": reports.PRESETS,
+        "granularities": reports.GRANULARITIES,
         "tenant_rows": tenant_rows,
         "app_rows": app_rows,
         "order": key,

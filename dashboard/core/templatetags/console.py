@@ -1,10 +1,16 @@
-"""Template helpers: vendor refusals, durations, lookups (fields render through core.forms)."""
+"""Template helpers: vendor refusals, durations, lookups, times with their zone (fields render
+through core.forms)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dashboard.core.vendor_errors import Refusal
@@ -46,3 +52,40 @@ def clock(seconds: int | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def zoned(value: datetime | None, pattern: str = "Y-m-d H:i") -> str:
+    """A time in the reader's zone, formatted like Django's `date` filter, followed by the zone's
+    name, so no time on a page is read in the wrong zone."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_filter(local, pattern)} {timezone.get_current_timezone_name()}"
+
+
+@register.filter
+def ago(value: datetime | None, now: datetime | None = None) -> str:
+    """A relative time ("5 minutes ago") that shows the absolute time, with its zone, on hover."""
+    if value is None:
+        return ""
+    since = timesince(value, now) if now else timesince(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        zoned(value, "Y-m-d H:i:s"),
+        _("%(since)s ago") % {"since": since},
+    )
+
+
+@register.filter
+def since(value: datetime | None, now: datetime | None = None) -> str:
+    """How long since `value` ("5 minutes"), with the absolute time and zone on hover."""
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        zoned(value, "Y-m-d H:i:s"),
+        timesince(value, now) if now else timesince(value),
+    )

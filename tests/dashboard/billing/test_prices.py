@@ -97,7 +97,7 @@ def test_a_price_change_mid_month_splits_the_month(two_tenants: World2) -> None:
     _book(world, date(2026, 3, 1), audio="0.004")
     _book(world, date(2026, 3, 16), audio="0.005")
     account = world.acme_account.pk
-    usage = [cost.Usage("march", account, date(2026, 3, day), {"audio": 1000}) for day in range(1, 32)]
+    usage = [cost.Usage("march", account, 1, date(2026, 3, day), {"audio": 1000}) for day in range(1, 32)]
     pricing = cost.price(usage, cost.books_for([account]))
     by_price = {line.unit_price: (line.minutes, line.cost) for line in pricing.lines}
     assert by_price == {Decimal("0.004"): (15000, Decimal("60.00")), Decimal("0.005"): (16000, Decimal("80.00"))}
@@ -108,7 +108,7 @@ def test_days_before_the_first_book_are_unpriced_not_free(two_tenants: World2) -
     world = two_tenants
     _book(world, date(2026, 3, 2), audio="0.004")
     account = world.acme_account.pk
-    usage = [cost.Usage("k", account, date(2026, 3, day), {"audio": 10}) for day in (1, 2)]
+    usage = [cost.Usage("k", account, 1, date(2026, 3, day), {"audio": 10}) for day in (1, 2)]
     pricing = cost.price(usage, cost.books_for([account]))
     assert pricing.unpriced_minutes == 10 and pricing.unpriced_accounts == {account}
     assert pricing.totals() == {"USD": Decimal("0.04")}
@@ -120,11 +120,19 @@ def test_lines_are_exact_decimals_rounded_half_up_once(two_tenants: World2) -> N
     _book(world, date(2026, 1, 1), audio="0.1", v360="0.2", v720="0.005")
     account = world.acme_account.pk
     pricing = cost.price(
-        [cost.Usage("k", account, date(2026, 1, 5), {"audio": 1, "v360": 1})], cost.books_for([account])
+        [cost.Usage("k", account, 1, date(2026, 1, 5), {"audio": 1, "v360": 1})], cost.books_for([account])
     )
     assert pricing.totals() == {"USD": Decimal("0.30")}
-    halves = [cost.Usage(key, account, date(2026, 1, 5), {"v720": 1}) for key in "abc"]
-    assert cost.price(halves, cost.books_for([account])).totals() == {"USD": Decimal("0.03")}
+    # One app's minute at 0.005 in each of three periods: each period's own cost rounds to 0.01,
+    # but the range's money is the app's 3 minutes priced once: 0.015 -> 0.02 (billing.cost).
+    halves = cost.price(
+        [cost.Usage(key, account, 1, date(2026, 1, 5), {"v720": 1}) for key in "abc"], cost.books_for([account])
+    )
+    assert halves.by_key() == dict.fromkeys("abc", Decimal("0.01"))
+    assert halves.totals() == {"USD": Decimal("0.02")}
+    # Three apps' minute each: three lines over the range, each rounded: 0.03.
+    apps = [cost.Usage("k", account, app, date(2026, 1, 5), {"v720": 1}) for app in (1, 2, 3)]
+    assert cost.price(apps, cost.books_for([account])).totals() == {"USD": Decimal("0.03")}
     yen = cost.quantize(Decimal("12.5"), "JPY")
     assert yen == Decimal("13") and yen.as_tuple().exponent == 0
 
@@ -135,7 +143,7 @@ def test_markup_is_applied_to_the_price_before_rounding(two_tenants: World2) -> 
     Markup.objects.create(tenant=world.acme, percent=Decimal("12.5"))
     account = world.acme_account.pk
     pricing = cost.price(
-        [cost.Usage("k", account, date(2026, 1, 5), {"audio": 333})],
+        [cost.Usage("k", account, 1, date(2026, 1, 5), {"audio": 333})],
         cost.books_for([account]),
         cost.markup_percent(world.acme),
     )
@@ -151,7 +159,7 @@ def test_several_currencies_are_never_summed(two_tenants: World2) -> None:
         vendor_account=world.harbor_account, currency="CNY", valid_from=date(2026, 1, 1), audio=Decimal("0.03")
     )
     accounts = [world.acme_account.pk, world.harbor_account.pk]
-    usage = [cost.Usage("k", account, date(2026, 1, 5), {"audio": 100}) for account in accounts]
+    usage = [cost.Usage("k", account, account, date(2026, 1, 5), {"audio": 100}) for account in accounts]
     pricing = cost.price(usage, cost.books_for(accounts))
     assert pricing.currency is None and pricing.by_key() == {}
     assert pricing.totals() == {"CNY": Decimal("3.00"), "USD": Decimal("0.40")}

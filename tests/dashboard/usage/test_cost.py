@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
+import re
 import zipfile
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.urls import reverse
 
 from dashboard.billing.models import Markup, PriceBook
-from tests.dashboard.conftest import World2, logged_in
+from tests.dashboard.conftest import HTMX, World2, logged_in
 from tests.dashboard.usage.conftest import END, custom
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -42,14 +45,24 @@ def test_cost_column_and_total_on_the_page_and_in_the_csv(usage: World2) -> None
     assert rows[0][-1] == "Cost (USD)"
     days = rows[1:-1]
     assert len(days) == 30
-    # 30 min * 0.004 * 1.1 = 0.132 -> 0.13 a day, then 30 * 0.005 * 1.1 = 0.165 -> 0.17 (half up, per line).
+    # A day: Alpha's 10 audio minutes and Beta's 20, each app priced on its own, rounded half up:
+    # 10 * 0.004 * 1.1 = 0.044 -> 0.04 and 20 * 0.0044 = 0.088 -> 0.09, so 0.13; after the price
+    # change 10 * 0.0055 = 0.055 -> 0.06 and 20 * 0.0055 = 0.11, so 0.17.
     assert [row[-1] for row in days] == ["0.13"] * 15 + ["0.17"] * 15
-    assert rows[-1][-1] == "4.50" == str(sum(Decimal(row[-1]) for row in days))
+    # The total is the range's money (billing.cost): each app's minutes per price over the 30
+    # days, rounded once: Alpha 150 * 0.0044 = 0.66 and 150 * 0.0055 = 0.825 -> 0.83, Beta 300 *
+    # 0.0044 = 1.32 and 300 * 0.0055 = 1.65; 4.46, four cents under the days' 4.50 (said on the page).
+    unit = {"old": Decimal("0.004") * Decimal("1.1"), "new": Decimal("0.005") * Decimal("1.1")}
+    lines = [unit[price] * 15 * per_day for price in unit for per_day in (10, 20)]
+    expected = sum(line.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for line in lines)
+    assert rows[-1][-1] == str(expected) == "4.46"
+    assert sum(Decimal(row[-1]) for row in days) == Decimal("4.50")
     page = client.get(url, _query()).content.decode()
-    assert "$4.50" in page and "markup 10.00 % included" in page and "$0.17</td>" in page
+    assert "$4.46" in page and "markup 10.00 % included" in page and "$0.17</td>" in page
+    assert 'id="cost-rule"' in page
     xlsx = zipfile.ZipFile(io.BytesIO(client.get(url, _query(export="xlsx")).content))
     assert "Cost (USD)" in xlsx.read("xl/sharedStrings.xml").decode()
-    assert "<v>4.50</v>" in xlsx.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>4.46</v>" in xlsx.read("xl/worksheets/sheet1.xml").decode()
 
 
 def test_no_price_book_no_cost_column(usage: World2) -> None:
@@ -80,3 +93,19 @@ def test_days_before_any_price_book_are_said_to_be_unpriced(usage: World2) -> No
     )
     page = logged_in(usage.acme_admin).get(reverse("usage:tenant_usage", args=["acme"]), _query()).content.decode()
     assert 'id="cost-unpriced"' in page
+
+
+def test_the_cost_chart_draws_each_periods_cost(usage: World2) -> None:
+    _prices(usage)
+    url = reverse("usage:tenant_usage", args=["acme"])
+    client = logged_in(usage.acme_admin)
+    fragment = client.get(url, _query(), headers=HTMX).content.decode()
+    figure = json.loads(html.unescape(re.search(r'data-chart="chart-cost" data-figure="([^"]*)"', fragment).group(1)))
+    (trace,) = figure["data"]
+    assert [Decimal(y) for y in trace["y"]] == [Decimal("0.13")] * 15 + [Decimal("0.17")] * 15
+    assert figure["layout"]["yaxis"]["title"]["text"] == "USD" and "USD" in trace["hovertemplate"]
+
+
+def test_no_price_book_no_cost_chart(usage: World2) -> None:
+    fragment = logged_in(usage.acme_admin).get(reverse("usage:tenant_usage", args=["acme"]), _query(), headers=HTMX)
+    assert 'data-chart="chart-cost"' not in fragment.content.decode()

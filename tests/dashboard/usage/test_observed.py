@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from dashboard.live.models import Snapshot
 from dashboard.usage.models import ObservedSample, UsageSample
 from dashboard.usage.observe import DAY, HOUR, compute, observe
-from tests.dashboard.conftest import World2
+from tests.dashboard.conftest import World2, logged_in
 
 from .conftest import END
 from .polls import plant_day
@@ -72,3 +75,23 @@ def test_observe_is_idempotent_and_outlives_pruned_polls(two_tenants: World2) ->
     Snapshot.objects.all().delete()
     observe(app, DAY_START, DAY_START + timedelta(days=1))
     assert stored(app, DAY) == first
+
+
+def test_the_app_filter_says_where_each_apps_usage_comes_from(usage: World2, other_vendors) -> None:
+    """uprtc has only the console's polls, ISDP+ neither a usage API nor a membership read, and an
+    Aliyun app not synced yet has nothing stored: each says so beside its name, and the page too."""
+    page = logged_in(usage.acme_viewer).get(reverse("usage:tenant_usage", args=["acme"])).content.decode()
+    select = page[page.index('id="f-app"') :]
+    options = {
+        html.unescape(name).split(" · ")[0]: html.unescape(note)
+        for name, note in re.findall(
+            r"<option [^>]*>([^<(]*)(?:\(([^)]*)\))?</option>", select[: select.index("</select>")]
+        )
+    }
+    _, accounts = other_vendors
+    uprtc, isdp = (accounts[vendor].apps.get() for vendor in ("uprtc", "isdp"))
+    assert options[str(uprtc).strip()] == "observed only: the vendor has no usage API"
+    assert options[str(isdp).strip()] == "no usage data: the vendor has neither a usage API nor a membership read"
+    assert options[str(usage.acme_manual_app)] == "no usage stored yet"
+    assert options["Alpha"] == ""  # synced: no note
+    assert "neither a usage API nor a membership read, so their apps have no usage here" in page
