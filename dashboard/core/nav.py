@@ -24,6 +24,8 @@ SECTION_OF_VIEW = {
     "staff:usage_overview": "all_usage",
     "staff:all_audit": "all_audit",
     "staff:ops_jobs": "jobs",
+    "recordings:active_tasks": "active",
+    "staff:all_active_tasks": "all_active",
 }
 # The page each menu item opens: there its link is the current page, elsewhere in its section
 # it marks the current place (aria-current "page" or "true").
@@ -36,7 +38,13 @@ LANDING_VIEW = {
     "all_usage": "staff:usage_overview",
     "all_audit": "staff:all_audit",
     "jobs": "staff:ops_jobs",
+    "active": "recordings:active_tasks",
+    "all_active": "staff:all_active_tasks",
 }
+
+
+# The sections under the staff menu ("All tenants"), which lights when one of them is open.
+STAFF_SECTIONS = ("all_usage", "all_audit", "all_active", "jobs")
 
 
 def nav(request: HttpRequest) -> dict[str, object]:
@@ -44,14 +52,15 @@ def nav(request: HttpRequest) -> dict[str, object]:
     `nav.view` and `nav.account_id` mark the current entry of the accounts menu."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return {"nav": {}}
+        return {"nav": {}, "staff_sections": STAFF_SECTIONS}
     section = SECTION_OF_VIEW.get(match.view_name) or SECTION_OF_NAMESPACE.get(match.namespace, "")
     current = "page" if section and LANDING_VIEW.get(section) == match.view_name else "true"
     return {
+        "staff_sections": STAFF_SECTIONS,
         "nav": {
             "section": section,
             "current": current,
             "view": match.view_name,
             "account_id": match.kwargs.get("account_id"),
-        }
+        },
     }

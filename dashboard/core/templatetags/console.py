@@ -40,9 +40,17 @@ def duration_text(value: timedelta | None) -> str:
 
 @register.filter
 def clock(seconds: int | None) -> str:
-    """A running time as 1:02:03 (or 2:03 under an hour)."""
+    """A running time as h:mm:ss, 0:02:03 under an hour too (a column of them lines up)."""
     if seconds is None:
         return ""
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+@register.filter
+def web_url(value: str) -> str:
+    """The address when it is an http(s) one a browser may open; "" otherwise, so vendor text
+    such as `javascript:` or a storage path is shown, never linked."""
+    text = (value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) and " " not in text else ""
