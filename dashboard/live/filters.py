@@ -66,9 +66,8 @@ class MemberFilter(ListFilterSet):
         present = set(queryset.values_list("role", flat=True).distinct())
         role_field = self.form.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
-        role_field.choices = [("", _("Every role"))] + [
-            (value, label) for value, label in MemberRole.choices if value in present
-        ]
+        # (django-filter's field adds the "Every role" choice itself.)
+        role_field.choices = [(value, label) for value, label in MemberRole.choices if value in present]
 
 
 class DayForm(FilterForm):
