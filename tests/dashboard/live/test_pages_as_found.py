@@ -112,7 +112,7 @@ def test_live_since_of_a_channel_that_spans_midnight_is_where_it_began(
 
 
 def test_watched_never_sits_beside_not_polled(live, other_vendors) -> None:
-    tenants, _sim, app, channel = live
+    tenants, _sim, _app, channel = live
     admin = logged_in(tenants.acme_admin)
     page = admin.get(reverse("live:channel_list", args=["acme", tenants.acme_account.pk])).content.decode()
     row = page[page.index(channel.channel_id) :].split("</tr>")[0]
