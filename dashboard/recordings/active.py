@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dashboard.core.cuts import Cut
 from dashboard.mixing.models import MixingTask, TaskState
+from vendors.base.provider import Capability
 
 from .models import ACTIVE_STATES, Recording
 
@@ -39,7 +40,7 @@ class ActiveTask:
     automatic: bool
     stopping: bool
     detail_url: str
-    stop_url: str
+    stop_url: str  # "" where the vendor cannot stop it (a task left on an account that lost the capability)
     seconds: int  # running for, until the page's "now"
 
     @property
@@ -83,7 +84,7 @@ def _push_row(task: MixingTask, now: datetime) -> ActiveTask:
         automatic=False,
         stopping=False,
         detail_url=reverse("mixing:push_detail", args=[slug, task.pk]),
-        stop_url=reverse("mixing:push_stop", args=[slug, task.pk]),
+        stop_url=reverse("mixing:push_stop", args=[slug, task.pk]) if account.info.can(Capability.MIXING) else "",
         seconds=max(0, int((now - task.started_at).total_seconds())),
     )
 
@@ -107,7 +108,9 @@ def _recording_row(recording: Recording, now: datetime) -> ActiveTask:
         automatic=recording.automatic,
         stopping=recording.stop_requested_at is not None,
         detail_url=reverse("recordings:recording_detail", args=[slug, recording.pk]),
-        stop_url=reverse("recordings:recording_stop", args=[slug, recording.pk]),
+        stop_url=reverse("recordings:recording_stop", args=[slug, recording.pk])
+        if account.info.can(Capability.RECORDING)
+        else "",
         seconds=recording.duration_seconds(now),
     )
 
