@@ -118,11 +118,13 @@ def test_no_page_scrolls_sideways_on_a_phone(transactional_db, two_tenants: Worl
     busy_world(two_tenants)
     page.set_viewport_size(PHONE)
     log_in(page, "staffer")
-    sideways, cut, seen = [], [], 0
+    sideways, cut, seen, no_icon = [], [], 0, []
     for url in every_page(two_tenants):
         if not visit(page, url):
             continue
         seen += 1
+        if not page.evaluate("() => !!document.querySelector('link[rel=icon]')"):
+            no_icon.append(url)
         scroll_width, client_width = page.evaluate(SIDEWAYS)
         if scroll_width > client_width:
             sideways.append(f"{url}: {scroll_width} > {client_width} {page.evaluate(STICKING_OUT)}")
@@ -130,6 +132,9 @@ def test_no_page_scrolls_sideways_on_a_phone(transactional_db, two_tenants: Worl
     assert seen >= 40, seen  # the walk reached the console's pages, not a login form
     assert not sideways, "\n".join(sideways)
     assert not cut, "\n".join(cut)
+    assert not no_icon, no_icon
+    icon = page.request.get(page.evaluate("() => document.querySelector('link[rel=icon]').href"))
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg")
 
     # The menu is behind its button, and opens.
     page.goto(reverse("credentials:account_list", args=["acme"]))
