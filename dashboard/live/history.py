@@ -78,8 +78,7 @@ def channel_history(request: ConsoleRequest, tenant_slug: str, app_pk: int) -> H
             total = page.total if page.total is not None else len(page.items)
             now = timezone.now()
             context |= {
-                "records": page.items,
-                "running": {r.channel_id for r in page.items if still_running(r.end, now)},
+                "records": [(record, still_running(record.end, now)) for record in page.items],
                 "total": total,
                 "page_number": page_number,
                 "has_next": page_number * HISTORY_PAGE_SIZE < total,

@@ -18,7 +18,7 @@ from dashboard.live.charts import TIMELINE_MAX_PX, timeline_height
 from dashboard.live.models import Channel
 from dashboard.live.poll import poll_channels
 from tests.dashboard.conftest import World2, logged_in
-from vendors.base.types import ChannelRecord
+from vendors.base.types import ChannelRecord, Page
 from vendors.sim.world import ROLE_COMMUNICATION
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -38,6 +38,39 @@ def test_history_says_running_for_a_channel_still_live_not_the_current_time(live
     users = detail[detail.index('id="history-users"') :]
     alice = re.search(r"<tr><td class=\"mono\">alice</td>.*?</tr>", users, re.S)
     assert alice is not None and "running" in alice.group(0)
+
+
+class TwoStretches:
+    """A channel's day in two stretches: one ended an hour ago, one the vendor reports ending "now"."""
+
+    def __init__(self, now: datetime) -> None:
+        self.records = (
+            ChannelRecord("twice", now - timedelta(hours=3), now - timedelta(hours=1), 5),
+            ChannelRecord("twice", now - timedelta(minutes=20), now, 2),
+        )
+
+    def __enter__(self) -> TwoStretches:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+    def channel_records_page(self, app_id: str, day: datetime, **kwargs: object) -> Page[ChannelRecord]:
+        return Page(self.records, 1, 20, total=2)
+
+
+def test_only_the_stretch_still_going_reads_running(monkeypatch: pytest.MonkeyPatch, live) -> None:
+    from dashboard.live import history
+
+    tenants, _sim, app, _channel = live
+    now = timezone.now()
+    monkeypatch.setattr(history, "provider_for", lambda account: TwoStretches(now))
+    page = logged_in(tenants.acme_viewer).get(reverse("live:channel_history", args=["acme", app.pk])).content.decode()
+    rows = re.findall(r"<tr><td><a class=\"mono\"[^>]*>twice</a>.*?</tr>", page, re.S)
+    assert len(rows) == 2
+    ended = (now - timedelta(hours=1)).astimezone(timezone.get_current_timezone())
+    assert "running" not in rows[0] and f">{ended:%H:%M} UTC</time>" in rows[0]
+    assert "running" in rows[1]
 
 
 def test_the_timeline_reads_every_page_of_the_vendor_and_stays_compact(live) -> None:
