@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import template
 from django.utils.translation import ngettext
@@ -54,3 +54,13 @@ def web_url(value: str) -> str:
     such as `javascript:` or a storage path is shown, never linked."""
     text = (value or "").strip()
     return text if text.lower().startswith(("https://", "http://")) and " " not in text else ""
+
+
+@register.filter
+def utc_midnight(moment: datetime | None) -> bool:
+    """Whether a time is 00:00:00 UTC: where vendors cut their day records, so a start there
+    may be the edge of what the console could read back rather than the real start."""
+    if moment is None:
+        return False
+    utc = moment.astimezone(UTC)
+    return (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0)

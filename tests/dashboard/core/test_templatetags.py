@@ -31,3 +31,14 @@ def test_no_duration_is_blank() -> None:
 )
 def test_only_web_addresses_become_links(value: str, link: str) -> None:
     assert web_url(value) == link
+
+
+def test_a_start_at_utc_midnight_is_told_apart() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from dashboard.core.templatetags.console import utc_midnight
+
+    assert utc_midnight(datetime(2026, 11, 24, tzinfo=UTC))
+    assert utc_midnight(datetime(2026, 11, 24, 8, tzinfo=timezone(timedelta(hours=8))))  # the same moment
+    assert not utc_midnight(datetime(2026, 11, 24, 0, 0, 1, tzinfo=UTC))
+    assert not utc_midnight(None)
