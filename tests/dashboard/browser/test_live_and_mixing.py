@@ -240,3 +240,18 @@ def test_an_admin_builds_a_layout_and_applies_it_to_a_running_push(transactional
         (2, ""),
         (3, ""),
     ]
+
+    # the running push shows on its channel's page and on Active tasks, and stops from there
+    page.goto(f"/t/acme/channels/{channel.pk}/")
+    expect(page.locator("#running-on-channel")).to_contain_text(task.task_id)
+    page.get_by_role("link", name="Active tasks").click()
+    row = page.locator(f'tr[data-task="push:{task.task_id}"]')
+    expect(row).to_contain_text(hall)
+    row.get_by_role("link", name="Stop").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Stop {task.task_id}?")
+    page.get_by_role("button", name="Stop push").click()
+    expect(page.locator(".toast")).to_contain_text(f"Push {task.task_id} stopped.")
+    page.get_by_role("link", name="Active tasks").click()
+    expect(page.locator("#no-active-tasks")).to_be_visible()
+    stopped = AuditEntry.objects.get(action="mixing.stop")
+    assert stopped.outcome == "success" and stopped.vendor_request_id
