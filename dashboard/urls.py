@@ -24,7 +24,12 @@ tenant_urlpatterns = [
     for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings)
 ]
 
-staff_urlpatterns = [*usage.staff_urlpatterns, *audit.staff_urlpatterns, *ops.staff_urlpatterns]
+staff_urlpatterns = [
+    *usage.staff_urlpatterns,
+    *audit.staff_urlpatterns,
+    *ops.staff_urlpatterns,
+    *recordings.staff_urlpatterns,
+]
 
 urlpatterns = [
     path("t/<slug:tenant_slug>/", include(tenant_urlpatterns)),

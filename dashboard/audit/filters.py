@@ -1,4 +1,4 @@
-"""The audit log's filter bar: search, action, outcome and a range of days."""
+"""The audit log's filter bar: search, vendor request id, action, outcome and a range of days."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.core.filters import ChoiceFilter, DayFilter, ListFilterSet, SearchFilter
+from dashboard.core.filters import ChoiceFilter, DayFilter, ListFilterSet, SearchFilter, TextFilter
 
 from .actions import ACTIONS
 from .models import Outcome
@@ -26,6 +26,13 @@ class AuditFilter(ListFilterSet):
         label=_("Search"),
         max_length=200,
         widget=forms.SearchInput(attrs={"placeholder": _("Who, target, request id, error"), "autocomplete": "off"}),
+    )
+    request_id = TextFilter(
+        field_name="vendor_request_id",
+        lookup_expr="exact",
+        label=_("Vendor request id"),
+        help_text=_("Exactly as the vendor gave it."),
+        max_length=120,
     )
     action = ChoiceFilter(choices=_actions, label=_("Action"))
     outcome = ChoiceFilter(choices=Outcome.choices, label=_("Outcome"))

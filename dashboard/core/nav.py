@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 # A route's app namespace names its menu item; the few routes filed elsewhere are named whole.
 SECTION_OF_NAMESPACE = {
@@ -24,6 +25,8 @@ SECTION_OF_VIEW = {
     "staff:usage_overview": "all_usage",
     "staff:all_audit": "all_audit",
     "staff:ops_jobs": "jobs",
+    "recordings:active_tasks": "active",
+    "staff:all_active_tasks": "all_active",
 }
 # The page each menu item opens: there its link is the current page, elsewhere in its section
 # it marks the current place (aria-current "page" or "true").
@@ -36,22 +39,42 @@ LANDING_VIEW = {
     "all_usage": "staff:usage_overview",
     "all_audit": "staff:all_audit",
     "jobs": "staff:ops_jobs",
+    "active": "recordings:active_tasks",
+    "all_active": "staff:all_active_tasks",
 }
+
+
+# The tenant's menu items, shown greyed out before a tenant is chosen (the bar keeps its items).
+TENANT_MENU_LABELS = (
+    _("Vendor accounts"),
+    _("Usage"),
+    _("Layouts"),
+    _("Recordings"),
+    _("Active tasks"),
+)
+STAFF_TENANT_MENU_LABELS = (*TENANT_MENU_LABELS, _("Audit log"))
+
+# The sections under the staff menu ("All tenants"), which lights when one of them is open.
+STAFF_SECTIONS = ("all_usage", "all_audit", "all_active", "jobs")
 
 
 def nav(request: HttpRequest) -> dict[str, object]:
     """`nav.section` marks the active menu item (class "active", aria-current `nav.current`);
     `nav.view` and `nav.account_id` mark the current entry of the accounts menu."""
     match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    labels = STAFF_TENANT_MENU_LABELS if user is not None and user.is_staff else TENANT_MENU_LABELS
     if match is None:
-        return {"nav": {}}
+        return {"nav": {}, "staff_sections": STAFF_SECTIONS, "tenant_menu_labels": labels}
     section = SECTION_OF_VIEW.get(match.view_name) or SECTION_OF_NAMESPACE.get(match.namespace, "")
     current = "page" if section and LANDING_VIEW.get(section) == match.view_name else "true"
     return {
+        "staff_sections": STAFF_SECTIONS,
+        "tenant_menu_labels": labels,
         "nav": {
             "section": section,
             "current": current,
             "view": match.view_name,
             "account_id": match.kwargs.get("account_id"),
-        }
+        },
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -64,8 +64,24 @@ def time_axis(zone: tzinfo) -> str:
     return _("Time (%(zone)s)") % {"zone": getattr(zone, "key", None) or str(zone)}
 
 
-def user_timeline_figure(records: Sequence[ChannelUserRecord], zone: tzinfo, until: datetime) -> str:
-    """One bar per stay of a user in the channel, on a shared time axis (DescribeRtcChannelUserList)."""
+# The timeline stays compact: rows shrink as users are added, and the chart stops growing.
+TIMELINE_ROW_PX, TIMELINE_MIN_ROW_PX, TIMELINE_MAX_PX = 22, 6, 640
+TIMELINE_LABELLED_ROWS = 40  # beyond this many users the names go to the hover text only
+
+
+def timeline_height(users: int) -> int:
+    rows = max(users, 1) * max(TIMELINE_MIN_ROW_PX, min(TIMELINE_ROW_PX, (TIMELINE_MAX_PX - 90) // max(users, 1)))
+    return max(200, min(TIMELINE_MAX_PX, rows + 90))
+
+
+def user_timeline_figure(
+    records: Sequence[ChannelUserRecord],
+    zone: tzinfo,
+    until: datetime,
+    running: Callable[[datetime | None], bool] = lambda end: end is None,
+) -> str:
+    """One row per user, a bar per stay, on a shared time axis (DescribeRtcChannelUserList).
+    A stay the vendor reports with its end at "now" is drawn to `until` and said to be running."""
     users = list(dict.fromkeys(record.user_id for record in records))
     bars: dict[str, Any] = {
         "type": "bar",
@@ -77,24 +93,35 @@ def user_timeline_figure(records: Sequence[ChannelUserRecord], zone: tzinfo, unt
         "customdata": [],
     }
     for record in records:
-        end = record.end or until
+        still_in = running(record.end)
+        end = until if still_in or record.end is None else record.end
         start_local, end_local = record.start.astimezone(zone), end.astimezone(zone)
         bars["y"].append(record.user_id)
         bars["base"].append(start_local.strftime("%Y-%m-%d %H:%M:%S"))
         bars["x"].append(max(0.0, (end - record.start).total_seconds() * 1000))
         minutes = round((end - record.start).total_seconds() / 60)
-        bars["customdata"].append(
-            _("%(start)s to %(end)s (%(minutes)d min)")
-            % {"start": f"{start_local:%H:%M}", "end": f"{end_local:%H:%M}", "minutes": minutes}
-        )
+        if still_in:
+            text = _("since %(start)s, running (%(minutes)d min so far)") % {
+                "start": f"{start_local:%H:%M}",
+                "minutes": minutes,
+            }
+        else:
+            text = _("%(start)s to %(end)s (%(minutes)d min)") % {
+                "start": f"{start_local:%H:%M}",
+                "end": f"{end_local:%H:%M}",
+                "minutes": minutes,
+            }
+        bars["customdata"].append(text)
+    labelled = len(users) <= TIMELINE_LABELLED_ROWS
     return chart_json(
         _("Who was in the channel"),
         [bars | {"marker": {"color": "#0d6efd"}, "hovertemplate": "%{y}: %{customdata}<extra></extra>"}],
         "",
-        height=max(240, 28 * len(users) + 90),
+        height=timeline_height(len(users)),
         hovermode="closest",
+        bargap=0.15,
         xaxis={"type": "date", "title": {"text": time_axis(zone)}},
-        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
-        margin={"l": 120, "r": 16, "t": 36, "b": 40},
+        yaxis={"autorange": "reversed", "type": "category", "automargin": True, "showticklabels": labelled},
+        margin={"l": 120 if labelled else 16, "r": 16, "t": 36, "b": 40},
         showlegend=False,
     )

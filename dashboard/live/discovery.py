@@ -13,6 +13,7 @@ from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
+from vendors.base.types import ChannelRecord
 
 from .models import Channel, Discovery
 from .poll import PollSummary, can_poll, poll_channels
@@ -20,6 +21,9 @@ from .poll import PollSummary, can_poll, poll_channels
 # A record that ended this recently may still be running: the vendors report an ongoing
 # stretch with its end at "now" or without an end, so both are polled to find out.
 STILL_RUNNING = timedelta(minutes=3)
+# A record starting at 00:00 UTC may be the rest of yesterday's stretch (records are cut at
+# the day's edges): the days before are read back this far to find where it began.
+MIDNIGHT_LOOKBACK_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +77,46 @@ def discover(account: VendorAccount, now: datetime | None = None, *, interactive
     ]
     poll = poll_channels(account, to_poll, interactive=interactive) if to_poll and can_poll(account) else PollSummary()
     # The record knows when the running stretch began; a poll only knows when it first saw it.
-    for channel in Channel.objects.filter(pk__in=[c.pk for c in to_poll], is_live=True):
+    starts: dict[tuple[str, datetime], list[ChannelRecord]] = {}  # one read per app and earlier day
+    for channel in Channel.objects.filter(pk__in=[c.pk for c in to_poll], is_live=True).select_related("app"):
         start = running[channel.app_id][channel.channel_id]
+        if start <= day:
+            start = _stretch_start(account, channel.app.app_id, channel.channel_id, start, starts, interactive)
         if channel.live_since is None or start < channel.live_since:
             Channel.objects.filter(pk=channel.pk).update(live_since=start)
     return DiscoverySummary(records=records, new_channels=new, poll=poll)
+
+
+def _stretch_start(
+    account: VendorAccount,
+    app_id: str,
+    channel_id: str,
+    start: datetime,
+    cache: dict[tuple[str, datetime], list[ChannelRecord]],
+    interactive: bool,
+) -> datetime:
+    """Where a stretch that runs into today from before midnight began: each earlier day's
+    record of the channel that reaches that day's end continues it."""
+    for _ in range(MIDNIGHT_LOOKBACK_DAYS):
+        previous = start - timedelta(days=1)
+        key = (app_id, previous)
+        if key not in cache:
+            try:
+                with provider_for(account, interactive=interactive) as provider:
+                    cache[key] = list(provider.channel_records(app_id, previous))
+            except VendorError:
+                cache[key] = []  # the start seen today stands: the earliest the console can tell
+        reaching = [
+            record
+            for record in cache[key]
+            if record.channel_id == channel_id and (record.end is None or record.end >= start - timedelta(minutes=1))
+        ]
+        if not reaching:
+            return start
+        start = min(record.start for record in reaching)
+        if start > previous:
+            return start
+    return start
 
 
 def add_channel(app: RtcApp, channel_id: str, *, watched: bool, discovered_by: str) -> tuple[Channel, bool]:

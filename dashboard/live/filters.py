@@ -24,7 +24,7 @@ from dashboard.core.filters import (
 from dashboard.core.params import EARLIEST_DATE
 from dashboard.rtc.models import RtcApp
 
-from .models import Channel
+from .models import Channel, Presence
 from .models import Role as MemberRole
 
 
@@ -59,6 +59,15 @@ class ChannelFilter(ListFilterSet):
 class MemberFilter(ListFilterSet):
     q = TextFilter(field_name="user_id", lookup_expr="icontains", label=_("User id"))
     role = ChoiceFilter(choices=MemberRole.choices, label=_("Role"), empty_label=_("Every role"))
+
+    def __init__(self, data: QueryDict, queryset: QuerySet[Presence]) -> None:
+        super().__init__(data, queryset)
+        # Only the roles the table can show: those of the members listed now.
+        present = set(queryset.values_list("role", flat=True).distinct())
+        role_field = self.form.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        # (django-filter's field adds the "Every role" choice itself.)
+        role_field.choices = [(value, label) for value, label in MemberRole.choices if value in present]
 
 
 class DayForm(FilterForm):

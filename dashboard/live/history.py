@@ -20,14 +20,23 @@ from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.scoping import tenant_scope
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
-from vendors.base.types import ChannelMetric
+from vendors.base.types import ChannelMetric, ChannelUserRecord
 
 from .charts import user_timeline_figure
+from .discovery import STILL_RUNNING
 from .filters import DayForm, HistoryForm
 from .models import Channel
 
 HISTORY_PAGE_SIZE = 20
 HISTORY_USERS_PAGE_SIZE = 100
+# The timeline reads every page of the day's stays, up to this many (then it says it is cut).
+TIMELINE_MAX_STAYS = 2_000
+
+
+def still_running(end: datetime | None, now: datetime) -> bool:
+    """The vendors report a stretch still going on with its end at "now" (or without one):
+    such an end is not when it ended, and the page says "running" instead."""
+    return end is None or end >= now - STILL_RUNNING
 
 
 def _history_context(
@@ -67,8 +76,9 @@ def channel_history(request: ConsoleRequest, tenant_slug: str, app_pk: int) -> H
             context["vendor_error"] = error
         else:
             total = page.total if page.total is not None else len(page.items)
+            now = timezone.now()
             context |= {
-                "records": page.items,
+                "records": [(record, still_running(record.end, now)) for record in page.items],
                 "total": total,
                 "page_number": page_number,
                 "has_next": page_number * HISTORY_PAGE_SIZE < total,
@@ -105,24 +115,49 @@ def channel_history_detail(request: HttpRequest, tenant_slug: str, app_pk: int) 
                 users = provider.channel_users(
                     app.app_id, channel_id, _utc(day), page=users_page, page_size=HISTORY_USERS_PAGE_SIZE
                 )
+                total = users.total if users.total is not None else len(users.items)
+                stays, stays_cut = _every_stay(provider, app.app_id, channel_id, _utc(day), total)
         except VendorError as error:
             context["vendor_error"] = error
         else:
-            total = users.total if users.total is not None else len(users.items)
-            until = min(timezone.now(), _utc(day) + timedelta(days=1))
+            now = timezone.now()
+            until = min(now, _utc(day) + timedelta(days=1))
             context |= {
                 "metric": metric,
-                "users": users.items,
+                "metric_running": metric.end is not None and still_running(metric.end, now),
+                "user_rows": [(record, still_running(record.end, now)) for record in users.items],
                 "users_total": total,
                 "users_page": users_page,
                 "has_next": users_page * HISTORY_USERS_PAGE_SIZE < total,
-                "figure": user_timeline_figure(users.items, timezone.get_current_timezone(), until)
-                if users.items
+                "timeline_users": len({stay.user_id for stay in stays}),
+                "timeline_cut": stays_cut,
+                "figure": user_timeline_figure(
+                    stays, timezone.get_current_timezone(), until, running=lambda end: still_running(end, now)
+                )
+                if stays
                 else "",
                 "tiers": _tier_rows(metric),
                 "live_channel": Channel.objects.filter(app=app, channel_id=channel_id).first(),
             }
     return render(request, "live/history_channel.html", context)
+
+
+def _every_stay(
+    provider: Any, app_id: str, channel_id: str, day: datetime, total: int
+) -> tuple[list[ChannelUserRecord], bool]:
+    """Every stay of the day for the timeline, page by page at the vendor (the table shows
+    one page); cut at TIMELINE_MAX_STAYS, which the page then says."""
+    stays: list[ChannelUserRecord] = []
+    page = 1
+    while len(stays) < min(total, TIMELINE_MAX_STAYS):
+        found = provider.channel_users(app_id, channel_id, day, page=page, page_size=HISTORY_USERS_PAGE_SIZE)
+        if not found.items:
+            break
+        stays.extend(found.items)
+        if len(found.items) < HISTORY_USERS_PAGE_SIZE:
+            break
+        page += 1
+    return stays[:TIMELINE_MAX_STAYS], total > TIMELINE_MAX_STAYS
 
 
 def _tier_rows(metric: ChannelMetric) -> list[tuple[str, int, int]]:

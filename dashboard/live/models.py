@@ -64,6 +64,14 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return self.channel_id
 
+    @property
+    def is_closed(self) -> bool:
+        """Closed from the console and not seen live again since (a room id can be reused):
+        the page then offers neither close nor a new push or recording."""
+        if self.closed_at is None:
+            return False
+        return not (self.is_live and self.live_since is not None and self.live_since > self.closed_at)
+
 
 class Snapshot(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="snapshots")

@@ -133,7 +133,9 @@ class Recording(models.Model):
         return self.channel.app.vendor_account
 
     def duration_seconds(self, now: datetime) -> int:
-        end = self.ended_at or self.stop_requested_at or (None if self.active else self.checked_at) or now
+        """From start to the stop the console asked for: the vendor's upload after a stop
+        (ended_at comes once the file is written) is not recorded time."""
+        end = self.stop_requested_at or self.ended_at or (None if self.active else self.checked_at) or now
         return max(0, int((end - self.started_at).total_seconds()))
 
 

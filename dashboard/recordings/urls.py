@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import rules_views, storage_views, views
+from . import active_views, rules_views, storage_views, views
 
 app_name = "recordings"
 
 # Under t/<slug:tenant_slug>/ (dashboard/urls.py): every view here takes the tenant_slug.
 tenant_urlpatterns = [
+    path("active/", active_views.tenant_active_tasks, name="active_tasks"),
     path("recordings/", views.recording_list, name="recording_list"),
     path("channels/<id:channel_pk>/record/", views.recording_start, name="recording_start"),
     path(
@@ -58,6 +59,11 @@ tenant_urlpatterns = [
     path("storage/new/", storage_views.storage_edit, name="storage_new"),
     path("storage/<id:storage_pk>/", storage_views.storage_edit, name="storage_edit"),
     path("storage/<id:storage_pk>/delete/", storage_views.storage_delete, name="storage_delete"),
+]
+
+# Staff pages over every tenant, in the "staff" namespace (dashboard/urls.py).
+staff_urlpatterns = [
+    path("active/", active_views.all_active_tasks, name="all_active_tasks"),
 ]
 
 # Vendors' signed callbacks, under hooks/ in the "hooks" namespace (dashboard/urls.py).

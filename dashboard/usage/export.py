@@ -19,6 +19,7 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from dashboard.billing.cost import quantize
+from dashboard.core.spreadsheet import spreadsheet_text
 from dashboard.core.tiers import TIER_LABELS
 
 from .models import Metric
@@ -159,18 +160,6 @@ def total_row(report: Report) -> list[object]:
 def filename(report: Report, name: str, extension: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:60] or "usage"
     return f"usage-{safe}-{report.filters.start}-{report.filters.end}-{report.filters.resolved}.{extension}"
-
-
-# Spreadsheet programs read a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: object) -> object:
-    """A text cell that cannot start a formula (a leading quote, as OWASP advises); numbers,
-    negative ones included, are not text and stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def as_csv(report: Report, name: str) -> HttpResponse:

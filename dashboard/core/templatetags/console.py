@@ -3,7 +3,7 @@ through core.forms)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import template
 from django.template.defaultfilters import date as date_filter
@@ -46,12 +46,12 @@ def duration_text(value: timedelta | None) -> str:
 
 @register.filter
 def clock(seconds: int | None) -> str:
-    """A running time as 1:02:03 (or 2:03 under an hour)."""
+    """A running time as h:mm:ss, 0:02:03 under an hour too (a column of them lines up)."""
     if seconds is None:
         return ""
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 @register.filter
@@ -89,3 +89,21 @@ def since(value: datetime | None, now: datetime | None = None) -> str:
         zoned(value, "Y-m-d H:i:s"),
         timesince(value, now) if now else timesince(value),
     )
+
+
+@register.filter
+def web_url(value: str) -> str:
+    """The address when it is an http(s) one a browser may open; "" otherwise, so vendor text
+    such as `javascript:` or a storage path is shown, never linked."""
+    text = (value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) and " " not in text else ""
+
+
+@register.filter
+def utc_midnight(moment: datetime | None) -> bool:
+    """Whether a time is 00:00:00 UTC: where vendors cut their day records, so a start there
+    may be the edge of what the console could read back rather than the real start."""
+    if moment is None:
+        return False
+    utc = moment.astimezone(UTC)
+    return (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0)

@@ -1,5 +1,5 @@
 """What pages of the apps below recordings show of it: the tenant list's "needing attention"
-column, the layout editor's running recordings. Tags, so those apps need not import this one."""
+column, the layout editor's running recordings, what runs on a channel. Tags, so those apps need not import this one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dashboard.core.cuts import Cut, head
+from dashboard.live.models import Channel
 from dashboard.recordings import watchdog
+from dashboard.recordings.active import active_tasks, of_channel
 from dashboard.recordings.models import ACTIVE_STATES, Recording
 from dashboard.tenancy.models import Tenant
 from dashboard.tenancy.scoping import TenantScope
@@ -44,3 +46,9 @@ def layout_recordings(scope: TenantScope) -> Cut[Recording]:
         ).select_related("channel"),
         20,
     )
+
+
+@register.inclusion_tag("recordings/_channel_active.html")
+def running_on_channel(scope: TenantScope, channel: Channel) -> dict[str, object]:
+    """The live page's "Running on this channel": its pushes and recordings, with stop."""
+    return {"tasks": active_tasks(of_channel(channel.pk), timezone.now()), "can_stop": scope.can_manage}

@@ -18,7 +18,14 @@ def test_the_audit_filters_are_the_address_and_a_bookmark_restores_them(two_tena
     record(w.acme_admin, "account.update", vendor_account=w.acme_account, vendor_request_id="R-2")
     client = logged_in(w.acme_admin)
     url = reverse("audit:tenant_audit", args=["acme"])
-    query = {"q": "R-", "action": "account.update", "outcome": "success", "since": "2000-01-01", "until": "2099-12-31"}
+    query = {
+        "q": "R-",
+        "request_id": "R-2",
+        "action": "account.update",
+        "outcome": "success",
+        "since": "2000-01-01",
+        "until": "2099-12-31",
+    }
     page = client.get(url, query).content.decode()
     form = filter_bar(page)
     pushes_the_address(form, "#entries")

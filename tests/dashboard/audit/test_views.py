@@ -56,3 +56,47 @@ def test_filters(entries: World2, query: dict, shown: list[str], hidden: list[st
 def test_empty_log_says_what_writes_the_first_entry(two_tenants: World2) -> None:
     page = logged_in(two_tenants.acme_admin).get(reverse("audit:tenant_audit", args=["acme"])).content.decode()
     assert "Nothing has been changed yet" in page
+
+
+def test_a_vendor_request_id_finds_its_entries_exactly(entries: World2) -> None:
+    admin = logged_in(entries.acme_admin)
+    page = rows(admin.get(reverse("audit:tenant_audit", args=["acme"]), {"request_id": "REQ-A2"}).content.decode())
+    assert "REQ-A2" in page and "REQ-A1" not in page
+    assert rows(admin.get(reverse("audit:tenant_audit", args=["acme"]), {"request_id": "REQ-A"}).content.decode()) == ""
+    # Each request id links to the entries that carry it.
+    full = admin.get(reverse("audit:tenant_audit", args=["acme"])).content.decode()
+    assert 'href="?request_id=REQ-A1"' in full
+    # Another tenant's request id finds nothing here.
+    assert "REQ-H1" not in rows(
+        admin.get(reverse("audit:tenant_audit", args=["acme"]), {"request_id": "REQ-H1"}).content.decode()
+    )
+
+
+def test_the_csv_holds_the_filtered_entries_formula_safe(entries: World2) -> None:
+    from dashboard.audit.log import record
+
+    w = entries
+    record(
+        w.acme_admin,
+        "account.test",
+        vendor_account=w.acme_account,
+        target='=HYPERLINK("http://evil")',
+        message="+1 bad",
+        vendor_request_id="REQ-A3",
+    )
+    admin = logged_in(w.acme_admin)
+    page = admin.get(reverse("audit:tenant_audit", args=["acme"]), {"outcome": "success"}).content.decode()
+    assert f'href="{reverse("audit:tenant_audit_csv", args=["acme"])}?outcome=success"' in page
+    response = admin.get(reverse("audit:tenant_audit_csv", args=["acme"]), {"outcome": "success"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-acme-')
+    text = response.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("Time (UTC),Who,Tenant")
+    assert "REQ-A1" in text and "REQ-A3" in text
+    assert "REQ-A2" not in text and "REQ-H1" not in text  # failed entries filtered out, other tenant never
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    # Viewers read no audit log, and no export of it; staff export every tenant's.
+    assert logged_in(w.acme_viewer).get(reverse("audit:tenant_audit_csv", args=["acme"])).status_code == 403
+    everything = logged_in(w.staff).get(reverse("staff:all_audit_csv")).content.decode("utf-8-sig")
+    assert "REQ-H1" in everything and "REQ-A2" in everything

@@ -87,6 +87,8 @@ def test_support_watches_kicks_and_closes_the_busiest_channel(
     panel.get_by_label("Reason").fill("asked by the customer")
     panel.get_by_role("button", name="Remove 1 user").click()
     expect(panel.locator("#kick-results")).to_contain_text("removed")
+    # Everyone removed: the result is framed as done, not as danger.
+    expect(panel.locator("#confirm")).to_have_class(re.compile(r"\bborder-success\b"))
     request_id = panel.locator('#kick-results tr[data-user="latecomer"] td').nth(4).inner_text()
     assert re.fullmatch(r"[0-9A-F-]{36}", request_id), request_id
     expect(page.locator('#members tr[data-user="latecomer"]')).to_contain_text("kicked, waiting for the next poll")
@@ -112,6 +114,12 @@ def test_support_watches_kicks_and_closes_the_busiest_channel(
     rows = page.locator("#entries tbody tr")
     expect(rows.filter(has_text="Member removed from a channel")).to_have_count(3)
     expect(rows.filter(has_text=request_id)).to_have_count(1)
+    # The reason given is shown, and the target links to the channel.
+    reasoned = rows.filter(has_text="Reason: asked by the customer")
+    expect(reasoned).to_have_count(1)
+    expect(reasoned.get_by_role("link", name=re.compile(busiest))).to_have_attribute(
+        "href", re.compile(r"/t/acme/channels/\d+/$")
+    )
     assert AuditEntry.objects.filter(action="live.kick", detail__reason="asked by the customer").count() == 1
 
     # close the channel: the id must be typed
@@ -124,6 +132,9 @@ def test_support_watches_kicks_and_closes_the_busiest_channel(
     page.get_by_role("button", name="Close channel").click()
     expect(page.locator(".toast")).to_contain_text(f"Channel {busiest} closed.")
     expect(page.locator("#member-total")).to_have_text("0")
+    # Closed: the page no longer offers to close it or to push it.
+    expect(page.get_by_role("link", name="Close channel")).to_have_count(0)
+    expect(page.get_by_role("link", name="Bypass push")).to_have_count(0)
     assert not world.live_sessions(app_id, busiest)
     assert AuditEntry.objects.get(action="live.close_channel").vendor_request_id
 
@@ -229,3 +240,18 @@ def test_an_admin_builds_a_layout_and_applies_it_to_a_running_push(transactional
         (2, ""),
         (3, ""),
     ]
+
+    # the running push shows on its channel's page and on Active tasks, and stops from there
+    page.goto(f"/t/acme/channels/{channel.pk}/")
+    expect(page.locator("#running-on-channel")).to_contain_text(task.task_id)
+    page.get_by_role("link", name="Active tasks").click()
+    row = page.locator(f'tr[data-task="push:{task.task_id}"]')
+    expect(row).to_contain_text(hall)
+    row.get_by_role("link", name="Stop").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Stop {task.task_id}?")
+    page.get_by_role("button", name="Stop push").click()
+    expect(page.locator(".toast")).to_contain_text(f"Push {task.task_id} stopped.")
+    page.get_by_role("link", name="Active tasks").click()
+    expect(page.locator("#no-active-tasks")).to_be_visible()
+    stopped = AuditEntry.objects.get(action="mixing.stop")
+    assert stopped.outcome == "success" and stopped.vendor_request_id

@@ -245,3 +245,35 @@ def test_the_layout_editor_says_how_many_running_mixed_recordings_there_are_when
     over = running(3)
     assert 'data-shown-of="20/23"' in over and "20 of 23 shown." in over
     assert reverse("recordings:recording_list", args=["acme"]) + "?show=active" in over
+
+
+def test_recording_files_are_links_with_sizes_and_durations_read_h_mm_ss(two_tenants: World2) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dashboard.live.models import Channel
+    from dashboard.recordings.models import Recording, RecordingFile, State
+
+    w = two_tenants
+    channel = Channel.objects.create(app=w.acme_manual_app, channel_id="files-room")
+    now = timezone.now()
+    recording = Recording.objects.create(tenant=w.acme, channel=channel, recording_id="rec-files", state=State.FINISHED)
+    Recording.objects.filter(pk=recording.pk).update(
+        started_at=now - timedelta(minutes=20),
+        stop_requested_at=now - timedelta(minutes=10),  # ten minutes recorded
+        ended_at=now,  # then ten minutes of upload
+    )
+    RecordingFile.objects.create(
+        recording=recording, name="a.mp4", url="https://cdn.example.com/a.mp4", size_bytes=5 * 1024**2
+    )
+    RecordingFile.objects.create(recording=recording, name="b.m3u8", url="javascript:alert(1)")
+    admin = logged_in(w.acme_admin)
+    page = admin.get(reverse("recordings:recording_detail", args=["acme", recording.pk])).content.decode()
+    files = page[page.index('id="recording-files"') :]
+    assert '<a href="https://cdn.example.com/a.mp4" rel="noopener noreferrer" target="_blank">a.mp4</a>' in files
+    assert "5.0\xa0MB" in files
+    assert 'href="javascript' not in page and "b.m3u8" in files
+    assert ">0:10:00<" in page
+    listing = admin.get(reverse("recordings:recording_list", args=["acme"])).content.decode()
+    assert ">0:10:00<" in listing

@@ -33,7 +33,13 @@ PERSONAL = {
     "people:preferences",
     "people:two_factor",
 }
-STAFF_ONLY = {"staff:all_audit", "staff:usage_overview", "staff:ops_jobs"}
+STAFF_ONLY = {
+    "staff:all_audit",
+    "staff:all_audit_csv",
+    "staff:usage_overview",
+    "staff:ops_jobs",
+    "staff:all_active_tasks",
+}
 # Probes for load balancers and process managers; vendors' signed recording callbacks; Prometheus
 # (token or address allow-list).
 PUBLIC = {"ops:healthz", "ops:readyz", "hooks:recording_callback", "hooks:recording_callback_bound", "metrics:metrics"}
@@ -212,7 +218,8 @@ def test_unknown_tenant_and_foreign_tenant_look_the_same(two_tenants: World2) ->
 def test_staff_only_pages_refuse_tenant_users(two_tenants: World2) -> None:
     for user in (two_tenants.acme_admin, two_tenants.harbor_admin, two_tenants.acme_viewer):
         client = logged_in(user)
-        assert client.get(reverse("staff:all_audit")).status_code == 403
+        for name in sorted(STAFF_ONLY):
+            assert client.get(reverse(name)).status_code == 403, name
         admin = client.get(reverse("admin:index"))
         assert admin.status_code == 302 and "/admin/login/" in admin["Location"]
 

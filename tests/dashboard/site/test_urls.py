@@ -143,9 +143,17 @@ def test_the_menu_marks_the_section_of_the_page_and_its_own_page(two_tenants: Wo
     for url, items in expected.items():
         assert current_items(admin, url) == items, url
     staff = logged_in(world.staff)
-    assert current_items(staff, reverse("staff:all_audit")) == [("Audit (all tenants)", "page")]
-    assert current_items(staff, reverse("staff:usage_overview")) == [("Usage (all tenants)", "page")]
-    assert current_items(staff, reverse("staff:ops_jobs")) == [("Jobs", "page")]
+    # Staff pages sit under one menu ("All tenants"), lit, and the page's own item in it.
+    for name, label in [
+        ("staff:all_audit", "Audit (all tenants)"),
+        ("staff:usage_overview", "Usage (all tenants)"),
+        ("staff:ops_jobs", "Jobs"),
+        ("staff:all_active_tasks", "Active tasks (all tenants)"),
+    ]:
+        assert current_items(staff, reverse(name)) == [("All tenants", "true")], name
+        page = staff.get(reverse(name)).content.decode()
+        assert f'href="{reverse(name)}" aria-current="page">{label}</a>' in page, name
+    assert current_items(admin, reverse("recordings:active_tasks", args=["acme"])) == [("Active tasks", "page")]
 
 
 def test_the_accounts_menu_marks_the_open_account(two_tenants: World2) -> None:
