@@ -13,6 +13,7 @@ SECTION_OF_NAMESPACE = {
     "mixing": "layouts",
     "recordings": "recordings",
     "audit": "audit",
+    "api_tokens": "api_tokens",
 }
 SECTION_OF_VIEW = {
     # A push belongs to its channel, which the menu reaches through the vendor accounts.
@@ -24,6 +25,8 @@ SECTION_OF_VIEW = {
     "staff:usage_overview": "all_usage",
     "staff:all_audit": "all_audit",
     "staff:ops_jobs": "jobs",
+    "staff:api_tokens": "staff_api_tokens",
+    "staff:api_token_revoke": "staff_api_tokens",
 }
 # The page each menu item opens: there its link is the current page, elsewhere in its section
 # it marks the current place (aria-current "page" or "true").
@@ -36,6 +39,8 @@ LANDING_VIEW = {
     "all_usage": "staff:usage_overview",
     "all_audit": "staff:all_audit",
     "jobs": "staff:ops_jobs",
+    "api_tokens": "api_tokens:tenant_tokens",
+    "staff_api_tokens": "staff:api_tokens",
 }
 
 
