@@ -39,7 +39,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         token = getattr(request, "auth", None)
-        return f"api_rate_token_{token.pk}" if isinstance(token, ApiToken) else None
+        return f"api_rate_token_{token.key_hash}" if isinstance(token, ApiToken) else None
 
 
 def token_of(request: HttpRequest) -> ApiToken:

@@ -6,7 +6,7 @@ Each validates with the page's own form and calls the same audited service as th
 services; here the request itself is the confirmation and a refusal is an ApiError.
 """
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django import forms
 from django.http import HttpRequest
@@ -50,8 +50,11 @@ def unsupported(what: str) -> UnsupportedCapabilityError:
     return UnsupportedCapabilityError(f"The vendor has no API to {what}.")
 
 
+USER_ID = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+
+
 class KickIn(Schema):
-    users: list[str] = Field(..., min_length=1, max_length=500, description="User ids to remove.")
+    users: list[USER_ID] = Field(..., min_length=1, max_length=500, description="User ids to remove.")
     reason: str = Field("", max_length=300, description="Kept in the audit log.")
 
 
@@ -94,7 +97,9 @@ def kick(request: HttpRequest, body: KickIn, tenant: str = TENANT, channel: int 
 
 
 class CloseIn(Schema):
-    channel_id: str = Field(..., max_length=128, description="The channel's vendor id, as the page asks it typed.")
+    channel_id: str = Field(
+        ..., min_length=1, max_length=128, description="The channel's vendor id, repeated (the page has it typed)."
+    )
     reason: str = Field("", max_length=300)
 
 
@@ -121,11 +126,11 @@ def close(request: HttpRequest, body: CloseIn, tenant: str = TENANT, channel: in
 class RecordingIn(Schema):
     """The recording form's fields; only those the vendor takes are read (see its capabilities)."""
 
-    kind: str = Field("video", max_length=10, description="`video` or `image` (snapshots).")
+    kind: Literal["video", "image"] = Field("video", description="`image`: snapshots.")
     mixed: bool = True
-    users: list[str] = Field([], max_length=32, description="Empty: everyone who publishes.")
-    resolution: str = Field("720p", max_length=10)
-    featured_user: str = Field("", max_length=128)
+    users: list[USER_ID] = Field([], max_length=32, description="Empty: everyone who publishes.")
+    resolution: Literal["1080p", "720p", "480p"] = "720p"
+    featured_user: str = Field("", max_length=128, pattern=r"^[A-Za-z0-9_.:@-]*$")
     layout: int | None = Field(None, ge=1, le=2**63 - 1, description="A saved layout's id.")
     storage: int | None = Field(None, ge=1, le=2**63 - 1, description="A storage bucket's id.")
     rule: str = Field("", max_length=64, description="A recording rule's id (vendors with rules).")

@@ -99,7 +99,12 @@ def install(api: NinjaAPI) -> None:
         Throttled,
         lambda request, _error: answer(api, request, 429, "rate_limited", "Too many requests for this token."),
     )
-    handler(HttpError, lambda request, error: answer(api, request, error.status_code, "http_error", str(error)))
+    handler(
+        HttpError,
+        lambda request, error: answer(
+            api, request, error.status_code, "bad_request" if error.status_code == 400 else "http_error", str(error)
+        ),
+    )
     handler(
         Refused,
         lambda request, error: answer(api, request, error.status, error.code, error.message, details=error.details),
@@ -117,4 +122,4 @@ def _vendor(api: NinjaAPI, request: HttpRequest, error: VendorError) -> HttpResp
 
 # The statuses every operation may answer with an ApiError, and those of operations that act.
 READ_ERRORS = frozenset({401, 404, 422, 429})
-ACT_ERRORS = frozenset({401, 403, 404, 409, 422, 429, 502})
+ACT_ERRORS = frozenset({400, 401, 403, 404, 409, 422, 429, 502})  # 400: a body that is not JSON

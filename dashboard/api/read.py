@@ -1,7 +1,7 @@
 """Read endpoints: the tenant's apps, live channels and members, recordings and audit log,
 filtered by the pages' own FilterSets, newest first, a cursor to the next page."""
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
@@ -10,6 +10,7 @@ from django_filters import FilterSet
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
+from dashboard.audit.actions import ACTIONS
 from dashboard.audit.filters import AuditFilter
 from dashboard.audit.models import AuditEntry, Outcome
 from dashboard.core.params import MAX_ID
@@ -34,6 +35,12 @@ TENANT = Path(..., max_length=60, pattern=r"^[-a-zA-Z0-9_]+$", description="The 
 AN_ID = Path(..., ge=1, le=MAX_ID)
 ID_FILTER = Query(None, ge=1, le=MAX_ID)
 TEXT_FILTER = Query(None, max_length=128)
+# The audit page's choices (dashboard.audit.actions), in the schema so callers see them.
+if TYPE_CHECKING:
+    AuditAction = str
+else:
+    AuditAction = Literal[tuple(ACTIONS)]
+ACTION_FILTER = Query(None, description="An action name, e.g. `live.kick`.")
 DAY_FILTER = Query(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD")
 
 
@@ -169,7 +176,7 @@ def audit(
     request: HttpRequest,
     tenant: str = TENANT,
     q: str | None = Query(None, max_length=200, description="Who, target, request id, error."),
-    action: str | None = Query(None, max_length=60, description="An action name, e.g. `live.kick`."),
+    action: AuditAction | None = ACTION_FILTER,
     outcome: Outcome | None = None,
     since: str | None = DAY_FILTER,
     until: str | None = DAY_FILTER,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from ninja import Field, Query, Router, Schema
+from pydantic import JsonValue, field_validator
 
 from dashboard.core.params import MAX_ID
 from dashboard.rtc.models import RtcApp
@@ -28,6 +29,8 @@ Granularity = Literal["auto", "hour", "day", "week", "month"]
 # The pages' own choices (reports.PRESETS, reports.GRANULARITIES, TIER_FIELDS); a test keeps them equal.
 Tier = Literal["audio", "v360", "v720", "v1080", "content"]
 DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+ZONES = sorted(zoneinfo.available_timezones())
+ZONE_CHOICES: list[JsonValue] = [*ZONES]
 
 
 class UsageQuery(Schema):
@@ -38,17 +41,22 @@ class UsageQuery(Schema):
     app: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field([], description="App ids (this API's); none: all.")
     account: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field([], description="Vendor account ids; none: all.")
     tier: list[Tier] = Field([], description="Resolution tiers counted in `minutes`; none: every tier.")
-    tz: str = Field("UTC", max_length=64, description="IANA time zone of the hours and of custom days.")
+    tz: str = Field(
+        "UTC",
+        max_length=64,
+        description="IANA time zone of the hours and of custom days.",
+        json_schema_extra={"enum": ZONE_CHOICES},
+    )
+
+    @field_validator("tz")
+    @classmethod
+    def known_zone(cls, value: str) -> str:
+        if value not in ZONES:
+            raise ValueError("an IANA time zone name, e.g. Europe/Berlin")
+        return value
 
 
 def _filters(asked: UsageQuery) -> reports.Filters:
-    if asked.tz not in zoneinfo.available_timezones():
-        raise Refused(
-            422,
-            "invalid_request",
-            "Not a time zone.",
-            [{"loc": ["query", "tz"], "msg": "An IANA time zone name, e.g. Europe/Berlin.", "type": "tz"}],
-        )
     data = QueryDict(mutable=True)
     data.update({"range": asked.range, "granularity": asked.granularity})
     if asked.from_ is not None:

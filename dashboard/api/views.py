@@ -76,10 +76,13 @@ def staff_tokens(request: ConsoleRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def staff_token_revoke(request: ConsoleRequest, token_pk: int) -> HttpResponse:
+    """Staff revoke any token, a tenant's too (as they act as admins everywhere)."""
     _require_staff(request)
-    token = get_object_or_404(ApiToken, pk=token_pk, tenant__isnull=True)
+    token = get_object_or_404(ApiToken, pk=token_pk)
     if request.method == "POST":
         tokens.revoke(request.user, token)
         messages.success(request, _("API token “%(name)s” revoked.") % {"name": token.name})
+        if token.tenant is not None:
+            return redirect("api_tokens:tenant_tokens", tenant_slug=token.tenant.slug)
         return redirect("staff:api_tokens")
     return render(request, "api/token_revoke.html", {"scope": None, "token": token})

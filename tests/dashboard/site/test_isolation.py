@@ -9,6 +9,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
+from dashboard.api import tokens
+from dashboard.api.models import ApiToken
 from dashboard.audit.models import AuditEntry
 from dashboard.billing.models import Markup, PriceBook
 from dashboard.core.tiers import TIER_LABELS
@@ -31,7 +33,13 @@ PERSONAL = {
     "people:preferences",
     "people:two_factor",
 }
-STAFF_ONLY = {"staff:all_audit", "staff:usage_overview", "staff:ops_jobs"}
+STAFF_ONLY = {
+    "staff:all_audit",
+    "staff:usage_overview",
+    "staff:ops_jobs",
+    "staff:api_tokens",
+    "staff:api_token_revoke",
+}
 # Probes for load balancers and process managers; vendors' signed recording callbacks.
 PUBLIC = {"ops:healthz", "ops:readyz", "hooks:recording_callback", "hooks:recording_callback_bound"}
 
@@ -45,6 +53,8 @@ def named_patterns(skip_admin: bool = True) -> Iterator[tuple[str, URLPattern]]:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin" and skip_admin:
                     continue  # Django's admin: staff only, checked below
+                if pattern.namespace == "api":
+                    continue  # the REST API answers tokens, not sessions: tests/dashboard/api/test_isolation.py
                 inner = ":".join(filter(None, [namespace, pattern.namespace]))
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif pattern.name:
@@ -93,6 +103,13 @@ def acme_price_book(world: World2) -> PriceBook:
     )[0]
 
 
+def acme_api_token(world: World2) -> ApiToken:
+    token = ApiToken.objects.filter(tenant=world.acme, name="Iso token").first()
+    if token is None:
+        token = tokens.create(world.acme_admin, tenant=world.acme, name="Iso token", scope="read", expires_at=None)[0]
+    return token
+
+
 def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
     recording, file = acme_recording(world)
     values = {
@@ -111,6 +128,7 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "book_id": acme_price_book(world).pk,
         "token": "not-a-signed-account",
         "recording_token": "not-a-recording-token",
+        "token_pk": acme_api_token(world).pk,
     }
     names = list(pattern.pattern.converters)
     unknown = set(names) - set(values)
@@ -141,6 +159,7 @@ def snapshot(world: World2) -> tuple:
         list(StorageTarget.objects.values_list("name", "bucket", "keys_ciphertext")),
         list(PriceBook.objects.values_list("vendor_account", "currency", "valid_from", *TIER_LABELS)),
         list(Markup.objects.values_list("tenant", "percent")),
+        list(ApiToken.objects.values_list("name", "revoked_at")),
     )
 
 
@@ -168,7 +187,7 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
 
 
 OBJECT_IDS = {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk", "recording_pk", "file_pk", "storage_pk"}
-OBJECT_IDS |= {"book_id"}
+OBJECT_IDS |= {"book_id", "token_pk"}
 
 
 @pytest.mark.parametrize(
