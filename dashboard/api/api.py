@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
+from ninja.operation import Operation
 
 from . import act, errors, read, usage
 from .access import TokenAuth, TokenRateThrottle
@@ -24,7 +25,14 @@ gets 404, as a tenant that does not exist; a read token that acts gets 403.
 **Lists** are newest first, `page_size` at a time (50, at most 200); follow `next` for the rest.
 """
 
-api = NinjaAPI(
+
+class DashboardApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """`usage`, `kick`: the function's name (they are unique), not its module's path."""
+        return operation.view_func.__name__
+
+
+api = DashboardApi(
     title="RTC Dashboard API",
     version="1",
     description=DESCRIPTION,

@@ -168,7 +168,7 @@ def usage(request: HttpRequest, asked: Query[UsageQuery], tenant: str = TENANT) 
     url_name="usage_csv",
     openapi_extra={  # a CSV body, not JSON: said here so the schema names its media type
         "responses": {
-            "200": {"description": "The page's CSV download.", "content": {"text/csv": {"schema": {"type": "string"}}}}
+            200: {"description": "The page's CSV download.", "content": {"text/csv": {"schema": {"type": "string"}}}}
         }
     },
 )
