@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from dashboard.billing.models import PriceBook
 from dashboard.people.models import Preferences
 from dashboard.usage.models import Metric
 from tests.dashboard.api.conftest import Tokens, api_client
@@ -95,3 +97,26 @@ def test_the_schema_offers_the_pages_choices() -> None:
     assert list(get_args(Range)) == list(reports.PRESETS)
     assert list(get_args(Granularity)) == list(reports.GRANULARITIES)
     assert list(get_args(Tier)) == list(TIER_FIELDS)
+
+
+def test_priced_usage_has_the_pages_cost(usage: World2, api_tokens: Tokens) -> None:  # noqa: F811
+    PriceBook.objects.create(
+        vendor_account=usage.acme_account,
+        valid_from=date(2000, 1, 1),
+        currency="USD",
+        audio=Decimal("0.004"),
+        v360=Decimal("0.015"),
+        v720=Decimal("0.03"),
+        v1080=Decimal("0.06"),
+        content=Decimal("0.01"),
+    )
+    query = RANGES[0]
+    page = _page(usage, {**query, "export": "csv"})
+    client = api_client(api_tokens.acme_read)
+    csv = client.get("/api/v1/tenants/acme/usage.csv", {**query, "tz": ZONE})
+    assert csv.content == page.content and b"Cost (USD)" in csv.content
+    body = client.get("/api/v1/tenants/acme/usage", {**query, "tz": ZONE}).json()
+    total_row = page.content.decode("utf-8-sig").strip().splitlines()[-1].split(",")
+    assert body["cost_currency"] == "USD" and body["cost_total"] == total_row[-1]
+    costs = [Decimal(row["cost"]) for row in body["rows"] if row["cost"] is not None]
+    assert costs and sum(costs) == Decimal(body["cost_total"])
