@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI, Swagger
 from ninja.operation import Operation
+from ninja.types import DictStrAny
 
 from . import act, errors, read, usage
 from .access import TokenAuth, TokenRateThrottle
@@ -30,6 +33,17 @@ class DashboardApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """`usage`, `kick`: the function's name (they are unique), not its module's path."""
         return operation.view_func.__name__
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None) -> Any:
+        """An operation whose answer is CSV (usage.csv) answers only CSV: django-ninja would
+        also list the JSON of its return type."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                content = operation["responses"].get(200, {}).get("content", {})
+                if "text/csv" in content:
+                    content.pop("application/json", None)
+        return schema
 
 
 api = DashboardApi(

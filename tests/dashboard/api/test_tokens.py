@@ -149,3 +149,5 @@ def test_the_docs_are_served_from_static_files_without_inline_script_or_a_cdn() 
         and schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     )
     assert "ApiError" in schema["components"]["schemas"]
+    csv = schema["paths"]["/api/v1/tenants/{tenant}/usage.csv"]["get"]["responses"]["200"]["content"]
+    assert list(csv) == ["text/csv"]
