@@ -9,6 +9,7 @@ is marked `@login_not_required`; tests/dashboard/test_urls.py lists the public o
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.api import urls as api_tokens
 from dashboard.audit import urls as audit
 from dashboard.billing import urls as billing
 from dashboard.credentials import urls as credentials
@@ -21,7 +22,7 @@ from dashboard.usage import urls as usage
 
 tenant_urlpatterns = [
     path("", include((app.tenant_urlpatterns, app.app_name)))
-    for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings)
+    for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings, api_tokens)
 ]
 
 staff_urlpatterns = [
@@ -29,6 +30,7 @@ staff_urlpatterns = [
     *audit.staff_urlpatterns,
     *ops.staff_urlpatterns,
     *recordings.staff_urlpatterns,
+    *api_tokens.staff_urlpatterns,
 ]
 
 urlpatterns = [
@@ -39,6 +41,8 @@ urlpatterns = [
     path("", include("dashboard.metrics.urls")),
     path("", include((staff_urlpatterns, "staff"))),
     path("hooks/", include((recordings.hook_urlpatterns, "hooks"))),
+    # The REST API: token-authenticated, its own errors (dashboard/api).
+    path("api/v1/", include((api_tokens.api_urlpatterns(), "api"))),
     path("admin/", admin.site.urls),
 ]
 

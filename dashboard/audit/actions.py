@@ -52,6 +52,8 @@ ACTIONS = {
     "price_book.update": _("Price book changed"),
     "price_book.delete": _("Price book deleted"),
     "markup.update": _("Tenant markup changed"),
+    "api.token_create": _("API token created"),
+    "api.token_revoke": _("API token revoked"),
 }
 
 

@@ -19,6 +19,26 @@ if TYPE_CHECKING:
     from dashboard.tenancy.models import Tenant
 
 
+class TokenActor(AnonymousUser):
+    """An API token acting (dashboard/api): no person behind the request, so nothing it starts
+    is "started by" a user; its entries name the token. `token:` cannot begin a username
+    (Django's allow letters, digits and @.+-_ only), so no person can pass for a token."""
+
+    def __init__(self, token_name: str) -> None:
+        self.audit_name = f"token:{token_name}"
+
+    def __str__(self) -> str:
+        return self.audit_name
+
+
+def actor_name(actor: User | AnonymousUser | None) -> str:
+    if isinstance(actor, TokenActor):
+        return actor.audit_name
+    if actor is not None and actor.is_authenticated:
+        return actor.get_username()
+    return "system"
+
+
 def record(
     actor: User | AnonymousUser | None,
     action: str,
@@ -39,7 +59,7 @@ def record(
     user = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
         actor=user,
-        actor_name=user.get_username() if user else "system",
+        actor_name=actor_name(actor),
         tenant=tenant,
         tenant_name=tenant.name if tenant else "",
         vendor_account=vendor_account,

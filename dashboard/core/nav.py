@@ -14,6 +14,7 @@ SECTION_OF_NAMESPACE = {
     "mixing": "layouts",
     "recordings": "recordings",
     "audit": "audit",
+    "api_tokens": "api_tokens",
 }
 SECTION_OF_VIEW = {
     # A push belongs to its channel, which the menu reaches through the vendor accounts.
@@ -27,6 +28,8 @@ SECTION_OF_VIEW = {
     "staff:ops_jobs": "jobs",
     "recordings:active_tasks": "active",
     "staff:all_active_tasks": "all_active",
+    "staff:api_tokens": "staff_api_tokens",
+    "staff:api_token_revoke": "staff_api_tokens",
 }
 # The page each menu item opens: there its link is the current page, elsewhere in its section
 # it marks the current place (aria-current "page" or "true").
@@ -41,6 +44,8 @@ LANDING_VIEW = {
     "jobs": "staff:ops_jobs",
     "active": "recordings:active_tasks",
     "all_active": "staff:all_active_tasks",
+    "api_tokens": "api_tokens:tenant_tokens",
+    "staff_api_tokens": "staff:api_tokens",
 }
 
 
@@ -55,7 +60,7 @@ TENANT_MENU_LABELS = (
 STAFF_TENANT_MENU_LABELS = (*TENANT_MENU_LABELS, _("Audit log"))
 
 # The sections under the staff menu ("All tenants"), which lights when one of them is open.
-STAFF_SECTIONS = ("all_usage", "all_audit", "all_active", "jobs")
+STAFF_SECTIONS = ("all_usage", "all_audit", "all_active", "jobs", "staff_api_tokens")
 
 
 def nav(request: HttpRequest) -> dict[str, object]:

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "dashboard.recordings",
     "dashboard.metrics",
     "dashboard.demo",
+    "dashboard.api",
+    # django-ninja: in INSTALLED_APPS so its docs page uses its own static Swagger UI, not a CDN.
+    "ninja",
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -273,6 +276,10 @@ VENDOR_ENDPOINTS: dict[str, list[str]] = env.json("VENDOR_ENDPOINTS", default={}
 VENDOR_TRANSPORT = None
 
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
+
+# REST API (dashboard/api): requests per token, as "<count>/<s|min|hour|day>", counted in the cache
+# (per process unless CACHE_REDIS_URL shares it).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")
 
 # Jobs run on Huey. Embedded by default: a SQLite queue in VAR_DIR whose consumer threads
 # `manage.py demo` starts (or `manage.py run_huey` runs). Set JOBS_REDIS_URL and the same

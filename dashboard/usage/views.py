@@ -25,6 +25,7 @@ from vendors.base.provider import Capability
 
 from . import charts, costs, coverage, export, observed_report, reports
 from . import statement as statements
+from .complete import complete_report
 from .models import TIER_FIELDS, Metric, UsageSample
 
 TABLE_ROWS = 400
@@ -36,10 +37,7 @@ def _report(
     request: ConsoleRequest, scope: TenantScope, apps: QuerySet[RtcApp], *, title: str, level: str, **context: object
 ) -> HttpResponse:
     filters = reports.parse(request.GET)
-    report = reports.build(filters, apps)
-    covered = coverage.of(filters, report.apps)
-    report.rows = coverage.with_gaps(filters, report.buckets, covered)
-    report.pricing = costs.price(report)
+    report, covered = complete_report(filters, apps)
     export_kind = request.GET.get("export")
     if export_kind == "csv":
         return export.as_csv(report, title)

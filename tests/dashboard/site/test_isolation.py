@@ -9,6 +9,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
+from dashboard.api import tokens
+from dashboard.api.models import ApiToken
 from dashboard.audit.models import AuditEntry
 from dashboard.billing.models import Markup, PriceBook
 from dashboard.core.tiers import TIER_LABELS
@@ -39,6 +41,8 @@ STAFF_ONLY = {
     "staff:usage_overview",
     "staff:ops_jobs",
     "staff:all_active_tasks",
+    "staff:api_tokens",
+    "staff:api_token_revoke",
 }
 # Probes for load balancers and process managers; vendors' signed recording callbacks; Prometheus
 # (token or address allow-list).
@@ -54,6 +58,8 @@ def named_patterns(skip_admin: bool = True) -> Iterator[tuple[str, URLPattern]]:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin" and skip_admin:
                     continue  # Django's admin: staff only, checked below
+                if pattern.namespace == "api":
+                    continue  # the REST API answers tokens, not sessions: tests/dashboard/api/test_isolation.py
                 inner = ":".join(filter(None, [namespace, pattern.namespace]))
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif pattern.name:
@@ -102,6 +108,13 @@ def acme_price_book(world: World2) -> PriceBook:
     )[0]
 
 
+def acme_api_token(world: World2) -> ApiToken:
+    # Made directly, not through tokens.create: walks compare audit counts before and after.
+    return ApiToken.objects.get_or_create(
+        tenant=world.acme, name="Iso token", defaults={"key_hash": tokens.digest("rtcd_iso"), "hint": "_iso"}
+    )[0]
+
+
 def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
     recording, file = acme_recording(world)
     values = {
@@ -120,6 +133,7 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "book_id": acme_price_book(world).pk,
         "token": "not-a-signed-account",
         "recording_token": "not-a-recording-token",
+        "token_pk": acme_api_token(world).pk,
     }
     names = list(pattern.pattern.converters)
     unknown = set(names) - set(values)
@@ -150,6 +164,7 @@ def snapshot(world: World2) -> tuple:
         list(StorageTarget.objects.values_list("name", "bucket", "keys_ciphertext")),
         list(PriceBook.objects.values_list("vendor_account", "currency", "valid_from", *TIER_LABELS)),
         list(Markup.objects.values_list("tenant", "percent")),
+        list(ApiToken.objects.values_list("name", "revoked_at")),
     )
 
 
@@ -177,7 +192,7 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
 
 
 OBJECT_IDS = {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk", "recording_pk", "file_pk", "storage_pk"}
-OBJECT_IDS |= {"book_id"}
+OBJECT_IDS |= {"book_id", "token_pk"}
 
 
 @pytest.mark.parametrize(
@@ -218,8 +233,10 @@ def test_unknown_tenant_and_foreign_tenant_look_the_same(two_tenants: World2) ->
 def test_staff_only_pages_refuse_tenant_users(two_tenants: World2) -> None:
     for user in (two_tenants.acme_admin, two_tenants.harbor_admin, two_tenants.acme_viewer):
         client = logged_in(user)
-        for name in sorted(STAFF_ONLY):
-            assert client.get(reverse(name)).status_code == 403, name
+        for name, pattern in named_patterns():
+            if name in STAFF_ONLY:
+                url = reverse(name, kwargs=kwargs_for(pattern, two_tenants, two_tenants.acme.slug))
+                assert client.get(url).status_code == 403, name
         admin = client.get(reverse("admin:index"))
         assert admin.status_code == 302 and "/admin/login/" in admin["Location"]
 

@@ -89,6 +89,10 @@ POST_DATA: dict[str, dict[str, str]] = {
     },
     "recordings:storage_edit": {"name": "B2", "provider": "1", "region": "0", "bucket": "b"},
     "recordings:storage_delete": {},
+    "api_tokens:tenant_tokens": {"name": "fuzz", "scope": "read", "lifetime": "30"},
+    "api_tokens:tenant_token_revoke": {},
+    "staff:api_tokens": {"name": "fuzz", "scope": "read", "lifetime": "30"},
+    "staff:api_token_revoke": {},
     "hooks:recording_callback": {},
     "hooks:recording_callback_bound": {},
 }

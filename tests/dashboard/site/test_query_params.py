@@ -123,6 +123,10 @@ QUERY_PARAMS: dict[str, set[str]] = {
     "recordings:storage_new": set(),
     "recordings:storage_edit": set(),
     "recordings:storage_delete": set(),
+    "api_tokens:tenant_tokens": {"page"},
+    "api_tokens:tenant_token_revoke": set(),
+    "staff:api_tokens": {"page"},
+    "staff:api_token_revoke": set(),
 }
 
 
