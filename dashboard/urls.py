@@ -9,6 +9,7 @@ is marked `@login_not_required`; tests/dashboard/test_urls.py lists the public o
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.alerts import urls as alerts
 from dashboard.audit import urls as audit
 from dashboard.billing import urls as billing
 from dashboard.credentials import urls as credentials
@@ -21,7 +22,7 @@ from dashboard.usage import urls as usage
 
 tenant_urlpatterns = [
     path("", include((app.tenant_urlpatterns, app.app_name)))
-    for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings)
+    for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings, alerts)
 ]
 
 staff_urlpatterns = [*usage.staff_urlpatterns, *audit.staff_urlpatterns, *ops.staff_urlpatterns]

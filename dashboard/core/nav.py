@@ -13,6 +13,7 @@ SECTION_OF_NAMESPACE = {
     "mixing": "layouts",
     "recordings": "recordings",
     "audit": "audit",
+    "alerts": "alerts",
 }
 SECTION_OF_VIEW = {
     # A push belongs to its channel, which the menu reaches through the vendor accounts.
@@ -33,6 +34,7 @@ LANDING_VIEW = {
     "layouts": "mixing:layout_list",
     "recordings": "recordings:recording_list",
     "audit": "audit:tenant_audit",
+    "alerts": "alerts:alert_list",
     "all_usage": "staff:usage_overview",
     "all_audit": "staff:all_audit",
     "jobs": "staff:ops_jobs",

@@ -95,6 +95,14 @@ QUERY_PARAMS: dict[str, set[str]] = {
     "recordings:storage_new": set(),
     "recordings:storage_edit": set(),
     "recordings:storage_delete": set(),
+    "alerts:alert_list": set(),
+    "alerts:rule_new": set(),
+    "alerts:rule_edit": set(),
+    "alerts:rule_delete": set(),
+    "alerts:destination_new": set(),
+    "alerts:destination_edit": set(),
+    "alerts:destination_delete": set(),
+    "alerts:delivery_list": {"page"},
 }
 
 

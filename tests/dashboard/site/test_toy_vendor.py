@@ -25,7 +25,13 @@ from dashboard.recordings.models import Recording, RecordingFile
 from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.rtc.tasks import refresh_account_apps
 from tests.dashboard.conftest import World2, allow_endpoint, logged_in
-from tests.dashboard.site.test_isolation import acme_layout, acme_storage, named_patterns
+from tests.dashboard.site.test_isolation import (
+    acme_alert_rule,
+    acme_destination,
+    acme_layout,
+    acme_storage,
+    named_patterns,
+)
 from tests.dashboard.site.test_mutations import POST_DATA
 from tests.toy_vendor.provider import INFO, ToyProvider
 from tests.toy_vendor.sim import ToySimulator
@@ -123,6 +129,8 @@ class Toy:
             "storage_pk": acme_storage(self.world).pk,
             "token": "not-a-signed-account",
             "recording_token": "not-a-recording-token",
+            "rule_pk": acme_alert_rule(self.world).pk,
+            "destination_pk": acme_destination(self.world).pk,
             "book_id": PriceBook.objects.get_or_create(
                 vendor_account=self.account, valid_from=date(2026, 1, 1), defaults={"currency": "USD"}
             )[0].pk,
