@@ -61,7 +61,7 @@ class RuleForm(forms.ModelForm):
 
 class DestinationForm(forms.ModelForm):
     url = forms.CharField(
-        label=_("address"),
+        label=_("Address"),
         required=False,
         max_length=500,
         help_text=_(
@@ -70,7 +70,7 @@ class DestinationForm(forms.ModelForm):
         ),
     )
     signing_secret = forms.CharField(
-        label=_("signing secret"),
+        label=_("Signing secret"),
         required=False,
         max_length=200,
         widget=forms.PasswordInput(render_value=False),
