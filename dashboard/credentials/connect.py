@@ -38,7 +38,7 @@ def provider_for(
     def before_request(request: httpx.Request) -> None:
         wait_for_turn(account, api=call_name(request))
         # With the request or job id the log filter adds; never the query (it carries signatures).
-        calls.info("%s %s for account %s", account.vendor, call_name(request), account.pk)
+        calls.debug("%s %s for account %s", account.vendor, call_name(request), account.pk)
         if on_request:
             on_request(request)
 

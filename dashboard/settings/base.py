@@ -330,6 +330,9 @@ LOGGING = {
         "huey": {"level": env.str("JOBS_LOG_LEVEL", default="WARNING")},
         # django-axes reports every login at INFO; lockouts are warnings and still show.
         "axes": {"level": "WARNING"},
+        # Every vendor call (vendor, action, account, request and job id) is logged at DEBUG:
+        # VENDOR_CALLS_LOG_LEVEL=DEBUG (or LOG_LEVEL=DEBUG) shows them.
+        "dashboard.vendor_calls": {"level": env.str("VENDOR_CALLS_LOG_LEVEL", default="NOTSET")},
         # apprise logs the bot addresses (their tokens) at DEBUG.
         "apprise": {"level": "WARNING"},
     },
