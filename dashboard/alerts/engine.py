@@ -9,6 +9,8 @@ continues from without sending anything twice:
    told of the opening. A run that finds an incident already open does nothing more.
 2. claim: a pending notice due now is switched to "sending" by a conditional UPDATE (only
    one worker wins) together with a delivery-log row for the attempt.
+   An incident resolves once its subject has been clear for ALERT_RESOLVE_AFTER_MINUTES, so a
+   figure hovering at its threshold cannot make a storm of notices.
 3. send, then mark the notice sent (or pending again, later, after a failure; failed for good
    after ALERT_SEND_ATTEMPTS).
 
@@ -101,8 +103,11 @@ def evaluate_rule(rule: AlertRule, now: datetime) -> tuple[int, int]:
             opened += open_incident(rule, finding, now) is not None
         else:
             Incident.objects.filter(pk=incident.pk).update(last_seen_at=now, detail=finding.detail[:500])
+    # A subject must stay clear for a while before its incident resolves: a figure hovering at
+    # its threshold would otherwise open and resolve an incident (two notices) every run.
+    settled = now - timedelta(minutes=settings.ALERT_RESOLVE_AFTER_MINUTES)
     for subject, incident in open_now.items():
-        if subject not in findings:
+        if subject not in findings and incident.last_seen_at <= settled:
             resolved += resolve_incident(incident, now)
     return opened, resolved
 

@@ -168,3 +168,21 @@ def test_a_rule_turned_off_closes_its_incidents_quietly(two_tenants: World2) -> 
     engine.evaluate(now)
     incident = Incident.objects.get(rule=crowded)
     assert incident.resolved_at and list(incident.notices.values_list("event", flat=True)) == ["opened"]
+
+
+def test_a_figure_hovering_at_its_threshold_keeps_one_incident(two_tenants: World2, settings) -> None:
+    """Over, under, over again within ALERT_RESOLVE_AFTER_MINUTES: one incident, one notice."""
+    world, now = two_tenants, timezone.now()
+    crowded = rule(world, Kind.CHANNEL_MEMBERS_OVER, 10)
+    crowded.destinations.create(tenant=world.acme, name="Mail", kind="email", emails="a@example.com")
+    channel = Channel.objects.create(app=world.acme_manual_app, channel_id="big", is_live=True, member_count=11)
+    for minute, members in enumerate((11, 10, 11, 9, 12)):
+        Channel.objects.filter(pk=channel.pk).update(member_count=members)
+        engine.evaluate(now + timedelta(minutes=minute))
+    incident = Incident.objects.get(rule=crowded)
+    assert incident.is_open and incident.notices.count() == 1
+    Channel.objects.filter(pk=channel.pk).update(member_count=3)
+    engine.evaluate(now + timedelta(minutes=5))
+    engine.evaluate(now + timedelta(minutes=4 + settings.ALERT_RESOLVE_AFTER_MINUTES))
+    incident.refresh_from_db()
+    assert not incident.is_open and incident.notices.count() == 2

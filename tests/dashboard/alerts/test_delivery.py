@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from dashboard.alerts import engine
@@ -56,13 +58,15 @@ def test_stalled_recording_alerts_by_email_and_webhook_then_resolves(
     Recording.objects.filter(pk=recording.pk).update(
         state=State.FINISHED, file_count=1, ended_at=timezone.now(), progressed_at=timezone.now()
     )
-    assert engine.run() == (0, 1, 2)
+    assert engine.run() == (0, 0, 0)  # clear for less than ALERT_RESOLVE_AFTER_MINUTES: still open
+    later = timezone.now() + timedelta(minutes=settings.ALERT_RESOLVE_AFTER_MINUTES)
+    assert engine.run(later) == (0, 1, 2)
     assert len(smtp_server.messages) == 2 and len(webhook_receiver.calls) == 2
     assert smtp_server.messages[1]["Subject"].startswith("[RTC Dashboard] Resolved:")
     resolved = webhook_receiver.calls[1]
     assert signature_is_valid(resolved) and resolved.json["event"] == "resolved"
     assert resolved.json["incident"]["resolved_at"]
-    assert engine.run() == (0, 0, 0)
+    assert engine.run(later) == (0, 0, 0)
     assert len(smtp_server.messages) == 2 and len(webhook_receiver.calls) == 2
     assert not Incident.objects.filter(resolved_at__isnull=True).exists()
     assert set(Delivery.objects.values_list("outcome", flat=True)) == {NoticeState.SENT}

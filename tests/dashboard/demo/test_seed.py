@@ -21,7 +21,7 @@ def test_seeding_twice_creates_nothing_twice() -> None:
         endpoints = {
             sim.vendor: SimEndpoint(sim, server.base_url) for sim, server in zip(simulators, servers, strict=True)
         }
-        first = seed(endpoints)
+        first = seed(endpoints, world=world)
         counts = (
             Tenant.objects.count(),
             Membership.objects.count(),
@@ -45,3 +45,5 @@ def test_seeding_twice_creates_nothing_twice() -> None:
     acme = set(RtcApp.objects.filter(vendor_account__tenant__slug="acme").values_list("app_id", flat=True))
     harbor = set(RtcApp.objects.filter(vendor_account__tenant__slug="blue-harbor").values_list("app_id", flat=True))
     assert acme and harbor and not acme & harbor
+    names = list(RtcApp.objects.filter(vendor_account__tenant__slug="acme").values_list("name", flat=True))
+    assert len(names) == len(set(names)) and all(names), names  # every demo app has its own name
