@@ -183,7 +183,12 @@ def send(notice: Notification, now: datetime | None = None) -> bool | None:
     if notice.destination is None:
         finish(notice, delivery, False, "the destination was deleted")
         return False
-    delivered, detail = channels.deliver(notice.destination, notice_for(notice))
+    try:
+        delivered, detail = channels.deliver(notice.destination, notice_for(notice))
+    except Exception as error:
+        # A notice that cannot be sent must not stop the ones after it (and is logged as failed).
+        log.exception("alert notice %s could not be sent", notice.pk)
+        delivered, detail = False, f"could not be sent: {type(error).__name__}"
     finish(notice, delivery, delivered, detail)
     return delivered
 

@@ -101,3 +101,14 @@ def test_a_webhook_into_a_private_network_is_not_dialled(two_tenants: World2, we
     assert webhook_receiver.calls == []
     delivery = Delivery.objects.get()
     assert delivery.outcome == NoticeState.FAILED and delivery.detail == "could not reach the address: no answer"
+
+
+def test_a_notice_that_breaks_its_channel_does_not_stop_the_others(two_tenants: World2, smtp_server: Mailbox) -> None:
+    world = two_tenants
+    broken = webhook_destination(world, "http://[::1")  # an address no HTTP client can parse
+    recording_rule(world, broken, email_destination(world))
+    stalled_recording(world)
+    engine.run()
+    assert len(smtp_server.messages) == 1
+    failed = Delivery.objects.get(notification__destination=broken)
+    assert failed.outcome == NoticeState.FAILED and failed.detail.startswith("could not be sent")
