@@ -140,12 +140,18 @@ class DestinationForm(forms.ModelForm):
         cleaned["emails"] = ", ".join(addresses)
 
     def _check_webhook_url(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            usable = parts.scheme in ("https", "http") and bool(host) and parts.port != 0
+            usable = usable and not parts.username and not parts.password
+        except ValueError:  # brackets that are no IPv6 address, a port past 65535
+            usable = False
+        if not usable:
             self.add_error("url", _("Give an http or https address without a user name or password."))
             return
         try:
-            literal = ipaddress.ip_address(parts.hostname)
+            literal = ipaddress.ip_address(host)
         except ValueError:
             return  # a name: checked when it is dialled (vendors/base/outbound.py), every time
         if not is_public(str(literal)) and not private_url_allowed(url):

@@ -137,3 +137,13 @@ def test_chat_bots_go_through_apprise(
     assert call.json["msgtype"] == "text" and "Test notice" in call.json["text"]["content"]
     assert ("abc123" if kind == "dingtalk" else "k-123") in call.path  # the token the admin pasted
     assert Delivery.objects.get().outcome == NoticeState.SENT
+
+
+@pytest.mark.parametrize(
+    "address", ["http://[::1", "https://host:99999/x", "ftp://example.com/", "https://u:p@example.com/"]
+)
+def test_a_malformed_webhook_address_is_explained(two_tenants: World2, address: str) -> None:
+    client = logged_in(two_tenants.acme_admin)
+    form = {"name": "Hook", "kind": "webhook", "url": address, "signing_secret": "s" * 20}
+    response = client.post(reverse("alerts:destination_new", args=["acme"]), form)
+    assert response.status_code == 200 and "without a user name or password" in response.content.decode()
