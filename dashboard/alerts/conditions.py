@@ -64,7 +64,10 @@ def sync_behind(rule: AlertRule, now: datetime) -> list[Finding]:
         account.pk: account
         for account in VendorAccount.objects.filter(tenant=rule.tenant, enabled=True, sync_blocked=False)
     }
-    hourly = SyncCursor.objects.filter(app__vendor_account__in=list(accounts), interval=int(Interval.HOUR))
+    # A series being fetched right now (a backfill's chain) is catching up, not stuck.
+    hourly = SyncCursor.objects.filter(
+        app__vendor_account__in=list(accounts), interval=int(Interval.HOUR), chain_started_at__isnull=True
+    )
     for cursor in hourly.annotate(account_pk=F("app__vendor_account_id")):
         cursors[cursor.account_pk].append(cursor)
     found = []

@@ -102,7 +102,9 @@ def evaluate_rule(rule: AlertRule, now: datetime) -> tuple[int, int]:
         if incident is None:
             opened += open_incident(rule, finding, now) is not None
         else:
-            Incident.objects.filter(pk=incident.pk).update(last_seen_at=now, detail=finding.detail[:500])
+            Incident.objects.filter(pk=incident.pk).update(
+                last_seen_at=now, title=finding.title[:300], detail=finding.detail[:500]
+            )
     # A subject must stay clear for a while before its incident resolves: a figure hovering at
     # its threshold would otherwise open and resolve an incident (two notices) every run.
     settled = now - timedelta(minutes=settings.ALERT_RESOLVE_AFTER_MINUTES)

@@ -43,7 +43,9 @@ def test_usage_sync_behind_more_than_n_minutes(two_tenants: World2) -> None:
         app=world.acme_manual_app, metric=Metric.DURATION, interval=3600, synced_until=now - timedelta(hours=2)
     )
     assert CONDITIONS[behind.kind](behind, now) == []
-    SyncCursor.objects.filter(pk=cursor.pk).update(synced_until=now - timedelta(hours=4))
+    SyncCursor.objects.filter(pk=cursor.pk).update(synced_until=now - timedelta(hours=4), chain_started_at=now)
+    assert CONDITIONS[behind.kind](behind, now) == []  # a backfill is catching up
+    SyncCursor.objects.filter(pk=cursor.pk).update(chain_started_at=None)
     assert subjects(CONDITIONS[behind.kind](behind, now)) == [f"sync:{world.acme_account.pk}"]
 
 
