@@ -68,6 +68,17 @@ def test_admin_adds_a_webhook_sends_a_test_and_points_a_rule_at_it(browser_page,
     assert saved.threshold == 40 and [d.name for d in saved.destinations.all()] == ["Ops hook"]
     assert rule.get_by_role("button", name="Mute").count() == 0  # admins do not mute
 
+    page.get_by_role("link", name="Add rule").click()
+    page.get_by_label("Condition").select_option("minutes_over")
+    page.get_by_label("Threshold").fill("5000")
+    page.get_by_label("Period").select_option("day")
+    page.get_by_label("Ops hook").check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Alert rule saved.").wait_for()
+    assert page.locator("tr[data-rule='minutes_over-day']").count() == 2  # the default one (off) and this one
+    made = AlertRule.objects.get(tenant=acme, kind=Kind.MINUTES_OVER, threshold=5000)
+    assert made.period == "day" and made.enabled and [d.name for d in made.destinations.all()] == ["Ops hook"]
+
     page.get_by_role("button", name="ada").click()
     page.get_by_role("button", name="Log out").click()
     log_in(page, "sam")
