@@ -56,9 +56,10 @@ def _notify(incident: Incident, event: str, destinations: list, now: datetime) -
     )
 
 
-def open_incident(rule: AlertRule, finding: Finding, now: datetime) -> Incident | None:
-    """The new incident with its notices, or None when another run opened it first."""
-    told = not muted(rule, now)
+def open_incident(rule: AlertRule, finding: Finding, now: datetime, *, told: bool = True) -> Incident | None:
+    """The new incident with its notices (none when `told` is False or the rule is muted), or
+    None when another run opened it first."""
+    told = told and not muted(rule, now)
     try:
         with transaction.atomic():
             incident = Incident.objects.create(
@@ -97,10 +98,15 @@ def evaluate_rule(rule: AlertRule, now: datetime) -> tuple[int, int]:
         return 0, sum(resolve_incident(incident, now, notify=False) for incident in open_now.values())
     findings = {finding.subject: finding for finding in CONDITIONS[rule.kind](rule, now)}
     opened = resolved = 0
+    # Hundreds of subjects failing at once (a vendor outage) make a few notices, not hundreds:
+    # past ALERT_MAX_NEW_NOTICES a run's new incidents are shown on the page only.
+    budget = settings.ALERT_MAX_NEW_NOTICES
     for subject, finding in findings.items():
         incident = open_now.get(subject)
         if incident is None:
-            opened += open_incident(rule, finding, now) is not None
+            made = open_incident(rule, finding, now, told=budget > 0)
+            opened += made is not None
+            budget -= made is not None
         else:
             Incident.objects.filter(pk=incident.pk).update(
                 last_seen_at=now, title=finding.title[:300], detail=finding.detail[:500]

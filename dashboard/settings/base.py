@@ -281,6 +281,7 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # after ALERT_RETRY_SECONDS, doubling, ALERT_SEND_ATTEMPTS times in all; one left "sending"
 # longer than the lease belongs to a stopped worker (README: Alerts).
 ALERTS_EVERY_MINUTES = env.int("ALERTS_EVERY_MINUTES", default=1)
+ALERT_MAX_NEW_NOTICES = env.int("ALERT_MAX_NEW_NOTICES", default=10)
 ALERT_RESOLVE_AFTER_MINUTES = env.int("ALERT_RESOLVE_AFTER_MINUTES", default=5)
 ALERT_SEND_ATTEMPTS = env.int("ALERT_SEND_ATTEMPTS", default=5)
 ALERT_RETRY_SECONDS = env.int("ALERT_RETRY_SECONDS", default=60)

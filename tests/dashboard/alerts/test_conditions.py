@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.alerts import engine
@@ -13,7 +14,7 @@ from dashboard.credentials.models import CheckOutcome, VendorAccount
 from dashboard.live.models import Channel
 from dashboard.mixing.models import MixingTask, TaskState
 from dashboard.usage.models import Metric, ObservedSample, SyncCursor, UsageSample
-from tests.dashboard.conftest import World2
+from tests.dashboard.conftest import World2, logged_in
 
 
 def rule(world: World2, kind: str, threshold: int | None = None, period: str = "") -> AlertRule:
@@ -188,3 +189,18 @@ def test_a_figure_hovering_at_its_threshold_keeps_one_incident(two_tenants: Worl
     engine.evaluate(now + timedelta(minutes=4 + settings.ALERT_RESOLVE_AFTER_MINUTES))
     incident.refresh_from_db()
     assert not incident.is_open and incident.notices.count() == 2
+
+
+def test_many_subjects_at_once_make_a_few_notices_not_a_storm(two_tenants: World2, settings) -> None:
+    world, now = two_tenants, timezone.now()
+    settings.ALERT_MAX_NEW_NOTICES = 3
+    crowded = rule(world, Kind.CHANNEL_MEMBERS_OVER, 10)
+    crowded.destinations.create(tenant=world.acme, name="Mail", kind="email", emails="a@example.com")
+    for n in range(8):
+        Channel.objects.create(app=world.acme_manual_app, channel_id=f"big-{n}", is_live=True, member_count=50)
+    engine.evaluate(now)
+    incidents = Incident.objects.filter(rule=crowded)
+    assert incidents.count() == 8 and incidents.filter(notified=True).count() == 3
+    assert sum(incident.notices.count() for incident in incidents) == 3
+    page = logged_in(world.acme_viewer).get(reverse("alerts:alert_list", args=["acme"])).content.decode()
+    assert page.count("no notice (muted, or too many at once)") == 5
