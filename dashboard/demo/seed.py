@@ -176,15 +176,22 @@ def seed_alerts(tenant: Tenant) -> None:
     mailbox, _ = Destination.objects.get_or_create(
         tenant=tenant, name=DEMO_MAILBOX, defaults={"kind": DestinationKind.EMAIL, "emails": "ops@acme.example"}
     )
-    for rule in AlertRule.objects.filter(tenant=tenant, enabled=True):
-        rule.destinations.add(mailbox)
     counts = list(
         Channel.objects.filter(app__vendor_account__tenant=tenant, is_live=True)
         .order_by("-member_count")
         .values_list("member_count", flat=True)[:2]
     )
-    if counts and counts[0]:
-        # Just under the busiest channel: that one fires (the runner-up too if they are level).
-        below = counts[1] if len(counts) > 1 and counts[1] < counts[0] else counts[0] - 1
-        AlertRule.objects.filter(tenant=tenant, kind=Kind.CHANNEL_MEMBERS_OVER).update(threshold=max(1, below))
+    # Just under the busiest channel: that one fires (the runner-up too if they are level).
+    below = (counts[1] if len(counts) > 1 and counts[1] < counts[0] else counts[0] - 1) if counts else None
+    for rule in AlertRule.objects.filter(tenant=tenant, enabled=True):
+        changed: dict[str, object] = {}
+        if not rule.destinations.filter(pk=mailbox.pk).exists():
+            rule.destinations.add(mailbox)
+            changed["destinations"] = sorted(d.name for d in rule.destinations.all())
+        if rule.kind == Kind.CHANNEL_MEMBERS_OVER and below and rule.threshold != max(1, below):
+            rule.threshold = max(1, below)
+            changed["threshold"] = rule.threshold
+            rule.save(update_fields=["threshold", "updated_at"])
+        if changed:  # every rule change is audited, the demo's too
+            record(None, "alerts.rule_update", tenant=tenant, target=str(rule.get_kind_display()), detail=changed)
     alert_engine.evaluate(tenants=[tenant])

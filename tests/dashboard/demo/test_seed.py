@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.alerts.models import Incident
+from dashboard.audit.models import AuditEntry
 from dashboard.credentials.models import VendorAccount
 from dashboard.demo.seed import USERS, SimEndpoint, seed
 from dashboard.rtc.models import RtcApp
@@ -57,3 +58,4 @@ def test_seeding_twice_creates_nothing_twice(settings) -> None:
     assert rule_callbacks and all(url.startswith("http://127.0.0.1:8999/hooks/recordings/") for url in rule_callbacks)
     # Acme's crowded-channel rule sits just under its busiest live channel: an alert is open
     assert incidents and {incident.rule.kind for incident in incidents} == {"channel_members_over"}
+    assert AuditEntry.objects.filter(action="alerts.rule_update", tenant__slug="acme").exists()  # audited too
