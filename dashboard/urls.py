@@ -9,6 +9,7 @@ is marked `@login_not_required`; tests/dashboard/test_urls.py lists the public o
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.alerts import urls as alerts
 from dashboard.api import urls as api_tokens
 from dashboard.audit import urls as audit
 from dashboard.billing import urls as billing
@@ -22,7 +23,7 @@ from dashboard.usage import urls as usage
 
 tenant_urlpatterns = [
     path("", include((app.tenant_urlpatterns, app.app_name)))
-    for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings, api_tokens)
+    for app in (credentials, rtc, live, usage, billing, audit, mixing, recordings, api_tokens, alerts)
 ]
 
 staff_urlpatterns = [

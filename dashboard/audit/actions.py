@@ -54,6 +54,15 @@ ACTIONS = {
     "markup.update": _("Tenant markup changed"),
     "api.token_create": _("API token created"),
     "api.token_revoke": _("API token revoked"),
+    "alerts.rule_create": _("Alert rule added"),
+    "alerts.rule_update": _("Alert rule changed"),
+    "alerts.rule_delete": _("Alert rule deleted"),
+    "alerts.rule_mute": _("Alert rule muted"),
+    "alerts.rule_unmute": _("Alert rule unmuted"),
+    "alerts.destination_create": _("Alert destination added"),
+    "alerts.destination_update": _("Alert destination changed"),
+    "alerts.destination_delete": _("Alert destination deleted"),
+    "alerts.destination_test": _("Test notice sent"),
 }
 
 

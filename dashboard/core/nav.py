@@ -15,6 +15,7 @@ SECTION_OF_NAMESPACE = {
     "recordings": "recordings",
     "audit": "audit",
     "api_tokens": "api_tokens",
+    "alerts": "alerts",
 }
 SECTION_OF_VIEW = {
     # A push belongs to its channel, which the menu reaches through the vendor accounts.
@@ -39,6 +40,7 @@ LANDING_VIEW = {
     "layouts": "mixing:layout_list",
     "recordings": "recordings:recording_list",
     "audit": "audit:tenant_audit",
+    "alerts": "alerts:alert_list",
     "all_usage": "staff:usage_overview",
     "all_audit": "staff:all_audit",
     "jobs": "staff:ops_jobs",
@@ -56,8 +58,9 @@ TENANT_MENU_LABELS = (
     _("Layouts"),
     _("Recordings"),
     _("Active tasks"),
+    _("Alerts"),
 )
-STAFF_TENANT_MENU_LABELS = (*TENANT_MENU_LABELS, _("Audit log"))
+STAFF_TENANT_MENU_LABELS = (*TENANT_MENU_LABELS, _("Audit log"), _("API tokens"))
 
 # The sections under the staff menu ("All tenants"), which lights when one of them is open.
 STAFF_SECTIONS = ("all_usage", "all_audit", "all_active", "jobs", "staff_api_tokens")

@@ -37,7 +37,7 @@ def provider_for(
     def before_request(name: str) -> None:
         wait_for_turn(account, api=name)
         # With the request or job id the log filter adds; the call's name, never its query.
-        calls.info("%s %s for account %s", account.vendor, name, account.pk)
+        calls.debug("%s %s for account %s", account.vendor, name, account.pk)
         if on_request:
             on_request(name)
 

@@ -3,20 +3,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dashboard.audit.log import audited, record
+from dashboard.audit.log import record
 from dashboard.core.listing import paginate, search
 from dashboard.core.requests import ConsoleRequest
-from dashboard.core.vendor_errors import stored_text
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
 from vendors import registry
 
-from .blocking import BLOCKING_ERRORS, unblock
-from .connect import provider_for
+from .blocking import unblock
+from .checks import check_account
 from .crypto import UndecryptableCredentials
 from .forms import VendorAccountForm
 from .jobs import start_sync
@@ -108,22 +106,7 @@ def account_test(request: ConsoleRequest, tenant_slug: str, account_id: int) -> 
     """A cheap authenticated read at the vendor; the row keeps the outcome."""
     scope = tenant_scope(request, tenant_slug, Role.ADMIN)
     account = scope.get(VendorAccount, pk=account_id)
-    account.last_check_at = timezone.now()
-    try:
-        with (
-            audited(request.user, "account.test", vendor_account=account, target=account.label) as call,
-            provider_for(account) as provider,
-        ):
-            call.vendor_request_id = provider.check_connection()
-    except BLOCKING_ERRORS as error:
-        account.last_check_outcome = CheckOutcome.FAILED
-        account.last_check_error = stored_text(error, request_id=False)  # the request id has its own column
-        account.last_check_request_id = getattr(error, "request_id", "")
-    else:
-        account.last_check_outcome = CheckOutcome.OK
-        account.last_check_error = ""
-        account.last_check_request_id = call.vendor_request_id
-    account.save(update_fields=["last_check_at", "last_check_outcome", "last_check_error", "last_check_request_id"])
+    check_account(request.user, account)
     if request.htmx:
         return render(request, "credentials/partials/check_result.html", {"scope": scope, "account": account})
     if account.last_check_outcome == CheckOutcome.OK:

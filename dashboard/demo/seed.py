@@ -5,24 +5,30 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
+from dashboard.alerts import engine as alert_engine
+from dashboard.alerts.models import AlertRule, Destination, DestinationKind, Kind
 from dashboard.audit.log import record
 from dashboard.credentials.endpoints import normalize
 from dashboard.credentials.models import VendorAccount, VendorEndpoint
 from dashboard.live.discovery import add_channel, discover
 from dashboard.live.models import Channel, Discovery
 from dashboard.live.poll import poll_channels
+from dashboard.recordings import callbacks
+from dashboard.recordings import rules as recording_rules
 from dashboard.rtc.listing import refresh_account
 from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.tenancy.models import Membership, Role, Tenant
 from vendors import registry
 from vendors.base.errors import VendorError
 from vendors.base.provider import Capability
-from vendors.sim import Simulator
+from vendors.sim import Simulator, World
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +63,10 @@ class SimEndpoint:
     base_url: str
 
 
-def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict[str, str]:
-    """Create or update the demo data; returns each demo user's password (new each run unless given)."""
+def seed(endpoints: dict[str, SimEndpoint], password: str | None = None, world: World | None = None) -> dict[str, str]:
+    """Create or update the demo data; returns each demo user's password (new each run unless given).
+
+    With the simulators' `world`, hand-registered apps take the world's own (distinct) names."""
     passwords: dict[str, str] = {}
     with transaction.atomic():
         tenants = {
@@ -85,10 +93,14 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
                 account.save()
                 if not info.can(Capability.LIST_APPS):
                     for app_id in endpoint.simulator.demo_app_ids(share, len(tenants)):
-                        RtcApp.objects.get_or_create(
+                        spec = world.app(app_id) if world else None
+                        RtcApp.objects.update_or_create(
                             vendor_account=account,
                             app_id=app_id,
-                            defaults={"source": AppSource.MANUAL, "name": f"{info.label} demo app"},
+                            defaults={
+                                "source": AppSource.MANUAL,
+                                "name": spec.name if spec else f"{info.label} {app_id}",
+                            },
                         )
     for account in VendorAccount.objects.filter(tenant__slug__in=tenants, vendor__in=endpoints):
         if account.info.can(Capability.LIST_APPS):
@@ -99,6 +111,8 @@ def seed(endpoints: dict[str, SimEndpoint], password: str | None = None) -> dict
                 continue
             record(None, "apps.refresh", vendor_account=account, target=account.label, detail={"added": result.added})
     seed_channels(endpoints, tenants.values())
+    route_rule_callbacks(VendorAccount.objects.filter(tenant__slug__in=tenants, vendor__in=endpoints))
+    seed_alerts(tenants["acme"])
     return passwords
 
 
@@ -132,3 +146,52 @@ def seed_channels(endpoints: dict[str, SimEndpoint], tenants: Iterable[Tenant]) 
                 )
         except VendorError as error:
             log.warning("demo: reading channels of %s failed: %s", account, error)
+
+
+def route_rule_callbacks(accounts: Iterable[VendorAccount]) -> None:
+    """Recording rules at vendors that keep them (ISDP+) send their callbacks to this console,
+    so automatic recordings reach the recordings page. Needs PUBLIC_BASE_URL (the demo sets it)."""
+    if not settings.PUBLIC_BASE_URL:
+        log.info("demo: recording rules left as they are (no PUBLIC_BASE_URL for callbacks)")
+        return
+    for account in accounts:
+        if not account.info.can(Capability.RECORDING_RULES):
+            continue
+        url = callbacks.callback_url(account)
+        for app in account.apps.all():
+            try:
+                for rule in recording_rules.rules(app):
+                    if rule.callback_url != url:
+                        recording_rules.save(AnonymousUser(), app, replace(rule, callback_url=url))
+            except VendorError as error:
+                log.warning("demo: recording rules of %s failed: %s", app, error)
+
+
+DEMO_MAILBOX = "Demo mailbox"
+
+
+def seed_alerts(tenant: Tenant) -> None:
+    """Acme's rules send to a mailbox (the demo's mail goes to files in VAR_DIR/demo-mail), and
+    its crowded-channel limit sits just below its busiest live channel, so an alert is open at start."""
+    mailbox, _ = Destination.objects.get_or_create(
+        tenant=tenant, name=DEMO_MAILBOX, defaults={"kind": DestinationKind.EMAIL, "emails": "ops@acme.example"}
+    )
+    counts = list(
+        Channel.objects.filter(app__vendor_account__tenant=tenant, is_live=True)
+        .order_by("-member_count")
+        .values_list("member_count", flat=True)[:2]
+    )
+    # Just under the busiest channel: that one fires (the runner-up too if they are level).
+    below = (counts[1] if len(counts) > 1 and counts[1] < counts[0] else counts[0] - 1) if counts else None
+    for rule in AlertRule.objects.filter(tenant=tenant, enabled=True):
+        changed: dict[str, object] = {}
+        if not rule.destinations.filter(pk=mailbox.pk).exists():
+            rule.destinations.add(mailbox)
+            changed["destinations"] = sorted(d.name for d in rule.destinations.all())
+        if rule.kind == Kind.CHANNEL_MEMBERS_OVER and below and rule.threshold != max(1, below):
+            rule.threshold = max(1, below)
+            changed["threshold"] = rule.threshold
+            rule.save(update_fields=["threshold", "updated_at"])
+        if changed:  # every rule change is audited, the demo's too
+            record(None, "alerts.rule_update", tenant=tenant, target=str(rule.get_kind_display()), detail=changed)
+    alert_engine.evaluate(tenants=[tenant])

@@ -89,6 +89,8 @@ class MixingTask(models.Model):
     stopped_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     check_error = models.TextField(blank=True)
+    # The vendor stopped it on its own (its channel ended, CDN or address trouble): alerts watch for it.
+    ended_by_vendor = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]

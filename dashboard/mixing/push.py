@@ -122,6 +122,7 @@ def refresh(task: MixingTask, *, interactive: bool = True) -> MixingTask:
     else:
         task.state = STATES[status.state]
         task.vendor_status, task.detail, task.check_error = status.vendor_status, status.detail[:200], ""
+        task.ended_by_vendor = status.ended_by_vendor
         if task.state in (TaskState.STOPPED, TaskState.FAILED) and task.stopped_at is None:
             task.stopped_at = timezone.now()
     task.checked_at = timezone.now()

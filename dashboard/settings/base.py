@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dashboard.mixing",
     "dashboard.recordings",
     "dashboard.metrics",
+    "dashboard.alerts",
     "dashboard.demo",
     "dashboard.api",
     # django-ninja: in INSTALLED_APPS so its docs page uses its own static Swagger UI, not a CDN.
@@ -326,6 +327,29 @@ RECORDING_ATTENTION_DAYS = env.int("RECORDING_ATTENTION_DAYS", default=30)
 RECORDING_UPLOAD_MAX_MB = env.int("RECORDING_UPLOAD_MAX_MB", default=100)
 # The console's address as vendors reach it, for callback URLs (empty: the address the user used).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+# Alerts (dashboard/alerts): rules are evaluated this often; a notice that fails is tried again
+# after ALERT_RETRY_SECONDS, doubling, ALERT_SEND_ATTEMPTS times in all; one left "sending"
+# longer than the lease belongs to a stopped worker (README: Alerts).
+ALERTS_EVERY_MINUTES = env.int("ALERTS_EVERY_MINUTES", default=1)
+ALERT_MAX_NEW_NOTICES = env.int("ALERT_MAX_NEW_NOTICES", default=10)
+ALERT_RESOLVE_AFTER_MINUTES = env.int("ALERT_RESOLVE_AFTER_MINUTES", default=5)
+ALERT_SEND_ATTEMPTS = env.int("ALERT_SEND_ATTEMPTS", default=5)
+ALERT_RETRY_SECONDS = env.int("ALERT_RETRY_SECONDS", default=60)
+ALERT_SEND_LEASE_SECONDS = env.int("ALERT_SEND_LEASE_SECONDS", default=300)
+ALERT_WEBHOOK_TIMEOUT = env.float("ALERT_WEBHOOK_TIMEOUT", default=10.0)
+# Webhook origins (scheme, host, port) that may resolve to private addresses: operator
+# configuration, never tenant input (SECURITY.md). Every other webhook must be public.
+ALERT_WEBHOOK_PRIVATE_URLS = env.list("ALERT_WEBHOOK_PRIVATE_URLS", default=[])
+ALERT_EMAIL_FROM = env.str("ALERT_EMAIL_FROM", default="rtc-dashboard@localhost")
+# Alert email goes through Django's mail backend: SMTP at EMAIL_HOST by default.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # For vendors that publish no rate limit: requests per second per vendor account.
 VENDOR_DEFAULT_REQUESTS_PER_SECOND = env.float("VENDOR_DEFAULT_REQUESTS_PER_SECOND", default=20.0)
 # Where rate-limit counters live: memory:// (one process) or redis://... (shared by every worker).
@@ -358,5 +382,10 @@ LOGGING = {
         "huey": {"level": env.str("JOBS_LOG_LEVEL", default="WARNING")},
         # django-axes reports every login at INFO; lockouts are warnings and still show.
         "axes": {"level": "WARNING"},
+        # Every vendor call (vendor, action, account, request and job id) is logged at DEBUG:
+        # VENDOR_CALLS_LOG_LEVEL=DEBUG (or LOG_LEVEL=DEBUG) shows them.
+        "dashboard.vendor_calls": {"level": env.str("VENDOR_CALLS_LOG_LEVEL", default="NOTSET")},
+        # apprise logs the bot addresses (their tokens) at DEBUG.
+        "apprise": {"level": "WARNING"},
     },
 }

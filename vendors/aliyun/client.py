@@ -132,6 +132,8 @@ MPU_STATUS = {
     5: (MixingState.FAILED, "CDN network problem, live stream stopped"),
     6: (MixingState.FAILED, "live URL problem, live stream stopped"),
 }
+# Spec 8.2: statuses 4-6 are stops the vendor decided on (the channel ended, CDN or URL trouble).
+MPU_ENDED_BY_VENDOR = frozenset({4, 5, 6})
 ROLES = {0: MemberRole.COMMUNICATION, 1: MemberRole.INTERACTIVE, 2: MemberRole.VIEWER}
 
 
@@ -600,7 +602,7 @@ class AliyunRtcClient(HttpApiClient):
         body = self.call("GetMPUTaskStatus", {"AppId": app_id, "TaskId": task_id}, idempotent=True)
         status = as_int(field(body, "Status"), "Status")
         state, detail = MPU_STATUS.get(status, (MixingState.UNKNOWN, f"status {status}"))
-        return MixingTask(task_id, state, str(status), detail)
+        return MixingTask(task_id, state, str(status), detail, ended_by_vendor=status in MPU_ENDED_BY_VENDOR)
 
     def stop_mpu_task(self, app_id: str, task_id: str) -> str:
         return request_id_of(self.call("StopMPUTask", {"AppId": app_id, "TaskId": task_id}, idempotent=False))

@@ -325,6 +325,9 @@ class MixingTask:
     state: MixingState
     vendor_status: str = ""
     detail: str = ""
+    # The vendor ended the task on its own (the channel stopped, the CDN or the address failed),
+    # not because someone asked it to stop.
+    ended_by_vendor: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ def run_demo(var_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
         if not line:
             break
         lines.append(line)
-        if "Quit the server" in line:
+        if line.startswith("    harbor-admin "):  # the last demo user: the announcement is complete
             return process, lines
     process.kill()
     pytest.fail("demo did not start:\n" + "".join(lines))
@@ -93,6 +93,13 @@ def test_demo_command_serves_the_console_and_stops_everything(tmp_path: Path) ->
         output = "".join(lines)
         try:
             assert f"Log in at   http://127.0.0.1:{port}/login/" in output
+            # Quiet: the announcement only, the passwords last; no vendor call or request lines.
+            assert lines[-1].startswith("    harbor-admin ") and "demo-password-42" in lines[-1]
+            assert "vendor_calls" not in output and "DescribeApps" not in output and "GET /" not in output
+            assert "Vendor accounts tested: 8 of 8 connected." in output
+            saved = tmp_path / "demo-credentials.txt"
+            assert saved.stat().st_mode & 0o777 == 0o600
+            assert "acme-admin demo-password-42" in saved.read_text()
             sim_urls = re.findall(r"^\s+(\w+)\s+(http://127\.0\.0\.1:\d+)$", output, re.M)
             assert sim_urls, output
             base = f"http://127.0.0.1:{port}"
@@ -119,6 +126,9 @@ def test_demo_command_serves_the_console_and_stops_everything(tmp_path: Path) ->
                 assert 'data-total="duration">' in report and "No usage stored" not in report
             audit = admin.get("/t/acme/audit/").text
             assert "Connection tested" in audit
+            alerts = admin.get("/t/acme/alerts/").text
+            assert re.search(r'data-open-count="[1-9]', alerts), "the demo shows an open alert"
+            assert "has" in alerts and "members (limit" in alerts
 
             staff = log_in(base, "staff", "demo-password-42")
             tenants = staff.get("/tenants/").text

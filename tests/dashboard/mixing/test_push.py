@@ -151,3 +151,14 @@ def test_viewers_get_403_and_other_tenants_404(setup, name: str) -> None:
     assert logged_in(tenants.harbor_admin).post(url, data).status_code == 404
     assert logged_in(tenants.harbor_admin).get(reverse("mixing:push_detail", args=["acme", task.pk])).status_code == 404
     assert AuditEntry.objects.filter(action__startswith="mixing.").count() == 1  # only the admin's start
+
+
+def test_a_push_the_vendor_ends_on_its_own_is_marked_for_the_alerts(setup) -> None:
+    tenants, sim, app, channel, layouts = setup
+    admin = logged_in(tenants.acme_admin)
+    admin.post(reverse("mixing:push_start", args=["acme", channel.pk]), start_data(layouts["Duo"]))
+    task = MixingTask.objects.get(channel=channel)
+    sim.simulator.mpu_tasks[(app.app_id, task.task_id)].status = 5  # CDN trouble: the vendor stopped it
+    check_pushes()
+    task.refresh_from_db()
+    assert task.state == TaskState.FAILED and task.ended_by_vendor and task.stopped_at

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
+from dashboard.alerts.models import AlertRule, Destination, DestinationKind
 from dashboard.api import tokens
 from dashboard.api.models import ApiToken
 from dashboard.audit.models import AuditEntry
@@ -115,6 +116,18 @@ def acme_api_token(world: World2) -> ApiToken:
     )[0]
 
 
+def acme_alert_rule(world: World2) -> AlertRule:
+    return AlertRule.objects.filter(tenant=world.acme).order_by("pk").first() or AlertRule.objects.create(
+        tenant=world.acme, kind="account_failing"
+    )
+
+
+def acme_destination(world: World2) -> Destination:
+    return Destination.objects.get_or_create(
+        tenant=world.acme, name="Iso mail", defaults={"kind": DestinationKind.EMAIL, "emails": "ops@example.com"}
+    )[0]
+
+
 def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str, object]:
     recording, file = acme_recording(world)
     values = {
@@ -131,6 +144,8 @@ def kwargs_for(pattern: URLPattern, world: World2, tenant_slug: str) -> dict[str
         "rule_id": "1001",
         "storage_pk": acme_storage(world).pk,
         "book_id": acme_price_book(world).pk,
+        "rule_pk": acme_alert_rule(world).pk,
+        "destination_pk": acme_destination(world).pk,
         "token": "not-a-signed-account",
         "recording_token": "not-a-recording-token",
         "token_pk": acme_api_token(world).pk,
@@ -165,6 +180,8 @@ def snapshot(world: World2) -> tuple:
         list(PriceBook.objects.values_list("vendor_account", "currency", "valid_from", *TIER_LABELS)),
         list(Markup.objects.values_list("tenant", "percent")),
         list(ApiToken.objects.values_list("name", "revoked_at")),
+        list(AlertRule.objects.values_list("pk", "enabled", "threshold", "period", "muted_until")),
+        list(Destination.objects.values_list("pk", "name", "emails", "secrets_ciphertext")),
     )
 
 
@@ -192,7 +209,7 @@ def test_member_of_another_tenant_gets_404_and_changes_nothing(two_tenants: Worl
 
 
 OBJECT_IDS = {"account_id", "app_pk", "channel_pk", "template_pk", "task_pk", "recording_pk", "file_pk", "storage_pk"}
-OBJECT_IDS |= {"book_id", "token_pk"}
+OBJECT_IDS |= {"book_id", "token_pk", "rule_pk", "destination_pk"}
 
 
 @pytest.mark.parametrize(

@@ -127,6 +127,14 @@ QUERY_PARAMS: dict[str, set[str]] = {
     "api_tokens:tenant_token_revoke": set(),
     "staff:api_tokens": {"page"},
     "staff:api_token_revoke": set(),
+    "alerts:alert_list": set(),
+    "alerts:rule_new": set(),
+    "alerts:rule_edit": set(),
+    "alerts:rule_delete": set(),
+    "alerts:destination_new": set(),
+    "alerts:destination_edit": set(),
+    "alerts:destination_delete": set(),
+    "alerts:delivery_list": {"page"},
 }
 
 

@@ -25,7 +25,14 @@ from dashboard.recordings.models import Recording, RecordingFile
 from dashboard.rtc.models import AppSource, RtcApp
 from dashboard.rtc.tasks import refresh_account_apps
 from tests.dashboard.conftest import World2, allow_endpoint, logged_in
-from tests.dashboard.site.test_isolation import acme_api_token, acme_layout, acme_storage, named_patterns
+from tests.dashboard.site.test_isolation import (
+    acme_alert_rule,
+    acme_api_token,
+    acme_destination,
+    acme_layout,
+    acme_storage,
+    named_patterns,
+)
 from tests.dashboard.site.test_mutations import POST_DATA
 from tests.toy_vendor.provider import INFO, ToyProvider
 from tests.toy_vendor.sim import ToySimulator
@@ -156,6 +163,8 @@ class Toy:
             "token": "not-a-signed-account",
             "recording_token": "not-a-recording-token",
             "token_pk": acme_api_token(self.world).pk,
+            "rule_pk": acme_alert_rule(self.world).pk,
+            "destination_pk": acme_destination(self.world).pk,
             "book_id": PriceBook.objects.get_or_create(
                 vendor_account=self.account, valid_from=date(2026, 1, 1), defaults={"currency": "USD"}
             )[0].pk,

@@ -303,8 +303,18 @@ def test_mpu_task_lifecycle(client, sim, app_id, busy_channel):
     assert client.stop_mpu_task(app_id, "task_1")
     status = client.get_mpu_task_status(app_id, "task_1")
     assert status.state is MixingState.STOPPED and status.vendor_status == "3"
+    assert not status.ended_by_vendor  # stopped by whoever asked, not by the vendor
     with vendor_error(ConflictError, "OperationConflict", 400):
         client.stop_mpu_task(app_id, "task_1")
+
+
+@pytest.mark.parametrize(
+    ("status", "ended_by_vendor"), [(1, False), (2, False), (3, False), (4, True), (5, True), (6, True)]
+)
+def test_mpu_statuses_4_to_6_are_ends_the_vendor_decided(client, sim, app_id, busy_channel, status, ended_by_vendor):
+    start_task(client, app_id, busy_channel)
+    sim.mpu_tasks[(app_id, "task_1")].status = status
+    assert client.get_mpu_task_status(app_id, "task_1").ended_by_vendor is ended_by_vendor
 
 
 def test_mpu_layout_that_exceeds_the_profile_is_refused_by_the_vendor(client, app_id, busy_channel):

@@ -37,7 +37,9 @@ class Command(BaseCommand):
     def _rotate(self, sealed: crypto.SealedField) -> tuple[int, int]:
         model = apps.get_model(sealed.model)
         rotated = failed = 0
-        for pk in model._default_manager.values_list("pk", flat=True).iterator():
+        # An empty field holds no secret (an email destination has no webhook address): nothing to rotate.
+        sealed_rows = model._default_manager.exclude(**{sealed.field: ""})
+        for pk in sealed_rows.values_list("pk", flat=True).iterator():
             with transaction.atomic():
                 row = model._default_manager.select_for_update().get(pk=pk)
                 try:
