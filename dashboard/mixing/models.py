@@ -69,6 +69,10 @@ class TaskState(models.TextChoices):
     UNKNOWN = "unknown", _("unknown")
 
 
+# A push not over yet: the status job asks after it, the home page counts it as running.
+ACTIVE_TASK_STATES = (TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN)
+
+
 class MixingTask(models.Model):
     """A mixed stream of a channel pushed to a CDN address (Aliyun MPU bypass push)."""
 
@@ -99,4 +103,4 @@ class MixingTask(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.state in (TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN)
+        return self.state in ACTIVE_TASK_STATES

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dashboard.mixing",
     "dashboard.recordings",
     "dashboard.demo",
+    "dashboard.home",
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -177,7 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "people:login"
-LOGIN_REDIRECT_URL = "tenancy:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "people:login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 
@@ -267,6 +268,8 @@ LIVE_POLL_SECONDS = env.int("LIVE_POLL_SECONDS", default=30)
 LIVE_POLL_THREADS = env.int("LIVE_POLL_THREADS", default=16)
 LIVE_DISCOVERY_EVERY_MINUTES = env.int("LIVE_DISCOVERY_EVERY_MINUTES", default=5)
 LIVE_PAGE_REFRESH_SECONDS = env.int("LIVE_PAGE_REFRESH_SECONDS", default=10)
+# The home page redraws itself from the database this often while its tab is visible.
+HOME_REFRESH_SECONDS = env.int("HOME_REFRESH_SECONDS", default=30)
 # Polls are kept this long for timelines and sparklines, then pruned.
 LIVE_SNAPSHOT_DAYS = env.int("LIVE_SNAPSHOT_DAYS", default=30)
 
