@@ -1,0 +1,280 @@
+"""Home page benchmark: support staff's home over 100 tenants and 2,000 apps.
+
+    python bench/home.py [--runs 60] [--database sqlite|postgres|both]
+                         [--database-url postgres://postgres@127.0.0.1:5432/rtc_bench_home]
+
+Seeds 100 tenants with 2 vendor accounts and 20 apps each; every app has a year of daily
+samples and the last week of hourly samples of all five statistics (5.3 million rows), sync
+cursors, 10 polled channels (a quarter of them live), recordings (some failed, some stuck),
+running pushes and audit entries. Then times, through Django's test client (middleware,
+queries, templates), the staff home page, its htmx refresh, one tenant's home as its admin,
+and the header's search for a user id, and prints, last, p50 and p95 milliseconds per case
+and database. "both" (the default) runs SQLite, then PostgreSQL (a database it creates and
+drops), each in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TENANTS = 100
+ACCOUNTS_PER_TENANT = 2
+APPS_PER_ACCOUNT = 10
+CHANNELS_PER_APP = 10
+DAYS = 366
+HOURS = 7 * 24
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/rtc_bench_home")
+    args = parser.parse_args()
+    if args.database == "both":
+        lines = []
+        for database in ("sqlite", "postgres"):
+            command = [sys.executable, __file__, "--runs", str(args.runs), "--database", database]
+            output = subprocess.run(
+                [*command, "--database-url", args.database_url], cwd=ROOT, check=True, capture_output=True, text=True
+            ).stdout
+            print(output, end="")
+            lines += [line for line in output.splitlines() if line.startswith(database)]
+        print("\nhome page, staff over 100 tenants and 2,000 apps (p50 / p95):")
+        print("\n".join(lines))
+        return
+    run(args.database, args.database_url, args.runs)
+
+
+def run(database: str, database_url: str, runs: int) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
+            "DASHBOARD_VAR_DIR": tempfile.mkdtemp(prefix="bench-home-"),
+            "ALLOWED_HOSTS": "testserver",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    if database == "postgres":
+        import psycopg
+
+        name = database_url.rsplit("/", 1)[1]
+        admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = database_url
+    try:
+        measure(database, runs)
+    finally:
+        if database == "postgres":
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def measure(database: str, runs: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    staff, admin, tenant_slug, user_id = seed()
+    print(f"{database}: seeded in {time.perf_counter() - started:.0f} s")
+
+    cases = [
+        ("staff home", staff, "/", {}),
+        ("staff home, htmx refresh", staff, "/", {"HX-Request": "true"}),
+        ("a tenant's home (its admin)", admin, f"/t/{tenant_slug}/", {}),
+        ("search a user id (staff)", staff, f"/search/?q={user_id}", {}),
+    ]
+    for name, user, url, headers in cases:
+        client = Client()
+        client.force_login(user)
+        times = []
+        for _ in range(runs + 3):
+            begun = time.perf_counter()
+            response = client.get(url, headers=headers)
+            times.append((time.perf_counter() - begun) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        times = sorted(times[3:])  # the first requests load templates and warm the caches
+        p95 = times[int(len(times) * 0.95) - 1]
+        size = len(response.content) / 1024
+        print(f"{database:8} {name:30} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  {size:6.1f} KB")
+
+
+def seed() -> tuple[object, object, str, str]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from dashboard.audit.models import AuditEntry
+    from dashboard.credentials.models import VendorAccount
+    from dashboard.live.models import Channel, Presence
+    from dashboard.mixing.models import MixingTask
+    from dashboard.recordings.models import Recording
+    from dashboard.rtc.models import RtcApp
+    from dashboard.tenancy.models import Membership, Tenant
+    from dashboard.usage.models import Metric, SyncCursor
+
+    rng = random.Random(16)
+    now = datetime.now(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    today = hour.replace(hour=0)
+    tenants = Tenant.objects.bulk_create(Tenant(name=f"Tenant {n:03}", slug=f"tenant-{n:03}") for n in range(TENANTS))
+    accounts = []
+    for tenant in tenants:
+        for n in range(ACCOUNTS_PER_TENANT):
+            account = VendorAccount(tenant=tenant, vendor=("aliyun", "uprtc")[n], label=f"{tenant.name} {n}")
+            account.set_credentials({"access_key_id": "a", "access_key_secret": "b", "app_secret": "c"})
+            account.last_check_outcome = "failed" if rng.random() < 0.05 else "ok"
+            account.sync_blocked = rng.random() < 0.03
+            accounts.append(account)
+    VendorAccount.objects.bulk_create(accounts)
+    apps = RtcApp.objects.bulk_create(
+        RtcApp(vendor_account=account, app_id=f"app-{account.pk}-{n}", name=f"App {account.pk}.{n}")
+        for account in accounts
+        for n in range(APPS_PER_ACCOUNT)
+    )
+    metrics = [m.value for m in Metric]
+
+    def samples():
+        for app in apps:
+            scale = rng.randint(50, 5000)
+            for interval, count, step, last in (
+                (86400, DAYS, timedelta(days=1), today),
+                (3600, HOURS, timedelta(hours=1), hour),
+            ):
+                for n in range(count):
+                    at = last - step * n
+                    value = scale + (n * 37) % scale
+                    for metric in metrics:
+                        peak = at + step / 3 if "peak" in metric else None
+                        tiers = (value // 5,) * 4 + (value - 4 * (value // 5),) if metric == "duration" else (0,) * 5
+                        yield (app.pk, metric, interval, at, value, peak, *tiers)
+
+    columns = [
+        "app_id",
+        "metric",
+        "interval",
+        "timestamp",
+        "value",
+        "peak_time",
+        "audio",
+        "v360",
+        "v720",
+        "v1080",
+        "content",
+    ]
+    bulk(connection, "usage_usagesample", columns, samples())
+    SyncCursor.objects.bulk_create(
+        SyncCursor(
+            app=app,
+            metric=metric,
+            interval=interval,
+            synced_until=(hour - timedelta(hours=6 if app.pk % 97 == 0 else 0)) if interval == 3600 else today,
+        )
+        for app in apps
+        for metric in metrics
+        for interval in (3600, 86400)
+    )
+    channels = Channel.objects.bulk_create(
+        Channel(
+            app=app,
+            channel_id=f"room-{app.pk}-{n}",
+            is_live=n < CHANNELS_PER_APP // 4,
+            member_count=rng.randint(2, 40) if n < CHANNELS_PER_APP // 4 else 0,
+            live_since=now - timedelta(minutes=rng.randint(1, 300)),
+            last_polled_at=now - timedelta(seconds=rng.randint(0, 30)),
+        )
+        for app in apps
+        for n in range(CHANNELS_PER_APP)
+    )
+    live = [channel for channel in channels if channel.is_live]
+    user_id = "user-bench-7"
+    Presence.objects.bulk_create(
+        Presence(channel=channel, user_id=f"user-{channel.pk}-{n}", first_seen_at=now, last_seen_at=now)
+        for channel in live[:2000]
+        for n in range(5)
+    )
+    Presence.objects.create(channel=live[7], user_id=user_id, first_seen_at=now, last_seen_at=now)
+    old = now - timedelta(hours=2)
+    recordings = []
+    for n, channel in enumerate(channels[::5]):
+        state = ("finished", "finished", "finished", "recording", "failed", "starting")[n % 6]
+        recordings.append(
+            Recording(
+                tenant_id=channel.app.vendor_account.tenant_id,
+                channel=channel,
+                recording_id=f"rec-{n}",
+                state=state,
+                file_count=0 if n % 17 == 0 else 1,
+            )
+        )
+    Recording.objects.bulk_create(recordings)
+    Recording.objects.filter(state="starting").update(progressed_at=old)
+    MixingTask.objects.bulk_create(
+        MixingTask(
+            channel=channel,
+            task_id=f"task-{n}",
+            stream_url=f"rtmp://cdn/{n}",
+            media_encode=2,
+            task_profile="4IN_720P",
+            state="running",
+        )
+        for n, channel in enumerate(live[::10])
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor_name="bench",
+            tenant=tenants[n % TENANTS],
+            tenant_name=tenants[n % TENANTS].name,
+            action="live.kick",
+            target=f"room-{n}",
+            outcome="success",
+            vendor_request_id=f"REQ-{n:06}",
+        )
+        for n in range(20000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    users = get_user_model()
+    staff = users.objects.create_user("staff-bench", password="a-long-password-1", is_staff=True)
+    admin = users.objects.create_user("admin-bench", password="a-long-password-1")
+    Membership.objects.create(user=admin, tenant=tenants[0], role="admin")
+    return staff, admin, tenants[0].slug, user_id
+
+
+def bulk(connection, table: str, columns: list[str], rows) -> None:
+    """Millions of rows: COPY on PostgreSQL, executemany in batches on SQLite."""
+    from itertools import islice
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        adapt = connection.ops.adapt_datetimefield_value  # stored as Django stores them: naive UTC text
+        rows = (tuple(adapt(v) if isinstance(v, datetime) else v for v in row) for row in rows)
+        while batch := list(islice(rows, 50000)):
+            cursor.executemany(sql, batch)
+
+
+if __name__ == "__main__":
+    main()
