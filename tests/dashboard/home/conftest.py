@@ -54,7 +54,10 @@ def channel(app: RtcApp, channel_id: str, members: int) -> Channel:
 
 @pytest.fixture
 def cockpit(two_tenants: World2) -> World2:
-    w = two_tenants
+    return seed_cockpit(two_tenants)
+
+
+def seed_cockpit(w: World2) -> World2:
     now = timezone.now()
     acme_app = RtcApp.objects.create(vendor_account=w.acme_account, app_id="acme-app", name="Acme Main")
     harbor_app = RtcApp.objects.create(vendor_account=w.harbor_account, app_id="harbor-app", name="Harbor Main")
