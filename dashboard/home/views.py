@@ -21,7 +21,7 @@ from dashboard.recordings.models import Recording
 from dashboard.tenancy.scoping import tenant_scope, visible_tenants
 
 from . import figures
-from .search import audit_readable, find
+from .search import MIN_PART, audit_readable, find
 
 LATEST_ACTIONS = 10
 LISTED = 10
@@ -92,4 +92,5 @@ def search(request: ConsoleRequest) -> HttpResponse:
     target = results.only_exact()
     if target:
         return redirect(target)
-    return render(request, "home/search.html", {"results": results, "query": text})
+    context = {"results": results, "query": text, "short": 0 < len(text) < MIN_PART, "min_part": MIN_PART}
+    return render(request, "home/search.html", context)
