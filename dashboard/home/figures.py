@@ -116,14 +116,16 @@ def for_tenants(tenants: Sequence[Tenant], now: datetime) -> list[TenantFigures]
             "tenant_id", "vendor", "label", "enabled", "last_check_outcome", "sync_blocked"
         )
     )
-    live = live_by_account(Channel.objects.filter(app__vendor_account__tenant_id__in=pks))
+    # Filtered by account, not tenant: one join fewer on tables of millions of rows.
+    account_pks = [account.pk for account in accounts]
+    live = live_by_account(Channel.objects.filter(app__vendor_account_id__in=account_pks))
     blocked_apps = dict(
-        RtcApp.objects.filter(vendor_account__tenant_id__in=pks, sync_blocked=True)
+        RtcApp.objects.filter(vendor_account_id__in=account_pks, sync_blocked=True)
         .values_list("vendor_account")
         .annotate(count=Count("pk"))
         .order_by()
     )
-    lagging = coverage.lagging(SyncCursor.objects.filter(app__vendor_account__tenant_id__in=pks), now)
+    lagging = coverage.lagging(SyncCursor.objects.filter(app__vendor_account_id__in=account_pks), now)
     for account in accounts:
         state = AccountState(account, live.get(account.pk, LiveNow()))
         if account.enabled:  # a disabled account is never called: nothing of it can go wrong
@@ -133,13 +135,13 @@ def for_tenants(tenants: Sequence[Tenant], now: datetime) -> list[TenantFigures]
             state.lag = None if account.sync_blocked else lagging.get(account.pk)
         found[account.tenant_id].accounts.append(state)
 
-    _minutes(found, today, RtcApp.objects.filter(vendor_account__tenant_id__in=pks))
+    _minutes(found, today, RtcApp.objects.filter(vendor_account_id__in=account_pks))
     recordings = Recording.objects.filter(tenant_id__in=pks)
     for tenant_pk, count in _per_tenant(recordings.filter(watchdog.needs_attention(now)), "tenant"):
         found[tenant_pk].attention = count
     for tenant_pk, count in _per_tenant(recordings.filter(STATES["active"]), "tenant"):
         found[tenant_pk].running_recordings = count
-    pushes = MixingTask.objects.filter(channel__app__vendor_account__tenant_id__in=pks, state__in=ACTIVE_TASK_STATES)
+    pushes = MixingTask.objects.filter(channel__app__vendor_account_id__in=account_pks, state__in=ACTIVE_TASK_STATES)
     for tenant_pk, count in _per_tenant(pushes, "channel__app__vendor_account__tenant"):
         found[tenant_pk].running_pushes = count
     for tenant_pk, alerts in open_alerts(pks).items():
