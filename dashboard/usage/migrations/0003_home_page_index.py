@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rtc', '0002_rtcapp_last_synced_at_rtcapp_sync_blocked_and_more'),
-        ('usage', '0002_observed_sample'),
+        ("rtc", "0002_rtcapp_last_synced_at_rtcapp_sync_blocked_and_more"),
+        ("usage", "0002_observed_sample"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='synccursor',
-            index=models.Index(fields=['interval', 'app', 'synced_until'], name='cursor_interval_progress'),
+            model_name="synccursor",
+            index=models.Index(fields=["interval", "app", "synced_until"], name="cursor_interval_progress"),
         ),
     ]
