@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/rtc_bench_home")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (to look into it)")
     args = parser.parse_args()
     if args.database == "both":
         lines = []
@@ -51,14 +52,14 @@ def main() -> None:
                 [*command, "--database-url", args.database_url], cwd=ROOT, check=True, capture_output=True, text=True
             ).stdout
             print(output, end="")
-            lines += [line for line in output.splitlines() if line.startswith(database)]
+            lines += [line for line in output.splitlines() if line.startswith(database) and " p50 " in line]
         print("\nhome page, staff over 100 tenants and 2,000 apps (p50 / p95):")
         print("\n".join(lines))
         return
-    run(args.database, args.database_url, args.runs)
+    run(args.database, args.database_url, args.runs, keep=args.keep)
 
 
-def run(database: str, database_url: str, runs: int) -> None:
+def run(database: str, database_url: str, runs: int, *, keep: bool = False) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "dashboard.settings.base",
@@ -79,7 +80,7 @@ def run(database: str, database_url: str, runs: int) -> None:
     try:
         measure(database, runs)
     finally:
-        if database == "postgres":
+        if database == "postgres" and not keep:
             from django.db import connections
 
             connections.close_all()
