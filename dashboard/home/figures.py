@@ -92,10 +92,6 @@ class TenantFigures:
         return sum(state.live.members for state in self.accounts)
 
     @property
-    def live_accounts(self) -> list[AccountState]:
-        return [state for state in self.accounts if state.live.channels]
-
-    @property
     def troubled_accounts(self) -> list[AccountState]:
         return [state for state in self.accounts if state.needs_attention]
 
