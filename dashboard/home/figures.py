@@ -102,7 +102,8 @@ class TenantFigures:
 
 
 def for_tenants(tenants: Sequence[Tenant], now: datetime) -> list[TenantFigures]:
-    """Each tenant's figures, worst first (then the busiest, then by name)."""
+    """Each tenant's figures but its minutes (`with_minutes`), worst first (then the busiest, by
+    members live now; then by name)."""
     pks = [tenant.pk for tenant in tenants]
     today = now.astimezone(UTC).date()
     found = {tenant.pk: TenantFigures(tenant, Minutes(today)) for tenant in tenants}
@@ -131,7 +132,6 @@ def for_tenants(tenants: Sequence[Tenant], now: datetime) -> list[TenantFigures]
             state.lag = None if account.sync_blocked else lagging.get(account.pk)
         found[account.tenant_id].accounts.append(state)
 
-    _minutes(found, today, RtcApp.objects.filter(vendor_account_id__in=account_pks))
     recordings = Recording.objects.filter(tenant_id__in=pks)
     for tenant_pk, count in _per_tenant(recordings.filter(watchdog.needs_attention(now)), "tenant"):
         found[tenant_pk].attention = count
@@ -143,18 +143,22 @@ def for_tenants(tenants: Sequence[Tenant], now: datetime) -> list[TenantFigures]
     for tenant_pk, alerts in open_alerts(pks).items():
         found[tenant_pk].alerts = alerts
 
-    return sorted(
-        found.values(),
-        key=lambda f: (tuple(-n for n in f.severity), -f.live_members, -f.minutes.today_minutes, f.tenant.name),
-    )
+    return sorted(found.values(), key=lambda f: (tuple(-n for n in f.severity), -f.live_members, f.tenant.name))
 
 
 def _per_tenant(rows: QuerySet[Any], tenant_path: str) -> list[tuple[int, int]]:
     return list(rows.values_list(tenant_path).annotate(count=Count("pk")).order_by())
 
 
-def _minutes(found: dict[int, TenantFigures], today: date, apps: QuerySet[RtcApp]) -> None:
-    """The usage report's total minutes (figures()) of the same UTC days, per tenant."""
+def with_minutes(shown: Sequence[TenantFigures]) -> None:
+    """Fill in the minutes of the tenants shown (a page of the ranking, which does not need
+    them): the usage report's total minutes (figures()) of the same UTC days, per tenant.
+    Minutes are the costliest figure (every app's samples), so only shown rows pay for them."""
+    if not shown:
+        return
+    found = {f.tenant.pk: f for f in shown}
+    today = shown[0].minutes.today
+    apps = RtcApp.objects.filter(vendor_account_id__in=[s.account.pk for f in shown for s in f.accounts])
     tiers = list(TIER_FIELDS)
     per_tenant = reports.days_by(
         "app__vendor_account__tenant", today - timedelta(days=WEEK), today, metric=Metric.DURATION, apps=apps

@@ -41,6 +41,7 @@ def home(request: ConsoleRequest) -> HttpResponse:
     now = timezone.now()
     ranked = figures.for_tenants(tenants, now)
     page = Paginator(ranked, settings.PAGE_SIZE).get_page(int_param(request.GET, "page", 1))
+    figures.with_minutes(list(page.object_list))
     readable = audit_readable(request.user)
     context = {
         "page": page,
@@ -60,6 +61,7 @@ def tenant_home(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     now = timezone.now()
     found = figures.for_tenants([scope.tenant], now)[0]
+    figures.with_minutes([found])
     recordings = Recording.objects.filter(tenant=scope.tenant).select_related("channel__app__vendor_account")
     attention = head(recordings.filter(watchdog.needs_attention(now)), LISTED)
     watchdog.flag(attention.items, now)
