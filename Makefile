@@ -69,4 +69,5 @@ bench: $(BIN)/.installed  ## every benchmark; each prints its figures last
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/recordings.py
+	$(BIN)/python bench/home.py
 	$(BIN)/python bench/load/run.py

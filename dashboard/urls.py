@@ -1,7 +1,7 @@
 """Every route of the console, by app namespace: `{% url "live:channel_list" tenant.slug account.pk %}`.
 
 The pages of one tenant sit under t/<slug:tenant_slug>/, each app giving its `tenant_urlpatterns`;
-the rest (sign-in, the tenant list, probes, staff pages over every tenant, vendors' callbacks,
+the rest (the home page and search, sign-in, the tenant list, probes, staff pages over every tenant, vendors' callbacks,
 Django's admin) beside them. Every view needs a signed-in user (LoginRequiredMiddleware) unless it
 is marked `@login_not_required`; tests/dashboard/test_urls.py lists the public ones.
 """
@@ -14,6 +14,7 @@ from dashboard.api import urls as api_tokens
 from dashboard.audit import urls as audit
 from dashboard.billing import urls as billing
 from dashboard.credentials import urls as credentials
+from dashboard.home import urls as home
 from dashboard.live import urls as live
 from dashboard.mixing import urls as mixing
 from dashboard.ops import urls as ops
@@ -36,6 +37,7 @@ staff_urlpatterns = [
 
 urlpatterns = [
     path("t/<slug:tenant_slug>/", include(tenant_urlpatterns)),
+    path("", include((home.urlpatterns, home.app_name))),
     path("", include("dashboard.tenancy.urls")),
     path("", include("dashboard.people.urls")),
     path("", include("dashboard.ops.urls")),

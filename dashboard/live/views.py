@@ -36,6 +36,7 @@ from .forms import CloseForm, CreateChannelForm, KickForm, WatchForm, parse_user
 from .models import Channel, Discovery, MemberEvent, Presence, Snapshot
 from .models import Role as MemberRole
 from .poll import can_poll, poll_channels
+from .summary import LiveNow, live_by_account
 
 MEMBERS_PER_PAGE = 100
 
@@ -86,6 +87,7 @@ def channel_list(request: ConsoleRequest, tenant_slug: str, account_id: int) -> 
         "sparklines": _sparklines(list(page.object_list), now),
         "members_now": members_now,
         "searched_user": user,
+        "live_now": live_by_account(Channel.objects.filter(app__vendor_account=account)).get(account.pk, LiveNow()),
         "poll_seconds": settings.LIVE_POLL_SECONDS,
         "watch_form": WatchForm(apps=apps),
         "create_form": CreateChannelForm(apps=apps),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,6 +70,12 @@ class TaskState(models.TextChoices):
     UNKNOWN = "unknown", _("unknown")
 
 
+# A push not over yet: the status job asks after it, the home page counts it as running.
+ACTIVE_TASK_STATES = (TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN)
+# A push still running: the one definition the home page, active tasks and the layout page count by.
+RUNNING_TASKS = Q(state__in=ACTIVE_TASK_STATES, stopped_at__isnull=True)
+
+
 class MixingTask(models.Model):
     """A mixed stream of a channel pushed to a CDN address (Aliyun MPU bypass push)."""
 
@@ -101,4 +108,4 @@ class MixingTask(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.state in (TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN)
+        return self.state in ACTIVE_TASK_STATES

@@ -19,7 +19,7 @@ from vendors.base.types import MixLayout, Pane, RenderMode, Rgb, SourceType
 
 from .forms import PaneForms, PaneFormSet, TemplateForm
 from .layouts import EDITOR_PRESETS, LayoutError, from_json, preset_layout, to_json
-from .models import LayoutTemplate, LayoutVersion, MixingTask, TaskState
+from .models import RUNNING_TASKS, LayoutTemplate, LayoutVersion, MixingTask
 from .preview import previews, svg
 
 # How much of each list the editor shows; each says when it is cut (partials/shown_of.html).
@@ -154,10 +154,9 @@ def _running(scope: TenantScope) -> dict[str, object]:
     adds the mixed recordings (recordings' layout_recordings tag)."""
     return {
         "running_pushes": head(
-            MixingTask.objects.filter(
-                channel__app__vendor_account__tenant=scope.tenant,
-                state__in=[TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN],
-            ).select_related("channel"),
+            MixingTask.objects.filter(RUNNING_TASKS, channel__app__vendor_account__tenant=scope.tenant).select_related(
+                "channel"
+            ),
             RUNNING_SHOWN,
         ),
     }

@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.core.cuts import Cut
-from dashboard.mixing.models import MixingTask, TaskState
+from dashboard.mixing.models import RUNNING_TASKS, MixingTask
 from vendors.base.provider import Capability
 
 from .models import ACTIVE_STATES, Recording
 
 # Each kind is cut at this many rows, and the page says so ("N of M shown").
 ACTIVE_LIMIT = 500
-RUNNING_PUSH_STATES = (TaskState.WAITING, TaskState.RUNNING, TaskState.UNKNOWN)
 PUSH, RECORDING = "push", "recording"
 KIND_LABELS = {PUSH: _("Bypass push"), RECORDING: _("Recording")}
 
@@ -51,7 +50,7 @@ class ActiveTask:
 def running_pushes(where: Q) -> QuerySet[MixingTask]:
     """`where` is over the channel (`channel__...`): a tenant, or a channel."""
     return (
-        MixingTask.objects.filter(where, state__in=RUNNING_PUSH_STATES, stopped_at__isnull=True)
+        MixingTask.objects.filter(where, RUNNING_TASKS)
         .select_related("channel__app__vendor_account__tenant", "started_by")
         .order_by("-started_at", "-pk")
     )

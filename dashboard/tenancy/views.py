@@ -1,26 +1,14 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from dashboard.core.listing import paginate, search
 from dashboard.core.requests import ConsoleRequest
 
 from .scoping import visible_tenants
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Straight to the last tenant used, or the only one; otherwise the tenant list."""
-    tenants = visible_tenants(request.user)
-    last = request.session.get("tenant")
-    if last and tenants.filter(slug=last).exists():
-        return redirect("credentials:account_list", tenant_slug=last)
-    if not request.user.is_staff and tenants.count() == 1:
-        return redirect("credentials:account_list", tenant_slug=tenants.get().slug)
-    return redirect("tenancy:tenant_list")
 
 
 @require_safe

@@ -61,6 +61,8 @@ class SyncCursor(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["app", "metric", "interval"], name="one_cursor_per_series")]
+        # Every account's slowest hourly series at once (coverage.lagging), from the index alone.
+        indexes = [models.Index(fields=["interval", "app", "synced_until"], name="cursor_interval_progress")]
 
     def __str__(self) -> str:
         return f"{self.app_id} {self.metric} {self.interval} until {self.synced_until}"

@@ -88,6 +88,17 @@
     }
   });
 
+  // "/" anywhere but in a field puts the cursor in the header's search.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var field = document.getElementById("global-search");
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+  });
+
   // "Cancel" in a confirmation shown inside the page closes it instead of leaving.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-dismiss-panel]");

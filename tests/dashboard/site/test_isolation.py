@@ -25,7 +25,8 @@ from tests.dashboard.conftest import World2, logged_in
 
 # Views every signed-in user may open; none shows tenant data.
 PERSONAL = {
-    "tenancy:home",
+    "home:home",
+    "home:search",
     "tenancy:tenant_list",
     "people:login",
     "people:sso_start",

@@ -92,11 +92,11 @@ def test_logout_is_a_post_and_ends_the_session(two_tenants: World2) -> None:
     assert client.get(reverse("credentials:account_list", args=["acme"])).status_code == 302
 
 
-def test_home_goes_to_the_only_tenant_or_the_list(two_tenants: World2) -> None:
-    only = logged_in(two_tenants.acme_viewer).get(reverse("tenancy:home"))
-    assert only["Location"] == reverse("credentials:account_list", args=["acme"])
-    several = logged_in(two_tenants.acme_admin).get(reverse("tenancy:home"))
-    assert several["Location"] == reverse("tenancy:tenant_list")
+def test_home_is_the_only_tenants_home_or_every_tenants(two_tenants: World2) -> None:
+    only = logged_in(two_tenants.acme_viewer).get(reverse("home:home"))
+    assert only["Location"] == reverse("home:tenant_home", args=["acme"])
+    several = logged_in(two_tenants.acme_admin).get(reverse("home:home"))
+    assert several.status_code == 200 and "tenant-figures" in several.content.decode()
 
 
 def test_switcher_lists_tenants_and_marks_the_current_one(two_tenants: World2) -> None:
