@@ -11,6 +11,7 @@ from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from dashboard.alerts.models import AlertRule, Incident
 from dashboard.credentials.models import VendorAccount
 from dashboard.live.models import Channel
 from dashboard.ops import health
@@ -31,6 +32,7 @@ class ConsoleCollector(Collector):
         yield from usage_sync(now)
         yield from jobs(now)
         yield from vendor_calls()
+        yield from alerts_open()
 
 
 def account_pairs() -> set[tuple[str, str]]:
@@ -158,3 +160,20 @@ def vendor_calls() -> Iterator[Metric]:
     yield calls
     yield errors
     yield latency
+
+
+def alerts_open() -> Iterator[Metric]:
+    """Open incidents per tenant and rule kind; every tenant's kinds that have rules read 0 when
+    nothing is open, so a resolved alert drops to 0 instead of vanishing."""
+    gauge = GaugeMetricFamily("rtc_alerts_open", "Alert incidents open now.", labels=["tenant", "kind"])
+    counted = (
+        Incident.objects.filter(resolved_at__isnull=True)
+        .values_list("tenant__slug", "rule__kind")
+        .annotate(open=Count("pk"))
+        .order_by()
+    )
+    rows = {(tenant, kind): count for tenant, kind, count in counted}
+    ruled = set(AlertRule.objects.values_list("tenant__slug", "kind").distinct())
+    for tenant, kind in sorted(ruled | set(rows)):
+        gauge.add_metric([tenant, kind], rows.get((tenant, kind), 0))
+    yield gauge

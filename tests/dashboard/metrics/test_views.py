@@ -155,3 +155,31 @@ def test_jobs_and_vendor_calls_from_every_process_are_counted(
         assert value(samples, "rtc_jobs_failed_total", job=total.name) == total.failed
         assert value(samples, "rtc_job_run_seconds_total", job=total.name) == pytest.approx(total.seconds)
     assert JobTotal.objects.get(name="apps.refresh_account").completed == 2
+
+
+def test_open_alerts_per_tenant_and_kind_match_the_incidents(two_tenants: World2, token: str) -> None:
+    from dashboard.alerts.models import AlertRule, Incident, Kind
+
+    rule = AlertRule.objects.filter(tenant=two_tenants.acme, kind=Kind.RECORDING_PROBLEM).first()
+    rule = rule or AlertRule.objects.create(tenant=two_tenants.acme, kind=Kind.RECORDING_PROBLEM)
+    now = timezone.now()
+    for subject in ("recording:1", "recording:2"):
+        Incident.objects.create(
+            rule=rule, tenant=two_tenants.acme, subject=subject, title=subject, opened_at=now, last_seen_at=now
+        )
+    Incident.objects.create(
+        rule=rule,
+        tenant=two_tenants.acme,
+        subject="recording:3",
+        title="over",
+        opened_at=now,
+        last_seen_at=now,
+        resolved_at=now,
+    )
+    samples = scrape(**{"Authorization": f"Bearer {token}"})
+    assert value(samples, "rtc_alerts_open", tenant="acme", kind="recording_problem") == 2
+    if AlertRule.objects.filter(tenant=two_tenants.harbor, kind=Kind.RECORDING_PROBLEM).exists():
+        assert value(samples, "rtc_alerts_open", tenant="harbor", kind="recording_problem") == 0
+    Incident.objects.filter(subject="recording:1").update(resolved_at=now)
+    samples = scrape(**{"Authorization": f"Bearer {token}"})
+    assert value(samples, "rtc_alerts_open", tenant="acme", kind="recording_problem") == 1
