@@ -178,7 +178,7 @@ BROWSER = [
 
 @pytest.fixture
 def browser_page(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -199,6 +199,9 @@ def browser_page(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[objec
         context = browser.new_context(base_url=live_server.url, locale="en-US")
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Assertions wait for a state, not a time: on a busy machine (CI beside other work) a
+        # self-refreshing page can take longer than Playwright's 5 s default to show it.
+        expect.set_options(timeout=30_000)
         bodies: list[str] = []
         console_errors: list[str] = []
 
