@@ -54,7 +54,7 @@ def test_tenant_report_numbers_match_the_database(usage: World2) -> None:
     )
     assert f'data-total="duration">{expected:,} min' in page
     assert "Harbor app" not in page  # another tenant's app is neither listed nor counted
-    assert "counts and peaks are added up" in page
+    assert "Peaks are added up too" in page and "upper bound" in page  # no account-wide series stored
 
 
 def test_tier_filter_changes_the_duration(usage: World2) -> None:
