@@ -2,7 +2,7 @@
 ISO 8601 in UTC; minutes are whole minutes; counts are users or channels, as named."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -209,6 +209,10 @@ class UsageOut(Schema):
     apps: list[int] = Field(description="The apps summed (ids in this API).")
     data_from: datetime | None = Field(description="The first stored period of these apps.")
     totals: UsageFigures
+    peak_basis: Literal["app", "account", "sum"] = Field(
+        description="How the peaks are made: `app` one app's; `account` the vendor's own figure for every app of "
+        "one account at once; `sum` peaks added over apps or accounts (an upper bound of the combined peak)."
+    )
     cost_currency: str | None
     cost_total: str | None
     sync_problems: list[str]

@@ -155,6 +155,7 @@ def usage(request: HttpRequest, asked: Query[UsageQuery], tenant: str = TENANT) 
                 report.single_app,
             ),
         },
+        "peak_basis": report.peak_basis,
         "cost_currency": currency,
         "cost_total": str(pricing.totals()[currency]) if pricing and currency else None,
         "sync_problems": [_problem_text(problem) for problem in covered.problems],

@@ -98,3 +98,57 @@ class ObservedSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app_id} observed {self.metric} {self.interval} {self.timestamp:%Y-%m-%d %H:%M} = {self.value}"
+
+
+PEAK_METRICS = (Metric.PEAK_USERS, Metric.PEAK_CHANNELS)
+
+
+class AccountPeakSample(models.Model):
+    """One bucket of a peak of a whole vendor account (every app at once), as the vendor counts it.
+
+    Kept for accounts whose vendor answers for the whole account (Capability.ACCOUNT_USAGE):
+    the reports' combined peak of the account, where a sum of the apps' peaks is only a bound.
+    """
+
+    vendor_account = models.ForeignKey(
+        "credentials.VendorAccount", on_delete=models.CASCADE, related_name="account_peaks"
+    )
+    metric = models.CharField(max_length=20, choices=[(m.value, m.label) for m in PEAK_METRICS])
+    interval = models.PositiveIntegerField(choices=Granularity.choices)
+    timestamp = models.DateTimeField(help_text=_("Start of the bucket, UTC."))
+    value = models.BigIntegerField()
+    peak_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor_account", "interval", "timestamp", "metric"], name="one_account_peak_per_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.vendor_account_id} {self.metric} {self.interval} {self.timestamp:%Y-%m-%d %H:%M}"
+
+
+class AccountPeakCursor(models.Model):
+    """How far one account-wide peak series at one granularity is in the database."""
+
+    vendor_account = models.ForeignKey(
+        "credentials.VendorAccount", on_delete=models.CASCADE, related_name="account_peak_cursors"
+    )
+    metric = models.CharField(max_length=20, choices=[(m.value, m.label) for m in PEAK_METRICS])
+    interval = models.PositiveIntegerField(choices=Granularity.choices)
+    synced_until = models.DateTimeField(null=True, blank=True, help_text=_("Buckets before this are stored."))
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    chain_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor_account", "metric", "interval"], name="one_account_peak_cursor_per_series"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.vendor_account_id} {self.metric} {self.interval} until {self.synced_until}"

@@ -5,8 +5,10 @@ that comes twice when the clock falls back is labelled with its zone's abbreviat
 are the vendor's days (UTC), as it counts them; weeks (Monday first) and months are
 summed from those days. For a week or a month, active users and channels are the busiest
 day's (distinct counts cannot be added up), and peaks are the highest day's with its time.
-Across several apps, counts and peaks are added: a sum of peaks is an upper bound of the
-combined peak, and it carries no peak time.
+Across several apps, counts are added. A peak across every app of a vendor account is the
+vendor's own figure for the whole account where its API answers for one (the account-wide
+series, Capability.ACCOUNT_USAGE); otherwise, and across accounts, peaks are added: a sum of
+peaks is an upper bound of the combined peak. Neither carries a peak time.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dashboard.billing.cost import Pricing
 from dashboard.core.params import EARLIEST_DATE, LATEST_DATE, int_list, parse_date
 from dashboard.rtc.models import RtcApp
 
-from .models import TIER_FIELDS, Metric, UsageSample
+from .models import PEAK_METRICS, TIER_FIELDS, AccountPeakSample, Metric, UsageSample
 
 # Rolling ranges end now; calendar ranges are whole days, months or years of the reader's calendar.
 ROLLING = {
@@ -54,6 +56,10 @@ GRANULARITIES = {
     "month": _("Month"),
 }
 METRICS = [m.value for m in Metric]
+# How a report's combined peak is made (Report.peak_basis).
+ONE_APP = "app"  # one app: the vendor's figure for it, with its time
+WHOLE_ACCOUNT = "account"  # every app of one account: the vendor's figure for the whole account
+SUM_OF_PEAKS = "sum"  # added over apps (or accounts): an upper bound
 MAX_RANGE_DAYS = 800
 
 
@@ -230,6 +236,11 @@ class Report:
         return self.buckets if self.rows is None else self.rows
 
     pricing: Pricing | None = None  # set by usage.costs where the accounts have price books
+    peak_basis: str = SUM_OF_PEAKS  # ONE_APP, WHOLE_ACCOUNT or SUM_OF_PEAKS
+
+    @property
+    def peaks_are_bounds(self) -> bool:
+        return self.peak_basis == SUM_OF_PEAKS
 
     def totals(self) -> dict[str, Any]:
         return figures(self.buckets, self.filters.tiers, single_app=self.single_app)
@@ -249,8 +260,8 @@ def figures(buckets: list[Bucket], tiers: Iterable[str], *, single_app: bool) ->
     """The range's figures from its buckets, the one definition every page and export uses.
 
     Minutes are summed over the buckets. Active users and channels and the peaks are the busiest
-    bucket's, where a bucket of several apps holds the apps' figures added up (see the module's
-    docstring): across apps a peak is an upper bound of the combined peak, with no time.
+    bucket's, where a bucket of several apps holds the apps' counts added up and their combined
+    peaks (see the module's docstring: the vendor's account figure, or a sum), with no time.
     """
     tiers = list(tiers)
     minutes = {t: sum(b.tiers.get(t, 0) for b in buckets) for t in TIER_FIELDS}
@@ -289,6 +300,56 @@ def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: i
     return _buckets(_per_bucket(samples))
 
 
+def whole_accounts(apps: QuerySet[RtcApp]) -> set[int]:
+    """The vendor accounts every app of which is among `apps`."""
+    chosen = set(apps.values_list("pk", flat=True))
+    every: dict[int, set[int]] = defaultdict(set)
+    for pk, account in RtcApp.objects.filter(vendor_account__apps__in=chosen).values_list("pk", "vendor_account"):
+        every[account].add(pk)
+    return {account for account, pks in every.items() if pks <= chosen}
+
+
+def combine_peaks(buckets: list[Bucket], apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> str:
+    """Replace the buckets' summed peaks by the accounts' own where the apps cover whole accounts
+    whose account-wide series is stored; returns the peak basis (WHOLE_ACCOUNT or SUM_OF_PEAKS).
+
+    Per bucket the combined peak is the sum over the accounts of each one's peak: the vendor's
+    figure for a whole account, the sum of its apps' peaks otherwise (an account not wholly in
+    scope, or a bucket its account series has not reached). Only one account, wholly covered in
+    every bucket, gives the vendor's exact figure; anything added up stays an upper bound.
+    """
+    whole = whole_accounts(apps)
+    stored = AccountPeakSample.objects.filter(
+        vendor_account__in=whole, interval=interval, timestamp__gte=start, timestamp__lt=end
+    ).values_list("vendor_account", "metric", "timestamp", "value")
+    own = {(account, metric, moment): value for account, metric, moment, value in stored}
+    if not own:
+        return SUM_OF_PEAKS
+    by_account = (
+        UsageSample.objects.filter(
+            app__in=apps, metric__in=PEAK_METRICS, interval=interval, timestamp__gte=start, timestamp__lt=end
+        )
+        .values("app__vendor_account", "metric", "timestamp")
+        .annotate(value=Sum("value"))
+    )
+    summed: dict[tuple[datetime, str], dict[int, int]] = defaultdict(dict)
+    for row in by_account:
+        summed[(row["timestamp"], row["metric"])][row["app__vendor_account"]] = row["value"] or 0
+    accounts = {account for parts in summed.values() for account in parts}
+    exact = len(accounts) == 1 and accounts <= whole
+    for bucket in buckets:
+        for metric in PEAK_METRICS:
+            parts = summed.get((bucket.start, metric), {})
+            total = 0
+            for account, apps_sum in parts.items():
+                vendor = own.get((account, metric, bucket.start)) if account in whole else None
+                exact = exact and vendor is not None
+                total += apps_sum if vendor is None else vendor
+            if parts:
+                bucket.values[metric] = total
+    return WHOLE_ACCOUNT if exact else SUM_OF_PEAKS
+
+
 def window(filters: Filters) -> tuple[int, datetime, datetime]:
     """The stored series a report reads: hours of the reader's range, or the vendor's UTC days
     of its dates (weeks and months are rolled up from those days)."""
@@ -308,7 +369,12 @@ def series_by(group: str, filters: Filters) -> dict[int, list[Bucket]]:
     buckets the report of that tenant or app is made of, for the staff overview."""
     interval, start, end = window(filters)
     samples = UsageSample.objects.filter(interval=interval, timestamp__gte=start, timestamp__lt=end)
-    return {key: shaped(filters, buckets) for key, buckets in _grouped(samples, group).items()}
+    grouped = _grouped(samples, group)
+    if group != "app":  # a group of apps: its combined peaks as its own report makes them
+        for key, buckets in grouped.items():
+            apps = RtcApp.objects.filter(**{group.removeprefix("app__"): key})
+            combine_peaks(buckets, apps, start, end, interval)
+    return {key: shaped(filters, buckets) for key, buckets in grouped.items()}
 
 
 def days_by(
@@ -368,15 +434,18 @@ def build(filters: Filters, apps: QuerySet[RtcApp]) -> Report:
     if filters.app_ids:
         chosen = chosen.filter(pk__in=filters.app_ids)
     app_list = list(chosen.select_related("vendor_account"))
-    report = Report(filters, _series(filters, chosen), app_list, len(app_list) == 1)
+    buckets, basis = _series(filters, chosen, single_app=len(app_list) == 1)
+    report = Report(filters, buckets, app_list, len(app_list) == 1, peak_basis=basis)
     if filters.compare:
-        report.previous = _series(filters.previous(), chosen)
+        report.previous = _series(filters.previous(), chosen, single_app=len(app_list) == 1)[0]
     return report
 
 
-def _series(filters: Filters, apps: QuerySet[RtcApp]) -> list[Bucket]:
+def _series(filters: Filters, apps: QuerySet[RtcApp], *, single_app: bool) -> tuple[list[Bucket], str]:
     interval, start, end = window(filters)
-    return shaped(filters, rows_for(apps, start, end, interval))
+    buckets = rows_for(apps, start, end, interval)
+    basis = ONE_APP if single_app else combine_peaks(buckets, apps, start, end, interval)
+    return shaped(filters, buckets), basis
 
 
 def bucket_label(bucket_start: datetime, granularity: str, zone: ZoneInfo) -> str:

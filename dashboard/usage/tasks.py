@@ -16,7 +16,7 @@ from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 
-from . import observe, sync
+from . import account_sync, observe, sync
 from .plan import Window
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,10 @@ def plan_usage() -> int:
     jobs = sync.plan()
     for job in jobs:
         sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
-    return len(jobs)
+    account_jobs = account_sync.plan()
+    for account_job in account_jobs:
+        sync_account_window(account_job.account_pk, account_job.metric, account_job.interval, account_job.windows)
+    return len(jobs) + len(account_jobs)
 
 
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name="usage.window")
@@ -53,13 +56,39 @@ def sync_series_window(
     return stored
 
 
+@db_task(
+    retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name="usage.account_window"
+)
+def sync_account_window(
+    account_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
+) -> int:
+    """The first window of an account-wide peak series; on success the rest follow as the next job."""
+    (start, end), rest = windows[0], tuple(windows[1:])
+    window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    try:
+        stored = account_sync.run_window(account_pk, metric, interval, window)
+    except Exception as error:
+        if not getattr(task, "retries", 0):
+            account_sync.finish_chain(account_pk, metric, interval, stored_text(error))
+        raise
+    if rest:
+        sync_account_window(account_pk, metric, interval, rest)
+    else:
+        account_sync.finish_chain(account_pk, metric, interval)
+    return stored
+
+
 def plan_account(account: VendorAccount) -> int:
     """Backfill an account right away (after it is added or its credentials change)."""
     apps = [app for app in sync.syncable_apps() if app.vendor_account_id == account.pk]
     jobs = sync.plan(apps=apps)
     for job in jobs:
         sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
-    return len(jobs)
+    whole = [found for found in account_sync.syncable_accounts() if found.pk == account.pk]
+    account_jobs = account_sync.plan(accounts=whole)
+    for account_job in account_jobs:
+        sync_account_window(account_job.account_pk, account_job.metric, account_job.interval, account_job.windows)
+    return len(jobs) + len(account_jobs)
 
 
 @db_periodic_task(crontab(minute="7"), name="usage.observe")

@@ -67,6 +67,12 @@ class AliyunProvider(Provider):
     ) -> list[UsagePoint]:
         return self.client.usage_range(metric, start, end, interval=interval, app_id=app_id)
 
+    def account_usage(
+        self, metric: UsageMetric, interval: Interval, start: datetime, end: datetime
+    ) -> list[UsagePoint]:
+        # The data calls without AppId cover every app of the account.
+        return self.client.usage_range(metric, start, end, interval=interval)
+
     def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]:
         return self.client.iter_rtc_channel_list(day, app_id=app_id)
 
@@ -166,6 +172,7 @@ INFO = VendorInfo(
             Capability.LIST_APPS,
             Capability.RENAME_APP,
             Capability.USAGE_STATS,
+            Capability.ACCOUNT_USAGE,
             Capability.CHANNEL_RECORDS,
             Capability.LIVE_MEMBERSHIP,
             Capability.MEMBER_SESSION,

@@ -58,6 +58,7 @@ class Capability(enum.Enum):
     LIST_APPS = "list_apps"
     RENAME_APP = "rename_app"
     USAGE_STATS = "usage_stats"
+    ACCOUNT_USAGE = "account_usage"  # usage series for the whole account (every app at once): exact combined peaks
     CHANNEL_RECORDS = "channel_records"
     LIVE_MEMBERSHIP = "live_membership"
     MEMBER_SESSION = "member_session"
@@ -174,6 +175,17 @@ class Provider:
         start: datetime,
         end: datetime,
     ) -> list[UsagePoint]: ...
+
+    @unsupported(Capability.ACCOUNT_USAGE, "read usage statistics of a whole account")
+    def account_usage(
+        self,
+        metric: UsageMetric,
+        interval: Interval,
+        start: datetime,
+        end: datetime,
+    ) -> list[UsagePoint]:
+        """The series of every app of the account together, as the vendor counts it (a peak is
+        the account's busiest moment, not a sum of the apps' peaks)."""
 
     @unsupported(Capability.CHANNEL_RECORDS, "list channel records")
     def channel_records(self, app_id: str, day: datetime) -> Iterator[ChannelRecord]: ...

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from dashboard.billing.models import PriceBook
 from dashboard.people.models import Preferences
-from dashboard.usage.models import Metric
+from dashboard.usage.models import AccountPeakSample, Metric
 from tests.dashboard.api.conftest import Tokens, api_client
 from tests.dashboard.conftest import World2, logged_in
 from tests.dashboard.usage.conftest import END, usage  # noqa: F401 - the fixture
@@ -49,6 +49,7 @@ def test_api_usage_figures_equal_the_pages(usage: World2, api_tokens: Tokens, qu
     assert body["totals"]["tier_minutes"] == {tier: totals["tiers"][tier] for tier in report.filters.tiers}
     for metric in (Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS, Metric.PEAK_USERS, Metric.PEAK_CHANNELS):
         assert body["totals"][metric.value] == totals[metric]
+    assert body["peak_basis"] == report.peak_basis
     rows = [
         (row["label"], row["no_data"], row["figures"]["minutes"] if row["figures"] else None) for row in body["rows"]
     ]
@@ -123,3 +124,22 @@ def test_priced_usage_has_the_pages_cost(usage: World2, api_tokens: Tokens) -> N
     costs = [row["cost"] for row in body["rows"] if row["cost"] is not None]
     page_costs = [line.split(",")[-1] for line in page.content.decode("utf-8-sig").strip().splitlines()[1:-1]]
     assert costs and costs == [cost for cost in page_costs if cost]
+
+
+def test_api_peaks_are_the_accounts_own_where_the_page_takes_them(usage: World2, api_tokens: Tokens) -> None:  # noqa: F811
+    for day in range(60):
+        for metric, value in (("peak_users", 3 + day % 5), ("peak_channels", 2)):
+            AccountPeakSample.objects.create(
+                vendor_account=usage.acme_account,
+                metric=metric,
+                interval=86400,
+                timestamp=END - timedelta(days=60 - day),
+                value=value,
+            )
+    query = RANGES[0]
+    page = _page(usage, query)
+    totals = page.context["totals"]
+    body = api_client(api_tokens.acme_read).get("/api/v1/tenants/acme/usage", {**query, "tz": ZONE}).json()
+    assert body["peak_basis"] == page.context["report"].peak_basis == "account"
+    assert body["totals"]["peak_users"] == totals[Metric.PEAK_USERS] == 7
+    assert [row["figures"]["peak_channels"] for row in body["rows"] if row["figures"]] == [2] * (len(body["rows"]))

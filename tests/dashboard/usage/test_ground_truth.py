@@ -11,7 +11,10 @@ nor from the console's code, following the definitions the report states:
   dates; weeks (Monday first) and months are those days grouped;
 - minutes are summed; active users and channels are distinct per bucket, and a week or a
   month takes its busiest day; a peak is the highest per-minute count, first reached at;
-- across several apps each figure is the apps' figures added per bucket, with no peak time;
+- across several apps each figure is the apps' figures added per bucket, with no peak time,
+  except the peaks of a whole account: the vendor answers for every app of the account at
+  once, so an account's peak is the highest per-minute count of all its apps together (a user
+  or channel of each app counted apart), and a tenant's is its accounts' peaks added up;
 - a bucket that has begun but not ended is "(partial)", one not begun is "no data";
 - cost: each app's minutes per tier and price book, rounded half up once (per period for a
   period's cell, over the whole range for the total).
@@ -177,18 +180,20 @@ class Measured:
     peak_channels_at: int
 
 
-def measure(world: World, app_id: str, lo: int, hi: int) -> Measured:
+def measure(world: World, app_ids: tuple[str, ...], lo: int, hi: int) -> Measured:
+    """The figures of the apps together: a user (or channel) of each app counted apart."""
     minutes: Counter[str] = Counter()
-    users_at: dict[int, set[str]] = defaultdict(set)
-    channels_at: dict[int, set[str]] = defaultdict(set)
-    for session in world.sessions(app_id, lo, hi):
-        first, last = max(session.start, lo), min(session.end, hi)
-        minutes[WORLD_TIERS[session.tier.value]] += last - first
-        for minute in range(first, last):
-            users_at[minute].add(session.user_id)
-            channels_at[minute].add(session.channel_id)
+    users_at: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    channels_at: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for app_id in app_ids:
+        for session in world.sessions(app_id, lo, hi):
+            first, last = max(session.start, lo), min(session.end, hi)
+            minutes[WORLD_TIERS[session.tier.value]] += last - first
+            for minute in range(first, last):
+                users_at[minute].add((app_id, session.user_id))
+                channels_at[minute].add((app_id, session.channel_id))
 
-    def peak(present: dict[int, set[str]]) -> tuple[int, int]:
+    def peak(present: dict[int, set[tuple[str, str]]]) -> tuple[int, int]:
         best, at = 0, lo  # nobody at all: zero, "at" the bucket's first minute
         for minute in range(lo, hi):
             if len(present.get(minute, ())) > best:
@@ -204,14 +209,29 @@ def measure(world: World, app_id: str, lo: int, hi: int) -> Measured:
     )
 
 
-_measured: dict[tuple[str, int, int], Measured] = {}
+_measured: dict[tuple[tuple[str, ...], int, int], Measured] = {}
 
 
-def measured(world: World, app_id: str, start: datetime, end: datetime) -> Measured:
-    key = (app_id, to_minute(start), to_minute(end))
+def measured(world: World, app_id: str | tuple[str, ...], start: datetime, end: datetime) -> Measured:
+    app_ids = (app_id,) if isinstance(app_id, str) else app_id
+    key = (app_ids, to_minute(start), to_minute(end))
     if key not in _measured:
-        _measured[key] = measure(world, app_id, *key[1:])
+        _measured[key] = measure(world, app_ids, *key[1:])
     return _measured[key]
+
+
+ACCOUNT_APPS = {"A": ("a1", "a2"), "B": ("b1",), "H": ("h1",)}
+
+
+def combined_peaks(synced: Synced, scope: list[str], lo: datetime, hi: datetime) -> dict[str, int]:
+    """Several apps: each whole account's peaks over all its apps at once, added over the accounts."""
+    total = {"peak_users": 0, "peak_channels": 0}
+    for apps in ACCOUNT_APPS.values():
+        if set(apps) <= set(scope):
+            together = measured(synced.world, tuple(synced.apps[app].app_id for app in apps), lo, hi)
+            total["peak_users"] += together.peak_users
+            total["peak_channels"] += together.peak_channels
+    return total
 
 
 @dataclass
@@ -348,14 +368,18 @@ def truth(synced: Synced, query: Query, scope: list[str]) -> tuple[list[dict[str
         parts = []
         for lo, hi in period.days:
             each = [measured(synced.world, synced.apps[app].app_id, lo, hi) for app in scope]
-            parts.append(
-                {
-                    "minutes": {tier: sum(m.minutes[tier] for m in each) for tier in TIERS},
-                    **{name: sum(getattr(m, name) for m in each) for name in COUNTS},
-                    "peak_users_at": each[0].peak_users_at if single else None,
-                    "peak_channels_at": each[0].peak_channels_at if single else None,
-                }
-            )
+            part = {
+                "minutes": {tier: sum(m.minutes[tier] for m in each) for tier in TIERS},
+                **{name: sum(getattr(m, name) for m in each) for name in COUNTS},
+                "peak_users_at": each[0].peak_users_at if single else None,
+                "peak_channels_at": each[0].peak_channels_at if single else None,
+            }
+            if not single:
+                exact = combined_peaks(synced, scope, lo, hi)
+                # At most the sum of the apps' peaks, which is what the reports said before.
+                assert all(exact[name] <= part[name] for name in exact)
+                part.update(exact)
+            parts.append(part)
         for tier in TIERS:
             row[tier] = sum(part["minutes"][tier] for part in parts)
         row["duration"] = sum(row[tier] for tier in TIERS)
@@ -612,3 +636,26 @@ def test_a_months_report_costs_what_its_statement_says(synced: Synced, granulari
     october = statement.of(synced.acme, date(2026, 10, 1), today=NOW.date())
     assert october.totals() == {"USD": totals["cost"]}
     assert sum(item.line.cost for item in october.lines) == totals["cost"]  # and the sum of its lines
+
+
+def test_an_accounts_peak_is_the_vendors_figure_for_all_its_apps_at_once(synced: Synced) -> None:
+    query = Query("UTC", {"range": "30d", "granularity": "day"})
+    client = _client(synced, query.zone)
+    account_page = client.get(_url(synced, "account"), query.params).content.decode()
+    tenant_page = client.get(_url(synced, "tenant"), query.params).content.decode()
+    rows, cards, _ = from_page(account_page)
+    _, days = periods(query)
+    summed = []
+    for day in days:
+        lo, hi = day.days[0]
+        if lo > NOW:
+            continue
+        apps = [measured(synced.world, synced.apps[app].app_id, lo, hi) for app in ACCOUNT_APPS["A"]]
+        summed.append(sum(m.peak_users for m in apps))
+    shown = [row["peak_users"] for row in rows if row["peak_users"] is not None]
+    assert len(shown) == len(summed) and all(exact <= bound for exact, bound in zip(shown, summed, strict=True))
+    assert any(exact < bound for exact, bound in zip(shown, summed, strict=True))  # the sum was only a bound
+    assert cards["peak_users"] <= max(summed)
+    # One account wholly covered: the vendor's figure, said so; two accounts added: an upper bound.
+    assert 'data-peak-basis="account"' in account_page and "vendor's own figures" in account_page
+    assert 'data-peak-basis="sum"' in tenant_page and "upper bound" in tenant_page

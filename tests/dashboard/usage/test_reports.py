@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import reports
-from dashboard.usage.models import TIER_FIELDS, UsageSample
+from dashboard.usage.models import TIER_FIELDS, AccountPeakSample, UsageSample
 from tests.dashboard.conftest import HTMX, World2, logged_in
 from tests.dashboard.usage.conftest import DAYS, END, custom
 
@@ -54,7 +54,7 @@ def test_tenant_report_numbers_match_the_database(usage: World2) -> None:
     )
     assert f'data-total="duration">{expected:,} min' in page
     assert "Harbor app" not in page  # another tenant's app is neither listed nor counted
-    assert "counts and peaks are added up" in page
+    assert "Peaks are added up too" in page and "upper bound" in page  # no account-wide series stored
 
 
 def test_tier_filter_changes_the_duration(usage: World2) -> None:
@@ -243,3 +243,37 @@ def test_calendar_ranges_and_the_running_period_marked_partial(usage: World2) ->
     assert [row[0].endswith("(partial)") for row in weeks] == [
         row[0].startswith(f"{current_week:%Y-%m-%d}") for row in weeks
     ]
+
+
+def test_whole_accounts_take_the_accounts_own_peaks_and_anything_less_the_sum(usage: World2) -> None:
+    start = END - timedelta(days=DAYS)
+    for day in range(DAYS - 1):  # the last day not reached by the account series yet
+        for metric, value in (("peak_users", 1), ("peak_channels", 2)):
+            AccountPeakSample.objects.create(
+                vendor_account=usage.acme_account,
+                metric=metric,
+                interval=86400,
+                timestamp=start + timedelta(days=day),
+                value=value,
+            )
+    filters = reports.parse(
+        QueryDict(f"range=custom&from={start:%Y-%m-%d}&to={END - timedelta(days=2):%Y-%m-%d}&granularity=day"),
+        zone=ZoneInfo("UTC"),
+    )
+    whole = reports.build(filters, usage.acme_account.apps.all())
+    assert whole.peak_basis == reports.WHOLE_ACCOUNT and not whole.peaks_are_bounds
+    assert {(b.values["peak_users"], b.values["peak_channels"]) for b in whole.buckets} == {(1, 2)}
+    assert whole.totals()["peak_users"] == 1 and whole.totals()["peak_users_at"] is None
+    # Two of the account's three apps: not the whole account, so the apps' peaks added up.
+    part = reports.build(filters, RtcApp.objects.filter(pk__in=[usage.app_a.pk, usage.app_b.pk]))
+    assert part.peak_basis == reports.SUM_OF_PEAKS
+    assert part.buckets[0].values["peak_users"] == (20 * 1 + 0) + (20 * 2 + 0)
+    # A day the account series has not reached: that day's sum, and the whole range is a bound.
+    later = reports.parse(
+        QueryDict(f"range=custom&from={start:%Y-%m-%d}&to={END - timedelta(days=1):%Y-%m-%d}&granularity=day"),
+        zone=ZoneInfo("UTC"),
+    )
+    mixed = reports.build(later, usage.acme_account.apps.all())
+    assert mixed.peak_basis == reports.SUM_OF_PEAKS
+    assert mixed.buckets[-1].values["peak_users"] == (20 + DAYS - 1) + (40 + DAYS - 1)
+    assert mixed.buckets[0].values["peak_users"] == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.credentials.blocking import unblock
@@ -15,16 +17,19 @@ from dashboard.credentials.models import VendorAccount
 from dashboard.credentials.ratelimit import wait_for_turn
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import sync, tasks
-from dashboard.usage.models import SyncCursor, UsageSample
+from dashboard.usage.models import AccountPeakCursor, AccountPeakSample, SyncCursor, UsageSample
 from dashboard.usage.plan import Window, minimum_requests
-from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, make_account
+from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, logged_in, make_account, make_user
+from vendors import registry
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import UnavailableError
+from vendors.base.provider import Capability
 from vendors.sim import Faults
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions, to_minute
 
 SERIES_PER_APP = 10  # five statistics, hourly and daily
+ACCOUNT_SERIES = 4  # Aliyun answers for the whole account: its two peaks, hourly and daily
 
 
 class Counted(AliyunSimulator):
@@ -82,10 +87,12 @@ def test_backfill_fetches_every_window_once_and_matches_the_simulator(account, q
     simulator, _ = quiet_sim
     before = usage_requests(simulator)
     planned = tasks.plan_usage.call_local()
-    assert planned == 2 * SERIES_PER_APP
+    assert planned == 2 * SERIES_PER_APP + ACCOUNT_SERIES
     spent = usage_requests(simulator) - before
-    assert spent == 2 * SERIES_PER_APP * minimum_requests(40, timedelta(days=30))  # two windows per series
+    # two windows per series
+    assert spent == (2 * SERIES_PER_APP + ACCOUNT_SERIES) * minimum_requests(40, timedelta(days=30))
     assert SyncCursor.objects.filter(chain_started_at__isnull=False).count() == 0
+    assert AccountPeakCursor.objects.filter(vendor_account=account, chain_started_at__isnull=True).count() == 4
     world = simulator.world
     now_minute = to_minute(timezone.now())
     for app in RtcApp.objects.filter(vendor_account=account):
@@ -103,6 +110,15 @@ def test_backfill_fetches_every_window_once_and_matches_the_simulator(account, q
         peak = UsageSample.objects.get(app=app, metric="peak_users", interval=86400, timestamp=stored.timestamp)
         assert (peak.value, to_minute(peak.peak_time)) == (stats.peak_users, stats.peak_users_at)
         assert now_minute  # the sync ran against the world's present
+    # The account's own peaks: both apps at once, as the world counts them, not a sum.
+    app_ids = tuple(RtcApp.objects.filter(vendor_account=account).order_by("app_id").values_list("app_id", flat=True))
+    days = AccountPeakSample.objects.filter(vendor_account=account, interval=86400)
+    assert days.filter(metric="peak_users").count() == 40 and days.filter(metric="peak_channels").count() == 40
+    for sample in days.filter(timestamp__lt=timezone.now() - timedelta(days=1)):
+        stats = world.bucket_stats(app_ids, to_minute(sample.timestamp), 24 * 60)
+        assert sample.value == (stats.peak_users if sample.metric == "peak_users" else stats.peak_channels)
+        each = UsageSample.objects.filter(app__vendor_account=account, metric=sample.metric, interval=86400)
+        assert sample.value <= each.filter(timestamp=sample.timestamp).aggregate(total=Sum("value"))["total"]
 
 
 def test_incremental_run_fetches_only_what_is_new_plus_the_overlap(account, quiet_sim, settings) -> None:
@@ -117,7 +133,7 @@ def test_incremental_run_fetches_only_what_is_new_plus_the_overlap(account, quie
     UsageSample.objects.filter(pk=old.pk).update(value=old.value + 999)
     spent = usage_requests(simulator)
     tasks.plan_usage.call_local()
-    assert usage_requests(simulator) - spent == 2 * SERIES_PER_APP  # one window per series
+    assert usage_requests(simulator) - spent == 2 * SERIES_PER_APP + ACCOUNT_SERIES  # one window per series
     assert UsageSample.objects.get(pk=recent.pk).value == recent.value  # re-read within the overlap
     assert UsageSample.objects.get(pk=old.pk).value == old.value + 999  # not fetched again
     after = rows()
@@ -192,7 +208,7 @@ def test_rate_limit_makes_requests_wait(account, settings) -> None:
 def test_management_commands(account, capsys) -> None:
     call_command("sync_usage")
     out = capsys.readouterr().out
-    assert "20 series planned for 2 apps: 40 windows fetched" in out
+    assert "20 series planned for 2 apps and 4 for whole accounts: 48 windows fetched" in out
     call_command("sync_apps")
     assert "2 updated" in capsys.readouterr().out
 
@@ -235,3 +251,25 @@ def test_the_account_page_says_how_far_behind_the_sync_is_and_why(account) -> No
     viewer = make_user("sync-viewer", roles={account.tenant: Role.VIEWER})
     page = logged_in(viewer).get(reverse("rtc:account_detail", args=["sync", account.pk])).content.decode()
     assert "3 hours behind" in page and "1 series in progress" in page and "[Throttling] slow down" in page
+
+
+def test_a_vendor_without_account_usage_keeps_the_labelled_sum_of_app_peaks(account, quiet_sim) -> None:
+    """The same vendor declaring no account-wide usage: no account series, the report adds the apps' peaks."""
+    aliyun = registry.get("aliyun")
+    registry.unregister("aliyun")
+    registry.register(dataclasses.replace(aliyun, capabilities=aliyun.capabilities - {Capability.ACCOUNT_USAGE}))
+    try:
+        assert tasks.plan_usage.call_local() == 2 * SERIES_PER_APP
+        assert not AccountPeakSample.objects.exists() and not AccountPeakCursor.objects.exists()
+        page = logged_in(make_user("sum-staff", staff=True)).get(
+            reverse("usage:account_usage", args=["sync", account.pk]), {"range": "7d", "granularity": "day"}
+        )
+    finally:
+        registry.unregister("aliyun")
+        registry.register(aliyun)
+    text = page.content.decode()
+    assert 'data-peak-basis="sum"' in text and "upper bound" in text
+    days = UsageSample.objects.filter(app__vendor_account=account, metric="peak_users", interval=86400)
+    since = datetime.combine(timezone.now().date() - timedelta(days=6), datetime.min.time(), UTC)
+    per_day = days.filter(timestamp__gte=since).values("timestamp").annotate(total=Sum("value"))
+    assert f'data-total="peak_users">{max(row["total"] for row in per_day):,}<' in text

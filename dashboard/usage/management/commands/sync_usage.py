@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from dashboard.usage import sync
+from dashboard.usage import account_sync, sync
 from dashboard.usage.plan import Window
 from vendors.base.errors import VendorError
 
@@ -42,7 +42,30 @@ class Command(BaseCommand):
                     self.stderr.write(f"app {job.app_pk} {job.metric}/{job.interval}: {exc}")
                     break
             sync.finish_chain(job.app_pk, job.metric, job.interval, error)
+        accounts = account_sync.syncable_accounts()
+        if options["account"]:
+            accounts = [account for account in accounts if account.pk in options["account"]]
+        account_jobs = account_sync.plan(accounts=accounts)
+        for account_job in account_jobs:
+            error = ""
+            for start, end in account_job.windows:
+                try:
+                    rows += account_sync.run_window(
+                        account_job.account_pk,
+                        account_job.metric,
+                        account_job.interval,
+                        Window(datetime.fromisoformat(start), datetime.fromisoformat(end)),
+                    )
+                    requests += 1
+                except VendorError as exc:
+                    failures += 1
+                    error = str(exc)
+                    self.stderr.write(
+                        f"account {account_job.account_pk} {account_job.metric}/{account_job.interval}: {exc}"
+                    )
+                    break
+            account_sync.finish_chain(account_job.account_pk, account_job.metric, account_job.interval, error)
         self.stdout.write(
-            f"{len(jobs)} series planned for {len(apps)} apps: {requests} windows fetched, {rows} rows stored, "
-            f"{failures} failed."
+            f"{len(jobs)} series planned for {len(apps)} apps and {len(account_jobs)} for whole accounts: "
+            f"{requests} windows fetched, {rows} rows stored, {failures} failed."
         )

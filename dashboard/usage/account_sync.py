@@ -1,0 +1,163 @@
+"""The account-wide peak series: for vendors that answer for a whole account at once
+(Capability.ACCOUNT_USAGE), the peaks of every app together, fetched and stored like the
+apps' series (windows from a cursor, upserted, one window after another per series).
+
+A sum of the apps' peaks only bounds the account's combined peak; this series is the
+vendor's own figure, which the reports use when they cover every app of the account.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+
+from dashboard.core.vendor_errors import stored_text
+from dashboard.credentials.blocking import BLOCKING_ERRORS, unblocked
+from dashboard.credentials.connect import provider_for
+from dashboard.credentials.models import VendorAccount
+from vendors.base.errors import is_transient
+from vendors.base.provider import Capability
+from vendors.base.types import Interval, UsageMetric
+from vendors.base.windows import floor_to
+
+from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
+from .plan import INTERVALS, Window, max_span, windows
+from .sync import _last_news, chain_timeout, write_turn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AccountSeriesJob:
+    account_pk: int
+    metric: str
+    interval: int
+    windows: tuple[tuple[str, str], ...]  # ISO start/end pairs, in order
+
+
+def syncable_accounts() -> list[VendorAccount]:
+    """Enabled, unblocked accounts whose vendor reports usage for the whole account."""
+    accounts = VendorAccount.objects.filter(enabled=True, sync_blocked=False)
+    return [a for a in accounts if a.vendor_known and a.info.can(Capability.ACCOUNT_USAGE)]
+
+
+def plan(now: datetime | None = None, accounts: list[VendorAccount] | None = None) -> list[AccountSeriesJob]:
+    """One job per account peak series with something to fetch and no live chain; marks them running."""
+    now = now or timezone.now()
+    jobs = []
+    backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
+    overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
+    for account in accounts if accounts is not None else syncable_accounts():
+        span = max_span(account.info)
+        cursors = {(c.metric, c.interval): c for c in AccountPeakCursor.objects.filter(vendor_account=account)}
+        for metric in PEAK_METRICS:
+            for interval in INTERVALS:
+                cursor = cursors.get((metric.value, int(interval)))
+                if (
+                    cursor
+                    and cursor.chain_started_at
+                    and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
+                ):
+                    continue
+                found = windows(
+                    cursor.synced_until if cursor else None,
+                    now=now,
+                    interval=interval,
+                    backfill=backfill,
+                    overlap=overlap,
+                    span=span,
+                )
+                if not found:
+                    if cursor and cursor.chain_started_at:
+                        AccountPeakCursor.objects.filter(pk=cursor.pk).update(chain_started_at=None)
+                    continue
+                AccountPeakCursor.objects.update_or_create(
+                    vendor_account=account,
+                    metric=metric.value,
+                    interval=int(interval),
+                    defaults={"chain_started_at": now},
+                )
+                jobs.append(
+                    AccountSeriesJob(
+                        account.pk,
+                        metric.value,
+                        int(interval),
+                        tuple((w.start.isoformat(), w.end.isoformat()) for w in found),
+                    )
+                )
+    return jobs
+
+
+def run_window(account_pk: int, metric: str, interval: int, window: Window) -> int:
+    """Fetch and store one window of an account's peak series; move its cursor.
+
+    Transient vendor errors are raised for a retry. A permanent one is noted on the cursor
+    and ends the chain; stopping the account is left to its apps' series, which meet it too.
+    """
+    account = VendorAccount.objects.filter(pk=account_pk).first()
+    if account is None or account.sync_blocked or not account.enabled:
+        return 0
+    try:
+        with provider_for(account, interactive=False) as provider:
+            points = provider.account_usage(UsageMetric(metric), Interval(interval), window.start, window.end)
+    except BLOCKING_ERRORS as error:
+        defaults: dict[str, object] = {"last_error": stored_text(error)}
+        if not is_transient(error):
+            defaults["chain_started_at"] = None
+        AccountPeakCursor.objects.update_or_create(
+            vendor_account=account, metric=metric, interval=interval, defaults=defaults
+        )
+        if is_transient(error):
+            raise
+        return 0
+    now = timezone.now()
+    reached = min(floor_to(now, interval), window.end)
+    rows = {
+        point.timestamp: AccountPeakSample(
+            vendor_account=account,
+            metric=metric,
+            interval=interval,
+            timestamp=point.timestamp,
+            value=point.value,
+            peak_time=point.peak_time,
+        )
+        for point in points
+    }
+    with write_turn(), transaction.atomic():
+        if not VendorAccount.objects.select_for_update().filter(pk=account.pk).exists():
+            return 0
+        AccountPeakSample.objects.bulk_create(
+            list(rows.values()),
+            update_conflicts=True,
+            unique_fields=["vendor_account", "interval", "timestamp", "metric"],
+            update_fields=["value", "peak_time"],
+        )
+        cursor, _ = AccountPeakCursor.objects.select_for_update().get_or_create(
+            vendor_account=account, metric=metric, interval=interval
+        )
+        if cursor.synced_until is None or reached > cursor.synced_until:
+            cursor.synced_until = reached
+        cursor.last_run_at = now
+        cursor.last_error = ""
+        cursor.save()
+    return len(rows)
+
+
+def finish_chain(account_pk: int, metric: str, interval: int, error: str = "") -> None:
+    updates: dict[str, object] = {"chain_started_at": None}
+    if error:
+        updates["last_error"] = error
+    AccountPeakCursor.objects.filter(vendor_account_id=account_pk, metric=metric, interval=interval).update(**updates)
+
+
+@receiver(unblocked)
+def plan_again(sender: object, account: VendorAccount | None = None, **kwargs: object) -> None:
+    """The account's stop is lifted: chains cut short by it would wait out their timeout."""
+    if account is not None:
+        AccountPeakCursor.objects.filter(vendor_account=account).update(chain_started_at=None)
