@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from dashboard.mixing.models import MixingTask, TaskState
 from dashboard.recordings import watchdog
 from dashboard.recordings.models import Recording
 from dashboard.rtc.models import RtcApp
+from dashboard.usage import reports
 from dashboard.usage.models import Metric, ObservedSample, SyncCursor, UsageSample
 from dashboard.usage.reconcile import reconcile
 from dashboard.usage.sync import lag
@@ -131,19 +132,25 @@ def push_problem(rule: AlertRule, now: datetime) -> list[Finding]:
 
 
 def _usage_over(rule: AlertRule, now: datetime, metric: str, noun: str) -> list[Finding]:
-    """The latest stored bucket of the tenant (hour or UTC day), summed over its apps, against
-    the threshold. A sum of peaks is an upper bound, as on the usage reports."""
+    """The tenant's latest stored bucket (hour or UTC day) against the threshold, with the figure
+    the tenant's usage report shows for it (reports.rows_for and combine_peaks: a whole
+    account's peak is the vendor's own, other peaks are summed, an upper bound)."""
     interval = int(Interval.DAY) if rule.period == Period.DAY else int(Interval.HOUR)
-    samples = UsageSample.objects.filter(
-        app__vendor_account__tenant=rule.tenant,
-        metric=metric,
-        interval=interval,
-        timestamp__gte=now - timedelta(seconds=2 * interval),
+    apps = RtcApp.objects.filter(vendor_account__tenant=rule.tenant)
+    latest = (
+        UsageSample.objects.filter(
+            app__in=apps, metric=metric, interval=interval, timestamp__gte=now - timedelta(seconds=2 * interval)
+        )
+        .order_by("-timestamp")
+        .values_list("timestamp", flat=True)
+        .first()
     )
-    latest = samples.order_by("-timestamp").values_list("timestamp", flat=True).first()
     if latest is None:
         return []
-    total = samples.filter(timestamp=latest).aggregate(total=Sum("value"))["total"] or 0
+    end = latest + timedelta(seconds=interval)
+    buckets = reports.rows_for(apps, latest, end, interval)
+    reports.combine_peaks(buckets, apps, latest, end, interval)
+    total = buckets[0].values.get(metric, 0) if buckets else 0
     if total <= (rule.threshold or 0):
         return []
     when = f"{latest:%Y-%m-%d %H:%M} UTC" if interval == int(Interval.HOUR) else f"{latest:%Y-%m-%d} (UTC)"

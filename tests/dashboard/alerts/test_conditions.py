@@ -204,3 +204,29 @@ def test_many_subjects_at_once_make_a_few_notices_not_a_storm(two_tenants: World
     assert sum(incident.notices.count() for incident in incidents) == 3
     page = logged_in(world.acme_viewer).get(reverse("alerts:alert_list", args=["acme"])).content.decode()
     assert page.count("no notice (muted, or too many at once)") == 5
+
+
+def test_peak_users_over_reads_the_reports_figure_a_whole_accounts_own_peak(two_tenants: World2) -> None:
+    """Two apps of one account peak at 40 and 35 users; the vendor counts 50 for the account at
+    once. The report shows 50, so the alert judges 50, not the bound 75."""
+    from dashboard.rtc.models import RtcApp
+    from dashboard.usage.models import AccountPeakSample
+
+    world = two_tenants
+    now = datetime(2026, 11, 30, 12, 30, tzinfo=UTC)
+    day = now.replace(hour=0, minute=0)
+    apps = list(RtcApp.objects.filter(vendor_account=world.acme_manual_app.vendor_account))
+    if len(apps) < 2:
+        apps.append(RtcApp.objects.create(vendor_account=world.acme_manual_app.vendor_account, app_id="second-app"))
+    for app, peak in zip(apps, (40, 35) + (0,) * (len(apps) - 2), strict=True):
+        UsageSample.objects.create(app=app, metric=Metric.PEAK_USERS, interval=86400, timestamp=day, value=peak)
+    peak = rule(world, Kind.PEAK_USERS_OVER, 60, Period.DAY)
+    assert subjects(CONDITIONS[peak.kind](peak, now)) == ["peak_users_over:day"]  # no account figure: 75
+    AccountPeakSample.objects.create(
+        vendor_account=world.acme_manual_app.vendor_account,
+        metric=Metric.PEAK_USERS,
+        interval=86400,
+        timestamp=day,
+        value=50,
+    )
+    assert CONDITIONS[peak.kind](peak, now) == []  # the vendor's own 50 for the whole account
