@@ -17,9 +17,10 @@ from dashboard.live import actions as live_actions
 from dashboard.live.forms import CloseForm, KickForm
 from dashboard.mixing.models import LayoutTemplate
 from dashboard.recordings import actions as recording_actions
-from dashboard.recordings import callbacks, rules
+from dashboard.recordings import rules
 from dashboard.recordings.forms import StartRecordingForm
 from dashboard.recordings.models import StorageTarget
+from dashboard.recordings.starting import start_from_form
 from vendors.base.errors import UnsupportedCapabilityError
 from vendors.base.provider import Capability
 
@@ -167,22 +168,7 @@ def start_recording(request: HttpRequest, body: RecordingIn, tenant: str = TENAN
         rules=vendor_rules,
     )
     data = valid(form)
-    template = data.get("template")
-    address = callbacks.recording_address(account, request) if info.can(Capability.RECORDING_CALLBACKS) else None
-    recording = recording_actions.start(
-        actor(request),
-        found,
-        kind=data.get("kind") or "video",
-        mixed=data.get("mixed", True),
-        users=data["users"],
-        resolution=data.get("resolution") or "720p",
-        featured_user=data.get("featured_user") or "",
-        layout_version=template.current if template else None,
-        storage=data.get("storage"),
-        rule_id=data.get("rule") or "",
-        callback_url=address.url if address else "",
-        callback_token_hash=address.token_hash if address else "",
-    )
+    recording = start_from_form(actor(request), found, data, request)
     return Status(201, recording)
 
 

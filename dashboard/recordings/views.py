@@ -38,6 +38,7 @@ from . import actions, callbacks, rules, watchdog
 from .filters import RecordingFilter
 from .forms import StartRecordingForm, UsersForm
 from .models import Recording, RecordingFile, StorageTarget
+from .starting import start_from_form
 
 MAX_CALLBACK_BYTES = 32 * 1024 * 1024
 
@@ -161,24 +162,9 @@ def recording_start(request: HttpRequest, tenant_slug: str, channel_pk: int) -> 
     context["form"] = form
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        template = data.get("template")
-        address = callbacks.recording_address(account, request) if info.can(Capability.RECORDING_CALLBACKS) else None
         return act(
             request,
-            lambda: actions.start(
-                request.user,
-                channel,
-                kind=data.get("kind") or "video",
-                mixed=data.get("mixed", True),
-                users=data["users"],
-                resolution=data.get("resolution") or "720p",
-                featured_user=data.get("featured_user") or "",
-                layout_version=template.current if template else None,
-                storage=data.get("storage"),
-                rule_id=data.get("rule") or "",
-                callback_url=address.url if address else "",
-                callback_token_hash=address.token_hash if address else "",
-            ),
+            lambda: start_from_form(request.user, channel, data, request),
             done=lambda recording: _("Recording %(id)s started.") % {"id": recording.recording_id},
             then=lambda recording: reverse("recordings:recording_detail", args=[scope.tenant.slug, recording.pk]),
             page=Page("recordings/start.html", context),
