@@ -31,6 +31,9 @@ REDIS = "redis://127.0.0.1:6379"
 QUEUE_DB, LIMITS_DB = 13, 14
 APPS = 12
 DAYS = 30
+# Account-wide peak series of an account whose vendor answers for the whole account:
+# usage.models.PEAK_METRICS x usage.plan.INTERVALS (tests/scaleout/test_workers.py checks it).
+ACCOUNT_SERIES = 4
 # The simulated world goes quiet at noon yesterday, so every run sees the same usage.
 QUIET_AFTER = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
 # Rows compared between runs: well inside the range every run of the session backfills.
@@ -202,7 +205,11 @@ class Cluster:
         return connection.llen("huey.redis.rtc-dashboard") + connection.zcard("huey.schedule.rtc-dashboard")
 
     def chains_running(self) -> int:
-        return self.query("SELECT count(*) FROM usage_synccursor WHERE chain_started_at IS NOT NULL")[0][0]
+        """Window chains under way: every app's series, and every account-wide peak series."""
+        return sum(
+            self.query(f"SELECT count(*) FROM {table} WHERE chain_started_at IS NOT NULL")[0][0]
+            for table in ("usage_synccursor", "usage_accountpeakcursor")
+        )
 
     def cursors_complete(self, since: datetime) -> bool:
         """Every series of every unblocked app has stored up to the hour the run began."""
@@ -213,11 +220,14 @@ class Cluster:
             )[0][0]
             * 10
         )
-        done = self.query(
-            "SELECT count(*) FROM usage_synccursor WHERE synced_until >= %s",
-            since.replace(minute=0, second=0, microsecond=0) - timedelta(days=1),
+        until = since.replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+        done = self.query("SELECT count(*) FROM usage_synccursor WHERE synced_until >= %s", until)[0][0]
+        # Every account here is Aliyun's, which answers for the whole account: 4 peak series each.
+        accounts = self.query("SELECT count(*) FROM credentials_vendoraccount WHERE NOT sync_blocked")[0][0]
+        accounts_done = self.query(
+            "SELECT count(*) FROM usage_accountpeakcursor WHERE synced_until >= %s", until
         )[0][0]
-        return done >= expected
+        return done >= expected and accounts_done >= accounts * ACCOUNT_SERIES
 
     # --- workers ----------------------------------------------------------------------------
 
