@@ -224,9 +224,7 @@ class Cluster:
         done = self.query("SELECT count(*) FROM usage_synccursor WHERE synced_until >= %s", until)[0][0]
         # Every account here is Aliyun's, which answers for the whole account: 4 peak series each.
         accounts = self.query("SELECT count(*) FROM credentials_vendoraccount WHERE NOT sync_blocked")[0][0]
-        accounts_done = self.query(
-            "SELECT count(*) FROM usage_accountpeakcursor WHERE synced_until >= %s", until
-        )[0][0]
+        accounts_done = self.query("SELECT count(*) FROM usage_accountpeakcursor WHERE synced_until >= %s", until)[0][0]
         return done >= expected and accounts_done >= accounts * ACCOUNT_SERIES
 
     # --- workers ----------------------------------------------------------------------------
