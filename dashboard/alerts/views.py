@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.audit.log import record
 from dashboard.audit.models import Outcome
+from dashboard.core.cuts import head
 from dashboard.core.listing import paginate
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
@@ -25,6 +26,7 @@ from .forms import UNITS, DestinationForm, RuleForm
 from .models import AlertRule, Delivery, Destination, Event, Incident, Kind, Notification
 from .queries import open_alerts
 
+OPEN_INCIDENTS = 100
 RECENT_INCIDENTS = 20
 MUTE_CHOICES = {
     "60": timedelta(hours=1),
@@ -51,11 +53,14 @@ def alert_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     context = {
         "scope": scope,
         "rules": rules,
-        "open_incidents": open_alerts([scope.tenant])[:100],
+        "open_incidents": head(open_alerts([scope.tenant]), OPEN_INCIDENTS),
         "open_count": open_alerts([scope.tenant]).count(),
-        "recent": Incident.objects.filter(tenant=scope.tenant, resolved_at__isnull=False)
-        .select_related("rule")
-        .order_by("-resolved_at")[:RECENT_INCIDENTS],
+        "recent": head(
+            Incident.objects.filter(tenant=scope.tenant, resolved_at__isnull=False)
+            .select_related("rule")
+            .order_by("-resolved_at"),
+            RECENT_INCIDENTS,
+        ),
         "destinations": Destination.objects.filter(tenant=scope.tenant),
         "mute_choices": MUTE_CHOICES,
     }

@@ -62,8 +62,8 @@ class UserPlace:
 class Results:
     query: str
     groups: list[Group] = field(default_factory=list)
-    live_now: list[UserPlace] = field(default_factory=list)
-    seen: list[UserPlace] = field(default_factory=list)
+    live_now: Cut[UserPlace] = field(default_factory=lambda: Cut([], 0))
+    seen: Cut[UserPlace] = field(default_factory=lambda: Cut([], 0))
 
     @property
     def empty(self) -> bool:
@@ -137,23 +137,27 @@ def _channels(channels: QuerySet[Channel], text: str) -> Group:
 def _user(results: Results, tenants: QuerySet[Tenant], text: str, now: datetime) -> None:
     """Where a user id is in a channel now, and where it joined or left one lately (exact ids only)."""
     in_tenants = Q(channel__app__vendor_account__tenant__in=tenants)
-    presences = (
+    presences = head(
         Presence.objects.filter(in_tenants, user_id=text, kicked_at__isnull=True, channel__is_live=True)
         .select_related("channel__app__vendor_account__tenant")
-        .order_by("-last_seen_at")[:PER_KIND]
+        .order_by("-last_seen_at"),
+        PER_KIND,
     )
-    results.live_now = [UserPlace(presence.channel, presence.last_seen_at) for presence in presences]
+    results.live_now = Cut(
+        [UserPlace(presence.channel, presence.last_seen_at) for presence in presences], presences.total
+    )
     live_pks = {place.channel.pk for place in results.live_now}
     recent = now - timedelta(days=settings.LIVE_SNAPSHOT_DAYS)
-    last_seen = (
+    last_seen = head(
         MemberEvent.objects.filter(in_tenants, user_id=text, at__gte=recent)
         .exclude(channel__in=live_pks)
         .values_list("channel")
         .annotate(last=Max("at"))
-        .order_by("-last")[:PER_KIND]
+        .order_by("-last"),
+        PER_KIND,
     )
     by_pk = Channel.objects.select_related("app__vendor_account__tenant").in_bulk([pk for pk, _at in last_seen])
-    results.seen = [UserPlace(by_pk[pk], at) for pk, at in last_seen]
+    results.seen = Cut([UserPlace(by_pk[pk], at) for pk, at in last_seen], last_seen.total)
 
 
 def _apps(tenants: QuerySet[Tenant], text: str) -> Group:

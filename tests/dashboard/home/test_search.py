@@ -74,3 +74,21 @@ def test_a_short_text_matches_whole_ids_only(cockpit: World2) -> None:
 def test_the_header_offers_the_search_on_every_page(cockpit: World2) -> None:
     html = logged_in(cockpit.acme_viewer).get(reverse("recordings:recording_list", args=["acme"])).content.decode()
     assert f'action="{reverse("home:search")}"' in html and 'aria-keyshortcuts="/"' in html
+
+
+def test_a_user_seen_in_more_channels_than_are_listed_says_how_many(cockpit: World2) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dashboard.home.search import PER_KIND
+    from dashboard.live.models import Channel, MemberEvent
+
+    now = timezone.now()
+    for n in range(PER_KIND + 3):
+        channel = Channel.objects.create(app=cockpit.acme_quiet.app, channel_id=f"visited-{n:02d}")
+        MemberEvent.objects.create(channel=channel, user_id="wanderer", kind="join", at=now - timedelta(minutes=n))
+    html = search(cockpit.acme_viewer, "wanderer").content.decode()
+    seen = html[html.index('id="user-seen"') :]
+    assert seen.count("visited-") == PER_KIND
+    assert f'data-shown-of="{PER_KIND}/{PER_KIND + 3}"' in seen
