@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print the N functions of the poll job with most own time"
     )
+    parser.add_argument("--sort", default="tottime", help="the --profile order (a pstats key: tottime, cumulative)")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="bench-live-"))
@@ -129,7 +130,7 @@ def main() -> None:
         simulator.wait(timeout=10)
 
     if profiler:
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
     polled = len(rows) * args.rounds
     other_cpu = job_cpu - cpu["fetch"] - cpu["store"]
     print(

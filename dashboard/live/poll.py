@@ -52,6 +52,13 @@ CHANNEL_FIELDS = [
     "poll_error_code",
     "poll_error_request_id",
 ]
+PLAIN_FIELDS: list[tuple[type[models.Field], Callable[[Any], Any]]] = [
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+    (models.FloatField, float),
+    (models.CharField, str),
+    (models.TextField, str),
+]
 # The columns of the rows store() writes, in the order of its tuples; other columns are NULL.
 PRESENCE_FIELDS = ["channel", "user_id", "role", "first_seen_at", "there_before", "last_seen_at"]
 EVENT_FIELDS = ["channel", "user_id", "kind", "role", "at", "cause"]
@@ -328,7 +335,14 @@ def _adapter(field: Any, db: BaseDatabaseWrapper) -> Callable[[Any], Any]:
         return db.ops.adapt_datetimefield_value
     if isinstance(field, models.JSONField):
         return lambda value: db.ops.adapt_json_value(value, field.encoder)
+    for kind, python_type in PLAIN_FIELDS:
+        if isinstance(field, kind):
+            return _keeping_none(python_type)  # what the field's get_prep_value does, and all it does
     return lambda value: field.get_db_prep_save(value, db)
+
+
+def _keeping_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else convert(value)
 
 
 def _update_channel(channel: Channel, membership: Membership, now: datetime, previous_poll: datetime | None) -> None:
