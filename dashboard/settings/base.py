@@ -318,7 +318,7 @@ SYNC_ON_ACCOUNT_CHANGE = env.bool("SYNC_ON_ACCOUNT_CHANGE", default=True)
 # by this many concurrent vendor calls per job; channel records are read every few minutes;
 # open live pages re-read the database this often.
 LIVE_POLL_SECONDS = env.int("LIVE_POLL_SECONDS", default=30)
-LIVE_POLL_THREADS = env.int("LIVE_POLL_THREADS", default=16)
+LIVE_POLL_THREADS = env.int("LIVE_POLL_THREADS", default=40)
 LIVE_DISCOVERY_EVERY_MINUTES = env.int("LIVE_DISCOVERY_EVERY_MINUTES", default=5)
 LIVE_PAGE_REFRESH_SECONDS = env.int("LIVE_PAGE_REFRESH_SECONDS", default=10)
 # The home page redraws itself from the database this often while its tab is visible.

@@ -100,6 +100,9 @@ class Traffic:
 class _QuietServer(ThreadingHTTPServer):
     server_address: tuple[str, int]  # IPv4 loopback
     traffic: Traffic
+    # socketserver listens with a backlog of 5: a poller opening a hundred connections at
+    # once saw SYNs dropped and retried a second later (or timed out).
+    request_queue_size = 1024
 
     def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         # A client that hung up (a killed worker, a timeout) is routine, not a traceback.
