@@ -94,8 +94,9 @@ _MISSING = object()
 def field(node: Any, name: str, default: Any = _MISSING) -> Any:
     """`node[name]`, matching the key case-insensitively."""
     if isinstance(node, dict):
-        if name in node:
-            return node[name]
+        value = node.get(name, _MISSING)
+        if value is not _MISSING:
+            return value
         lowered = name.lower()
         for key, value in node.items():
             if isinstance(key, str) and key.lower() == lowered:
@@ -129,6 +130,8 @@ def items(node: Any, *inner_names: str) -> list[Any]:
 
 
 def as_int(value: Any, name: str = "value") -> int:
+    if type(value) is int:  # the usual case first (not isinstance: bool is an int)
+        return value
     if isinstance(value, bool):
         raise malformed(f"{name} is not a number: {value!r}")
     if isinstance(value, int):
@@ -163,13 +166,15 @@ def as_str(value: Any, name: str = "value") -> str:
 
 def as_time(value: Any, name: str = "time") -> datetime:
     """Vendor timestamps: ISO 8601 with Z or an offset, or ``2017-08-30 10:47:25.0`` (UTC)."""
-    text = as_str(value, name).strip()
+    text = (value if type(value) is str else as_str(value, name)).strip()
     try:
-        if text.endswith("Z"):
+        if text[-1:] == "Z":
             text = text[:-1] + "+00:00"
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise malformed(f"{name} is not a timestamp: {value!r}") from None
+    if parsed.tzinfo is UTC:  # the usual case: astimezone would return it unchanged
+        return parsed
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
