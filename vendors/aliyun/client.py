@@ -52,6 +52,7 @@ from vendors.base.windows import as_utc, split_windows
 from . import mpu
 from .errors import build_error
 from .parse import (
+    MEMBER_OF,
     as_bool,
     as_epoch,
     as_int,
@@ -67,7 +68,7 @@ from .parse import (
     to_channel_record,
     to_channel_user,
     to_tiers,
-    to_usage_point,
+    to_usage_points,
 )
 from .repeat_list import repeat_list
 from .signing import RpcGetSigner, rpc_signature
@@ -483,14 +484,17 @@ class AliyunRtcClient(HttpApiClient):
         profile = as_int(field(body, "ChannelProfile", 0), "ChannelProfile")
         observed = optional(field(body, "Timestamp", None), as_epoch, "Timestamp")
 
-        def users(name: str) -> list[str]:
-            return [as_str(u, name) for u in items(field(body, name, []), "User", name)]
+        def users(name: str, role: MemberRole) -> list[Member]:
+            # A poll answers up to 1,000 viewers: the usual item (text) is taken as it is.
+            member = MEMBER_OF[role]
+            return [
+                member(u if type(u) is str else as_str(u, name)) for u in items(field(body, name, []), "User", name)
+            ]
 
         if profile == 2:
-            interactive, viewers = users("InteractiveUserList"), users("LiveUserList")
-            members = tuple(Member(u, MemberRole.INTERACTIVE) for u in interactive) + tuple(
-                Member(u, MemberRole.VIEWER) for u in viewers
-            )
+            interactive = users("InteractiveUserList", MemberRole.INTERACTIVE)
+            viewers = users("LiveUserList", MemberRole.VIEWER)
+            members = tuple(interactive + viewers)
             counts = {
                 MemberRole.INTERACTIVE: as_int(
                     field(body, "InteractiveUserNum", len(interactive)), "InteractiveUserNum"
@@ -499,8 +503,8 @@ class AliyunRtcClient(HttpApiClient):
             }
             mode = ChannelMode.INTERACTIVE_LIVE
         else:
-            communication = users("UserList")
-            members = tuple(Member(u, MemberRole.COMMUNICATION) for u in communication)
+            communication = users("UserList", MemberRole.COMMUNICATION)
+            members = tuple(communication)
             counts = {MemberRole.COMMUNICATION: as_int(field(body, "CommTotalNum", len(communication)), "CommTotalNum")}
             mode = ChannelMode.COMMUNICATION if profile == 1 else ChannelMode.UNKNOWN
         return Membership(channel_id, exists, mode, members, counts, observed)
@@ -536,10 +540,13 @@ class AliyunRtcClient(HttpApiClient):
             },
             idempotent=True,
         )
-        return [
-            to_usage_point(node, metric, interval, query.value_key, query.peak_time_key)
-            for node in items(field(body, query.list_key, []), query.item_key)
-        ]
+        return to_usage_points(
+            items(field(body, query.list_key, []), query.item_key),
+            metric,
+            interval,
+            query.value_key,
+            query.peak_time_key,
+        )
 
     def usage_range(
         self,
