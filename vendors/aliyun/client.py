@@ -141,6 +141,9 @@ MPU_STATUS = {
 # Spec 8.2: statuses 4-6 are stops the vendor decided on (the channel ended, CDN or URL trouble).
 MPU_ENDED_BY_VENDOR = frozenset({4, 5, 6})
 ROLES = {0: MemberRole.COMMUNICATION, 1: MemberRole.INTERACTIVE, 2: MemberRole.VIEWER}
+COMMUNICATION_MEMBER = MEMBER_OF[MemberRole.COMMUNICATION]
+INTERACTIVE_MEMBER = MEMBER_OF[MemberRole.INTERACTIVE]
+VIEWER_MEMBER = MEMBER_OF[MemberRole.VIEWER]
 
 
 def _check_page(page: int, page_size: int) -> None:
@@ -484,16 +487,15 @@ class AliyunRtcClient(HttpApiClient):
         profile = as_int(field(body, "ChannelProfile", 0), "ChannelProfile")
         observed = optional(field(body, "Timestamp", None), as_epoch, "Timestamp")
 
-        def users(name: str, role: MemberRole) -> list[Member]:
+        def users(name: str, member: Callable[[str], Member]) -> list[Member]:
             # A poll answers up to 1,000 viewers: the usual item (text) is taken as it is.
-            member = MEMBER_OF[role]
             return [
                 member(u if type(u) is str else as_str(u, name)) for u in items(field(body, name, []), "User", name)
             ]
 
         if profile == 2:
-            interactive = users("InteractiveUserList", MemberRole.INTERACTIVE)
-            viewers = users("LiveUserList", MemberRole.VIEWER)
+            interactive = users("InteractiveUserList", INTERACTIVE_MEMBER)
+            viewers = users("LiveUserList", VIEWER_MEMBER)
             members = tuple(interactive + viewers)
             counts = {
                 MemberRole.INTERACTIVE: as_int(
@@ -503,7 +505,7 @@ class AliyunRtcClient(HttpApiClient):
             }
             mode = ChannelMode.INTERACTIVE_LIVE
         else:
-            communication = users("UserList", MemberRole.COMMUNICATION)
+            communication = users("UserList", COMMUNICATION_MEMBER)
             members = tuple(communication)
             counts = {MemberRole.COMMUNICATION: as_int(field(body, "CommTotalNum", len(communication)), "CommTotalNum")}
             mode = ChannelMode.COMMUNICATION if profile == 1 else ChannelMode.UNKNOWN

@@ -85,9 +85,12 @@ class RpcGetSigner:
         pairs = [(k, f"{percent_encode(k)}={percent_encode(v)}") for k, v in params.items()]
         pairs += self._static_pairs
         # The nonce changes every call and the timestamp every second: caching them would only
-        # evict percent_encode's useful entries. The last timestamp's encoding is kept.
+        # evict percent_encode's useful entries. A nonce of letters and digits (ours: hex) needs
+        # no encoding; the last timestamp's encoding is kept.
         pairs.append(("Action", f"Action={percent_encode(action)}"))
-        pairs.append(("SignatureNonce", f"SignatureNonce={_quote(nonce)}"))
+        pairs.append(
+            ("SignatureNonce", f"SignatureNonce={nonce if nonce.isascii() and nonce.isalnum() else _quote(nonce)}")
+        )
         last = self._last_timestamp  # one tuple, read and replaced whole: safe across threads
         if last[0] != timestamp:
             last = self._last_timestamp = (timestamp, _quote(timestamp))
