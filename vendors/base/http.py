@@ -156,8 +156,8 @@ def call_with_retries(
 
     Each attempt is reported to the call observer (observe.py) as `action` at `vendor`.
 
-    The first attempt runs before stamina is asked: setting up its retry loop costs more CPU
-    than the rest of a signed call (tens of µs), and most calls succeed at once. A first failure
+    The first attempt runs before stamina is asked: setting up its retry loop costs tens of µs
+    of CPU, a good part of a signed call, and most calls succeed at once. A first failure
     worth retrying enters stamina's loop as its first attempt (raised again at once), so the
     waits, the attempt count, the timeout (counted from the first attempt's start) and
     stamina's retry hooks are what they were with the whole call inside the loop."""
