@@ -108,3 +108,48 @@ def test_the_vendors_error_body_status_and_retry_after_are_read(clock):
         server.shutdown()
     assert (info.value.code, info.value.request_id, info.value.retry_after) == ("Throttling.User", "R-42", 7.0)
     assert info.value.http_status == 400
+
+
+class CutShortThenWhole(BaseHTTPRequestHandler):
+    """The first answer ends before its Content-Length (the connection drops mid-body); the
+    next ones are whole, with a Retry-After given twice in different case."""
+
+    protocol_version = "HTTP/1.1"
+    served = 0
+
+    def do_GET(self) -> None:
+        type(self).served += 1
+        body = json.dumps({"RequestId": f"R-{self.served}", "TotalNum": 0, "AppList": {"App": []}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("retry-after", "1")
+        self.send_header("Retry-After ", " 2 ")
+        if self.served == 1:
+            self.send_header("Content-Length", str(len(body) + 50))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+            return
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_call_cut_short_is_unreachable_and_leaves_nothing_for_the_next(clock):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CutShortThenWhole)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with over_network(f"http://127.0.0.1:{server.server_port}", clock) as client:
+            with pytest.raises(UnavailableError) as info:
+                client.describe_apps()
+            assert info.value.code == "Unreachable"
+            page = client.describe_apps()  # the same handle and buffers
+            answer = client._getter.get("/", name="GET /")
+    finally:
+        server.shutdown()
+    assert page.request_id == "R-2" and page.items == ()
+    assert json.loads(answer.content)["RequestId"] == "R-3"
+    assert (answer.status_code, answer.content_type, answer.retry_after) == (200, "application/json", "2")

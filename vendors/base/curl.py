@@ -73,20 +73,17 @@ class CurlGetter:
         limits call the request (the action)."""
         if self._before_request is not None:
             self._before_request(name)
-        handle = self._handle()
-        body = BytesIO()
-        headers: dict[str, str] = {}
-
-        def header_line(line: bytes) -> None:
-            key, sep, value = line.decode("latin-1").partition(":")
-            if sep:
-                headers[key.strip().lower()] = value.strip()
-
+        local = self._local
+        try:
+            handle = local.handle
+        except AttributeError:
+            handle = self._handle()
+        body, head = local.body, local.head
         handle.setopt(pycurl.URL, self.base_url + target)
-        handle.setopt(pycurl.WRITEDATA, body)
-        handle.setopt(pycurl.HEADERFUNCTION, header_line)
         try:
             handle.perform()
+            content = body.getvalue()
+            headers = head.getvalue()
         except pycurl.error as exc:
             # The same words for every failure before an answer (see http.send): refused,
             # reset, timed out and not-allowed addresses must not be told apart by the user.
@@ -95,12 +92,19 @@ class CurlGetter:
                 f"could not reach {self.vendor} at {self._host}: no answer", vendor=self.vendor, code="Unreachable"
             ) from None
         finally:
-            handle.setopt(pycurl.HEADERFUNCTION, _ignore_header)
+            # The buffers serve this thread's next call: emptied now, so a failed call leaves
+            # nothing behind and an answer is not kept alive until then.
+            body.seek(0)
+            body.truncate()
+            head.seek(0)
+            head.truncate()
+        content_type = handle.getinfo_raw(pycurl.CONTENT_TYPE)
         return RawResponse(
             status_code=handle.getinfo(pycurl.RESPONSE_CODE),
-            content=body.getvalue(),
-            content_type=headers.get("content-type", ""),
-            retry_after=headers.get("retry-after"),
+            content=content,
+            content_type=content_type.decode("latin-1") if content_type else "",
+            # Looked for only when there is one: most answers have none.
+            retry_after=header_value(headers, "retry-after") if b"retry-after" in headers.lower() else None,
         )
 
     def close(self) -> None:
@@ -110,10 +114,15 @@ class CurlGetter:
             handle.close()
 
     def _handle(self) -> pycurl.Curl:
-        handle = getattr(self._local, "handle", None)
+        """This thread's handle, created on its first call with the buffers it writes into."""
+        local = self._local
+        handle = getattr(local, "handle", None)
         if handle is None:
             handle = self._new_handle()
-            self._local.handle = handle
+            local.body, local.head = BytesIO(), BytesIO()
+            handle.setopt(pycurl.WRITEFUNCTION, local.body.write)
+            handle.setopt(pycurl.HEADERFUNCTION, local.head.write)
+            local.handle = handle
             with self._lock:
                 self._handles.append(handle)
         return handle
@@ -143,5 +152,11 @@ class CurlGetter:
         return socket.socket(family, socktype, protocol)
 
 
-def _ignore_header(line: bytes) -> None:
-    """Drops the per-call closure so a handle does not keep the last response's headers alive."""
+def header_value(raw_headers: bytes, name: str) -> str | None:
+    """The last value of header `name` (lower case) in a response's header lines, stripped."""
+    value = None
+    for line in raw_headers.decode("latin-1").split("\n"):
+        key, sep, rest = line.partition(":")
+        if sep and key.strip().lower() == name:
+            value = rest.strip()
+    return value

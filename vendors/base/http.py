@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import logging
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -34,7 +35,7 @@ from .errors import (
     VendorError,
     is_transient,
 )
-from .observe import observed_call
+from .observe import observed
 from .outbound import OutboundPolicy, guarded_transport
 
 USER_AGENT = "rtc-dashboard/0.1 (+httpx)"
@@ -153,24 +154,40 @@ def call_with_retries(
 ) -> T:
     """Run `attempt`, retrying transient vendor errors only when the call is idempotent.
 
-    Each attempt is reported to the call observer (observe.py) as `action` at `vendor`."""
+    Each attempt is reported to the call observer (observe.py) as `action` at `vendor`.
 
-    def observed() -> T:
-        with observed_call(vendor, action):
-            return attempt()
+    The first attempt runs before stamina is asked: setting up its retry loop costs tens of µs
+    of CPU, a good part of a signed call, and most calls succeed at once. A first failure
+    worth retrying enters stamina's loop as its first attempt (raised again at once), so the
+    waits, the attempt count, the timeout (counted from the first attempt's start) and
+    stamina's retry hooks are what they were with the whole call inside the loop."""
 
     if not idempotent or policy.attempts <= 1:
-        return observed()
+        return observed(vendor, action, attempt)
+    started = time.monotonic()
+    try:
+        return observed(vendor, action, attempt)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        first_failure = exc
+    remaining = policy.total_timeout - (time.monotonic() - started)
+    if remaining <= 0:
+        raise first_failure
+    attempts = iter([first_failure])
     for retrying in stamina.retry_context(
         on=_retry_decision,
         attempts=policy.attempts,
-        timeout=policy.total_timeout,
+        timeout=remaining,
         wait_initial=policy.wait_initial,
         wait_max=policy.wait_max,
         wait_jitter=policy.wait_jitter,
     ):
         with retrying:
-            return observed()
+            earlier = next(attempts, None)
+            if earlier is not None:
+                raise earlier
+            return observed(vendor, action, attempt)
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
 

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vendors.aliyun.client import AliyunRtcClient
+from vendors.aliyun.parse import MEMBER_OF, decode_body, to_usage_point, to_usage_points
 from vendors.aliyun.sim import _to_xml
 from vendors.base.errors import (
     AuthenticationError,
@@ -23,7 +24,7 @@ from vendors.base.errors import (
     VendorError,
 )
 from vendors.base.http import RetryPolicy
-from vendors.base.types import AppStatus, UsageMetric
+from vendors.base.types import AppStatus, Interval, Member, MemberRole, UsageMetric
 
 NOW = datetime(2026, 11, 18, tzinfo=UTC)
 
@@ -239,3 +240,76 @@ def _samples() -> list[tuple[bytes, bytes]]:
 
 
 SAMPLE_BODIES = _samples()
+
+
+json_trees = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(tree=st.dictionaries(st.text(max_size=8), json_trees, max_size=5), ascii_only=st.booleans())
+def test_json_bodies_decode_as_the_standard_library_reads_them(tree, ascii_only):
+    body = json.dumps(tree, ensure_ascii=ascii_only).encode()
+    assert decode_body(body) == json.loads(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"RequestId": "r", "Value": NaN}',  # not JSON, but the standard library reads it
+        b'\xef\xbb\xbf{"RequestId": "r"}',  # UTF-8 with a byte-order mark
+        '{"RequestId": "r"}'.encode("utf-16"),
+        b'{"RequestId": "\\ud800"}',  # a lone surrogate
+    ],
+)
+def test_bodies_only_the_standard_library_reads_are_still_read(body):
+    decoded = decode_body(body)
+    assert decoded.keys() == json.loads(body).keys() and decoded["RequestId"] == json.loads(body)["RequestId"]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"), [(b'{"RequestId": ', "not valid JSON"), (b"\xff\xfe\x00{", "not valid JSON")]
+)
+def test_broken_json_is_malformed(body, words):
+    with pytest.raises(MalformedResponseError, match=words):
+        decode_body(body)
+
+
+usage_nodes = st.lists(
+    st.one_of(
+        st.fixed_dictionaries(
+            {
+                "TimeStamp": st.sampled_from(["2026-11-18T10:00:00Z", " 2026-11-18T11:00:00+08:00 ", "2026-11-18"]),
+                "ActiveUserCnt": st.one_of(st.integers(0, 10**6), st.sampled_from(["12", True, 3.0, None])),
+            }
+        ),
+        st.fixed_dictionaries({"timestamp": st.just("2026-11-18T10:00:00Z"), "activeusercnt": st.integers(0, 9)}),
+        st.dictionaries(st.sampled_from(["TimeStamp", "ActiveUserCnt", "Other"]), st.integers(0, 9), max_size=3),
+        st.text(max_size=5),
+    ),
+    max_size=6,
+)
+
+
+@given(nodes=usage_nodes)
+def test_usage_points_read_inline_as_one_by_one(nodes):
+    def read(convert):
+        try:
+            return convert()
+        except MalformedResponseError as exc:
+            return str(exc)
+
+    args = (UsageMetric.ACTIVE_USERS, Interval.HOUR, "ActiveUserCnt", None)
+    assert read(lambda: to_usage_points(nodes, *args)) == read(lambda: [to_usage_point(n, *args) for n in nodes])
+
+
+def test_members_are_shared_per_user_and_role():
+    assert MEMBER_OF[MemberRole.VIEWER]("u1") is MEMBER_OF[MemberRole.VIEWER]("u1")
+    assert MEMBER_OF[MemberRole.VIEWER]("u1") == Member("u1", MemberRole.VIEWER)
+    assert MEMBER_OF[MemberRole.INTERACTIVE]("u1") == Member("u1", MemberRole.INTERACTIVE)
