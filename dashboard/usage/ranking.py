@@ -11,34 +11,53 @@ account-wide figure where stored for the bucket, else the sum of the account's a
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F, Max, Q, QuerySet, Sum
 
-from .models import PEAK_METRICS, TIER_FIELDS, Metric, UsageSample
+from vendors.base.types import Interval
+
+from .models import PEAK_METRICS, TIER_FIELDS, AppMonthUsage, Metric, UsageSample
 from .reports import Filters, window
 
+DAY = int(Interval.DAY)
 COUNTED = [Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS, *PEAK_METRICS]
 
 
 def by_app(filters: Filters) -> dict[int, dict[str, int]]:
-    """Each app's figures over the range, for every app with stored buckets in it."""
+    """Each app's figures over the range, for every app with stored buckets in it. Whole UTC
+    months of days come from the apps' month roll-ups, the days around them from the samples."""
     interval, start, end = window(filters)
+    months = _whole_months(start, end) if interval == DAY else []
+    samples = UsageSample.objects.filter(interval=interval, timestamp__gte=start, timestamp__lt=end)
+    if months:
+        samples = samples.exclude(timestamp__gte=months[0], timestamp__lt=_next_month(months[-1]))
     minutes = sum((F(tier) for tier in TIER_FIELDS[1:]), F(TIER_FIELDS[0]))
-    rows = (
-        UsageSample.objects.filter(interval=interval, timestamp__gte=start, timestamp__lt=end)
-        .values("app")
-        .annotate(
+    parts: list[QuerySet[Any, Any]] = [
+        samples.values("app").annotate(
             duration=Sum(minutes, filter=Q(metric=Metric.DURATION)),
             **{str(metric): Max("value", filter=Q(metric=metric)) for metric in COUNTED},
         )
-        .order_by()
-    )
+    ]
+    if months:
+        parts.append(
+            AppMonthUsage.objects.filter(month__gte=months[0], month__lte=months[-1])
+            .values("app")
+            .annotate(
+                duration=Sum(minutes, filter=Q(metric=Metric.DURATION)),
+                **{str(metric): Max("busiest", filter=Q(metric=metric)) for metric in COUNTED},
+            )
+        )
     found: dict[int, dict[str, int]] = {}
-    for typed in rows:
-        row: dict[str, Any] = dict(typed)
-        found[row.pop("app")] = {key: value or 0 for key, value in row.items()}
+    for part in parts:
+        for typed in part.order_by():
+            row: dict[str, Any] = dict(typed)
+            figures = found.setdefault(row.pop("app"), dict.fromkeys(["duration", *COUNTED], 0))
+            figures["duration"] += row.pop("duration") or 0
+            for metric, value in row.items():
+                figures[metric] = max(figures[metric], value or 0)
     return found
 
 
@@ -51,14 +70,21 @@ def by_tenant(filters: Filters) -> dict[int, dict[str, int]]:
     added = ", ".join(f"SUM(p.{q(t)}) AS {q(t)}" for t in TIER_FIELDS)
     minutes = " + ".join(f"b.{q(t)}" for t in TIER_FIELDS)
     busiest = ", ".join(f"MAX(CASE WHEN b.metric = '{metric.value}' THEN b.value END)" for metric in COUNTED)
-    sql = f"""
-        WITH per_account AS (
+    # The days of every account's apps added up: kept by the sync (rollups.py) for days.
+    per_account = f"""
+        SELECT vendor_account_id AS account, metric, day AS moment, value, {", ".join(q(t) for t in TIER_FIELDS)}
+        FROM usage_accountdayusage WHERE day >= %s AND day < %s
+    """
+    if interval != DAY:
+        per_account = f"""
             SELECT a.vendor_account_id AS account, s.metric AS metric, s.{q("timestamp")} AS moment,
                    SUM(s.value) AS value, {summed}
             FROM usage_usagesample AS s JOIN rtc_rtcapp AS a ON a.id = s.app_id
-            WHERE s.{q("interval")} = %s AND s.{q("timestamp")} >= %s AND s.{q("timestamp")} < %s
+            WHERE s.{q("interval")} = {interval} AND s.{q("timestamp")} >= %s AND s.{q("timestamp")} < %s
             GROUP BY a.vendor_account_id, s.metric, s.{q("timestamp")}
-        ), per_tenant AS (
+        """
+    sql = f"""
+        WITH per_account AS ({per_account}), per_tenant AS (
             SELECT v.tenant_id AS tenant, p.metric AS metric, p.moment AS moment,
                    SUM(COALESCE(o.value, p.value)) AS value, {added}
             FROM per_account AS p JOIN credentials_vendoraccount AS v ON v.id = p.account
@@ -70,7 +96,7 @@ def by_tenant(filters: Filters) -> dict[int, dict[str, int]]:
         FROM per_tenant AS b GROUP BY b.tenant
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [interval, adapt(start), adapt(end), interval])
+        cursor.execute(sql, [adapt(start), adapt(end), interval])
         rows = cursor.fetchall()
     return {tenant: _figures(values) for tenant, *values in rows}
 
@@ -80,3 +106,18 @@ def _figures(values: list[Any]) -> dict[str, int]:
     found = {"duration": int(duration or 0)}
     found |= {str(metric): int(value or 0) for metric, value in zip(COUNTED, counts, strict=True)}
     return found
+
+
+def _whole_months(start: datetime, end: datetime) -> list[datetime]:
+    """The UTC months wholly inside [start, end)."""
+    month = start if start.day == 1 and start.time() == time.min else _next_month(start.replace(day=1))
+    month = month.replace(hour=0, minute=0, second=0, microsecond=0)
+    found = []
+    while _next_month(month) <= end:
+        found.append(month)
+        month = _next_month(month)
+    return found
+
+
+def _next_month(month: datetime) -> datetime:
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
