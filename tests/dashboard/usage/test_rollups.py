@@ -103,9 +103,10 @@ def test_a_window_synced_again_with_corrected_figures_corrects_the_rollups(accou
     # a window synced again writes the vendor's figures, and the roll-ups follow.
     UsageSample.objects.filter(pk=changed.pk).update(value=changed.value + 5000, audio=changed.audio + 5000)
     rollups.refresh(app, "duration", DAY, changed.timestamp, changed.timestamp + timedelta(days=1))
-    assert account_days()[(account.pk, "duration", changed.timestamp)][0] == account_days_from_samples()[
-        (account.pk, "duration", changed.timestamp)
-    ][0]
+    assert (
+        account_days()[(account.pk, "duration", changed.timestamp)][0]
+        == account_days_from_samples()[(account.pk, "duration", changed.timestamp)][0]
+    )
     end = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     sync.run_window(app.pk, "duration", DAY, Window(end - timedelta(days=10), end))
     assert UsageSample.objects.get(pk=changed.pk).value == changed.value  # the vendor's figure again
