@@ -8,5 +8,6 @@ class UsageConfig(AppConfig):
 
     def ready(self) -> None:
         # Their receivers: a lifted stop (credentials.blocking.unblocked), an account change
-        # (credentials.jobs.account_changed), a refreshed app list (rtc.tasks.apps_listed).
-        from . import jobs, sync  # noqa: F401
+        # (credentials.jobs.account_changed), a refreshed app list (rtc.tasks.apps_listed), a
+        # deleted app (its account's roll-ups).
+        from . import jobs, rollups, sync  # noqa: F401

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 from vendors.base.types import Interval
 
-from .models import SyncCursor, UsageSample
+from .models import Metric, SyncCursor, UsageSample
 from .reports import Bucket, Filters, period_start
 from .sync import lag
 
@@ -54,14 +54,27 @@ def interval_of(filters: Filters) -> int:
 def of(filters: Filters, apps: list[RtcApp], now: datetime | None = None) -> Coverage:
     interval = interval_of(filters)
     pks = [app.pk for app in apps]
-    stored = UsageSample.objects.filter(app_id__in=pks, interval=interval).aggregate(
-        first=Min("timestamp"), last=Max("timestamp")
-    )
+    stored = stored_span(pks, interval)
     until = SyncCursor.objects.filter(app_id__in=pks, interval=interval).aggregate(until=Max("synced_until"))["until"]
     if until is None and stored["last"] is not None:  # stored without a cursor (imported): as far as stored
         until = stored["last"] + timedelta(seconds=interval)
     first = stored["first"]
     return Coverage(first, until, problems(apps, now))
+
+
+def stored_span(app_pks: list[int], interval: int) -> dict[str, datetime | None]:
+    """The first and last stored bucket of the apps at `interval`: each series' own first and last,
+    found at either end of its index (a MIN over all of them read every bucket of a year)."""
+    ends = {}
+    for metric in Metric:
+        series = UsageSample.objects.filter(app=OuterRef("pk"), metric=metric, interval=interval)
+        ends[f"first_{metric.value}"] = Subquery(series.order_by("timestamp").values("timestamp")[:1])
+        ends[f"last_{metric.value}"] = Subquery(series.order_by("-timestamp").values("timestamp")[:1])
+    firsts, lasts = [], []
+    for row in RtcApp.objects.filter(pk__in=app_pks).annotate(**ends).values(*ends):
+        firsts += [value for key, value in row.items() if key.startswith("first_") and value is not None]
+        lasts += [value for key, value in row.items() if key.startswith("last_") and value is not None]
+    return {"first": min(firsts, default=None), "last": max(lasts, default=None)}
 
 
 def problems(apps: list[RtcApp], now: datetime | None = None) -> list[SyncProblem]:

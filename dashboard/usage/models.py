@@ -41,7 +41,18 @@ class UsageSample(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["app", "metric", "interval", "timestamp"], name="one_sample_per_bucket")
         ]
-        indexes = [models.Index(fields=["metric", "interval", "timestamp"], name="usage_metric_time")]
+        indexes = [
+            models.Index(fields=["metric", "interval", "timestamp"], name="usage_metric_time"),
+            # The days of every app at once (the staff overview, the home page's minutes, the
+            # overview's cost) from the index alone on PostgreSQL: a day of each app sits on
+            # its own table page, so reading them from the table touched a page per row.
+            models.Index(
+                fields=["metric", "timestamp"],
+                include=["app", "value", *TIER_FIELDS],
+                condition=models.Q(interval=86400),
+                name="usage_daily_covering",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.app_id} {self.metric} {self.interval} {self.timestamp:%Y-%m-%d %H:%M} = {self.value}"
@@ -152,3 +163,54 @@ class AccountPeakCursor(models.Model):
 
     def __str__(self) -> str:
         return f"account {self.vendor_account_id} {self.metric} {self.interval} until {self.synced_until}"
+
+
+class AccountDayUsage(models.Model):
+    """The daily samples of one vendor account's apps added up, per statistic and UTC day.
+
+    A roll-up kept by the sync (usage/rollups.py) for the pages over many accounts: always the
+    sum of the samples it stands for (counts and peaks too: an account's combined peak is made
+    from it by the readers, as reports.combine_peaks does)."""
+
+    vendor_account = models.ForeignKey("credentials.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    day = models.DateTimeField(help_text=_("Start of the UTC day."))
+    value = models.BigIntegerField()
+    audio = models.BigIntegerField(default=0)
+    v360 = models.BigIntegerField(default=0)
+    v720 = models.BigIntegerField(default=0)
+    v1080 = models.BigIntegerField(default=0)
+    content = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vendor_account", "metric", "day"], name="one_account_day_per_metric")
+        ]
+        indexes = [models.Index(fields=["day"], name="account_day_usage_day")]
+
+    def __str__(self) -> str:
+        return f"account {self.vendor_account_id} {self.metric} {self.day:%Y-%m-%d} = {self.value}"
+
+
+class AppMonthUsage(models.Model):
+    """One app's daily samples of a statistic over a UTC month: their sum and the busiest day's.
+
+    A roll-up kept by the sync (usage/rollups.py): a year of an app's figures in 12 rows."""
+
+    app = models.ForeignKey("rtc.RtcApp", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    month = models.DateTimeField(help_text=_("Start of the UTC month."))
+    total = models.BigIntegerField()
+    busiest = models.BigIntegerField(help_text=_("The highest day's value."))
+    audio = models.BigIntegerField(default=0)
+    v360 = models.BigIntegerField(default=0)
+    v720 = models.BigIntegerField(default=0)
+    v1080 = models.BigIntegerField(default=0)
+    content = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["app", "metric", "month"], name="one_app_month_per_metric")]
+        indexes = [models.Index(fields=["month"], name="app_month_usage_month")]
+
+    def __str__(self) -> str:
+        return f"app {self.app_id} {self.metric} {self.month:%Y-%m} = {self.total}"

@@ -296,7 +296,10 @@ def _buckets(rows: Iterable[Mapping[str, Any]]) -> list[Bucket]:
 
 def rows_for(apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> list[Bucket]:
     """Per bucket, each statistic summed over the apps (tiers too), from the stored samples."""
-    samples = UsageSample.objects.filter(app__in=apps, interval=interval, timestamp__gte=start, timestamp__lt=end)
+    # Every statistic named: the (app, metric, interval, timestamp) key's index then reads only the range.
+    samples = UsageSample.objects.filter(
+        app__in=apps, metric__in=METRICS, interval=interval, timestamp__gte=start, timestamp__lt=end
+    )
     return _buckets(_per_bucket(samples))
 
 
@@ -362,19 +365,6 @@ def window(filters: Filters) -> tuple[int, datetime, datetime]:
 
 def shaped(filters: Filters, buckets: list[Bucket]) -> list[Bucket]:
     return buckets if filters.resolved in ("hour", "day") else roll_up(buckets, filters.resolved)
-
-
-def series_by(group: str, filters: Filters) -> dict[int, list[Bucket]]:
-    """The report's buckets of every app, summed per `group` (a tenant or an app): the same
-    buckets the report of that tenant or app is made of, for the staff overview."""
-    interval, start, end = window(filters)
-    samples = UsageSample.objects.filter(interval=interval, timestamp__gte=start, timestamp__lt=end)
-    grouped = _grouped(samples, group)
-    if group != "app":  # a group of apps: its combined peaks as its own report makes them
-        for key, buckets in grouped.items():
-            apps = RtcApp.objects.filter(**{group.removeprefix("app__"): key})
-            combine_peaks(buckets, apps, start, end, interval)
-    return {key: shaped(filters, buckets) for key, buckets in grouped.items()}
 
 
 def days_by(

@@ -28,6 +28,7 @@ from vendors.base.provider import Capability
 from vendors.base.types import Interval, UsageMetric, UsagePoint
 from vendors.base.windows import floor_to
 
+from . import rollups
 from .models import TIER_FIELDS, SyncCursor, UsageSample
 from .plan import Window, max_span, series, windows
 
@@ -189,6 +190,7 @@ def run_window(
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
         stored = store(app, points)
+        rollups.refresh(app, metric, interval, window.start, window.end)
         cursor, _ = SyncCursor.objects.select_for_update().get_or_create(app=app, metric=metric, interval=interval)
         if cursor.synced_until is None or reached > cursor.synced_until:
             cursor.synced_until = reached

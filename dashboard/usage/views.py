@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -23,10 +24,10 @@ from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors import registry
 from vendors.base.provider import Capability
 
-from . import charts, costs, coverage, export, observed_report, reports
+from . import charts, costs, coverage, export, observed_report, ranking, reports
 from . import statement as statements
 from .complete import complete_report
-from .models import TIER_FIELDS, Metric, UsageSample
+from .models import Metric, UsageSample
 
 TABLE_ROWS = 400
 APPS_IN_FILTER = 200
@@ -136,19 +137,12 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         raise PermissionDenied
     filters = reports.parse(request.GET)
     before = filters.previous()
-    tiers = list(TIER_FIELDS)
 
-    def ranked(group: str) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
-        # The same buckets (hours, days, weeks or months, as the range resolves) and the same
-        # figures() as the tenant's and the app's own report of the same range.
-        now = {
-            key: reports.figures(buckets, tiers, single_app=False)
-            for key, buckets in reports.series_by(group, filters).items()
-        }
-        previous = {
-            key: reports.figures(buckets, tiers, single_app=False)["duration"]
-            for key, buckets in reports.series_by(group, before).items()
-        }
+    def ranked(figures_of: Callable[[reports.Filters], dict[int, dict[str, int]]]) -> tuple[dict, dict[int, int]]:
+        # The same buckets (hours, or the days weeks and months are made of) and the same
+        # figures as the tenant's and the app's own report of the range, summed by the database.
+        now = figures_of(filters)
+        previous = {key: found["duration"] for key, found in figures_of(before).items()}
         return now, previous
 
     def row(now: dict[str, Any], previous: int) -> dict[str, Any]:
@@ -161,7 +155,7 @@ def overview(request: ConsoleRequest) -> HttpResponse:
             "peak_channels": now.get(Metric.PEAK_CHANNELS) or 0,
         }
 
-    tenants_now, tenants_before = ranked("app__vendor_account__tenant")
+    tenants_now, tenants_before = ranked(ranking.by_tenant)
     money = costs.totals_by_tenant(filters)
     tenant_rows: list[dict[str, Any]] = [
         {
@@ -174,7 +168,7 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     order = request.GET.get("order", "minutes")
     key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
     tenant_rows.sort(key=lambda row: (-row[key], row["tenant"].name))
-    apps_now, apps_before = ranked("app")
+    apps_now, apps_before = ranked(ranking.by_app)
     app_rows = sorted(
         (row(now, apps_before.get(pk, 0)) | {"pk": pk} for pk, now in apps_now.items()), key=lambda r: -r[key]
     )
