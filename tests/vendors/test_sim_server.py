@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vendors.sim.query import parse_query
-from vendors.sim.server import SimServer, request_url
+from vendors.sim.server import SimServer, build_request, request_url
 
 SIGNED = (
     "/?Action=DescribeChannelUsers&Version=2018-01-11&Format=JSON&AccessKeyId=LTAI5tSimDemoAccessKey"
@@ -67,6 +67,26 @@ def test_request_url_refuses_what_httpx_refuses(target: str) -> None:
         httpx.URL(f"http://127.0.0.1:9{target}")
     with pytest.raises(httpx.InvalidURL):
         request_url("127.0.0.1:9", target)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [],
+        [("Host", "h:1"), ("Accept", "*/*")],
+        [("Accept", "*/*"), ("content-length", "3")],
+        [("HOST", "h:1"), ("Transfer-Encoding", "chunked"), ("X-Twice", "1"), ("X-Twice", "2")],
+        [("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"), ("x-acs-date", "2026-12-01T19:23:39Z")],
+    ],
+)
+@pytest.mark.parametrize("body", [b"", b"a=1"])
+def test_build_request_is_the_request_httpx_builds(method: str, headers: list[tuple[str, str]], body: bytes) -> None:
+    url = httpx.URL("http://127.0.0.1:9/?x=1")
+    expected = httpx.Request(method, url, headers=headers, content=body)
+    request = build_request(method, url, headers, body)
+    assert (request.method, request.url, request.content) == (expected.method, expected.url, expected.content)
+    assert request.headers.raw == expected.headers.raw
 
 
 @given(st.text(alphabet="ab=&%+2FE4中 ", max_size=30))

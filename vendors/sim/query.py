@@ -19,8 +19,9 @@ def parse_query(query: str) -> list[tuple[str, str]]:
         if not field:
             continue
         name, _, value = field.partition("=")
-        if "%" in field or "+" in field:
+        if "%" in name or "+" in name:
             name = unquote(name.replace("+", " "))
+        if "%" in value or "+" in value:
             value = unquote(value.replace("+", " "))
         pairs.append((name, value))
     return pairs

@@ -73,6 +73,25 @@ def request_url(host: str, target: str) -> httpx.URL:
     return url
 
 
+def build_request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: bytes) -> httpx.Request:
+    """`httpx.Request(method, url, headers=headers, content=body)`, headers for headers.
+
+    Given the body as a stream, httpx neither encodes it nor rebuilds the headers a second
+    time; the two it would add (Host when the client sent none, Content-Length: 0 for a POST,
+    PUT or PATCH without a length) are added here, first, as httpx adds them."""
+    names = {name.lower() for name, _ in headers}
+    added = []
+    if "host" not in names and url.host:
+        added.append(("Host", url.netloc.decode("ascii")))
+    if body and "content-length" not in names:
+        headers = [*headers, ("Content-Length", str(len(body)))]
+    elif not body and not names & {"content-length", "transfer-encoding"} and method in ("POST", "PUT", "PATCH"):
+        added.append(("Content-Length", "0"))
+    request = httpx.Request(method, url, headers=added + headers if added else headers, stream=httpx.ByteStream(body))
+    request.read()
+    return request
+
+
 class Traffic:
     """What arrived at a simulator: for tests and benchmarks that watch it from another
     process (`GET /__sim__/stats`; `POST` also resets). Not part of any vendor's API."""
@@ -165,7 +184,7 @@ class _Connection(socketserver.StreamRequestHandler):
             return keep_alive
         self.server.traffic.arrived()
         host = host or "{}:{}".format(*self.server.server_address[:2])
-        request = httpx.Request(method, request_url(host, target), headers=headers, content=body)
+        request = build_request(method, request_url(host, target), headers, body)
         try:
             response = self.server.handle(request)
         except httpx.TransportError:  # an injected drop: close without answering
