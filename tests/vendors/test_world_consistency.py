@@ -104,3 +104,15 @@ def test_a_kick_ends_the_session_at_the_kick_in_the_statistics(world, clock, app
 
     assert stored(world).end == kicked_at
     assert stored(untouched).end > kicked_at, "without the kick it would have gone on"
+
+
+def test_one_channels_sessions_are_the_apps_sessions_of_that_channel(world, clock, app_id, busy_channel):
+    world.kick(app_id, busy_channel, world.live_sessions(app_id, busy_channel)[0].user_id)
+    world.join(app_id, busy_channel, "walk-in")
+    lo = world.now_minute() - 26 * 60
+    everyone = world.sessions(app_id, lo, lo + 27 * 60)
+    for channel in world.app(app_id).channels:
+        expected = [s for s in everyone if s.channel_id == channel.channel_id]
+        assert world.sessions(app_id, lo, lo + 27 * 60, channel.channel_id) == expected
+        assert world.channel(app_id, channel.channel_id) is world.app(app_id).channel(channel.channel_id)
+    assert world.channel(app_id, "no-such-channel") is None and world.channel("no-such-app", busy_channel) is None

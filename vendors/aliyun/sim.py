@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import formatdate
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
 
 import httpx
@@ -44,11 +43,12 @@ import httpx
 from vendors.base.errors import ValidationError
 from vendors.sim.faults import Faults
 from vendors.sim.guard import answer_internal_errors
+from vendors.sim.query import http_date, parse_query, parse_utc
 from vendors.sim.world import DAY, TIERS, Session, World, from_minute, to_minute
 
 from . import mpu
 from .repeat_list import read_repeat_list
-from .sim_auth import Account, ApiError, Gatekeeper
+from .sim_auth import TIME_FORMAT, Account, ApiError, Gatekeeper
 
 VENDOR = "aliyun"
 HOST_ID = "rtc.aliyuncs.com"
@@ -97,6 +97,7 @@ class AliyunSimulator:
         self.world = world
         self.faults = faults or Faults()
         self.accounts: dict[str, Account] = {DEMO_ACCESS_KEY_ID: Account(DEMO_ACCESS_KEY_SECRET)}
+        self._app_ids = frozenset(app.app_id for app in world.apps(VENDOR))  # the world's apps never change
         self.gate = Gatekeeper(self.accounts, world.now)
         self.app_status: dict[str, int] = {}
         self.app_names: dict[str, str] = {}
@@ -207,10 +208,9 @@ class AliyunSimulator:
         return self.faults.garble(self._render(body, f"{action}Response", 200, fmt))
 
     def _params(self, request: httpx.Request) -> dict[str, str]:
-        params = dict(parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True))
-        content_type = request.headers.get("content-type", "")
-        if request.method == "POST" and "application/x-www-form-urlencoded" in content_type:
-            params.update(parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True))
+        params = dict(parse_query(request.url.query.decode("ascii")))
+        if request.method == "POST" and "application/x-www-form-urlencoded" in request.headers.get("content-type", ""):
+            params.update(parse_query(request.content.decode("utf-8", "replace")))
         return params
 
     # --- rendering ------------------------------------------------------------------
@@ -220,7 +220,7 @@ class AliyunSimulator:
         return self._render(body, "Error", exc.status, fmt)
 
     def _render(self, body: dict[str, Any], root: str, status: int, fmt: str) -> httpx.Response:
-        headers = {"x-acs-request-id": body["RequestId"], "Date": formatdate(usegmt=True)}
+        headers = {"x-acs-request-id": body["RequestId"], "Date": http_date(time.time())}
         if fmt == "XML":
             xml = f'<?xml version="1.0" encoding="UTF-8"?><{root}>{_to_xml(body)}</{root}>'
             return httpx.Response(
@@ -237,11 +237,15 @@ class AliyunSimulator:
     def _visible_apps(self, account: Account) -> list[str]:
         return [a.app_id for a in self.world.apps(VENDOR) if account.app_ids is None or a.app_id in account.app_ids]
 
+    def _visible(self, app_id: str, account: Account) -> bool:
+        """`app_id in self._visible_apps(account)`, without listing them."""
+        return app_id in self._app_ids and (account.app_ids is None or app_id in account.app_ids)
+
     def _app(self, params: Mapping[str, str], account: Account, *, active: bool = True) -> str:
         app_id = params.get("AppId")
         if not app_id:
             raise missing("AppId")
-        if app_id not in self._visible_apps(account):
+        if not self._visible(app_id, account):
             raise ApiError("Service.NoApp", f"The app {app_id} does not exist.")
         status = self.app_status.get(app_id, 1)
         if active and status == 2:
@@ -286,10 +290,10 @@ class AliyunSimulator:
             if default is None:
                 raise missing(name)
             return default
-        try:
-            return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            raise invalid(f"{name} must be yyyy-MM-ddTHH:mm:ssZ, got {raw!r}.") from None
+        value = parse_utc(raw, TIME_FORMAT)
+        if value is None:
+            raise invalid(f"{name} must be yyyy-MM-ddTHH:mm:ssZ, got {raw!r}.")
+        return value
 
     def _day(self, params: Mapping[str, str]) -> int:
         """TimePoint's day as a start minute, within the retention window."""
@@ -497,8 +501,7 @@ class AliyunSimulator:
         app_id = self._app(params, account)
         channel_id = self._channel(params)
         live = self._live(app_id, channel_id)
-        app = self.world.app(app_id)
-        channel = app.channel(channel_id) if app else None
+        channel = self.world.channel(app_id, channel_id)
         profile = channel.profile if channel else 1
 
         def distinct(sessions: list[Session]) -> list[str]:

@@ -13,10 +13,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlsplit
+from datetime import datetime, timedelta
 
 import httpx
+
+from vendors.sim.query import parse_query, parse_utc
 
 from .client import API_VERSION
 from .errors import SECTION_9
@@ -30,6 +31,7 @@ from .signing import (
 )
 
 MAX_SKEW = timedelta(minutes=15)
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 STATUS_OF = {name: status for _, _, status, name in SECTION_9}
 
 
@@ -101,7 +103,7 @@ class Gatekeeper:
         for required in ("host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce"):
             if required not in signed:
                 raise ApiError("IncompleteSignature", f"{required} must be signed.")
-        query = parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True)
+        query = parse_query(request.url.query.decode("ascii"))
         canonical = acs3_canonical_request(request.method, request.url.path, query, headers, signed, payload_hash)
         string_to_sign = acs3_string_to_sign(canonical)
         if acs3_signature(string_to_sign, account.secret) != fields["Signature"]:
@@ -121,12 +123,9 @@ class Gatekeeper:
         return account
 
     def _check_fresh(self, timestamp: str, nonce: str) -> None:
-        try:
-            sent = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            raise ApiError(
-                "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
-            ) from None
+        sent = parse_utc(timestamp, TIME_FORMAT)
+        if sent is None:
+            raise ApiError("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
         now = self._now()
         if abs(now - sent) > MAX_SKEW:
             raise ApiError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")

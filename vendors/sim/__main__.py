@@ -41,6 +41,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=datetime.fromisoformat,
         help="no activity after this UTC time (ISO 8601): every run then reports the same usage",
     )
+    parser.add_argument("--profile", metavar="FILE", help="profile every request (cProfile); pstats to FILE on stop")
     return parser.parse_args(argv)
 
 
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for offset, simulator in enumerate(build_simulators(world, faults)):
             port = args.port + offset if args.port else 0
-            server = SimServer(simulator.handle, args.host, port).start()
+            server = SimServer(simulator.handle, args.host, port, profile=bool(args.profile)).start()
             servers.append(server)
             pairs = "\t".join(f"{k}={v}" for k, v in simulator.demo_credentials().items())
             print(f"{simulator.vendor}\t{server.base_url}\t{pairs}", flush=True)
@@ -82,8 +83,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for server in servers:
             server.stop()
+        if args.profile:
+            dump_profile(servers, args.profile)
     print("simulators stopped", file=sys.stderr, flush=True)
     return 0
+
+
+def dump_profile(servers: list[SimServer], path: str) -> None:
+    """Every simulator's requests in one pstats file."""
+    combined = None
+    for server in servers:
+        stats = server.profile_stats()
+        if stats is not None and combined is None:
+            combined = stats
+        elif stats is not None and combined is not None:
+            combined.add(stats)
+    if combined is not None:
+        combined.dump_stats(path)
 
 
 if __name__ == "__main__":
