@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -28,7 +30,9 @@ import redis
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379"
-QUEUE_DB, LIMITS_DB = 13, 14
+# The queue's and the rate limiter's Redis databases; SCALEOUT_REDIS_DBS="15,15" moves them where a
+# shared machine has room (the tests flush both).
+QUEUE_DB, LIMITS_DB = (int(number) for number in os.environ.get("SCALEOUT_REDIS_DBS", "13,14").split(","))
 APPS = 12
 DAYS = 30
 # Account-wide peak series of an account whose vendor answers for the whole account:
@@ -38,6 +42,9 @@ ACCOUNT_SERIES = 4
 QUIET_AFTER = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
 # Rows compared between runs: well inside the range every run of the session backfills.
 COMPARED_FROM = QUIET_AFTER - timedelta(days=DAYS - 3)
+# What a worker's log (huey's own, `run_huey --logfile`) says when it consumes, and per window job.
+CONSUMING = "Huey consumer started"
+WINDOW_JOB = re.compile(r"Executing \S*window\b")
 
 
 def servers_missing() -> str:
@@ -65,6 +72,15 @@ class Sim:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
 
+    def wait_for_requests(self, count: int, timeout: float = 180) -> dict:
+        """The traffic once at least `count` requests have arrived."""
+        deadline = time.monotonic() + timeout
+        while (traffic := self.traffic())["requests"] < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{traffic['requests']} of {count} requests after {timeout:.0f} s")
+            time.sleep(0.2)
+        return traffic
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
@@ -76,6 +92,8 @@ class Cluster:
     var_dir: Path
     env: dict[str, str] = field(default_factory=dict)
     workers: list[subprocess.Popen] = field(default_factory=list)
+    # Each worker's log, by process id, since the last reset: killed workers' logs included.
+    worker_logs: dict[int, Path] = field(default_factory=dict)
 
     @property
     def database_url(self) -> str:
@@ -140,6 +158,33 @@ class Cluster:
         finally:
             sim.stop()
 
+    def backfill(self, workers: int, *fault_args: str, latency_ms: float = 100, **env: str) -> dict:
+        """One full backfill of one account by `workers` processes: the simulator's view of
+        it (requests, their arrival times, the most in flight at once), the window jobs each
+        worker ran, the CPU seconds the workers used, and the rows stored."""
+        self.reset()
+        started = datetime.now(UTC)
+        with self.simulator(*fault_args, latency_ms=latency_ms) as sim:
+            self.add_account(sim, "Production")
+            sim.traffic(reset=True)
+            self.start_workers(workers, **env)
+            self.wait_until_consuming()
+            cpu_before = self.workers_cpu()
+            planned = self.plan(**env)
+            self.wait_until_synced(started, **env)
+            traffic = sim.traffic()
+            cpu = self.workers_cpu() - cpu_before
+            self.stop_workers()
+        return {
+            "planned": planned,
+            "requests": traffic["requests"],
+            "arrivals": sorted(traffic["arrivals"]),
+            "most_in_flight": traffic["most_in_flight"],
+            "window_jobs": self.window_jobs(),
+            "workers_cpu": cpu,
+            "rows": self.samples(),
+        }
+
     # --- data -------------------------------------------------------------------------------
 
     def reset(self) -> None:
@@ -150,6 +195,7 @@ class Cluster:
             )
         for number in (QUEUE_DB, LIMITS_DB):
             redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
+        self.worker_logs = {}
 
     def add_account(self, sim: Sim, label: str, credentials: dict[str, str] | None = None) -> int:
         """A vendor account of the one tenant, its apps listed from the simulator."""
@@ -230,19 +276,50 @@ class Cluster:
     # --- workers ----------------------------------------------------------------------------
 
     def start_workers(self, count: int, **extra: str) -> None:
+        """Worker processes of one thread each: a process holds at most one request at a time."""
         for _ in range(count):
-            self.workers.append(
-                subprocess.Popen(
-                    [
-                        *(sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type", "thread"),
-                        *("--no-periodic", "--delay", "0.05", "--max-delay", "0.2"),
-                    ],
-                    cwd=ROOT,
-                    env=self.process_env(**extra),
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+            log = Path(tempfile.mkstemp(prefix="worker-", suffix=".log", dir=self.var_dir)[1])
+            worker = subprocess.Popen(
+                [
+                    *(sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type", "thread"),
+                    *("--no-periodic", "--delay", "0.05", "--max-delay", "0.2", "--logfile", str(log)),
+                ],
+                cwd=ROOT,
+                env=self.process_env(**extra),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
+            self.workers.append(worker)
+            self.worker_logs[worker.pid] = log
+
+    def wait_until_consuming(self, timeout: float = 180) -> None:
+        """Until every running worker has said it consumes: Django starting in a process takes
+        seconds on a busy machine, and a worker still starting would take no job."""
+        deadline = time.monotonic() + timeout
+        while True:
+            waiting = [w for w in self.workers if CONSUMING not in self.worker_logs[w.pid].read_text()]
+            if not waiting:
+                return
+            if exited := [w for w in waiting if w.poll() is not None]:
+                log = self.worker_logs[exited[0].pid].read_text()
+                raise AssertionError(f"worker {exited[0].pid} exited with {exited[0].returncode}:\n{log[-2000:]}")
+            if time.monotonic() > deadline:
+                missing = f"{len(waiting)} of {len(self.workers)} workers"
+                raise AssertionError(f"{missing} not consuming after {timeout:.0f} s")
+            time.sleep(0.2)
+
+    def workers_cpu(self) -> float:
+        """CPU seconds (user and system) the running workers have used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = 0
+        for worker in self.workers:
+            fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used += int(fields[11]) + int(fields[12])  # utime and stime: fields 14 and 15 of proc(5)
+        return used / ticks
+
+    def window_jobs(self) -> dict[int, int]:
+        """Window jobs each worker process has run since the last reset, by process id."""
+        return {pid: len(WINDOW_JOB.findall(log.read_text())) for pid, log in self.worker_logs.items()}
 
     def kill_one_worker(self, rng: random.Random, **extra: str) -> None:
         """SIGKILL a random worker mid-whatever, and start a replacement (a supervisor's job)."""
@@ -260,6 +337,16 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 worker.kill()
         self.workers = []
+
+    def wait_until_idle(self, timeout: float = 180) -> None:
+        """Until nothing is queued and no chain runs: every job of the last plan is done."""
+        deadline = time.monotonic() + timeout
+        while self.queued() or self.chains_running():
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"not idle after {timeout:.0f} s: {self.queued()} queued, {self.chains_running()} chains running"
+                )
+            time.sleep(0.2)
 
     def wait_until_synced(self, since: datetime, timeout: float = 240, replan_after: float = 0, **extra: str) -> float:
         """Until the queue is empty, no chain runs and every cursor is complete. With

@@ -1,11 +1,14 @@
 """The simulators' loopback HTTP server: what a client sends reaches the simulator as httpx would
-have built it, and answers come back as HTTP/1.1 with keep-alive."""
+have built it, answers come back as HTTP/1.1 with keep-alive, and it counts what arrives and how
+much of it at once."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl
 
 import httpx
@@ -206,3 +209,35 @@ def test_profiling_collects_the_handlers_calls() -> None:
         stats = profiled.profile_stats()
     assert stats is not None
     assert any(function == "echo" for _, _, function in stats.stats)  # type: ignore[attr-defined]
+
+
+def stats_of(server: SimServer) -> dict:
+    return httpx.get(server.base_url + "/__sim__/stats").json()
+
+
+def test_requests_one_after_another_are_never_two_in_flight() -> None:
+    with SimServer(lambda request: httpx.Response(200, text="ok")) as server, httpx.Client() as client:
+        for _ in range(5):
+            assert client.get(server.base_url + "/anything").text == "ok"
+        counted = stats_of(server)
+    assert counted["requests"] == 5 and len(counted["arrivals"]) == 5
+    assert counted["most_in_flight"] == 1
+    assert server.traffic.in_flight == 0
+
+
+def test_requests_held_together_are_counted_in_flight_together() -> None:
+    # Each answer waits until three requests are inside the handler: they overlap for certain.
+    together = threading.Barrier(3, timeout=30)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        together.wait()
+        return httpx.Response(200, text="ok")
+
+    with SimServer(handle) as server, ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: httpx.get(server.base_url + "/x", timeout=30).text, range(3)))
+        counted = stats_of(server)
+        reset = httpx.post(server.base_url + "/__sim__/stats").json()
+        after_reset = stats_of(server)
+    assert answers == ["ok"] * 3
+    assert counted["requests"] == 3 and counted["most_in_flight"] == 3
+    assert reset["most_in_flight"] == 0 and after_reset == {"requests": 0, "arrivals": [], "most_in_flight": 0}

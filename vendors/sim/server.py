@@ -99,18 +99,33 @@ class Traffic:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.arrivals: list[float] = []
+        # Requests being answered now, and the most there were at once since the last reset:
+        # concurrency shown by a count, whatever the machine's speed.
+        self.in_flight = 0
+        self.most_in_flight = 0
 
     def arrived(self) -> None:
         with self._lock:
             self.arrivals.append(time.time())
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+
+    def left(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def reset(self) -> None:
         with self._lock:
             self.arrivals = []
+            self.most_in_flight = self.in_flight
 
     def as_dict(self) -> dict[str, object]:
         with self._lock:
-            return {"requests": len(self.arrivals), "arrivals": list(self.arrivals)}
+            return {
+                "requests": len(self.arrivals),
+                "arrivals": list(self.arrivals),
+                "most_in_flight": self.most_in_flight,
+            }
 
 
 class _Refused(Exception):
@@ -191,6 +206,10 @@ class _Connection(socketserver.StreamRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return False
+        finally:
+            # Out of flight before the answer leaves: a client's next request, on any
+            # connection, then never meets this one still counted.
+            self.server.traffic.left()
         sent = [(name, value) for name, value in response.headers.items() if name.lower() not in HOP_BY_HOP]
         self._send(response.status_code, sent, response.content, head=method == "HEAD")
         return keep_alive

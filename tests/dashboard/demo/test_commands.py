@@ -81,7 +81,9 @@ def backfilled_within(database: Path, seconds: float) -> bool:
 
 def stop(process: subprocess.Popen, how: signal.Signals) -> str:
     process.send_signal(how)
-    rest, _ = process.communicate(timeout=20)
+    # A deadline for the state (stopped), not a speed: stopping the console and every simulator
+    # took over 20 s at load average 20.
+    rest, _ = process.communicate(timeout=180)
     return rest
 
 

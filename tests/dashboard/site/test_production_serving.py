@@ -73,8 +73,10 @@ def test_release_then_web_serve_hashed_static_files_through_whitenoise(tmp_path:
     try:
         wait_for(port, web)
         # The TLS-terminating proxy's header: SECURE_SSL_REDIRECT stays on, as deployed.
+        # A cold worker's first page took over httpx's default 5 s at load average 20: a
+        # generous deadline for each answer, which is what is checked.
         with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", headers={"Host": HOST, "X-Forwarded-Proto": "https"}
+            base_url=f"http://127.0.0.1:{port}", headers={"Host": HOST, "X-Forwarded-Proto": "https"}, timeout=120
         ) as client:
             page = client.get("/login/")
             assert page.status_code == 200, page.text[:2000]
