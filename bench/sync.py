@@ -15,6 +15,7 @@ import argparse
 import os
 import resource
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -130,7 +131,11 @@ def main() -> None:
         expected_rows = apps * 5 * (args.days * 24 + args.days)
     finally:
         simulator.terminate()
-        simulator.wait(timeout=10)
+        try:
+            simulator.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a busy machine: do not lose the figures to it
+            simulator.kill()
+            simulator.wait()
 
     print(
         f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "
