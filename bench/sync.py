@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -34,6 +36,7 @@ def main() -> None:
         "--database-url", default="", help="e.g. postgres://postgres@127.0.0.1:5432/bench (default: SQLite)"
     )
     parser.add_argument("--jobs-redis-url", default="", help="e.g. redis://127.0.0.1:6379/15 (default: SQLite queue)")
+    parser.add_argument("--profile", default="", help="write a cProfile of every worker thread, merged, to this file")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
@@ -97,6 +100,7 @@ def main() -> None:
         minimum = apps * len(list(series())) * minimum_requests(args.days, timedelta(days=span))
         bound = minimum / args.workers * args.latency_ms / 1000
 
+        profiles = profile_threads() if args.profile else []
         HUEY.flush()
         consumer = HUEY.create_consumer(
             workers=args.workers,
@@ -107,18 +111,31 @@ def main() -> None:
             max_delay=0.05,
         )
         started = time.perf_counter()
+        cpu_started = process_cpu()
+        simulator_cpu_started = child_cpu(simulator.pid)
         planned = tasks.plan_usage.call_local()  # plans and enqueues every series' first window
         consumer.start()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         while SyncCursor.objects.filter(chain_started_at__isnull=False).exists() or len(HUEY) or HUEY.pending_count():
-            time.sleep(0.05)
+            time.sleep(0.2)  # the check itself costs CPU the workers need; 0.2 s is under 1% of the bound
         wall = time.perf_counter() - started
+        cpu = process_cpu() - cpu_started
+        simulator_cpu = child_cpu(simulator.pid) - simulator_cpu_started
+        load = os.getloadavg()
         consumer.stop(graceful=True)
+        if profiles:
+            import pstats
+
+            pstats.Stats(*profiles).dump_stats(args.profile)
         rows = UsageSample.objects.count()
         expected_rows = apps * 5 * (args.days * 24 + args.days)
     finally:
         simulator.terminate()
-        simulator.wait(timeout=10)
+        try:
+            simulator.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a busy machine: do not lose the figures to it
+            simulator.kill()
+            simulator.wait()
 
     print(
         f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "
@@ -128,7 +145,45 @@ def main() -> None:
     print(f"rows written: {rows:,} (a full backfill has about {expected_rows:,})")
     print(f"requests issued: {requests:,}, minimum possible: {minimum:,}, ratio {requests / minimum:.3f}")
     print(f"wall time: {wall:.1f} s, lower bound {bound:.1f} s, ratio {wall / bound:.2f}")
+    print(
+        f"CPU: this process {cpu:.1f} s ({cpu / max(rows, 1) * 1e6:.1f} us per row), "
+        f"simulator {simulator_cpu:.1f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
     print(f"rows per second: {rows / wall:,.0f}")
+
+
+def profile_threads() -> list:
+    """Every thread started from now on runs under its own profiler (cProfile sees one thread)."""
+    import cProfile
+
+    profiles = []
+    run = threading.Thread.run
+
+    def profiled(thread: threading.Thread) -> None:
+        profile = cProfile.Profile()
+        profiles.append(profile)
+        profile.enable()
+        try:
+            run(thread)
+        finally:
+            profile.disable()
+
+    threading.Thread.run = profiled  # type: ignore[method-assign]
+    return profiles
+
+
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_cpu(pid: int) -> float:
+    """User and system seconds of a running process (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

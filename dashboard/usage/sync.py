@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -104,50 +105,90 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
 
 
 UPSERT_COLUMNS = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", *TIER_FIELDS)
-UPSERT_BATCH = 800  # rows per statement: under SQLite's 32,766 parameters
+KEY_COLUMNS = UPSERT_COLUMNS[:4]
+STAGING_TABLE = "usage_sample_staging"  # per PostgreSQL session, emptied by each upsert
 
 
-def store(app: RtcApp, points: list[UsagePoint]) -> int:
-    """Upsert on (app, metric, interval, timestamp) in one statement per batch.
-
-    Plain SQL with ON CONFLICT (SQLite and PostgreSQL both speak it): building a model
-    instance per row costed ten times more than the rest of a window's work.
-    """
-    table = connection.ops.quote_name(UsageSample._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in UPSERT_COLUMNS)
-    updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in UPSERT_COLUMNS[4:]
-    )
-    keys = ", ".join(connection.ops.quote_name(c) for c in UPSERT_COLUMNS[:4])
-    adapt = connection.ops.adapt_datetimefield_value
-    by_bucket = {}
-    for point in points:  # a bucket twice in one answer would make PostgreSQL refuse the statement
+def bucket_rows(app_pk: int, points: list[UsagePoint], adapt: Callable[[datetime], object]) -> list[tuple]:
+    """One tuple per bucket, in UPSERT_COLUMNS order; a bucket twice in one answer keeps the last
+    (as the row-by-row upsert did), which also keeps PostgreSQL from refusing the statement."""
+    rows: dict[datetime, tuple] = {}
+    for point in points:
         tiers = point.duration
-        by_bucket[point.timestamp] = (
-            app.pk,
+        peak_time = point.peak_time
+        rows[point.timestamp] = (
+            app_pk,
             point.metric.value,
             int(point.interval),
             adapt(point.timestamp),
             point.value,
-            adapt(point.peak_time) if point.peak_time else None,
-            tiers.audio if tiers else 0,
-            tiers.v360 if tiers else 0,
-            tiers.v720 if tiers else 0,
-            tiers.v1080 if tiers else 0,
-            tiers.content if tiers else 0,
+            adapt(peak_time) if peak_time is not None else None,
+            *((tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content) if tiers else NO_TIERS),
         )
-    rows = list(by_bucket.values())
-    placeholder = "(" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        # Many rows per statement: one round trip per batch, not per row.
-        for first in range(0, len(rows), UPSERT_BATCH):
-            batch = rows[first : first + UPSERT_BATCH]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))} "
-                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}",
-                [value for row in batch for value in row],
-            )
+    return list(rows.values())
+
+
+NO_TIERS = (0,) * len(TIER_FIELDS)
+
+
+def store(app: RtcApp, points: list[UsagePoint]) -> int:
+    """Upsert on (app, metric, interval, timestamp): one round trip or two, whatever the size.
+
+    Plain SQL with ON CONFLICT (SQLite and PostgreSQL both speak it); building a model instance
+    per row cost ten times more than the rest of a window's work. PostgreSQL gets the rows by
+    COPY into a session's staging table and one INSERT ... SELECT from it (Django's psycopg
+    cursors bind parameters on the client, which for a multi-row VALUES cost more CPU than the
+    rest of the window); SQLite runs one prepared single-row statement over all rows.
+    """
+    if connection.vendor == "postgresql":
+        rows = bucket_rows(app.pk, points, _as_is)
+        with transaction.atomic(savepoint=False):  # the staging rows live until the commit at most
+            _copy_upsert(rows)
+    else:
+        rows = bucket_rows(app.pk, points, _sqlite_time())
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql("VALUES (" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"), rows)
     return len(rows)
+
+
+def _as_is(value: datetime) -> datetime:
+    return value
+
+
+def _sqlite_time() -> Callable[[datetime], object]:
+    """Django's text for a time in SQLite, without its per-value time-zone round trip when both
+    the value and the database are in UTC (the vendors' buckets are): the same string."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.timezone_name != "UTC":
+        return adapt
+    return lambda value: str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
+
+
+def _upsert_sql(source: str) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in UPSERT_COLUMNS)
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in UPSERT_COLUMNS[len(KEY_COLUMNS) :])
+    keys = ", ".join(quote(c) for c in KEY_COLUMNS)
+    table = quote(UsageSample._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+
+
+def _copy_upsert(rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in UPSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING_TABLE} ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM {quote(UsageSample._meta.db_table)} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        # Emptied as it is read, so a second store in the same transaction starts clean.
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {STAGING_TABLE} RETURNING {columns}) "
+            + _upsert_sql(f"SELECT {columns} FROM moved")
+        )
 
 
 def run_window(
@@ -182,7 +223,15 @@ def run_window(
         )
         return 0
     now = timezone.now()
-    reached = min(floor_to(now, interval), window.end)
+    return write_window(app, metric, interval, points, reached=min(floor_to(now, interval), window.end), now=now)
+
+
+def write_window(
+    app: RtcApp, metric: str, interval: int, points: list[UsagePoint], *, reached: datetime, now: datetime
+) -> int:
+    """Everything one fetched window writes, in one transaction: its buckets, the series' cursor
+    and the app's and account's last sync. Whatever else must follow a stored window (rollups)
+    belongs here, inside the same transaction."""
     with write_turn(), transaction.atomic():
         # Deleted during the vendor call? Checked under a lock (the app row on PostgreSQL, the
         # whole database on SQLite's IMMEDIATE transactions) so a deletion cannot slip in between.
@@ -198,7 +247,7 @@ def run_window(
         cursor.last_error = ""
         cursor.save()
         RtcApp.objects.filter(pk=app.pk).update(last_synced_at=now)
-        VendorAccount.objects.filter(pk=account.pk).update(last_synced_at=now, sync_error="")
+        VendorAccount.objects.filter(pk=app.vendor_account_id).update(last_synced_at=now, sync_error="")
     return stored
 
 
