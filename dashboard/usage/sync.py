@@ -223,11 +223,20 @@ def run_window(
         )
         return 0
     now = timezone.now()
-    return write_window(app, metric, interval, points, reached=min(floor_to(now, interval), window.end), now=now)
+    return write_window(
+        app, metric, interval, window, points, reached=min(floor_to(now, interval), window.end), now=now
+    )
 
 
 def write_window(
-    app: RtcApp, metric: str, interval: int, points: list[UsagePoint], *, reached: datetime, now: datetime
+    app: RtcApp,
+    metric: str,
+    interval: int,
+    window: Window,
+    points: list[UsagePoint],
+    *,
+    reached: datetime,
+    now: datetime,
 ) -> int:
     """Everything one fetched window writes, in one transaction: its buckets, the series' cursor
     and the app's and account's last sync. Whatever else must follow a stored window (rollups)
