@@ -1,16 +1,19 @@
 """What people do all day in the console: the tenant's accounts, a usage report and its htmx
 refreshes, a live channel page and its periodic refresh. Run by bench/load/run.py.
 
-Each simulated user is one browser: its own cookie jar (the session run.py signed in, and the
-CSRF cookie the first page sets). The client is locust's FastHttpUser (geventhttpclient): the
-load generator shares the two cores with the server, and python-requests spent several times
-its CPU per request. The pages, their weights and the headers are what a browser sends; no
-If-None-Match (every signed-in answer is `no-store`, so a browser keeps nothing to revalidate)."""
+Each simulated user is one browser: its own cookie jar (the session run.py signed in, and a
+CSRF cookie of its own, as the login page sets it). The client is FastHttpUser
+(geventhttpclient), locust's lighter client: the load generator shares the two cores with the
+server (run.py prints the CPU it used). The pages, their weights and the headers are what a
+browser sends; no If-None-Match (every signed-in answer is `no-store`, so a browser keeps
+nothing to revalidate)."""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
+import string
 from http.cookiejar import Cookie
 
 from locust import FastHttpUser, between, task
@@ -27,7 +30,9 @@ class SupportStaff(FastHttpUser):
     def on_start(self) -> None:
         # A signed-in session made by run.py: logging in (a deliberately slow password hash)
         # is not one of the pages measured.
-        self.client.cookiejar.set_cookie(session_cookie(self.host))
+        # ... and the CSRF cookie a browser has from the login page it signed in through.
+        self.client.cookiejar.set_cookie(cookie(self.host, "sessionid", SESSION))
+        self.client.cookiejar.set_cookie(cookie(self.host, "csrftoken", csrf_secret()))
         self.version = ""
 
     def page(self, url: str, name: str, *, expect: tuple[int, ...] = (200,), **kwargs: object) -> str:
@@ -71,12 +76,17 @@ class SupportStaff(FastHttpUser):
             self.version = found.group(1) if found else ""
 
 
-def session_cookie(host: str) -> Cookie:
+def csrf_secret() -> str:
+    """A CSRF cookie as Django makes one: 32 letters and digits."""
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+
+
+def cookie(host: str, name: str, value: str) -> Cookie:
     domain = host.split("://", 1)[-1].split(":", 1)[0].split("/", 1)[0]
     return Cookie(
         version=0,
-        name="sessionid",
-        value=SESSION,
+        name=name,
+        value=value,
         port=None,
         port_specified=False,
         domain=domain,

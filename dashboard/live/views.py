@@ -292,8 +292,10 @@ def _channel_page_version(request: ConsoleRequest, tenant_slug: str, channel_pk:
     )
 
 
-# The time in a cached page ("for 5 min", kicked a while ago) is at most one page refresh old.
-@cached_page(_channel_page_version, seconds=lambda: settings.LIVE_PAGE_REFRESH_SECONDS)
+# What follows the clock on a stored page ("for 5 min", kicked a while ago, the last hour's
+# chart) is at most one poll interval old: as old as an open page gets between two polls (its
+# refresh answers 204 until a poll changes something).
+@cached_page(_channel_page_version, seconds=lambda: settings.LIVE_POLL_SECONDS)
 def _channel_page(request: ConsoleRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     channel = _channel(scope, channel_pk)
