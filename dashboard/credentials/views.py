@@ -8,7 +8,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dashboard.audit.log import record
 from dashboard.core.listing import paginate, search
+from dashboard.core.page_cache import cached_page, row
 from dashboard.core.requests import ConsoleRequest
+from dashboard.tenancy.context_processors import header_version
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import tenant_scope
 from vendors import registry
@@ -20,8 +22,24 @@ from .forms import VendorAccountForm
 from .jobs import start_sync
 from .models import CheckOutcome, VendorAccount
 
+# Nothing on the accounts page follows the clock: a stored page lives until its data changes (or this).
+ACCOUNT_LIST_CACHE_SECONDS = 300
+
+
+def _account_list_version(request: ConsoleRequest, tenant_slug: str) -> object:
+    """The page shows the tenant's accounts (each row: label, vendor, the last connection test)
+    and the header's menus."""
+    scope = tenant_scope(request, tenant_slug)
+    return (
+        scope.role,
+        row(scope.tenant),
+        None if request.htmx else header_version(request),
+        [row(account) for account in scope.tenant.vendor_accounts.order_by("pk")],
+    )
+
 
 @require_safe
+@cached_page(_account_list_version, seconds=ACCOUNT_LIST_CACHE_SECONDS)
 def account_list(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     accounts, query = search(scope.tenant.vendor_accounts.all(), request, ["label", "vendor"])

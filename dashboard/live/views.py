@@ -18,10 +18,12 @@ from dashboard.audit.log import audited
 from dashboard.core.acting import Page, act, panel_frame, with_request_id
 from dashboard.core.cuts import head
 from dashboard.core.listing import paginate
+from dashboard.core.page_cache import cached_page, extra_parts, row
 from dashboard.core.params import text_param
 from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
+from dashboard.tenancy.context_processors import header_version
 from dashboard.tenancy.models import Role
 from dashboard.tenancy.scoping import TenantScope, tenant_scope
 from vendors.base.errors import VendorError
@@ -39,6 +41,8 @@ from .poll import can_poll, poll_channels
 from .summary import LiveNow, live_by_account
 
 MEMBERS_PER_PAGE = 100
+# The live page's name for the parts other apps add to its version (dashboard/core/page_cache.py).
+CHANNEL_PAGE = "live:channel_detail"
 
 
 def _channel(scope: TenantScope, channel_pk: int) -> Channel:
@@ -261,11 +265,40 @@ def _version(channel: Channel) -> str:
 
 @require_safe
 def channel_detail(request: ConsoleRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    if request.htmx and request.GET.get("since"):
+        scope = tenant_scope(request, tenant_slug)
+        if request.GET["since"] == _version(_channel(scope, channel_pk)):
+            # The page's periodic refresh and nothing changed: no redraw under the user's pointer.
+            return HttpResponse(status=204)
+    return _channel_page(request, tenant_slug, channel_pk)
+
+
+def _channel_page_version(request: ConsoleRequest, tenant_slug: str, channel_pk: int) -> object:
+    """Everything the live page shows that can change: the channel (its poll time and figures),
+    its app and account, the kicks, the header's menus, and what apps above add to it (pushes
+    and recordings running on it). Members, events and polls change only with a poll, which
+    moves `last_polled_at`."""
     scope = tenant_scope(request, tenant_slug)
     channel = _channel(scope, channel_pk)
-    if request.htmx and request.GET.get("since") and request.GET["since"] == _version(channel):
-        # The page's periodic refresh and nothing changed: no redraw under the user's pointer.
-        return HttpResponse(status=204)
+    return (
+        scope.role,
+        row(scope.tenant),
+        row(channel),
+        row(channel.app),
+        row(channel.app.vendor_account),
+        _version(channel),
+        None if request.htmx else header_version(request),
+        extra_parts(CHANNEL_PAGE, channel.pk),
+    )
+
+
+# What follows the clock on a stored page ("for 5 min", kicked a while ago, the last hour's
+# chart) is at most one poll interval old: as old as an open page gets between two polls (its
+# refresh answers 204 until a poll changes something).
+@cached_page(_channel_page_version, seconds=lambda: settings.LIVE_POLL_SECONDS)
+def _channel_page(request: ConsoleRequest, tenant_slug: str, channel_pk: int) -> HttpResponse:
+    scope = tenant_scope(request, tenant_slug)
+    channel = _channel(scope, channel_pk)
     template = "live/channel_detail.html#live" if request.htmx else "live/channel_detail.html"
     return render(request, template, _live_context(request, scope, channel))
 

@@ -64,6 +64,20 @@ def running_recordings(where: Q) -> QuerySet[Recording]:
     )
 
 
+def running_on_channel_version(channel_pk: int) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every field of the pushes and recordings the live page lists as running on the channel,
+    with who started them: that page's cached render is kept only while these stay the same."""
+    where = of_channel(channel_pk)
+    return (
+        list(running_pushes(where).values_list(*_fields(MixingTask), "started_by__username")),
+        list(running_recordings(where).values_list(*_fields(Recording), "started_by__username")),
+    )
+
+
+def _fields(model: type[MixingTask] | type[Recording]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
 def _push_row(task: MixingTask, now: datetime) -> ActiveTask:
     account = task.channel.app.vendor_account
     slug = account.tenant.slug

@@ -16,3 +16,10 @@ class RecordingsConfig(AppConfig):
             "recordings.StorageTarget", "keys_ciphertext", noun="storage bucket", count_key="storage_buckets"
         )
         register(["recording", "storage"], recording_links)
+        # The live page shows what runs on its channel (the running_on_channel tag): a push or a
+        # recording starting, changing or ending is a new version of that page.
+        from dashboard.core.page_cache import add_version_part
+
+        from .active import running_on_channel_version
+
+        add_version_part("live:channel_detail", running_on_channel_version)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from dashboard.core.cuts import head
+from dashboard.core.cuts import Cut, head
 
+from .models import Tenant
 from .scoping import visible_tenants
 
 # The header's menus hold this many; past it they say how many there are and link the full list.
@@ -12,7 +13,30 @@ ACCOUNTS_IN_MENU = 30
 
 
 def tenancy(request: HttpRequest) -> dict[str, object]:
-    """The tenant switcher's choices and the current tenant, for the header."""
+    """The tenant switcher's choices and the current tenant, for the header (read once per
+    request: a cached page's version reads it before the page renders)."""
+    known: dict[str, object] | None = getattr(request, "_tenancy_context", None)
+    if known is None:
+        known = request._tenancy_context = _tenancy(request)  # type: ignore[attr-defined]
+    return known
+
+
+def header_version(request: HttpRequest) -> tuple[object, ...]:
+    """What the header shows of the data, for a cached page's version (dashboard/core/page_cache.py)."""
+    context = tenancy(request)
+    tenants = context.get("switcher_tenants")
+    current = context.get("current_tenant")
+    accounts = context.get("menu_accounts")
+    return (
+        [(tenant.pk, tenant.slug, tenant.name) for tenant in tenants] if isinstance(tenants, Cut) else None,
+        tenants.total if isinstance(tenants, Cut) else None,
+        (current.pk, current.slug, current.name) if isinstance(current, Tenant) else None,
+        [(account.pk, account.label) for account in accounts] if isinstance(accounts, Cut) else None,
+        accounts.total if isinstance(accounts, Cut) else None,
+    )
+
+
+def _tenancy(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

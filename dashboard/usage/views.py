@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dashboard.core.page_cache import cached_page
 from dashboard.core.params import clean_text, int_param
 from dashboard.core.requests import ConsoleRequest
 from dashboard.core.tiers import TIER_LABELS
@@ -28,10 +29,14 @@ from . import charts, costs, coverage, export, observed_report, ranking, reports
 from . import statement as statements
 from .complete import complete_report
 from .models import Metric, UsageSample
+from .page_version import report_version
 
 TABLE_ROWS = 400
 APPS_IN_FILTER = 200
 TOP_APPS = 20
+# A stored report is redrawn when its data changes, and at least this often for what follows
+# the clock (the sync lag, the period still running).
+REPORT_CACHE_SECONDS = 60
 
 
 def _report(
@@ -97,6 +102,7 @@ def _report(
 
 
 @require_safe
+@cached_page(report_version, seconds=REPORT_CACHE_SECONDS)
 def tenant_usage(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     apps = RtcApp.objects.filter(vendor_account__tenant=scope.tenant)
@@ -104,6 +110,7 @@ def tenant_usage(request: ConsoleRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page(report_version, seconds=REPORT_CACHE_SECONDS)
 def account_usage(request: ConsoleRequest, tenant_slug: str, account_id: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     account = scope.get(VendorAccount, pk=account_id)
@@ -111,6 +118,7 @@ def account_usage(request: ConsoleRequest, tenant_slug: str, account_id: int) ->
 
 
 @require_safe
+@cached_page(report_version, seconds=REPORT_CACHE_SECONDS)
 def app_usage(request: ConsoleRequest, tenant_slug: str, account_id: int, app_pk: int) -> HttpResponse:
     scope = tenant_scope(request, tenant_slug)
     app = scope.get(

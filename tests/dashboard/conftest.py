@@ -16,6 +16,7 @@ import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -73,6 +74,13 @@ def sim_transport(settings) -> Callable[[Callable[[httpx.Request], httpx.Respons
         settings.VENDOR_TRANSPORT = httpx.MockTransport(handler)
 
     return install
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with nothing stored (rendered pages, rate-limit counts): ids repeat
+    between tests, and a render from another test's data is not this one's."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
