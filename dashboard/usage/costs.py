@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_currency
+from django.db import connection
 from django.db.models import Case, IntegerField, Min, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import get_language, to_locale
@@ -94,6 +95,8 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     apps = RtcApp.objects.values_list("pk", "vendor_account_id", "vendor_account__tenant_id")
     tenant_of = {pk: tenant for pk, _, tenant in apps}
     books = cost.books_for({account for _, account, _ in apps})
+    if not books:
+        return {}
     markups = dict(Markup.objects.values_list("tenant_id", "percent"))
     changes = _changes(books, start, end)
     months = rollups.whole_months(start, end) if interval == DAY else []
@@ -136,13 +139,23 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
             .values("app", "app__vendor_account", "stretch")
             .annotate(first=Min("month"), **sums)
         )
+    # One row per app and stretch: the parts added up by the database, read without Django's
+    # conversions (a converter per value of 3,700 rows cost more CPU than the query).
+    parts = [query.order_by().query.sql_with_params() for query in queries]
+    q = connection.ops.quote_name
+    sql = f"""
+        SELECT u.app, u.{q("app__vendor_account")}, MIN(u.{q("first")}),
+            {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}
+        FROM ({" UNION ALL ".join(part for part, _ in parts)}) AS u
+        GROUP BY u.app, u.{q("app__vendor_account")}, u.stretch
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _, part_params in parts for param in part_params])
+        rows = cursor.fetchall()
     usage: dict[int, list[cost.Usage]] = defaultdict(list)
-    for query in queries:
-        for typed in query.order_by():
-            row: dict[str, Any] = dict(typed)
-            tiers = {t: row[t] or 0 for t in filters.tiers}
-            day = row["first"].date()
-            usage[tenant_of[row["app"]]].append(cost.Usage(None, row["app__vendor_account"], row["app"], day, tiers))
+    for app, account, first, *minutes in rows:
+        tiers = {t: value or 0 for t, value in zip(filters.tiers, minutes, strict=True)}
+        usage[tenant_of[app]].append(cost.Usage(None, account, app, rollups.aware(first).date(), tiers))
     priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
     return {
         tenant: cost.price(usage.get(tenant, []), books, markups.get(tenant, Decimal(0))).totals()

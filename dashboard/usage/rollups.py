@@ -63,7 +63,7 @@ def rebuild() -> None:
             low, high = cursor.fetchone()
         if low is None:
             return
-        low, high = (_aware(low), _aware(high))
+        low, high = (aware(low), aware(high))
         for month in _months(_day(low), _day(high) + timedelta(days=1)):
             _app_month(None, None, month, next_month(month))
 
@@ -136,7 +136,7 @@ def _app_month(app_pk: int | None, metric: str | None, month: datetime, followin
         )
 
 
-def _aware(moment: datetime | str) -> datetime:
+def aware(moment: datetime | str) -> datetime:
     if isinstance(moment, str):  # SQLite's text
         moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
