@@ -15,15 +15,20 @@ from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_currency
-from django.db.models import Case, IntegerField, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, IntegerField, Min, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import get_language, to_locale
 
 from dashboard.billing import cost
-from dashboard.billing.models import Markup
+from dashboard.billing.models import Markup, PriceBook
 from dashboard.rtc.models import RtcApp
 
-from .models import Metric, UsageSample
-from .reports import Filters, Report, period_start, window
+from . import rollups
+from .models import AppMonthUsage, Metric, UsageSample
+from .reports import Filters, Report, window
+
+DAY = 86400
 
 
 def locale() -> str:
@@ -35,22 +40,36 @@ def money(value: Decimal, currency: str) -> str:
     return format_currency(value, currency, locale=locale())
 
 
-def _usage(filters: Filters, app_pks: list[int]) -> Iterator[cost.Usage]:
-    """The minutes a report of `filters` counts, per app and stored bucket, keyed by its period."""
+def _usage(filters: Filters, app_pks: list[int], books: dict[int, list[PriceBook]]) -> Iterator[cost.Usage]:
+    """The minutes a report of `filters` counts, per app and period (its key), split where a
+    price book starts. Hours and days are the stored buckets; weeks and months are summed by
+    the database, whose UTC weeks (Monday first) and months are `period_start`'s."""
     interval, start, end = window(filters)
-    rows = (
-        UsageSample.objects.filter(
-            app__in=app_pks, metric=Metric.DURATION, interval=interval, timestamp__gte=start, timestamp__lt=end
-        )
-        .values("app", "app__vendor_account", "timestamp")
-        .annotate(**{tier: Sum(tier) for tier in filters.tiers})
+    rows = UsageSample.objects.filter(
+        app__in=app_pks, metric=Metric.DURATION, interval=interval, timestamp__gte=start, timestamp__lt=end
     )
-    for typed in rows:
-        row: dict[str, Any] = dict(typed)
-        moment = row["timestamp"]
-        key = moment if filters.resolved in ("hour", "day") else period_start(moment, filters.resolved)
+    sums = {tier: Sum(tier) for tier in filters.tiers}
+    if filters.resolved in ("hour", "day"):
+        for typed in rows.values("app", "app__vendor_account", "timestamp").annotate(**sums).order_by():
+            row: dict[str, Any] = dict(typed)
+            moment = row["timestamp"]
+            tiers = {t: row[t] or 0 for t in filters.tiers}
+            yield cost.Usage(moment, row["app__vendor_account"], row["app"], moment.date(), tiers)
+        return
+    trunc = TruncWeek if filters.resolved == "week" else TruncMonth
+    grouped = (
+        rows.annotate(
+            period=trunc("timestamp", tzinfo=UTC), stretch=_stretches(_changes(books, start, end), "timestamp")
+        )
+        .values("app", "app__vendor_account", "period", "stretch")
+        .annotate(first=Min("timestamp"), **sums)
+        .order_by()
+    )
+    for typed_group in grouped:
+        row = dict(typed_group)
         tiers = {t: row[t] or 0 for t in filters.tiers}
-        yield cost.Usage(key, row["app__vendor_account"], row["app"], moment.date(), tiers)
+        # No book starts inside a stretch: its first day's book prices all of it.
+        yield cost.Usage(row["period"], row["app__vendor_account"], row["app"], row["first"].date(), tiers)
 
 
 def price(report: Report) -> cost.Pricing | None:
@@ -59,7 +78,8 @@ def price(report: Report) -> cost.Pricing | None:
     if not books:
         return None
     tenant = report.apps[0].vendor_account.tenant_id if report.apps else None
-    return cost.price(_usage(report.filters, [app.pk for app in report.apps]), books, cost.markup_percent(tenant))
+    usage = _usage(report.filters, [app.pk for app in report.apps], books)
+    return cost.price(usage, books, cost.markup_percent(tenant))
 
 
 def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
@@ -68,45 +88,96 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
 
     The total needs only each app's minutes per tier and price book over the range, so the
     database sums them per app between the days a book starts (no book changes inside such a
-    stretch): a handful of rows per app instead of one per day."""
+    stretch): a handful of rows per app instead of one per day. Whole UTC months come from the
+    apps' month roll-ups, except a month in which one of the account's books starts: that
+    account's days of it are read from the samples, like the days around the whole months."""
     interval, start, end = window(filters)
     apps = RtcApp.objects.values_list("pk", "vendor_account_id", "vendor_account__tenant_id")
     tenant_of = {pk: tenant for pk, _, tenant in apps}
     books = cost.books_for({account for _, account, _ in apps})
+    if not books:
+        return {}
     markups = dict(Markup.objects.values_list("tenant_id", "percent"))
-    changes = sorted(
-        {moment for found in books.values() for book in found if start < (moment := _midnight(book.valid_from)) < end}
-    )
-    firsts = [start, *changes]
-    stretch = Case(
-        *(When(timestamp__lt=change, then=Value(n)) for n, change in enumerate(changes)),
-        default=Value(len(changes)),
-        output_field=IntegerField(),
-    )
-    rows = (
+    changes = _changes(books, start, end)
+    months = rollups.whole_months(start, end) if interval == DAY else []
+    # The months in which an account's price changes on another day than the first.
+    changed: dict[datetime, list[int]] = defaultdict(list)
+    for account, found in books.items():
+        for book in found:
+            month = _midnight(book.valid_from.replace(day=1))
+            if book.valid_from.day != 1 and month in months:
+                changed[month].append(account)
+    # What the samples give: the days around the whole months (all of the range without any)
+    # and the changed months of the accounts concerned.
+    pieces: list[tuple[datetime, datetime, list[int]]] = [(start, end, list(books))]
+    if months:
+        pieces = [(start, months[0], list(books)), (rollups.next_month(months[-1]), end, list(books))]
+        pieces += [(month, rollups.next_month(month), accounts) for month, accounts in changed.items()]
+    sums = {tier: Sum(tier) for tier in filters.tiers}
+    queries: list[QuerySet[Any, Any]] = [
         UsageSample.objects.filter(
-            app__vendor_account__in=list(books),
+            app__vendor_account__in=accounts,
             metric=Metric.DURATION,
             interval=interval,
-            timestamp__gte=start,
-            timestamp__lt=end,
+            timestamp__gte=low,
+            timestamp__lt=high,
         )
-        .annotate(stretch=stretch)
+        .annotate(stretch=_stretches(changes, "timestamp"))
         .values("app", "app__vendor_account", "stretch")
-        .annotate(**{tier: Sum(tier) for tier in filters.tiers})
-        .order_by()
-    )
+        .annotate(first=Min("timestamp"), **sums)
+        for low, high, accounts in pieces
+        if low < high
+    ]
+    if months:
+        monthly = AppMonthUsage.objects.filter(
+            app__vendor_account__in=list(books), metric=Metric.DURATION, month__gte=months[0], month__lte=months[-1]
+        )
+        for month, accounts in changed.items():
+            monthly = monthly.exclude(month=month, app__vendor_account__in=accounts)
+        queries.append(
+            monthly.annotate(stretch=_stretches(changes, "month"))
+            .values("app", "app__vendor_account", "stretch")
+            .annotate(first=Min("month"), **sums)
+        )
+    # One row per app and stretch: the parts added up by the database, read without Django's
+    # conversions (a converter per value of 3,700 rows cost more CPU than the query).
+    parts = [query.order_by().query.sql_with_params() for query in queries]
+    q = connection.ops.quote_name
+    sql = f"""
+        SELECT u.app, u.{q("app__vendor_account")}, MIN(u.{q("first")}),
+            {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}
+        FROM ({" UNION ALL ".join(part for part, _ in parts)}) AS u
+        GROUP BY u.app, u.{q("app__vendor_account")}, u.stretch
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _, part_params in parts for param in part_params])
+        rows = cursor.fetchall()
     usage: dict[int, list[cost.Usage]] = defaultdict(list)
-    for typed in rows:
-        row: dict[str, Any] = dict(typed)
-        day = firsts[row["stretch"]].date()
-        tiers = {t: row[t] or 0 for t in filters.tiers}
-        usage[tenant_of[row["app"]]].append(cost.Usage(None, row["app__vendor_account"], row["app"], day, tiers))
+    for app, account, first, *minutes in rows:
+        tiers = {t: value or 0 for t, value in zip(filters.tiers, minutes, strict=True)}
+        usage[tenant_of[app]].append(cost.Usage(None, account, app, rollups.aware(first).date(), tiers))
     priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
     return {
         tenant: cost.price(usage.get(tenant, []), books, markups.get(tenant, Decimal(0))).totals()
         for tenant in priced_tenants
     }
+
+
+def _changes(books: dict[int, list[PriceBook]], start: datetime, end: datetime) -> list[datetime]:
+    """The days inside [start, end) on which one of the accounts' books starts."""
+    return sorted(
+        {moment for found in books.values() for book in found if start < (moment := _midnight(book.valid_from)) < end}
+    )
+
+
+def _stretches(changes: list[datetime], field: str) -> Case:
+    """The number of the stretch between price-book changes `field` falls in: no account's
+    book changes inside one, so the book of any of its days is the book of all of them."""
+    return Case(
+        *(When(**{f"{field}__lt": change}, then=Value(n)) for n, change in enumerate(changes)),
+        default=Value(len(changes)),
+        output_field=IntegerField(),
+    )
 
 
 def _midnight(day: date) -> datetime:

@@ -11,14 +11,15 @@ account-wide figure where stored for the bucket, else the sum of the account's a
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import F, Max, Q, QuerySet, Sum
 
+from dashboard.credentials.models import VendorAccount
 from vendors.base.types import Interval
 
+from . import rollups
 from .models import PEAK_METRICS, TIER_FIELDS, AppMonthUsage, Metric, UsageSample
 from .reports import Filters, window
 
@@ -30,13 +31,13 @@ def by_app(filters: Filters) -> dict[int, dict[str, int]]:
     """Each app's figures over the range, for every app with stored buckets in it. Whole UTC
     months of days come from the apps' month roll-ups, the days around them from the samples."""
     interval, start, end = window(filters)
-    months = _whole_months(start, end) if interval == DAY else []
+    months = rollups.whole_months(start, end) if interval == DAY else []
     # Every statistic named: the (metric, interval, timestamp) index reads only the range.
     samples = UsageSample.objects.filter(
         metric__in=[m.value for m in Metric], interval=interval, timestamp__gte=start, timestamp__lt=end
     )
     if months:
-        samples = samples.exclude(timestamp__gte=months[0], timestamp__lt=_next_month(months[-1]))
+        samples = samples.exclude(timestamp__gte=months[0], timestamp__lt=rollups.next_month(months[-1]))
     minutes = sum((F(tier) for tier in TIER_FIELDS[1:]), F(TIER_FIELDS[0]))
     parts: list[QuerySet[Any, Any]] = [
         samples.values("app").annotate(
@@ -65,63 +66,66 @@ def by_app(filters: Filters) -> dict[int, dict[str, int]]:
 
 
 def by_tenant(filters: Filters) -> dict[int, dict[str, int]]:
-    """Each tenant's figures over the range (its report's), for every tenant with stored buckets in it."""
+    """Each tenant's figures over the range (its report's), for every tenant with stored buckets in it.
+
+    Three parts, so that only the peaks meet the accounts' own series: the minutes summed per
+    tenant, the counts' busiest day (or hour) of the tenant's accounts added up, and the same for
+    the peaks with each account's own figure where stored. Joined all at once, every statistic
+    of every account and day looked its account peak up (a year: 183,000 lookups, 1.5 s)."""
     interval, start, end = window(filters)
+    accounts = list(VendorAccount.objects.order_by().values_list("pk", flat=True))
+    if not accounts:
+        return {}
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
-    summed = ", ".join(f"SUM(s.{q(t)}) AS {q(t)}" for t in TIER_FIELDS)
-    added = ", ".join(f"SUM(p.{q(t)}) AS {q(t)}" for t in TIER_FIELDS)
-    minutes = " + ".join(f"b.{q(t)}" for t in TIER_FIELDS)
-    busiest = ", ".join(f"MAX(CASE WHEN b.metric = '{metric.value}' THEN b.value END)" for metric in COUNTED)
+    tiers = ", ".join(q(t) for t in TIER_FIELDS)
+    bounds = [adapt(start), adapt(end)]
     # The days of every account's apps added up: kept by the sync (rollups.py) for days.
     per_account = f"""
-        SELECT vendor_account_id AS account, metric, day AS moment, value, {", ".join(q(t) for t in TIER_FIELDS)}
+        SELECT vendor_account_id AS account, metric, day AS moment, value, {tiers}
         FROM usage_accountdayusage WHERE day >= %s AND day < %s
     """
     if interval != DAY:
         per_account = f"""
             SELECT a.vendor_account_id AS account, s.metric AS metric, s.{q("timestamp")} AS moment,
-                   SUM(s.value) AS value, {summed}
+                   SUM(s.value) AS value, {", ".join(f"SUM(s.{q(t)}) AS {q(t)}" for t in TIER_FIELDS)}
             FROM usage_usagesample AS s JOIN rtc_rtcapp AS a ON a.id = s.app_id
             WHERE s.metric IN ({", ".join(f"'{m.value}'" for m in Metric)})
                 AND s.{q("interval")} = {interval} AND s.{q("timestamp")} >= %s AND s.{q("timestamp")} < %s
             GROUP BY a.vendor_account_id, s.metric, s.{q("timestamp")}
         """
-    sql = f"""
-        WITH per_account AS ({per_account}), per_tenant AS (
-            SELECT v.tenant_id AS tenant, p.metric AS metric, p.moment AS moment,
-                   SUM(COALESCE(o.value, p.value)) AS value, {added}
-            FROM per_account AS p JOIN credentials_vendoraccount AS v ON v.id = p.account
-            LEFT JOIN usage_accountpeaksample AS o ON o.vendor_account_id = p.account AND o.metric = p.metric
-                AND o.{q("interval")} = %s AND o.{q("timestamp")} = p.moment
+
+    def tenant_buckets(metrics: list[Metric], value: str, join: str = "") -> str:
+        return f"""
+            SELECT v.tenant_id AS tenant, p.metric AS metric, p.moment AS moment, SUM({value}) AS value
+            FROM ({per_account}) AS p JOIN credentials_vendoraccount AS v ON v.id = p.account {join}
+            WHERE p.metric IN ({", ".join(f"'{m.value}'" for m in metrics)})
             GROUP BY v.tenant_id, p.metric, p.moment
-        )
-        SELECT b.tenant, SUM(CASE WHEN b.metric = '{Metric.DURATION.value}' THEN {minutes} END), {busiest}
-        FROM per_tenant AS b GROUP BY b.tenant
+        """
+
+    # The accounts' own peaks of the range only, read by their (account, interval, timestamp) key.
+    own = f"""
+        LEFT JOIN usage_accountpeaksample AS o ON o.vendor_account_id = p.account AND o.metric = p.metric
+            AND o.{q("interval")} = %s AND o.{q("timestamp")} = p.moment
+            AND o.vendor_account_id IN ({", ".join(["%s"] * len(accounts))})
+            AND o.{q("timestamp")} >= %s AND o.{q("timestamp")} < %s
+    """
+    minutes = " + ".join(f"p.{q(t)}" for t in TIER_FIELDS)
+    sql = f"""
+        SELECT b.tenant, b.metric, MAX(b.value) FROM (
+            {tenant_buckets([Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS], "p.value")}
+            UNION ALL {tenant_buckets(list(PEAK_METRICS), "COALESCE(o.value, p.value)", own)}
+        ) AS b GROUP BY b.tenant, b.metric
+        UNION ALL
+        SELECT v.tenant_id, '{Metric.DURATION.value}', SUM({minutes})
+        FROM ({per_account}) AS p JOIN credentials_vendoraccount AS v ON v.id = p.account
+        WHERE p.metric = '{Metric.DURATION.value}' GROUP BY v.tenant_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [adapt(start), adapt(end), interval])
+        # In the order of the text: the counts' days, the peaks' days and their own, the minutes' days.
+        cursor.execute(sql, [*bounds, *bounds, interval, *accounts, *bounds, *bounds])
         rows = cursor.fetchall()
-    return {tenant: _figures(values) for tenant, *values in rows}
-
-
-def _figures(values: list[Any]) -> dict[str, int]:
-    duration, *counts = values
-    found = {"duration": int(duration or 0)}
-    found |= {str(metric): int(value or 0) for metric, value in zip(COUNTED, counts, strict=True)}
+    found: dict[int, dict[str, int]] = {}
+    for tenant, metric, value in rows:
+        found.setdefault(tenant, dict.fromkeys(["duration", *map(str, COUNTED)], 0))[metric] = int(value or 0)
     return found
-
-
-def _whole_months(start: datetime, end: datetime) -> list[datetime]:
-    """The UTC months wholly inside [start, end)."""
-    month = start if start.day == 1 and start.time() == time.min else _next_month(start.replace(day=1))
-    month = month.replace(hour=0, minute=0, second=0, microsecond=0)
-    found = []
-    while _next_month(month) <= end:
-        found.append(month)
-        month = _next_month(month)
-    return found
-
-
-def _next_month(month: datetime) -> datetime:
-    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)

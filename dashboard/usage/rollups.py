@@ -37,7 +37,7 @@ def refresh(app: RtcApp, metric: str, interval: int, start: datetime, end: datet
     list(VendorAccount.objects.select_for_update().filter(pk=app.vendor_account_id).values_list("pk"))
     _account_days(app.vendor_account_id, first, last, metric)
     for month in _months(first, last):
-        _app_month(app.pk, metric, month, _next_month(month))
+        _app_month(app.pk, metric, month, next_month(month))
 
 
 def rebuild_account(account_pk: int) -> None:
@@ -63,9 +63,9 @@ def rebuild() -> None:
             low, high = cursor.fetchone()
         if low is None:
             return
-        low, high = (_aware(low), _aware(high))
+        low, high = (aware(low), aware(high))
         for month in _months(_day(low), _day(high) + timedelta(days=1)):
-            _app_month(None, None, month, _next_month(month))
+            _app_month(None, None, month, next_month(month))
 
 
 @receiver(post_delete, sender=RtcApp)
@@ -136,7 +136,7 @@ def _app_month(app_pk: int | None, metric: str | None, month: datetime, followin
         )
 
 
-def _aware(moment: datetime | str) -> datetime:
+def aware(moment: datetime | str) -> datetime:
     if isinstance(moment, str):  # SQLite's text
         moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -146,8 +146,19 @@ def _day(moment: datetime) -> datetime:
     return datetime.combine(moment.astimezone(UTC).date(), time.min, UTC)
 
 
-def _next_month(month: datetime) -> datetime:
-    return (month + timedelta(days=32)).replace(day=1)
+def next_month(month: datetime) -> datetime:
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def whole_months(start: datetime, end: datetime) -> list[datetime]:
+    """The UTC months wholly inside [start, end): the ones a reader can take from AppMonthUsage."""
+    month = start if start.day == 1 and start.time() == time.min else next_month(start.replace(day=1))
+    month = month.replace(hour=0, minute=0, second=0, microsecond=0)
+    found = []
+    while next_month(month) <= end:
+        found.append(month)
+        month = next_month(month)
+    return found
 
 
 def _months(first: datetime, last: datetime) -> Iterator[datetime]:
@@ -155,4 +166,4 @@ def _months(first: datetime, last: datetime) -> Iterator[datetime]:
     month = first.replace(day=1)
     while month < last:
         yield month
-        month = _next_month(month)
+        month = next_month(month)

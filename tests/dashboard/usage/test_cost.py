@@ -8,13 +8,20 @@ import io
 import json
 import re
 import zipfile
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
+from dashboard.billing import cost
 from dashboard.billing.models import Markup, PriceBook
+from dashboard.rtc.models import RtcApp
+from dashboard.usage import costs, reports, rollups
+from dashboard.usage.models import UsageSample
 from tests.dashboard.conftest import HTMX, World2, logged_in
 from tests.dashboard.usage.conftest import END, custom
 
@@ -109,3 +116,64 @@ def test_the_cost_chart_draws_each_periods_cost(usage: World2) -> None:
 def test_no_price_book_no_cost_chart(usage: World2) -> None:
     fragment = logged_in(usage.acme_admin).get(reverse("usage:tenant_usage", args=["acme"]), _query(), headers=HTMX)
     assert 'data-chart="chart-cost"' not in fragment.content.decode()
+
+
+def _books_around_a_whole_month(world: World2, start: datetime, end: datetime) -> datetime:
+    """Acme's price changes on the first of the range's first whole UTC month and again on its
+    10th; Harbor's on the 16th of the same month. Returns that month."""
+    month = rollups.whole_months(start, end)[0]
+    tiers = ("audio", "v360", "v720", "v1080", "content")
+    for account, changes in (
+        (world.acme_account, [start - timedelta(days=30), month, month + timedelta(days=9)]),
+        (world.harbor_account, [start - timedelta(days=30), month + timedelta(days=15)]),
+    ):
+        for n, valid_from in enumerate(changes):
+            prices = {tier: Decimal("0.0037") * (n + 1) + Decimal("0.0011") * k for k, tier in enumerate(tiers)}
+            PriceBook.objects.create(vendor_account=account, currency="USD", valid_from=valid_from.date(), **prices)
+    Markup.objects.create(tenant=world.acme, percent=Decimal("12.5"))
+    return month
+
+
+def _day_by_day(world: World2, start: datetime, end: datetime, key: Callable[[datetime], object]) -> dict:
+    """Each tenant's pricing made from every stored day of every app, one by one."""
+    books = cost.books_for([world.acme_account.pk, world.harbor_account.pk])
+    days = UsageSample.objects.filter(metric="duration", interval=86400, timestamp__gte=start, timestamp__lt=end)
+    found = {}
+    for tenant in (world.acme, world.harbor):
+        usage = [
+            cost.Usage(key(day.timestamp), day.app.vendor_account_id, day.app_id, day.timestamp.date(), tiers)
+            for day in days.filter(app__vendor_account__tenant=tenant).select_related("app")
+            if (tiers := {t: getattr(day, t) for t in ("audio", "v360", "v720", "v1080", "content")})
+        ]
+        found[tenant.pk] = cost.price(usage, books, cost.markup_percent(tenant))
+    return found
+
+
+def test_the_overviews_money_is_the_day_by_day_money_where_prices_change_on_the_first_and_mid_month(
+    usage: World2,
+) -> None:
+    # The staff overview reads whole months from the apps' month roll-ups and falls back to the
+    # days of a month in which an account's book starts after its first day.
+    first, last = END - timedelta(days=60), END - timedelta(days=1)
+    _books_around_a_whole_month(usage, first, END)
+    filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity="month"))))
+    expected = _day_by_day(usage, first, END, lambda day: None)
+    assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
+    assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
+
+
+@pytest.mark.parametrize("granularity", ["week", "month"])
+def test_a_reports_weeks_and_months_cost_what_their_days_do(usage: World2, granularity: str) -> None:
+    # Weeks and months are summed by the database, split where a book starts inside one.
+    first, last = END - timedelta(days=60), END - timedelta(days=1)
+    _books_around_a_whole_month(usage, first, END)
+    filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity=granularity))))
+    report = reports.build(filters, RtcApp.objects.filter(vendor_account__tenant=usage.acme))
+    pricing = costs.price(report)
+    expected = _day_by_day(usage, first, END, lambda day: reports.period_start(day, granularity))[usage.acme.pk]
+    assert pricing is not None
+    assert pricing.by_key() == expected.by_key() and len(pricing.by_key()) >= 2
+    assert pricing.totals() == expected.totals()
+    assert sorted((line.key, line.app_id, line.tier, line.book.pk, line.cost) for line in pricing.lines) == sorted(
+        (line.key, line.app_id, line.tier, line.book.pk, line.cost) for line in expected.lines
+    )
