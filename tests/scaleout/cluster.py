@@ -26,6 +26,8 @@ from pathlib import Path
 
 import psycopg
 import redis
+from django.conf import settings
+from huey.storage import RedisStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -247,8 +249,11 @@ class Cluster:
         )
 
     def queued(self) -> int:
-        connection = redis.Redis.from_url(f"{REDIS}/{QUEUE_DB}")
-        return connection.llen("huey.redis.rtc-dashboard") + connection.zcard("huey.schedule.rtc-dashboard")
+        """Jobs waiting in the workers' queue, or scheduled there (retries waiting out their delay).
+        Huey's own storage names the keys: it strips the queue's name ("rtc-dashboard" is kept
+        under "huey.redis.rtcdashboard"), so keys spelled here would count an empty list."""
+        storage = RedisStorage(name=settings.HUEY["name"], url=f"{REDIS}/{QUEUE_DB}")
+        return storage.queue_size() + storage.schedule_size()
 
     def chains_running(self) -> int:
         """Window chains under way: every app's series, and every account-wide peak series."""
@@ -367,5 +372,26 @@ class Cluster:
                 stalled_since = None
             time.sleep(0.5)
         raise AssertionError(
-            f"not synced after {timeout:.0f} s: {self.queued()} queued, {self.chains_running()} chains running"
+            f"not synced after {timeout:.0f} s: {self.queued()} queued, {self.chains_running()} chains running\n"
+            + self.sync_state()
         )
+
+    def sync_state(self) -> str:
+        """What a stalled sync looks like: the stopped accounts and apps, the chains left running."""
+        lines = [
+            f"account {pk}: blocked={blocked} error={error[:200]!r}"
+            for pk, blocked, error in self.query("SELECT id, sync_blocked, sync_error FROM credentials_vendoraccount")
+        ]
+        lines += [
+            f"app {app_id}: blocked={blocked} error={error[:200]!r}"
+            for app_id, blocked, error in self.query("SELECT app_id, sync_blocked, sync_error FROM rtc_rtcapp")
+            if blocked or error
+        ]
+        for table in ("usage_synccursor", "usage_accountpeakcursor"):
+            rows = self.query(
+                f"SELECT metric, interval, synced_until, chain_started_at, last_run_at, last_error FROM {table} "
+                "WHERE chain_started_at IS NOT NULL ORDER BY chain_started_at LIMIT 8"
+            )
+            lines += [f"{table} running: {row}" for row in rows]
+        lines.append(f"now {datetime.now(UTC)}, workers alive: {[w.pid for w in self.workers if w.poll() is None]}")
+        return "\n".join(lines)

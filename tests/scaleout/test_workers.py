@@ -49,6 +49,16 @@ def test_two_and_four_workers_fetch_every_window_once(cluster: Cluster, baseline
     # How much faster four are than two is a figure for bench/scaleout.py, not an assertion.
 
 
+def test_the_queue_count_sees_every_planned_job(fresh: Cluster) -> None:
+    # The waits stop, and the killed-workers test plans again, on what `queued` counts: with no
+    # worker to take them, every job the planner queued is there.
+    with fresh.simulator() as sim:
+        fresh.add_account(sim, "Queued")
+        planned = fresh.plan()
+    assert planned == APPS * SERIES + ACCOUNT_SERIES
+    assert fresh.queued() == planned
+
+
 def test_workers_killed_twenty_times_still_converge_to_the_same_tables(cluster: Cluster, baseline: dict) -> None:
     cluster.reset()
     env = {"USAGE_CHAIN_TIMEOUT_MINUTES": "0.15"}  # a lost chain is planned again after 9 s

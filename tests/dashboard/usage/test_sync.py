@@ -17,7 +17,7 @@ from dashboard.credentials.blocking import unblock
 from dashboard.credentials.models import VendorAccount
 from dashboard.credentials.ratelimit import wait_for_turn
 from dashboard.rtc.models import RtcApp
-from dashboard.usage import sync, tasks
+from dashboard.usage import account_sync, sync, tasks
 from dashboard.usage.models import AccountPeakCursor, AccountPeakSample, SyncCursor, UsageSample
 from dashboard.usage.plan import Window, minimum_requests
 from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, logged_in, make_account, make_user
@@ -140,6 +140,28 @@ def test_incremental_run_fetches_only_what_is_new_plus_the_overlap(account, quie
     assert UsageSample.objects.get(pk=old.pk).value == old.value + 999  # not fetched again
     after = rows()
     assert set(after) >= set(before_rows) and len(after) - len(before_rows) <= 2 * SERIES_PER_APP
+
+
+def test_a_chain_lost_with_its_worker_is_planned_again_after_the_timeout(account, settings) -> None:
+    """A worker killed mid-chain never finishes it: its series is left alone while the chain may
+    still be alive, and planned again once nothing was heard of it for USAGE_CHAIN_TIMEOUT_MINUTES."""
+    settings.USAGE_CHAIN_TIMEOUT_MINUTES = 30
+    start = timezone.now()
+
+    def planned(minutes: float) -> set[tuple]:
+        now = start + timedelta(minutes=minutes)
+        apps = {("app", job.app_pk, job.metric, job.interval) for job in sync.plan(now=now)}
+        return apps | {("account", job.account_pk, job.metric, job.interval) for job in account_sync.plan(now=now)}
+
+    lost = planned(0)  # queued, and never run: the worker that took each job was killed
+    assert len(lost) == 2 * SERIES_PER_APP + ACCOUNT_SERIES
+    assert planned(29) == set()
+    # One chain stored a window at minute 20 before its worker died: alive until minute 50.
+    heard = SyncCursor.objects.filter(chain_started_at__isnull=False).first()
+    SyncCursor.objects.filter(pk=heard.pk).update(last_run_at=start + timedelta(minutes=20))
+    late = ("app", heard.app_id, heard.metric, heard.interval)
+    assert planned(31) == lost - {late}
+    assert planned(51) == {late}
 
 
 def test_a_window_twice_changes_nothing(account) -> None:
