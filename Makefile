@@ -71,3 +71,6 @@ bench: $(BIN)/.installed  ## every benchmark; each prints its figures last
 	$(BIN)/python bench/recordings.py
 	$(BIN)/python bench/home.py
 	$(BIN)/python bench/load/run.py
+	$(BIN)/python bench/sim_server.py --action all
+	$(BIN)/python bench/scaleout.py
+	$(BIN)/python bench/scale.py
