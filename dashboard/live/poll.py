@@ -112,7 +112,10 @@ def poll_due(account: VendorAccount, now: datetime | None = None) -> PollSummary
     """What the scheduled job does for one account."""
     if not can_poll(account):
         return PollSummary()
-    return poll_channels(account, list(due_channels(account, now)), interactive=False)
+    # Their apps in a query of their own: a few apps for thousands of channels, where joining
+    # them built (and converted the dates of) an app per channel.
+    channels = list(due_channels(account, now).select_related(None).prefetch_related("app"))
+    return poll_channels(account, channels, interactive=False)
 
 
 def poll_channels(account: VendorAccount, channels: Sequence[Channel], *, interactive: bool = True) -> PollSummary:
