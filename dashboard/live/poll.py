@@ -2,9 +2,10 @@
 
 Fetching runs on LIVE_POLL_THREADS threads (the vendor calls are I/O: at 20 ms a call, 40
 in flight allow 2,000 polls a second; more threads cost more CPU per call in wake-ups);
-storing is one transaction with a handful of statements for all channels of the poll,
-whatever their number (reads one query each, writes one `executemany` each), so a worker
-keeps up with thousands of watched channels.
+the job's own thread stores the answers in batches (STORE_BATCH) while the other threads
+fetch the rest, each batch one transaction with a handful of statements whatever its size
+(reads one query each, writes one `executemany` each), so a worker keeps up with thousands
+of watched channels.
 """
 
 from __future__ import annotations
@@ -121,7 +122,8 @@ def poll_due(account: VendorAccount, now: datetime | None = None) -> PollSummary
 def poll_channels(account: VendorAccount, channels: Sequence[Channel], *, interactive: bool = True) -> PollSummary:
     """Fetch every channel's membership and store it, one batch of answers at a time while the
     rest are being fetched: storing does not hold up the vendor calls (nor they it). Every
-    channel of the poll is stored as observed at one instant, whatever its batch."""
+    channel of the poll is stored as observed at one instant, whatever its batch: when the
+    first batch came in."""
     if not channels:
         return PollSummary()
     polled: list[Polled] = []
