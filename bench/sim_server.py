@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=40, help="requests in flight")
     parser.add_argument("--channels", type=int, default=2000)
     parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--port", type=int, default=0, help="the simulators' first port (0: free ports)")
     parser.add_argument("--action", choices=("channel-users", "apps", "usage", "all"), default="channel-users")
     parser.add_argument(
         "--sim-profile", type=int, default=0, metavar="N", help="print the simulator's N functions with most own time"
@@ -52,7 +53,7 @@ def main() -> None:
     profile = Path(tempfile.mkdtemp(prefix="bench-sim-")) / "sim.prof" if args.sim_profile else None
     simulator, url, credentials = start_aliyun(
         *("--apps", str(APPS), "--channels", str(channels_per_app), "--users", "2000"),
-        *("--sessions-per-day", "4000", "--latency-ms", str(args.latency_ms)),
+        *("--sessions-per-day", "4000", "--latency-ms", str(args.latency_ms), "--port", str(args.port)),
         *(("--profile", str(profile)) if profile else ()),
     )
     world = World(WorldOptions(apps_per_vendor=APPS, channels_per_app=channels_per_app))

@@ -2,9 +2,10 @@
 
 Fetching runs on LIVE_POLL_THREADS threads (the vendor calls are I/O: at 20 ms a call, 40
 in flight allow 2,000 polls a second; more threads cost more CPU per call in wake-ups);
-storing is one transaction with a handful of statements for all channels of the poll,
-whatever their number (reads one query each, writes one `executemany` each), so a worker
-keeps up with thousands of watched channels.
+the job's own thread stores the answers in batches (STORE_BATCH) while the other threads
+fetch the rest, each batch one transaction with a handful of statements whatever its size
+(reads one query each, writes one `executemany` each), so a worker keeps up with thousands
+of watched channels.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import contextvars
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -64,6 +66,9 @@ PLAIN_FIELDS: list[tuple[type[models.Field], Callable[[Any], Any]]] = [
 PRESENCE_FIELDS = ["channel", "user_id", "role", "first_seen_at", "there_before", "last_seen_at"]
 EVENT_FIELDS = ["channel", "user_id", "kind", "role", "at", "cause"]
 SNAPSHOT_FIELDS = ["channel", "observed_at", "exists", "total", "role_counts", "joined", "left"]
+# Answers stored together while the next are being fetched: each batch's statements cost the
+# same whatever its size, and a batch is stored while the vendor calls go on.
+STORE_BATCH = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,23 +113,45 @@ def poll_due(account: VendorAccount, now: datetime | None = None) -> PollSummary
     """What the scheduled job does for one account."""
     if not can_poll(account):
         return PollSummary()
-    return poll_channels(account, list(due_channels(account, now)), interactive=False)
+    # Their apps in a query of their own: a few apps for thousands of channels, where joining
+    # them built (and converted the dates of) an app per channel.
+    channels = list(due_channels(account, now).select_related(None).prefetch_related("app"))
+    return poll_channels(account, channels, interactive=False)
 
 
 def poll_channels(account: VendorAccount, channels: Sequence[Channel], *, interactive: bool = True) -> PollSummary:
+    """Fetch every channel's membership and store it, one batch of answers at a time while the
+    rest are being fetched: storing does not hold up the vendor calls (nor they it). Every
+    channel of the poll is stored as observed at one instant, whatever its batch: when the
+    first batch came in."""
     if not channels:
         return PollSummary()
+    polled: list[Polled] = []
+    summaries: list[PollSummary] = []
+    now: datetime | None = None
     try:
-        polled = fetch(account, channels, interactive=interactive)
+        with closing(fetch(account, channels, interactive=interactive)) as batches:
+            for batch in batches:
+                now = now or timezone.now()
+                summaries.append(store(batch, now))
+                polled.extend(batch)
     except UndecryptableCredentials as error:
         block(account, error)
         return PollSummary(failed=len(channels))
-    summary = store(polled, timezone.now())
     _stop_on_permanent_errors(account, polled)
-    return summary
+    return PollSummary(
+        polled=sum(summary.polled for summary in summaries),
+        failed=sum(summary.failed for summary in summaries),
+        joined=sum(summary.joined for summary in summaries),
+        left=sum(summary.left for summary in summaries),
+    )
 
 
-def fetch(account: VendorAccount, channels: Sequence[Channel], *, interactive: bool) -> list[Polled]:
+def fetch(
+    account: VendorAccount, channels: Sequence[Channel], *, interactive: bool
+) -> Generator[list[Polled], None, None]:
+    """The channels' answers in batches of at least STORE_BATCH (fewer for the last), in the
+    order they arrive, while the rest are fetched on LIVE_POLL_THREADS threads."""
     with provider_for(account, interactive=interactive) as provider:
 
         def one(channel: Channel) -> Polled:
@@ -133,33 +160,58 @@ def fetch(account: VendorAccount, channels: Sequence[Channel], *, interactive: b
             except VendorError as error:
                 return Polled(channel, error=error)
 
-        return _in_threads(one, channels, min(settings.LIVE_POLL_THREADS, len(channels)))
+        yield from _in_batches(one, channels, min(settings.LIVE_POLL_THREADS, len(channels)), STORE_BATCH)
 
 
-def _in_threads(call: Callable[[Channel], Polled], channels: Sequence[Channel], workers: int) -> list[Polled]:
-    """`call` for every channel, `workers` at a time, results in the channels' order.
+def _in_batches(
+    call: Callable[[Channel], Polled], channels: Sequence[Channel], workers: int, size: int
+) -> Generator[list[Polled], None, None]:
+    """`call` for every channel, `workers` at a time; the results in lists of at least `size`
+    (the last may be shorter), in the order they come, each list as soon as it is complete.
 
     Each thread takes the next channel until none is left: no future or queue item per call
-    (ThreadPoolExecutor's cost a noticeable part of a poll's CPU at a hundred calls in flight).
-    Each runs in a copy of this context, so its log lines keep the request or job id.
-    """
+    (ThreadPoolExecutor's cost a noticeable part of a poll's CPU at a hundred calls in flight),
+    and the caller is woken once per list, not per result. Each thread runs in a copy of this
+    context, so its log lines keep the request or job id. An exception in a call stops the
+    threads taking channels and reaches the caller, as does the caller leaving early."""
+    size = max(1, size)
     if workers <= 1:
-        return [call(channel) for channel in channels]
-    results: list[Polled | None] = [None] * len(channels)
-    pending = iter(range(len(channels)))
+        for start in range(0, len(channels), size):
+            yield [call(channel) for channel in channels[start : start + size]]
+        return
+    pending = iter(channels)
     take = threading.Lock()
+    ready = threading.Condition(threading.Lock())
+    done: list[Polled] = []
     errors: list[BaseException] = []
+    stopped = False
+    state = {"handed": 0, "finished": 0}  # results given to the caller, threads that ended
+
+    def wanted() -> int:
+        return min(size, len(channels) - state["handed"])
 
     def work() -> None:
-        while not errors:
-            with take:
-                index = next(pending, None)
-            if index is None:
-                return
-            try:
-                results[index] = call(channels[index])
-            except BaseException as error:  # handed to the caller below, as pool.map would
-                errors.append(error)
+        try:
+            while not stopped:
+                with take:
+                    channel = next(pending, None)
+                if channel is None:
+                    return
+                try:
+                    result = call(channel)
+                except BaseException as error:  # handed to the caller, as pool.map would
+                    with ready:
+                        errors.append(error)
+                        ready.notify()
+                    return
+                with ready:
+                    done.append(result)
+                    if len(done) >= wanted():
+                        ready.notify()
+        finally:
+            with ready:
+                state["finished"] += 1
+                ready.notify()
 
     threads = [
         threading.Thread(target=contextvars.copy_context().run, args=(work,), name=f"live-poll-{n}", daemon=True)
@@ -167,11 +219,23 @@ def _in_threads(call: Callable[[Channel], Polled], channels: Sequence[Channel], 
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return cast(list[Polled], results)
+    try:
+        while state["handed"] < len(channels):
+            with ready:
+                while not errors and len(done) < wanted() and state["finished"] < workers:
+                    ready.wait()
+                if errors:
+                    raise errors[0]
+                if not done:  # every thread ended without an error: nothing is left to come
+                    break
+                batch = done[:]
+                done.clear()
+                state["handed"] += len(batch)
+            yield batch
+    finally:
+        stopped = True
+        for thread in threads:
+            thread.join()
 
 
 def _stop_on_permanent_errors(account: VendorAccount, polled: Sequence[Polled]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dashboard.live.models import Cause, Channel, EventKind, MemberEvent, Presence, Snapshot
-from dashboard.live.poll import Polled, _in_threads, due_channels, poll_channels, poll_due, store
+from dashboard.live.poll import Polled, _in_batches, due_channels, poll_channels, poll_due, store
 from dashboard.live.tasks import poll_account
 from tests.dashboard.conftest import World2
 from tests.dashboard.live.conftest import T0, membership, present
@@ -137,12 +137,15 @@ def replayed(channel: Channel) -> set[str]:
     return members
 
 
-@pytest.mark.parametrize("threads", [1, 8])
-def test_after_every_poll_the_stored_members_are_the_simulators_own(live, settings, threads: int) -> None:
+@pytest.mark.parametrize(("threads", "batch"), [(1, 250), (8, 250), (1, 2), (8, 2)])
+def test_after_every_poll_the_stored_members_are_the_simulators_own(
+    live, settings, monkeypatch, threads: int, batch: int
+) -> None:
     """Channels polled together, with joins, leaves, kicks and a closed channel between polls:
     after each poll every channel's members, counts, snapshot and events say what the vendor's
-    world holds."""
+    world holds, whether the poll stores them in one batch or in several."""
     settings.LIVE_POLL_THREADS = threads
+    monkeypatch.setattr("dashboard.live.poll.STORE_BATCH", batch)
     tenants, sim, app, first = live
     world = sim.simulator.world
     channels = [first] + [
@@ -169,7 +172,7 @@ def test_after_every_poll_the_stored_members_are_the_simulators_own(live, settin
         summary = poll_due(tenants.acme_account)
         assert summary.polled == len(channels) and summary.failed == 0
         snapshots_at = set(Snapshot.objects.filter(channel__in=channels).values_list("observed_at", flat=True))
-        assert len(snapshots_at) == step + 1  # one instant per poll, whatever the threads
+        assert len(snapshots_at) == step + 1  # one instant per poll, whatever the threads and batches
         for channel in channels:
             vendor = {s.user_id for s in world.live_sessions(app.app_id, channel.channel_id)}
             channel.refresh_from_db()
@@ -251,11 +254,17 @@ def test_one_batch_stores_every_channel_as_its_own_answer_says(two_tenants: Worl
     assert back.cause == Cause.REJOIN and present(a) == {"x": True, "y": True}
 
 
-def test_threads_answer_in_order_and_a_bug_in_one_call_reaches_the_caller(two_tenants: World2) -> None:
+@pytest.mark.parametrize("workers", [1, 7])
+def test_threads_answer_every_channel_in_batches_and_a_bug_in_one_call_reaches_the_caller(
+    two_tenants: World2, workers: int
+) -> None:
     app = two_tenants.acme_manual_app
     channels = [Channel(app=app, channel_id=f"c{n}") for n in range(50)]
-    polled = _in_threads(lambda channel: Polled(channel), channels, 7)
-    assert [item.channel.channel_id for item in polled] == [c.channel_id for c in channels]
+    batches = list(_in_batches(lambda channel: Polled(channel), channels, workers, 8))
+    assert sorted(item.channel.channel_id for batch in batches for item in batch) == sorted(
+        c.channel_id for c in channels
+    )
+    assert all(len(batch) >= 8 for batch in batches[:-1]) and batches[-1]
 
     def broken(channel: Channel) -> Polled:
         if channel.channel_id == "c30":
@@ -263,4 +272,4 @@ def test_threads_answer_in_order_and_a_bug_in_one_call_reaches_the_caller(two_te
         return Polled(channel)
 
     with pytest.raises(KeyError):
-        _in_threads(broken, channels, 7)
+        list(_in_batches(broken, channels, workers, 8))
