@@ -105,16 +105,21 @@ def step(users: int, seconds: int, host: str, env: dict[str, str], folder: Path,
         "rps": float(total["Requests/s"]),
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
-        "p50": float(total["50%"]),
-        "p95": float(total["95%"]),
-        "p99": float(total["99%"]),
+        "p50": number(total["50%"]),
+        "p95": number(total["95%"]),
+        "p99": number(total["99%"]),
         "web_cpu": web_cpu,
         "locust_cpu": locust_cpu,
         "load": load,
         "by_page": {
-            name: (float(row["95%"]), float(row["Requests/s"])) for name, row in rows.items() if name != "Aggregated"
+            name: (number(row["95%"]), float(row["Requests/s"])) for name, row in rows.items() if name != "Aggregated"
         },
     }
+
+
+def number(text: str) -> float:
+    """A locust figure; "N/A" (no request finished in the step) is NaN."""
+    return float("nan") if text == "N/A" else float(text)
 
 
 def per_request(row: dict[str, Any], cpu: str) -> float:
