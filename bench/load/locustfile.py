@@ -1,8 +1,9 @@
 """What people do all day in the console: the tenant's accounts, a usage report and its htmx
 refreshes, a live channel page and its periodic refresh. Run by bench/load/run.py.
 
-Each simulated user is one browser: its own cookie jar (the session run.py signed in, and a
-CSRF cookie of its own, as the login page sets it). The client is FastHttpUser
+Each simulated user is one browser: its own cookie jar (a session run.py signed in, and a
+CSRF cookie of its own, as the login page sets it). With run.py's `--people N` the browsers
+belong to N staff users in turn (1: every browser is the same person's). The client is FastHttpUser
 (geventhttpclient), locust's lighter client: the load generator shares the two cores with the
 server (run.py prints the CPU it used). The pages, their weights and the headers are what a
 browser sends; no If-None-Match (every signed-in answer is `no-store`, so a browser keeps
@@ -21,17 +22,21 @@ from locust import FastHttpUser, between, task
 TENANT = os.environ.get("LOAD_TENANT", "load")
 ACCOUNT = os.environ.get("LOAD_ACCOUNT", "1")
 CHANNEL = os.environ.get("LOAD_CHANNEL", "1")
-SESSION = os.environ.get("LOAD_SESSION", "")
+# One session per person (run.py's --people); locust's users take them in turn.
+SESSIONS = os.environ.get("LOAD_SESSION", "").split(",")
 
 
 class SupportStaff(FastHttpUser):
     wait_time = between(0.5, 1.5)
+    started = 0
 
     def on_start(self) -> None:
         # A signed-in session made by run.py: logging in (a deliberately slow password hash)
         # is not one of the pages measured.
         # ... and the CSRF cookie a browser has from the login page it signed in through.
-        self.client.cookiejar.set_cookie(cookie(self.host, "sessionid", SESSION))
+        session = SESSIONS[SupportStaff.started % len(SESSIONS)]
+        SupportStaff.started += 1
+        self.client.cookiejar.set_cookie(cookie(self.host, "sessionid", session))
         self.client.cookiejar.set_cookie(cookie(self.host, "csrftoken", csrf_secret()))
         self.version = ""
 

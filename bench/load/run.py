@@ -1,7 +1,7 @@
 """Load benchmark: the running console (gunicorn, PostgreSQL) under locust.
 
     python bench/load/run.py [--users 40,80,120,160] [--seconds 30] [--web-workers 3] [--web-threads 1]
-        [--database-url postgres://...] [--cache-redis-url redis://127.0.0.1:6379/14] [--port N]
+        [--database-url postgres://...] [--cache-redis-url redis://127.0.0.1:6379/14] [--port N] [--people 1]
 
 Creates a PostgreSQL database (`--database-url`, default postgres://postgres@127.0.0.1/rtc_load),
 seeds a tenant with a year of usage for 10 apps and a live channel of 300 members, starts
@@ -41,13 +41,15 @@ def run(cmd: list[str], env: dict[str, str], **kw: object) -> subprocess.Complet
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kw)
 
 
-def seed(env: dict[str, str], password: str) -> tuple[str, str, str]:
-    out = run([sys.executable, "bench/load/seed.py"], {**env, "LOAD_PASSWORD": password}).stdout
+def seed(env: dict[str, str], password: str, people: int) -> tuple[str, str, str]:
+    out = run(
+        [sys.executable, "bench/load/seed.py"], {**env, "LOAD_PASSWORD": password, "LOAD_PEOPLE": str(people)}
+    ).stdout
     account_pk, channel_pk, session = out.strip().splitlines()[-1].split()
     return account_pk, channel_pk, session
 
 
-def wait_until_up(url: str, timeout: float = 30) -> None:
+def wait_until_up(url: str, timeout: float = 120) -> None:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         try:
@@ -103,16 +105,21 @@ def step(users: int, seconds: int, host: str, env: dict[str, str], folder: Path,
         "rps": float(total["Requests/s"]),
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
-        "p50": float(total["50%"]),
-        "p95": float(total["95%"]),
-        "p99": float(total["99%"]),
+        "p50": number(total["50%"]),
+        "p95": number(total["95%"]),
+        "p99": number(total["99%"]),
         "web_cpu": web_cpu,
         "locust_cpu": locust_cpu,
         "load": load,
         "by_page": {
-            name: (float(row["95%"]), float(row["Requests/s"])) for name, row in rows.items() if name != "Aggregated"
+            name: (number(row["95%"]), float(row["Requests/s"])) for name, row in rows.items() if name != "Aggregated"
         },
     }
+
+
+def number(text: str) -> float:
+    """A locust figure; "N/A" (no request finished in the step) is NaN."""
+    return float("nan") if text == "N/A" else float(text)
 
 
 def per_request(row: dict[str, Any], cpu: str) -> float:
@@ -128,6 +135,9 @@ def main() -> None:
     parser.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/rtc_load")
     parser.add_argument("--cache-redis-url", default="redis://127.0.0.1:6379/14", help='the cache; "": per process')
+    parser.add_argument(
+        "--people", type=int, default=1, help="staff users the browsers belong to, in turn (1: all one person's)"
+    )
     parser.add_argument("--port", type=int, default=8700 + os.getpid() % 200, help="gunicorn's port on loopback")
     args = parser.parse_args()
 
@@ -150,13 +160,16 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "AXES_FAILURE_LIMIT": "1000",
         "CACHE_REDIS_URL": args.cache_redis_url,
+        # Nothing else of the console's on Redis: the bench uses the one database it empties.
+        "JOBS_REDIS_URL": "",
+        "RATE_LIMIT_STORAGE_URL": "memory://",
     }
     if args.cache_redis_url:
         import redis
 
         redis.Redis.from_url(args.cache_redis_url).flushdb()  # no render from an earlier run
     run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], env)
-    account_pk, channel_pk, session = seed(env, password)
+    account_pk, channel_pk, session = seed(env, password, args.people)
     port = args.port
     host = f"http://127.0.0.1:{port}"
     web = subprocess.Popen(
@@ -183,7 +196,7 @@ def main() -> None:
     print(
         f"gunicorn {args.web_workers} workers x {args.web_threads} threads, PostgreSQL, "
         f"cache {'Redis' if args.cache_redis_url else 'per process'}, {os.cpu_count()} CPU cores shared with locust "
-        f"(FastHttpUser), {args.seconds} s per step"
+        f"(FastHttpUser), {args.seconds} s per step, browsers of {args.people} staff user(s)"
     )
     for row in results:
         print(

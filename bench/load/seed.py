@@ -1,5 +1,6 @@
 """Demo-like data for bench/load/run.py: a tenant, a year of usage for 10 apps, a live
-channel of 300 members, and a signed-in staff session. Prints the ids locust needs."""
+channel of 300 members, and signed-in staff sessions (LOAD_PEOPLE of them, one person each).
+Prints the ids locust needs."""
 
 from __future__ import annotations
 
@@ -89,12 +90,20 @@ def main() -> None:
     MemberEvent.objects.bulk_create(
         MemberEvent(channel=channel, user_id=f"viewer-{n:04d}", kind="join", at=now) for n in range(300)
     )
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "dashboard.people.backends.PasswordBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    print(account.pk, channel.pk, session.session_key)
+    # One signed-in session per person (LOAD_PEOPLE staff users; the first is load-staff).
+    people = [user] + [
+        get_user_model().objects.create_user(f"load-staff-{n}", password=os.environ["LOAD_PASSWORD"], is_staff=True)
+        for n in range(1, int(os.environ.get("LOAD_PEOPLE", "1")))
+    ]
+    sessions = []
+    for person in people:
+        session = SessionStore()
+        session[SESSION_KEY] = str(person.pk)
+        session[BACKEND_SESSION_KEY] = "dashboard.people.backends.PasswordBackend"
+        session[HASH_SESSION_KEY] = person.get_session_auth_hash()
+        session.create()
+        sessions.append(session.session_key)
+    print(account.pk, channel.pk, ",".join(sessions))
 
 
 if __name__ == "__main__":

@@ -3,15 +3,20 @@
 `@cached_page(version, seconds=...)` on a GET view: `version(request, **kwargs)` checks access
 as the view does (404 / 403) and returns everything the page shows that can change: rows,
 sync cursors, poll times. The cache key is that version with the user, their language and time
-zone, their CSRF cookie (the page's forms carry a token for it: one browser's renders are not
-another's), the path and query string and whether htmx asked for the fragment. A change in the
-data makes a new key, so a stored page never shows figures older than the data; nothing is
-shared between users or tenants. A render is kept `seconds`: the parts of a page that follow
-the clock ("for 5 min", the sync lag) are at most that old.
+zone, the path and query string and whether htmx asked for the fragment. A change in the data
+makes a new key, so a stored page never shows figures older than the data; nothing is shared
+between users or tenants. A render is kept `seconds`: the parts of a page that follow the clock
+("for 5 min", the sync lag) are at most that old.
 
-Not stored: anything but a 200 HTML answer, an answer that sets a cookie, and a page that shows
-or queues a message (a message is shown once). The answer carries an ETag (of its bytes); a
-request whose If-None-Match names it gets 304 without the body. Browsers do not send it here (every
+The page's forms carry a CSRF token for the browser's CSRF cookie: a render is stored with
+every token of that cookie replaced by a marker, and each answer gets a fresh token of the
+asking browser's own cookie in its place. So one user's browsers (tabs, devices) share a
+render, and a token is never served to a browser whose cookie it was not made for.
+
+Not stored: anything but a 200 HTML answer, an answer that sets a cookie, a render made while
+the browser had no CSRF cookie yet, and a page that shows or queues a message (a message is
+shown once). The answer carries an ETag (of its bytes and the browser's CSRF cookie); a request
+whose If-None-Match names it gets 304 without the body. Browsers do not send it here (every
 signed-in answer is `no-store`, tests/dashboard/site/test_cache_headers.py); the live page's
 refresh has its own conditional answer (it sends the version it shows and gets 204).
 """
@@ -19,6 +24,7 @@ refresh has its own conditional answer (it sends the version it shows and gets 2
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,13 +32,18 @@ from typing import Any
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH, get_token
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 View = Callable[..., HttpResponse]
 PageVersion = Callable[..., object]
 KEY_PREFIX = "page:"
+# Where a stored render had its CSRF token. A NUL byte: no page text has one (PostgreSQL's text
+# cannot hold it, templates do not write it).
+CSRF_MARK = b"\x00csrf\x00"
+# A CSRF token as Django writes it into a page: letters and digits, nothing of the kind around it.
+TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
 
 
 def cached_page(version: PageVersion, *, seconds: int | Callable[[], int]) -> Callable[[View], View]:
@@ -43,19 +54,23 @@ def cached_page(version: PageVersion, *, seconds: int | Callable[[], int]) -> Ca
                 return view(request, *args, **kwargs)
             key = page_key(request, version(request, *args, **kwargs))
             stored = cache.get(key)
+            secret = request.META.get("CSRF_COOKIE", "")
             if stored is None:
-                cookie = request.META.get("CSRF_COOKIE")
                 response = view(request, *args, **kwargs)
-                # A first page without a CSRF cookie made one: its forms' token is for a cookie
-                # this render's key does not name.
-                if not cookie or request.META.get("CSRF_COOKIE") != cookie or not storable(request, response):
+                # A first page without a CSRF cookie made one as it rendered: not stored (the
+                # next page, with the cookie, is).
+                if not secret or request.META.get("CSRF_COOKIE") != secret or not storable(request, response):
                     return response
-                etag = content_etag(response.content)
-                cache.set(key, (response.content, response["Content-Type"], etag), life(seconds))
+                content = without_csrf_tokens(response.content, secret)
+                etag = content_etag(content)
+                cache.set(key, (content, response["Content-Type"], etag), life(seconds))
             else:
                 content, content_type, etag = stored
-                response = HttpResponse(content, content_type=content_type)
-                get_token(request)  # the CSRF cookie's expiry is renewed as a render would
+                # A fresh token of this browser's cookie (which renews the cookie's expiry as a
+                # render would).
+                token = get_token(request).encode()
+                response = HttpResponse(content.replace(CSRF_MARK, token), content_type=content_type)
+            etag = browser_etag(etag, request.META.get("CSRF_COOKIE", ""))
             if etag_matches(request, etag):
                 response = HttpResponseNotModified()
             response["ETag"] = etag
@@ -80,7 +95,6 @@ def page_key(request: HttpRequest, data: object) -> str:
         (user.pk, user.get_username(), user.is_staff, user.is_superuser),
         translation.get_language(),
         timezone.get_current_timezone_name(),
-        request.META.get("CSRF_COOKIE", ""),
         data,
     )
     # repr: the parts are plain values (numbers, strings, times, tuples, JSON fields' dicts).
@@ -89,6 +103,26 @@ def page_key(request: HttpRequest, data: object) -> str:
 
 def content_etag(content: bytes) -> str:
     return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+
+
+def browser_etag(etag: str, secret: str) -> str:
+    """The stored render's ETag for one browser: its page holds a token of its own cookie."""
+    return f'"{hashlib.sha256((etag + secret).encode()).hexdigest()[:32]}"'
+
+
+def without_csrf_tokens(content: bytes, secret: str) -> bytes:
+    """The render with each CSRF token of `secret` (every one a masked copy of it) replaced by
+    CSRF_MARK; anything else that looks like a token is left as it is."""
+    return TOKEN.sub(lambda found: CSRF_MARK if unmask(found[0]) == secret else found[0], content)
+
+
+def unmask(token: bytes) -> str:
+    """The CSRF secret a token stands for (django.middleware.csrf masks it: secret + mask, letter
+    by letter, in CSRF_ALLOWED_CHARS)."""
+    text = token.decode()
+    mask, cipher = text[:CSRF_SECRET_LENGTH], text[CSRF_SECRET_LENGTH:]
+    chars = CSRF_ALLOWED_CHARS
+    return "".join(chars[chars.index(x) - chars.index(y)] for x, y in zip(cipher, mask, strict=True))
 
 
 def etag_matches(request: HttpRequest, etag: str) -> bool:

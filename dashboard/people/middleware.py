@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,10 +28,7 @@ def user_language_middleware(get_response: Callable[[HttpRequest], HttpResponse]
         user = getattr(request, "user", None)
         language = zone = ""
         if user is not None and user.is_authenticated:
-            language, zone = Preferences.objects.filter(user=user).values_list("language", "time_zone").first() or (
-                "",
-                "",
-            )
+            language, zone = saved_preferences(user)
         with (
             timezone.override(ZoneInfo(zone)) if zone else nullcontext(),
             translation.override(language) if language else nullcontext(),
@@ -40,6 +38,19 @@ def user_language_middleware(get_response: Callable[[HttpRequest], HttpResponse]
             return get_response(request)
 
     return middleware
+
+
+PREFERENCES = Preferences._meta.get_field("user").remote_field
+
+
+def saved_preferences(user: Any) -> tuple[str, str]:
+    """The user's language and time zone ("" for none): loaded with the user by the password
+    backend (people.backends), read here otherwise (signed on through the identity provider)."""
+    instance: Any = getattr(user, "_wrapped", user)  # request.user is a lazy object
+    if PREFERENCES.is_cached(instance):
+        saved: Preferences | None = PREFERENCES.get_cached_value(instance)  # type: ignore[assignment]
+        return (saved.language, saved.time_zone) if saved is not None else ("", "")
+    return Preferences.objects.filter(user=instance).values_list("language", "time_zone").first() or ("", "")
 
 
 def private_pages_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:

@@ -111,7 +111,8 @@ MIDDLEWARE = [
 # Cache: in process by default; CACHE_REDIS_URL shares it between every web and job process.
 CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+    # Django's Redis cache, keeping its client objects (dashboard/core/cache.py).
+    "default": {"BACKEND": "dashboard.core.cache.SharedClientRedisCache", "LOCATION": CACHE_REDIS_URL}
     if CACHE_REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -1,9 +1,11 @@
 """dashboard/core/page_cache.py, on the usage report (the page it was made for): a render is
-reused only for the same user, browser, language, time zone, address and data; never across
-tenants or users; pages with messages are not kept; ETag and If-None-Match give 304."""
+reused only for the same user, language, time zone, address and data; never across tenants or
+users; each browser gets CSRF tokens of its own cookie; pages with messages are not kept; ETag
+and If-None-Match give 304."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from dashboard.core.page_cache import unmask
 from dashboard.people.models import Preferences
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Membership, Role
@@ -60,7 +63,7 @@ def test_the_same_page_for_the_same_browser_is_built_once(usage: World2, builds:
     first = client.get(report())
     second = client.get(report())
     assert first.status_code == second.status_code == 200
-    assert first.content == second.content and len(builds) == 1
+    assert untokened(first.content) == untokened(second.content) and len(builds) == 1
     # the fragment and another range are other pages
     client.get(report(), headers=HTMX)
     client.get(report(), {"range": "7d"})
@@ -83,12 +86,36 @@ def test_never_another_tenants_or_users_render(usage: World2, builds: list[str])
     assert len(builds) == 3
 
 
-def test_another_browser_of_the_same_user_gets_its_own_csrf_token(usage: World2, builds: list[str]) -> None:
+def tokens(page: bytes) -> list[str]:
+    """The CSRF tokens a page carries (its forms' hidden fields and htmx's header)."""
+    found = re.findall(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', page)
+    found += re.findall(rb'"X-CSRFToken": "([A-Za-z0-9]+)"', page)
+    return [token.decode() for token in found]
+
+
+def untokened(page: bytes) -> bytes:
+    """A page without its CSRF tokens (a fresh mask of the browser's cookie on every answer)."""
+    return re.sub(rb"[A-Za-z0-9]{64}", b"", page)
+
+
+def test_another_browser_of_the_same_user_gets_the_render_with_its_own_csrf_token(
+    usage: World2, builds: list[str]
+) -> None:
     one, two = browser(usage.acme_admin), browser(usage.acme_admin)
-    one.get(report())
-    page = two.get(report())
-    assert len(builds) == 2
-    assert page.context is not None  # rendered for this browser, not a copy of the other's
+    first, second = one.get(report()), two.get(report())
+    assert len(builds) == 1  # one render for the user's two browsers
+    assert one.cookies["csrftoken"].value != two.cookies["csrftoken"].value
+    for client, page in ((one, first), (two, second)):
+        found = tokens(page.content)
+        assert found and {unmask(token.encode()) for token in found} == {client.cookies["csrftoken"].value}
+        assert b"\x00" not in page.content
+    # the same page apart from the tokens
+    assert untokened(first.content) == untokened(second.content)
+    # and a POST with the stored page's token passes the CSRF check in that browser
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = two.cookies
+    posted = strict.post(reverse("people:logout"), {"csrfmiddlewaretoken": tokens(two.get(report()).content)[0]})
+    assert posted.status_code == 302 and len(builds) == 1
 
 
 def test_a_page_without_a_csrf_cookie_yet_is_not_kept(usage: World2, builds: list[str]) -> None:
