@@ -15,9 +15,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -314,12 +316,16 @@ def _sql(template: str) -> str:
 
     def name(match: re.Match) -> str:
         model = names[match[1]]._meta
-        return quote(model.get_field(match[2]).column if match[2] else model.db_table)
+        if not match[2]:
+            return quote(model.db_table)
+        field = model.get_field(match[2])
+        assert isinstance(field, Field) and field.column
+        return quote(field.column)
 
     return re.sub(r"\{(\w+)(?:\.(\w+))?\}", name, template)
 
 
-def _time_adapter() -> Callable[[datetime], object]:
+def _time_adapter() -> Callable[[datetime], Any]:
     return _sqlite_time() if connection.vendor == "sqlite" else _as_is
 
 
