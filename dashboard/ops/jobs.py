@@ -188,13 +188,14 @@ def enqueue_many(tasks: list) -> None:
         log.warning("job bookkeeping failed for %s jobs", len(tasks), exc_info=True)
     messages = [(HUEY.serialize_task(task), task.priority or 0) for task in tasks]
     storage = HUEY.storage
-    if isinstance(storage, SqliteStorage):
+    enqueue = type(storage).enqueue  # a storage that queues otherwise (priorities) is left to itself
+    if enqueue is SqliteStorage.enqueue:
         with storage.db(commit=True) as cursor:
             cursor.executemany(
                 "insert into task (queue, data, priority) values (?, ?, ?)",
                 [(storage.name, storage.to_blob(data), priority) for data, priority in messages],
             )
-    elif isinstance(storage, RedisStorage) and not any(priority for _, priority in messages):
+    elif enqueue is RedisStorage.enqueue and not any(priority for _, priority in messages):
         pipe = storage.conn.pipeline(transaction=False)
         for data, _priority in messages:
             pipe.lpush(storage.queue_key, data)

@@ -72,3 +72,15 @@ def test_many_jobs_are_queued_at_once_with_their_pending_rows(db: None, consumer
     jobs.enqueue_many(tasks)
     assert len(queued) == 3
     assert set(PendingJob.objects.values_list("task_id", flat=True)) == {task.id for task in tasks}
+
+
+def test_many_jobs_go_into_a_sqlite_queue_in_order(db: None, consumer: jobs.Book, monkeypatch, tmp_path) -> None:
+    from huey.storage import SqliteStorage
+
+    from dashboard.usage.tasks import sync_series_window
+
+    storage = SqliteStorage(name="test", filename=str(tmp_path / "jobs.sqlite3"))
+    monkeypatch.setattr(jobs.HUEY, "storage", storage)
+    tasks = [sync_series_window.s(index, "duration", 3600, (("a", "b"),)) for index in range(3)]
+    jobs.enqueue_many(tasks)
+    assert [jobs.HUEY.deserialize_task(data).id for data in storage.enqueued_items()] == [task.id for task in tasks]
