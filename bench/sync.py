@@ -37,6 +37,13 @@ def main() -> None:
     )
     parser.add_argument("--jobs-redis-url", default="", help="e.g. redis://127.0.0.1:6379/15 (default: SQLite queue)")
     parser.add_argument("--profile", default="", help="write a cProfile of every worker thread, merged, to this file")
+    parser.add_argument(
+        "--profile-clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="cpu: each thread's own CPU time (where the CPU goes); wall: includes waiting on locks and the network",
+    )
+    parser.add_argument("--port", type=int, default=0, help="the simulator's first port (default: free ports)")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
@@ -73,6 +80,7 @@ def main() -> None:
     simulator, url, credentials = start_aliyun(
         *("--apps", str(args.apps), "--channels", "4", "--users", "500"),
         *("--sessions-per-day", str(args.sessions_per_day), "--latency-ms", str(args.latency_ms)),
+        *("--port", str(args.port)),
     )
     try:
         tenant = Tenant.objects.create(name="Bench", slug="bench")
@@ -100,7 +108,7 @@ def main() -> None:
         minimum = apps * len(list(series())) * minimum_requests(args.days, timedelta(days=span))
         bound = minimum / args.workers * args.latency_ms / 1000
 
-        profiles = profile_threads() if args.profile else []
+        profiles = profile_threads(args.profile_clock) if args.profile else []
         HUEY.flush()
         consumer = HUEY.create_consumer(
             workers=args.workers,
@@ -152,15 +160,17 @@ def main() -> None:
     print(f"rows per second: {rows / wall:,.0f}")
 
 
-def profile_threads() -> list:
+def profile_threads(clock: str = "cpu") -> list:
     """Every thread started from now on runs under its own profiler (cProfile sees one thread)."""
     import cProfile
+
+    timer = time.thread_time if clock == "cpu" else time.perf_counter
 
     profiles = []
     run = threading.Thread.run
 
     def profiled(thread: threading.Thread) -> None:
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(timer)
         profiles.append(profile)
         profile.enable()
         try:

@@ -3,7 +3,8 @@
 Web and job processes (on any number of machines) make vendor calls; /metrics is answered by
 any web process. Each process adds up its calls in memory (vendors.base.observe tells it of
 each) and adds them to shared totals in the database (VendorCallTotal) at most every
-METRICS_FLUSH_SECONDS, after each request and after each job. A scrape reads the totals, so
+METRICS_FLUSH_SECONDS, after each request and after each job (in a job consumer, with its job
+counters: dashboard.ops.jobs.Book). A scrape reads the totals, so
 every process's calls are in every answer, and counters survive restarts. Prometheus'
 multiprocess mode was not used: it shares files on one machine only.
 """
@@ -21,6 +22,7 @@ from django.db import DatabaseError
 from huey import signals
 from huey.contrib.djhuey import HUEY
 
+from dashboard.ops import jobs
 from dashboard.ops.jobs import add_to_row
 from vendors.base.observe import CallObservation, set_call_observer
 
@@ -73,8 +75,15 @@ def flush(*_args: object, **_kwargs: object) -> None:
             return
 
 
+def flush_after_job(*_args: object) -> None:
+    """Inline jobs write their calls at once; a consumer's go with its job counters (ops.jobs.book)."""
+    if jobs.inline():
+        flush()
+
+
 def install() -> None:
     set_call_observer(observe)
     request_finished.connect(flush, dispatch_uid="metrics-flush-vendor-calls")
-    HUEY.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR, signals.SIGNAL_RETRYING)(flush)
+    HUEY.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR, signals.SIGNAL_RETRYING)(flush_after_job)
+    jobs.book.also_flush(flush)
     atexit.register(flush)

@@ -8,14 +8,18 @@ after another, so the cursor only ever moves over stored buckets.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -65,43 +69,67 @@ def syncable_apps() -> list[RtcApp]:
 
 
 def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[SeriesJob]:
-    """One job per series that has something to fetch and no live chain; marks them as running."""
+    """One job per series that has something to fetch and no live chain; marks them as running.
+
+    In batches: one query reads the cursors of many apps and one statement marks their
+    planned series (a query and a write per series took minutes for a thousand apps)."""
     now = now or timezone.now()
     jobs = []
     backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
     overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
-    for app in apps if apps is not None else syncable_apps():
-        span = max_span(app.vendor_account.info)
-        cursors = {(c.metric, c.interval): c for c in SyncCursor.objects.filter(app=app)}
-        for metric, interval in series():
-            cursor = cursors.get((metric.value, int(interval)))
-            if (
-                cursor
-                and cursor.chain_started_at
-                and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
-            ):
-                continue
-            found = windows(
-                cursor.synced_until if cursor else None,
-                now=now,
-                interval=interval,
-                backfill=backfill,
-                overlap=overlap,
-                span=span,
-            )
-            if not found:
-                if cursor and cursor.chain_started_at:  # a dead chain with nothing left: forget it
-                    SyncCursor.objects.filter(pk=cursor.pk).update(chain_started_at=None)
-                continue
-            SyncCursor.objects.update_or_create(
-                app=app, metric=metric.value, interval=int(interval), defaults={"chain_started_at": now}
-            )
-            jobs.append(
-                SeriesJob(
-                    app.pk, metric.value, int(interval), tuple((w.start.isoformat(), w.end.isoformat()) for w in found)
+    every = list(series())
+    chosen = apps if apps is not None else syncable_apps()
+    for start in range(0, len(chosen), PLAN_BATCH):
+        batch = chosen[start : start + PLAN_BATCH]
+        cursors = {
+            (c.app_id, c.metric, c.interval): c for c in SyncCursor.objects.filter(app_id__in=[a.pk for a in batch])
+        }
+        started: list[SyncCursor] = []
+        dead: list[int] = []
+        for app in batch:
+            span = max_span(app.vendor_account.info)
+            for metric, interval in every:
+                cursor = cursors.get((app.pk, metric.value, int(interval)))
+                if (
+                    cursor
+                    and cursor.chain_started_at
+                    and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
+                ):
+                    continue
+                found = windows(
+                    cursor.synced_until if cursor else None,
+                    now=now,
+                    interval=interval,
+                    backfill=backfill,
+                    overlap=overlap,
+                    span=span,
                 )
+                if not found:
+                    if cursor and cursor.chain_started_at:  # a dead chain with nothing left: forget it
+                        dead.append(cursor.pk)
+                    continue
+                started.append(SyncCursor(app=app, metric=metric.value, interval=int(interval), chain_started_at=now))
+                jobs.append(
+                    SeriesJob(
+                        app.pk,
+                        metric.value,
+                        int(interval),
+                        tuple((w.start.isoformat(), w.end.isoformat()) for w in found),
+                    )
+                )
+        if dead:
+            SyncCursor.objects.filter(pk__in=dead).update(chain_started_at=None)
+        if started:  # update_or_create of each, in one statement
+            SyncCursor.objects.bulk_create(
+                started,
+                update_conflicts=True,
+                unique_fields=["app", "metric", "interval"],
+                update_fields=["chain_started_at"],
             )
     return jobs
+
+
+PLAN_BATCH = 200  # apps per cursor query: 2,000 series, under SQLite's bound on parameters per statement
 
 
 UPSERT_COLUMNS = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", *TIER_FIELDS)
@@ -198,15 +226,21 @@ def run_window(
     window: Window,
 ) -> int:
     """Fetch and store one window; move the cursor. Raises transient VendorErrors for a retry."""
-    app = RtcApp.objects.select_related("vendor_account__tenant").filter(pk=app_pk).first()
+    return run_series_window(app_pk, metric, interval, window) or 0
+
+
+def run_series_window(app_pk: int, metric: str, interval: int, window: Window) -> int | None:
+    """As run_window, and None when the app is gone (its chain ends there)."""
+    app = RtcApp.objects.select_related("vendor_account").filter(pk=app_pk).first()
     if app is None:
-        log.info("usage window of app %s not fetched: the app is gone", app_pk)
-        return 0
+        log.info("usage window of app %s not fetched: the app is gone (deleted with its account?)", app_pk)
+        return None
     account = app.vendor_account
     if account.sync_blocked or app.sync_blocked or not account.enabled:
         return 0
     try:
-        with provider_for(account, interactive=False) as provider:
+        # Kept by the worker thread for the account's next window (and its connection with it).
+        with provider_for(account, interactive=False, keep=True) as provider:
             points = provider.usage(app.app_id, UsageMetric(metric), Interval(interval), window.start, window.end)
     except BLOCKING_ERRORS as error:
         if is_transient(error):
@@ -241,23 +275,58 @@ def write_window(
     """Everything one fetched window writes, in one transaction: its buckets, the series' cursor
     and the app's and account's last sync. Whatever else must follow a stored window (rollups)
     belongs here, inside the same transaction."""
-    with write_turn(), transaction.atomic():
-        # Deleted during the vendor call? Checked under a lock (the app row on PostgreSQL, the
-        # whole database on SQLite's IMMEDIATE transactions) so a deletion cannot slip in between.
-        if not RtcApp.objects.select_for_update().filter(pk=app.pk).exists():
+    with write_turn(), transaction.atomic(), connection.cursor() as cursor:
+        # Plain SQL: Django compiling these statements cost more CPU than running them.
+        at, until = _time_adapter()(now), _time_adapter()(reached)
+        # Deleted during the vendor call? The app's own update comes first and locks its row (on
+        # PostgreSQL; SQLite's IMMEDIATE transactions lock the whole database), so a deletion
+        # cannot slip in between; no row updated: the app is gone.
+        cursor.execute(_sql("UPDATE {app} SET {app.last_synced_at} = %s WHERE {app.id} = %s"), [at, app.pk])
+        if not cursor.rowcount:
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
         stored = store(app, points)
         rollups.refresh(app, metric, interval, window.start, window.end)
-        cursor, _ = SyncCursor.objects.select_for_update().get_or_create(app=app, metric=metric, interval=interval)
-        if cursor.synced_until is None or reached > cursor.synced_until:
-            cursor.synced_until = reached
-        cursor.last_run_at = now
-        cursor.last_error = ""
-        cursor.save()
-        RtcApp.objects.filter(pk=app.pk).update(last_synced_at=now)
-        VendorAccount.objects.filter(pk=app.vendor_account_id).update(last_synced_at=now, sync_error="")
+        # The cursor moves forward only; one statement, or two for a series' first window.
+        cursor.execute(
+            _sql(
+                "UPDATE {cursor} SET {cursor.synced_until} = CASE WHEN {cursor.synced_until} IS NULL "
+                "OR {cursor.synced_until} < %s THEN %s ELSE {cursor.synced_until} END, "
+                "{cursor.last_run_at} = %s, {cursor.last_error} = '' "
+                "WHERE {cursor.app_id} = %s AND {cursor.metric} = %s AND {cursor.interval} = %s"
+            ),
+            [until, until, at, app.pk, metric, interval],
+        )
+        if not cursor.rowcount:
+            SyncCursor.objects.create(app=app, metric=metric, interval=interval, synced_until=reached, last_run_at=now)
+        cursor.execute(
+            _sql(
+                "UPDATE {account} SET {account.last_synced_at} = %s, {account.sync_error} = '' WHERE {account.id} = %s"
+            ),
+            [at, app.vendor_account_id],
+        )
     return stored
+
+
+@functools.cache
+def _sql(template: str) -> str:
+    """`{app}`, `{cursor}`, `{account}` and `{name.field}` as the database calls them, quoted."""
+    quote = connection.ops.quote_name
+    names = {"app": RtcApp, "cursor": SyncCursor, "account": VendorAccount}
+
+    def name(match: re.Match) -> str:
+        model = names[match[1]]._meta
+        if not match[2]:
+            return quote(model.db_table)
+        field = model.get_field(match[2])
+        assert isinstance(field, Field) and field.column
+        return quote(field.column)
+
+    return re.sub(r"\{(\w+)(?:\.(\w+))?\}", name, template)
+
+
+def _time_adapter() -> Callable[[datetime], Any]:
+    return _sqlite_time() if connection.vendor == "sqlite" else _as_is
 
 
 _sqlite_writer = threading.Lock()

@@ -14,7 +14,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from dashboard.core.schedules import RETRIES, RETRY_BACKOFF, RETRY_DELAY, every
 from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.models import VendorAccount
-from dashboard.rtc.models import RtcApp
+from dashboard.ops.jobs import enqueue_many
 
 from . import account_sync, observe, sync
 from .plan import Window
@@ -24,12 +24,15 @@ log = logging.getLogger(__name__)
 
 @db_periodic_task(every(settings.USAGE_SYNC_EVERY_MINUTES), name="usage.plan")
 def plan_usage() -> int:
-    jobs = sync.plan()
-    for job in jobs:
-        sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
-    account_jobs = account_sync.plan()
-    for account_job in account_jobs:
-        sync_account_window(account_job.account_pk, account_job.metric, account_job.interval, account_job.windows)
+    return enqueue_planned(sync.plan(), account_sync.plan())
+
+
+def enqueue_planned(jobs: list[sync.SeriesJob], account_jobs: list[account_sync.AccountSeriesJob]) -> int:
+    """Queue the first window of every planned series, all at once."""
+    enqueue_many(
+        [sync_series_window.s(job.app_pk, job.metric, job.interval, job.windows) for job in jobs]
+        + [sync_account_window.s(job.account_pk, job.metric, job.interval, job.windows) for job in account_jobs]
+    )
     return len(jobs) + len(account_jobs)
 
 
@@ -38,17 +41,16 @@ def sync_series_window(
     app_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
 ) -> int:
     """The first window of a series; on success the rest follow as the next job."""
-    if not RtcApp.objects.filter(pk=app_pk).exists():
-        log.info("usage window of app %s not fetched: the app is gone (deleted with its account?)", app_pk)
-        return 0
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
     try:
-        stored = sync.run_window(app_pk, metric, interval, window)
+        stored = sync.run_series_window(app_pk, metric, interval, window)
     except Exception as error:
         if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
             sync.finish_chain(app_pk, metric, interval, stored_text(error))
         raise
+    if stored is None:  # the app is gone (deleted with its account?): so is its chain
+        return 0
     if rest:
         sync_series_window(app_pk, metric, interval, rest)
     else:
@@ -82,13 +84,8 @@ def plan_account(account: VendorAccount) -> int:
     """Backfill an account right away (after it is added or its credentials change)."""
     apps = [app for app in sync.syncable_apps() if app.vendor_account_id == account.pk]
     jobs = sync.plan(apps=apps)
-    for job in jobs:
-        sync_series_window(job.app_pk, job.metric, job.interval, job.windows)
     whole = [found for found in account_sync.syncable_accounts() if found.pk == account.pk]
-    account_jobs = account_sync.plan(accounts=whole)
-    for account_job in account_jobs:
-        sync_account_window(account_job.account_pk, account_job.metric, account_job.interval, account_job.windows)
-    return len(jobs) + len(account_jobs)
+    return enqueue_planned(jobs, account_sync.plan(accounts=whole))
 
 
 @db_periodic_task(crontab(minute="7"), name="usage.observe")
