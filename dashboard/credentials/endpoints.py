@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from vendors.base.outbound import OutboundPolicy
 from vendors.base.provider import VendorInfo
 
 from .models import VendorEndpoint
@@ -55,11 +54,3 @@ def find(vendor: VendorInfo, base_url: str) -> Endpoint | None:
     if wanted == normalize(vendor.default_base_url):
         wanted = ""
     return next((endpoint for endpoint in allowed_endpoints(vendor) if endpoint.base_url == wanted), None)
-
-
-def outbound_policy(vendor: VendorInfo, base_url: str) -> OutboundPolicy:
-    """What a client for this endpoint may dial: private addresses only for a configured endpoint's own host."""
-    endpoint = find(vendor, base_url)
-    if endpoint is not None and endpoint.configured:
-        return OutboundPolicy.allowing([endpoint.base_url])
-    return OutboundPolicy()
