@@ -146,11 +146,12 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     filters = reports.parse(request.GET)
     before = filters.previous()
 
-    def ranked(figures_of: Callable[[reports.Filters], dict[int, dict[str, int]]]) -> tuple[dict, dict[int, int]]:
+    def ranked(figures_of: Callable[..., dict[int, dict[str, int]]]) -> tuple[dict, dict[int, int]]:
         # The same buckets (hours, or the days weeks and months are made of) and the same
-        # figures as the tenant's and the app's own report of the range, summed by the database.
+        # figures as the tenant's and the app's own report of the range, summed by the database;
+        # of the previous range only the minutes (the trend).
         now = figures_of(filters)
-        previous = {key: found["duration"] for key, found in figures_of(before).items()}
+        previous = {key: found["duration"] for key, found in figures_of(before, minutes_only=True).items()}
         return now, previous
 
     def row(now: dict[str, Any], previous: int) -> dict[str, Any]:
