@@ -102,7 +102,7 @@ class Pricing:
         minutes: dict[tuple[int, str, int], int] = defaultdict(int)
         units: dict[tuple[int, str, int], tuple[Decimal, str]] = {}
         for line in self.lines:
-            group = (line.app_id, line.tier, line.book.pk)
+            group = (line.app_id, line.tier, line.book.id)  # .id: .pk costs a lookup per line
             minutes[group] += line.minutes
             units[group] = (line.unit_price, line.currency)
         result: dict[str, Decimal] = defaultdict(Decimal)
@@ -155,12 +155,16 @@ def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Dec
                 pricing.unpriced_minutes += value
                 pricing.unpriced_accounts.add(item.account_id)
                 continue
-            by_id[book.pk] = book
-            minutes[(item.key, item.account_id, item.app_id, tier, book.pk)] += value
+            by_id[book.id] = book
+            minutes[(item.key, item.account_id, item.app_id, tier, book.id)] += value
     factor = 1 + markup / HUNDRED
+    units: dict[tuple[int, str], tuple[PriceBook, Decimal, Decimal]] = {}  # per book and tier, not per line
+    append = pricing.lines.append
     for (key, account_id, app_id, tier, book_id), value in minutes.items():
-        book = by_id[book_id]
-        unit = book.price(tier) * factor
-        cost = quantize(unit * value, book.currency)
-        pricing.lines.append(Line(key, account_id, app_id, tier, book, value, unit, cost))
+        if (book_id, tier) not in units:
+            book = by_id[book_id]
+            units[(book_id, tier)] = (book, book.price(tier) * factor, minor_unit(book.currency))
+        book, unit, minor = units[(book_id, tier)]
+        cost = (unit * value).quantize(minor, rounding=ROUND_HALF_UP)
+        append(Line(key, account_id, app_id, tier, book, value, unit, cost))
     return pricing

@@ -26,6 +26,7 @@ from vendors.base.provider import Capability
 from vendors.base.types import Interval, UsageMetric
 from vendors.base.windows import floor_to
 
+from . import rollups
 from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
 from .plan import INTERVALS, Window, max_span, windows
 from .sync import _last_news, chain_timeout, write_turn
@@ -137,6 +138,14 @@ def run_window(account_pk: int, metric: str, interval: int, window: Window) -> i
             update_conflicts=True,
             unique_fields=["vendor_account", "interval", "timestamp", "metric"],
             update_fields=["value", "peak_time"],
+        )
+        # The tenant's days (the staff overview's figures) count the account's own peaks.
+        rollups.refresh_account_peaks(
+            account.pk,
+            metric,
+            interval,
+            min([window.start, *rows]),
+            max([window.end, *(moment + timedelta(seconds=interval) for moment in rows)]),
         )
         cursor, _ = AccountPeakCursor.objects.select_for_update().get_or_create(
             vendor_account=account, metric=metric, interval=interval

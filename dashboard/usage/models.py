@@ -214,3 +214,29 @@ class AppMonthUsage(models.Model):
 
     def __str__(self) -> str:
         return f"app {self.app_id} {self.metric} {self.month:%Y-%m} = {self.total}"
+
+
+class TenantDayUsage(models.Model):
+    """A tenant's figures of a UTC day per statistic, as its own day report shows them: its
+    accounts' days added up (AccountDayUsage), each account's peaks its own account-wide figure
+    where stored (AccountPeakSample), else the sum of its apps' peaks (reports.combine_peaks).
+
+    A roll-up kept by the sync of the apps' and of the accounts' own series (usage/rollups.py):
+    the staff overview's tenant figures of a year in 250 groups of it, not 183,000 account-days."""
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    day = models.DateTimeField(help_text=_("Start of the UTC day."))
+    value = models.BigIntegerField(help_text=_("The accounts' figures added up, their own peaks where stored."))
+    audio = models.BigIntegerField(default=0)
+    v360 = models.BigIntegerField(default=0)
+    v720 = models.BigIntegerField(default=0)
+    v1080 = models.BigIntegerField(default=0)
+    content = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "metric", "day"], name="one_tenant_day_per_metric")]
+        indexes = [models.Index(fields=["day"], name="tenant_day_usage_day")]
+
+    def __str__(self) -> str:
+        return f"tenant {self.tenant_id} {self.metric} {self.day:%Y-%m-%d} = {self.value}"

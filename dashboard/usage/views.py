@@ -28,7 +28,7 @@ from vendors.base.provider import Capability
 from . import charts, costs, coverage, export, observed_report, ranking, reports
 from . import statement as statements
 from .complete import complete_report
-from .models import Metric, UsageSample
+from .models import PEAK_METRICS, Metric, UsageSample
 from .page_version import report_version
 
 TABLE_ROWS = 400
@@ -146,11 +146,12 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     filters = reports.parse(request.GET)
     before = filters.previous()
 
-    def ranked(figures_of: Callable[[reports.Filters], dict[int, dict[str, int]]]) -> tuple[dict, dict[int, int]]:
+    def ranked(figures_of: Callable[..., dict[int, dict[str, int]]]) -> tuple[dict, dict[int, int]]:
         # The same buckets (hours, or the days weeks and months are made of) and the same
-        # figures as the tenant's and the app's own report of the range, summed by the database.
-        now = figures_of(filters)
-        previous = {key: found["duration"] for key, found in figures_of(before).items()}
+        # figures as the tenant's and the app's own report of the range, summed by the database:
+        # those the rows show (minutes and peaks), and of the previous range the minutes (the trend).
+        now = figures_of(filters, counted=PEAK_METRICS)
+        previous = {key: found["duration"] for key, found in figures_of(before, counted=()).items()}
         return now, previous
 
     def row(now: dict[str, Any], previous: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ def build_rollups(apps: object, schema_editor: object) -> None:
     # Raw SQL over the tables as they are at this migration (usage/rollups.py).
     from dashboard.usage import rollups
 
-    rollups.rebuild()
+    rollups.rebuild(tenants=False)  # the tenants' days came later (0007)
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,6 @@
 """The roll-ups the staff overview reads are always the sums of the samples they stand for:
-after a backfill, after a window synced again with corrected figures, and after an app is deleted."""
+after a backfill, after a window synced again with corrected figures (an app's or an account's
+own peaks), and after an app or an account is deleted."""
 
 from __future__ import annotations
 
@@ -15,10 +16,24 @@ from django.utils import timezone
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Tenant
-from dashboard.usage import rollups, sync, tasks
-from dashboard.usage.models import TIER_FIELDS, AccountDayUsage, AppMonthUsage, UsageSample
+from dashboard.usage import account_sync, rollups, sync, tasks
+from dashboard.usage.models import (
+    PEAK_METRICS,
+    TIER_FIELDS,
+    AccountDayUsage,
+    AccountPeakSample,
+    AppMonthUsage,
+    TenantDayUsage,
+    UsageSample,
+)
 from dashboard.usage.plan import Window
-from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, make_account
+from tests.dashboard.conftest import (
+    CANARY_KEY_ID,
+    CANARY_SECRET,
+    OTHER_CANARY_KEY_ID,
+    OTHER_CANARY_SECRET,
+    make_account,
+)
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
@@ -30,7 +45,9 @@ DAY = 86400
 def simulator_url() -> Iterator[str]:
     world = World(WorldOptions(seed=11, apps_per_vendor=3, channels_per_app=3, users_per_app=100, sessions_per_day=48))
     simulator = AliyunSimulator(world)
-    simulator.add_account(CANARY_KEY_ID, CANARY_SECRET)
+    first, second, third = (app.app_id for app in world.apps("aliyun"))
+    simulator.add_account(CANARY_KEY_ID, CANARY_SECRET, app_ids={first, second})
+    simulator.add_account(OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, app_ids={third})
     with SimServer(simulator.handle) as server:
         yield server.base_url
 
@@ -40,9 +57,10 @@ def account(db, simulator_url, settings) -> VendorAccount:
     settings.USAGE_BACKFILL_DAYS = 75  # over two or three UTC months
     tenant = Tenant.objects.create(name="Roll Co", slug="roll")
     account = make_account(tenant, "Aliyun", CANARY_KEY_ID, CANARY_SECRET, simulator_url)
+    make_account(tenant, "Aliyun too", OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, simulator_url)
     call_command("sync_apps", verbosity=0)
-    tasks.plan_usage.call_local()
-    return account
+    tasks.plan_usage.call_local()  # the apps' series and the accounts' own peaks
+    return account  # two apps; the tenant's other account has the third
 
 
 def account_days_from_samples() -> dict[tuple, tuple]:
@@ -83,16 +101,48 @@ def app_months() -> dict[tuple, tuple]:
     }
 
 
+def tenant_days_from_samples() -> dict[tuple, tuple]:
+    """Each tenant's days as its report combines them: its accounts' days added up, each
+    account's peak its own figure where stored for the day, else the sum of its apps'."""
+    own = {
+        (r.vendor_account_id, r.metric, r.timestamp): r.value for r in AccountPeakSample.objects.filter(interval=DAY)
+    }
+    tenant_of = dict(VendorAccount.objects.values_list("pk", "tenant_id"))
+    found: dict[tuple, list] = defaultdict(lambda: [0] * (1 + len(TIER_FIELDS)))
+    for (account, metric, day), (total, *tiers) in account_days_from_samples().items():
+        figures = found[(tenant_of[account], metric, day)]
+        figures[0] += own.get((account, metric, day), total)
+        for n, minutes in enumerate(tiers):
+            figures[1 + n] += minutes
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def tenant_days() -> dict[tuple, tuple]:
+    return {
+        (r.tenant_id, r.metric, r.day): (r.value, *(getattr(r, t) for t in TIER_FIELDS))
+        for r in TenantDayUsage.objects.all()
+    }
+
+
 def assert_rollups_are_the_samples_sums() -> None:
     assert account_days() == account_days_from_samples()
     assert app_months() == app_months_from_samples()
+    assert tenant_days() == tenant_days_from_samples()
 
 
 def test_a_backfill_leaves_rollups_equal_to_the_samples(account) -> None:
     assert UsageSample.objects.filter(interval=DAY).count() == 3 * 5 * 75
-    assert AccountDayUsage.objects.count() == 5 * 75  # three apps added up per day
-    assert AppMonthUsage.objects.filter(app__vendor_account=account).count() >= 3 * 5 * 3
+    assert AccountDayUsage.objects.count() == 2 * 5 * 75  # two apps, and one, added up per day
+    assert AppMonthUsage.objects.filter(app__vendor_account=account).count() >= 2 * 5 * 3
+    assert TenantDayUsage.objects.count() == 5 * 75  # the two accounts added up per day
+    assert AccountPeakSample.objects.filter(interval=DAY).count() == 2 * 2 * 75
     assert_rollups_are_the_samples_sums()
+    # The accounts' own peaks are the tenant's, not the sums of the apps' peaks they bound.
+    summed = {
+        key: value[0] for key, value in account_days_from_samples().items() if key[1] in [m.value for m in PEAK_METRICS]
+    }
+    own = AccountPeakSample.objects.filter(interval=DAY, vendor_account=account)
+    assert any(peak.value < summed[(account.pk, peak.metric, peak.timestamp)] for peak in own)
 
 
 def test_a_window_synced_again_with_corrected_figures_corrects_the_rollups(account) -> None:
@@ -113,22 +163,54 @@ def test_a_window_synced_again_with_corrected_figures_corrects_the_rollups(accou
     assert_rollups_are_the_samples_sums()
 
 
+def test_an_accounts_own_peaks_synced_again_with_corrected_figures_correct_the_tenants_days(account) -> None:
+    end = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    changed = AccountPeakSample.objects.filter(vendor_account=account, metric="peak_users", interval=DAY).order_by(
+        "-timestamp"
+    )[3]
+    AccountPeakSample.objects.filter(pk=changed.pk).update(value=changed.value + 5000)
+    rollups.refresh_account_peaks(
+        account.pk, "peak_users", DAY, changed.timestamp, changed.timestamp + timedelta(days=1)
+    )
+    assert (
+        tenant_days()[(account.tenant_id, "peak_users", changed.timestamp)][0]
+        == (tenant_days_from_samples()[(account.tenant_id, "peak_users", changed.timestamp)][0])
+    )
+    account_sync.run_window(account.pk, "peak_users", DAY, Window(end - timedelta(days=10), end))
+    assert AccountPeakSample.objects.get(pk=changed.pk).value == changed.value  # the vendor's figure again
+    assert_rollups_are_the_samples_sums()
+
+
 def test_deleting_an_app_takes_it_out_of_its_accounts_rollups(account, django_capture_on_commit_callbacks) -> None:
     app = RtcApp.objects.filter(vendor_account=account).order_by("pk").first()
     with django_capture_on_commit_callbacks(execute=True):
         app.delete()
     assert not UsageSample.objects.filter(app_id=app.pk).exists()
-    assert AccountDayUsage.objects.count() == 5 * 75
+    assert AccountDayUsage.objects.count() == 2 * 5 * 75
     assert_rollups_are_the_samples_sums()
 
 
-def test_deleting_an_account_deletes_its_rollups(account, django_capture_on_commit_callbacks) -> None:
+def test_deleting_an_account_deletes_its_rollups_and_its_tenants_days_are_without_it(
+    account, django_capture_on_commit_callbacks
+) -> None:
+    other = VendorAccount.objects.exclude(pk=account.pk).get()
+    before = tenant_days()
     with django_capture_on_commit_callbacks(execute=True):
         account.delete()
+    assert not AccountDayUsage.objects.filter(vendor_account_id=account.pk).exists()
+    assert not AppMonthUsage.objects.filter(app__vendor_account_id=account.pk).exists()
+    assert AppMonthUsage.objects.filter(app__vendor_account=other).exists()
+    assert tenant_days() != before and len(tenant_days()) == 5 * 75
+    assert_rollups_are_the_samples_sums()
+    with django_capture_on_commit_callbacks(execute=True):
+        other.tenant.delete()
     assert not AccountDayUsage.objects.exists() and not AppMonthUsage.objects.exists()
+    assert not TenantDayUsage.objects.exists()
 
 
 def test_rebuild_gives_the_rollups_the_sync_keeps(account) -> None:
-    kept = (account_days(), app_months())
+    kept = (account_days(), app_months(), tenant_days())
     rollups.rebuild()
-    assert (account_days(), app_months()) == kept
+    assert (account_days(), app_months(), tenant_days()) == kept
+    rollups.rebuild_tenants()
+    assert tenant_days() == kept[2]
