@@ -346,10 +346,8 @@ def _point_builder() -> Callable[[UsageMetric, Interval, datetime, int], UsagePo
     ):
         return UsagePoint
     new = object.__new__
-    set_metric, set_interval, set_timestamp, set_value, set_peak_time, set_duration = (
-        slot.__set__
-        for slot in slots  # type: ignore[union-attr]
-    )
+    setters = [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
+    set_metric, set_interval, set_timestamp, set_value, set_peak_time, set_duration = setters
 
     def new_point(metric: UsageMetric, interval: Interval, timestamp: datetime, value: int) -> UsagePoint:
         point = new(UsagePoint)

@@ -379,3 +379,12 @@ def test_the_signed_timestamp_is_the_clocks_second():
     text = client_module.utcnow_text()
     after = datetime.now(UTC)
     assert before <= datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) <= after
+
+
+def test_points_are_built_by_their_slots_while_usage_point_allows_it():
+    # If UsagePoint changes shape, _new_point falls back to the constructor: still correct,
+    # only slower; this says so.
+    assert parse._new_point is not UsagePoint
+    point = parse._new_point(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
+    assert point == UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
+    assert repr(point) == repr(UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7))
