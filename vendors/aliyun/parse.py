@@ -315,7 +315,7 @@ def to_usage_points(
 
 # Bucket times repeat: every app, statistic and sync reports the same hours and days (a year
 # of hourly buckets is 8,760 of them), so each text is parsed once. A datetime is immutable;
-# the dict is emptied when full (at most a few MB) rather than kept in order.
+# the dict is emptied when full (about 10 MB) rather than kept in order.
 _STAMPS: dict[str, datetime] = {}
 _STAMPS_MAX = 65_536
 
