@@ -7,7 +7,9 @@ timestamp), so retried reads are never rejected as replays.
 
 from __future__ import annotations
 
+import functools
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -82,11 +84,33 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def format_time(value: datetime) -> str:
-    return as_utc(value).strftime(TIME_FORMAT)
+    return _format_utc(as_utc(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_utc(value: datetime) -> str:
+    """Cached: strftime costs about as much as a usage bucket's parsing, and the times asked
+    about repeat (a sync asks every app and statistic about the same windows). The clock's
+    ever-new times go through utcnow_text instead, so they do not crowd this out."""
+    return value.strftime(TIME_FORMAT)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_now_text: tuple[int, str] = (-1, "")
+
+
+def utcnow_text() -> str:
+    """format_time(utcnow()), formatted once a second (one tuple, read and replaced whole:
+    safe across threads)."""
+    global _now_text
+    second = time.time_ns() // 1_000_000_000
+    last = _now_text
+    if last[0] != second:
+        last = _now_text = (second, time.strftime(TIME_FORMAT, time.gmtime(second)))
+    return last[1]
 
 
 def new_nonce() -> str:
@@ -181,6 +205,8 @@ class AliyunRtcClient(HttpApiClient):
         self._format = response_format
         self._retry = retry
         self._clock = clock
+        # The signed Timestamp: from the system clock, formatted once a second, unless a clock was given.
+        self._now_text: Callable[[], str] = utcnow_text if clock is utcnow else lambda: format_time(clock())
         self._signer = RpcGetSigner(
             access_key_secret,
             {
@@ -226,7 +252,7 @@ class AliyunRtcClient(HttpApiClient):
 
         def attempt() -> dict[str, Any]:
             # What signed_query signs, built straight into the query string sent.
-            target = "/?" + self._signer.signed_query_string(action, new_nonce(), format_time(self._clock()), clean)
+            target = "/?" + self._signer.signed_query_string(action, new_nonce(), self._now_text(), clean)
             if self._getter is not None:
                 return self._read(self._getter.get(target, name=action))
             request = self._http.build_request("GET", target)
@@ -678,6 +704,8 @@ def _pages(fetch: Callable[[int], Page[Any]], max_pages: int = 10_000) -> Iterat
 
 
 def _interval(value: Interval | int) -> Interval:
+    if type(value) is Interval:  # the usual case: Interval(value) would return it, at some cost
+        return value
     try:
         return Interval(int(value))
     except ValueError:

@@ -9,8 +9,10 @@ MalformedResponseError and nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import types
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -291,18 +293,76 @@ def to_usage_points(
 ) -> list[UsagePoint]:
     """to_usage_point for every node. A window holds up to 720 of them: the usual one (a dict
     with the exact key names, a whole-number value, neither peak time nor duration breakdown)
-    is read inline, the same way to_usage_point reads it."""
+    is read inline, the same way to_usage_point reads it, with its time looked up in
+    `_STAMPS` and the point built by `_new_point`."""
     if peak_time_key is not None or metric is UsageMetric.DURATION:
         return [to_usage_point(node, metric, interval, value_key, peak_time_key) for node in nodes]
-    points = []
+    points: list[UsagePoint] = []
+    append = points.append
+    stamps = _STAMPS
     for node in nodes:
         if type(node) is dict:
             stamp, value = node.get("TimeStamp"), node.get(value_key)
             if type(stamp) is str and type(value) is int:
-                points.append(UsagePoint(metric, interval, as_time(stamp, "TimeStamp"), value))
+                timestamp = stamps.get(stamp)
+                if timestamp is None:
+                    timestamp = _stamp(stamp)
+                append(_new_point(metric, interval, timestamp, value))
                 continue
-        points.append(to_usage_point(node, metric, interval, value_key, peak_time_key))
+        append(to_usage_point(node, metric, interval, value_key, peak_time_key))
     return points
+
+
+# Bucket times repeat: every app, statistic and sync reports the same hours and days (a year
+# of hourly buckets is 8,760 of them), so each text is parsed once. A datetime is immutable;
+# the dict is emptied when full (about 10 MB) rather than kept in order.
+_STAMPS: dict[str, datetime] = {}
+_STAMPS_MAX = 65_536
+
+
+def _stamp(text: str) -> datetime:
+    """as_time(text, "TimeStamp"), kept in _STAMPS (a text it refuses is not kept)."""
+    parsed = as_time(text, "TimeStamp")
+    if len(_STAMPS) >= _STAMPS_MAX:
+        _STAMPS.clear()
+    _STAMPS[text] = parsed
+    return parsed
+
+
+def _point_builder() -> Callable[[UsageMetric, Interval, datetime, int], UsagePoint]:
+    """UsagePoint(metric, interval, timestamp, value), at half the cost where it can be.
+
+    A frozen dataclass's __init__ sets each of its six fields through object.__setattr__ from
+    Python; a slotted one can be filled by its slot descriptors from here instead: the same
+    object (same fields, equality, hash, repr), built without running __init__. Used only
+    while UsagePoint is what this relies on (slotted, no __post_init__, these six fields);
+    otherwise the constructor."""
+    names = ("metric", "interval", "timestamp", "value", "peak_time", "duration")
+    slots = [UsagePoint.__dict__.get(name) for name in names]
+    if (
+        tuple(f.name for f in dataclasses.fields(UsagePoint)) != names
+        or hasattr(UsagePoint, "__post_init__")
+        or not all(isinstance(slot, types.MemberDescriptorType) for slot in slots)
+    ):
+        return UsagePoint
+    new = object.__new__
+    setters = [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
+    set_metric, set_interval, set_timestamp, set_value, set_peak_time, set_duration = setters
+
+    def new_point(metric: UsageMetric, interval: Interval, timestamp: datetime, value: int) -> UsagePoint:
+        point = new(UsagePoint)
+        set_metric(point, metric)
+        set_interval(point, interval)
+        set_timestamp(point, timestamp)
+        set_value(point, value)
+        set_peak_time(point, None)
+        set_duration(point, None)
+        return point
+
+    return new_point
+
+
+_new_point = _point_builder()
 
 
 def _members_of(role: MemberRole) -> Callable[[str], Member]:

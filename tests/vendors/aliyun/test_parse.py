@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vendors.aliyun import client as client_module
+from vendors.aliyun import parse
 from vendors.aliyun.client import AliyunRtcClient
 from vendors.aliyun.parse import MEMBER_OF, decode_body, to_usage_point, to_usage_points
 from vendors.aliyun.sim import _to_xml
@@ -24,7 +26,7 @@ from vendors.base.errors import (
     VendorError,
 )
 from vendors.base.http import RetryPolicy
-from vendors.base.types import AppStatus, Interval, Member, MemberRole, UsageMetric
+from vendors.base.types import AppStatus, Interval, Member, MemberRole, UsageMetric, UsagePoint
 
 NOW = datetime(2026, 11, 18, tzinfo=UTC)
 
@@ -313,3 +315,76 @@ def test_members_are_shared_per_user_and_role():
     assert MEMBER_OF[MemberRole.VIEWER]("u1") is MEMBER_OF[MemberRole.VIEWER]("u1")
     assert MEMBER_OF[MemberRole.VIEWER]("u1") == Member("u1", MemberRole.VIEWER)
     assert MEMBER_OF[MemberRole.INTERACTIVE]("u1") == Member("u1", MemberRole.INTERACTIVE)
+
+
+def _old_usage_point(node, metric, interval, value_key):
+    """The reading before bucket times were kept and points built by their slots."""
+    text = node["TimeStamp"].strip()
+    if text[-1:] == "Z":
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return UsagePoint(metric, interval, parsed.astimezone(UTC), node[value_key])
+
+
+# Spec 001 writes bucket times as yyyy-MM-ddTHH:mm:ssZ (UTC); spec 000 and other answers also
+# bring offsets and "2017-08-30 10:47:25.0".
+spec_times = st.builds(
+    lambda moment, style: {
+        "z": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "offset": moment.astimezone(timezone(timedelta(hours=8))).isoformat(),
+        "space": moment.strftime("%Y-%m-%d %H:%M:%S.0"),
+    }[style],
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from(["z", "offset", "space"]),
+)
+
+
+@given(
+    stamps=st.lists(spec_times, max_size=30),
+    values=st.lists(st.integers(0, 2**63 - 1), min_size=30, max_size=30),
+    interval=st.sampled_from(list(Interval)),
+)
+def test_usage_points_equal_the_plain_reading(stamps, values, interval):
+    metric = UsageMetric.ACTIVE_USERS
+    nodes = [{"TimeStamp": stamp, "ActiveUserCnt": value} for stamp, value in zip(stamps, values, strict=False)]
+    for _ in range(2):  # the first read fills the kept bucket times, the second reads them
+        points = to_usage_points(nodes, metric, interval, "ActiveUserCnt", None)
+        expected = [_old_usage_point(node, metric, interval, "ActiveUserCnt") for node in nodes]
+        assert points == expected
+        assert [type(p) for p in points] == [UsagePoint] * len(nodes)
+        assert [(p.timestamp.tzinfo, p.peak_time, p.duration, hash(p)) for p in points] == [
+            (e.timestamp.tzinfo, e.peak_time, e.duration, hash(e)) for e in expected
+        ]
+
+
+def test_bucket_times_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(parse, "_STAMPS_MAX", 3)
+    parse._STAMPS.clear()
+    nodes = [{"TimeStamp": f"2026-11-18T{hour:02d}:00:00Z", "ActiveUserCnt": hour} for hour in range(10)]
+    points = to_usage_points(nodes, UsageMetric.ACTIVE_USERS, Interval.HOUR, "ActiveUserCnt", None)
+    assert [p.timestamp.hour for p in points] == list(range(10))
+    assert len(parse._STAMPS) <= 3
+
+
+@given(moment=st.datetimes(min_value=datetime(1, 1, 1), timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))])))
+def test_times_sent_are_formatted_as_strftime_formats_them(moment):
+    assert client_module.format_time(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert client_module.format_time(moment) == client_module.format_time(moment)  # kept, the same
+
+
+def test_the_signed_timestamp_is_the_clocks_second():
+    before = datetime.now(UTC).replace(microsecond=0)
+    text = client_module.utcnow_text()
+    after = datetime.now(UTC)
+    assert before <= datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) <= after
+
+
+def test_points_are_built_by_their_slots_while_usage_point_allows_it():
+    # If UsagePoint changes shape, _new_point falls back to the constructor: still correct,
+    # only slower; this says so.
+    assert parse._new_point is not UsagePoint
+    point = parse._new_point(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
+    assert point == UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
+    assert repr(point) == repr(UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7))
