@@ -44,7 +44,13 @@ def provider_for(
     if keep:
         key = _provider_key(account, endpoint, interactive, on_request)
         kept = _kept_providers()
-        provider = kept.pop(key, None) or _connect(account, endpoint, interactive, on_request)
+        provider = kept.pop(key, None)
+        if provider is None:
+            # The account's credentials, endpoint or settings changed: its old provider (and the
+            # old secret in it) goes now, not when it falls out of the list.
+            for stale in [other for other in kept if other[0] == account.pk]:
+                kept.pop(stale).close()
+            provider = _connect(account, endpoint, interactive, on_request)
         kept[key] = provider  # the most recently used last
         while len(kept) > KEPT_PROVIDERS:
             kept.pop(next(iter(kept))).close()

@@ -29,10 +29,12 @@ def test_a_kept_provider_serves_the_next_call_and_a_plain_one_is_closed(two_tena
     assert plain is not first and closed == [plain]
 
 
-def test_changed_credentials_make_a_new_provider_with_them(two_tenants: World2) -> None:
+def test_changed_credentials_make_a_new_provider_with_them(two_tenants: World2, monkeypatch) -> None:
     account = two_tenants.acme_account
     with provider_for(fresh(account), interactive=False, keep=True) as before:
         list(before.list_apps())
+    closed = []
+    monkeypatch.setattr(before, "close", lambda: closed.append(before))
     changed = fresh(account)
     changed.set_credentials({"access_key_id": "wrong-key", "access_key_secret": "wrong-secret"})
     changed.save()
@@ -40,6 +42,7 @@ def test_changed_credentials_make_a_new_provider_with_them(two_tenants: World2) 
         assert after is not before
         with pytest.raises(AuthenticationError):
             list(after.list_apps())  # the simulator refuses the new (wrong) secrets: they were used
+    assert closed == [before]  # the old provider, and the old secret in it, went at once
 
 
 def test_an_endpoint_no_longer_allowed_is_refused_though_a_provider_is_kept(two_tenants: World2) -> None:

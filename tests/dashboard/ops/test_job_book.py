@@ -1,11 +1,13 @@
-"""dashboard/ops/jobs.py in a consumer (not inline): counters and started jobs are kept in
-memory and written together; a job's pending row is written before it is queued."""
+"""dashboard/ops/jobs.py in a consumer (not inline): counters are kept in memory and written
+together, all or nothing; a job's pending row is written before it is queued and removed as it
+starts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pytest
+from django.db import DatabaseError
 from huey import signals
 
 from dashboard.ops import jobs
@@ -37,10 +39,10 @@ def test_a_consumer_writes_its_counts_and_started_jobs_when_it_flushes(db: None,
     jobs._on_finished(signals.SIGNAL_COMPLETE, first)
     jobs._on_executing(signals.SIGNAL_EXECUTING, second)
     jobs._on_finished(signals.SIGNAL_ERROR, second)
-    assert not JobMinute.objects.exists() and PendingJob.objects.count() == 2  # kept in memory
+    assert not JobMinute.objects.exists()  # kept in memory
+    assert not PendingJob.objects.exists()  # removed as each started
 
     consumer.flush()
-    assert not PendingJob.objects.exists()
     minute = JobMinute.objects.get(name="usage.window")
     assert (minute.completed, minute.failed, minute.retried) == (1, 1, 0)
     total = JobTotal.objects.get(name="usage.window")
@@ -57,10 +59,36 @@ def test_a_retry_queued_again_keeps_its_new_pending_row(db: None, consumer: jobs
     jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)
     jobs._on_executing(signals.SIGNAL_EXECUTING, task)
     jobs._on_finished(signals.SIGNAL_RETRYING, task)
-    jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)  # the retry, queued again before the flush
+    consumer.flush()
+    jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)  # the retry, queued again after a flush
     consumer.flush()
     assert PendingJob.objects.filter(task_id="t-3").exists()
     assert JobTotal.objects.get(name="usage.window").retried == 1
+
+
+def test_a_failed_flush_writes_nothing_and_keeps_everything_for_the_next(
+    db: None, consumer: jobs.Book, monkeypatch
+) -> None:
+    task = FakeTask("t-4", "usage.window")
+    for _ in range(2):
+        jobs._on_executing(signals.SIGNAL_EXECUTING, task)
+        jobs._on_finished(signals.SIGNAL_COMPLETE, task)
+    written = jobs.add_to_row
+
+    def fails_on_the_total(model, key, increments):
+        if model is JobTotal:
+            raise DatabaseError("database is locked")
+        written(model, key, increments)
+
+    monkeypatch.setattr(jobs, "add_to_row", fails_on_the_total)
+    with pytest.raises(DatabaseError):
+        consumer.flush()
+    assert not JobMinute.objects.exists()  # the minute row written before the failure is rolled back
+
+    monkeypatch.setattr(jobs, "add_to_row", written)
+    consumer.flush()
+    assert JobMinute.objects.get(name="usage.window").completed == 2  # once, not three or four times
+    assert JobTotal.objects.get(name="usage.window").completed == 2
 
 
 def test_many_jobs_are_queued_at_once_with_their_pending_rows(db: None, consumer: jobs.Book, monkeypatch) -> None:
