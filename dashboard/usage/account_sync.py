@@ -28,8 +28,8 @@ from vendors.base.windows import floor_to
 
 from . import rollups
 from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
-from .plan import INTERVALS, Window, max_span, windows
-from .sync import _last_news, chain_timeout, write_turn
+from .plan import INTERVALS, Window, max_span
+from .sync import due_windows, write_turn
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +60,9 @@ def plan(now: datetime | None = None, accounts: list[VendorAccount] | None = Non
         for metric in PEAK_METRICS:
             for interval in INTERVALS:
                 cursor = cursors.get((metric.value, int(interval)))
-                if (
-                    cursor
-                    and cursor.chain_started_at
-                    and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
-                ):
+                found = due_windows(cursor, now=now, interval=interval, backfill=backfill, overlap=overlap, span=span)
+                if found is None:
                     continue
-                found = windows(
-                    cursor.synced_until if cursor else None,
-                    now=now,
-                    interval=interval,
-                    backfill=backfill,
-                    overlap=overlap,
-                    span=span,
-                )
                 if not found:
                     if cursor and cursor.chain_started_at:
                         AccountPeakCursor.objects.filter(pk=cursor.pk).update(chain_started_at=None)

@@ -22,7 +22,20 @@ class Granularity(models.IntegerChoices):
 TIER_FIELDS = ("audio", "v360", "v720", "v1080", "content")
 
 
-class UsageSample(models.Model):
+class TierMinutes(models.Model):
+    """A duration's minutes per resolution tier (TIER_FIELDS): the samples and their roll-ups."""
+
+    audio = models.BigIntegerField(default=0)
+    v360 = models.BigIntegerField(default=0)
+    v720 = models.BigIntegerField(default=0)
+    v1080 = models.BigIntegerField(default=0)
+    content = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class UsageSample(TierMinutes):
     """One bucket of one statistic of one app, as the vendor reported it. Upserted, never duplicated."""
 
     app = models.ForeignKey("rtc.RtcApp", on_delete=models.CASCADE, related_name="usage")
@@ -31,11 +44,6 @@ class UsageSample(models.Model):
     timestamp = models.DateTimeField(help_text=_("Start of the bucket, UTC."))
     value = models.BigIntegerField(help_text=_("Minutes for call duration; a count otherwise."))
     peak_time = models.DateTimeField(null=True, blank=True)
-    audio = models.BigIntegerField(default=0)
-    v360 = models.BigIntegerField(default=0)
-    v720 = models.BigIntegerField(default=0)
-    v1080 = models.BigIntegerField(default=0)
-    content = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -165,7 +173,7 @@ class AccountPeakCursor(models.Model):
         return f"account {self.vendor_account_id} {self.metric} {self.interval} until {self.synced_until}"
 
 
-class AccountDayUsage(models.Model):
+class AccountDayUsage(TierMinutes):
     """The daily samples of one vendor account's apps added up, per statistic and UTC day.
 
     A roll-up kept by the sync (usage/rollups.py) for the pages over many accounts: always the
@@ -176,11 +184,6 @@ class AccountDayUsage(models.Model):
     metric = models.CharField(max_length=20, choices=Metric.choices)
     day = models.DateTimeField(help_text=_("Start of the UTC day."))
     value = models.BigIntegerField()
-    audio = models.BigIntegerField(default=0)
-    v360 = models.BigIntegerField(default=0)
-    v720 = models.BigIntegerField(default=0)
-    v1080 = models.BigIntegerField(default=0)
-    content = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -192,7 +195,7 @@ class AccountDayUsage(models.Model):
         return f"account {self.vendor_account_id} {self.metric} {self.day:%Y-%m-%d} = {self.value}"
 
 
-class AppMonthUsage(models.Model):
+class AppMonthUsage(TierMinutes):
     """One app's daily samples of a statistic over a UTC month: their sum and the busiest day's.
 
     A roll-up kept by the sync (usage/rollups.py): a year of an app's figures in 12 rows."""
@@ -202,11 +205,6 @@ class AppMonthUsage(models.Model):
     month = models.DateTimeField(help_text=_("Start of the UTC month."))
     total = models.BigIntegerField()
     busiest = models.BigIntegerField(help_text=_("The highest day's value."))
-    audio = models.BigIntegerField(default=0)
-    v360 = models.BigIntegerField(default=0)
-    v720 = models.BigIntegerField(default=0)
-    v1080 = models.BigIntegerField(default=0)
-    content = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["app", "metric", "month"], name="one_app_month_per_metric")]
@@ -216,7 +214,7 @@ class AppMonthUsage(models.Model):
         return f"app {self.app_id} {self.metric} {self.month:%Y-%m} = {self.total}"
 
 
-class TenantDayUsage(models.Model):
+class TenantDayUsage(TierMinutes):
     """A tenant's figures of a UTC day per statistic, as its own day report shows them: its
     accounts' days added up (AccountDayUsage), each account's peaks its own account-wide figure
     where stored (AccountPeakSample), else the sum of its apps' peaks (reports.combine_peaks).
@@ -228,11 +226,6 @@ class TenantDayUsage(models.Model):
     metric = models.CharField(max_length=20, choices=Metric.choices)
     day = models.DateTimeField(help_text=_("Start of the UTC day."))
     value = models.BigIntegerField(help_text=_("The accounts' figures added up, their own peaks where stored."))
-    audio = models.BigIntegerField(default=0)
-    v360 = models.BigIntegerField(default=0)
-    v720 = models.BigIntegerField(default=0)
-    v1080 = models.BigIntegerField(default=0)
-    content = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "metric", "day"], name="one_tenant_day_per_metric")]

@@ -34,7 +34,7 @@ from vendors.base.types import Interval, UsageMetric, UsagePoint
 from vendors.base.windows import floor_to
 
 from . import rollups
-from .models import TIER_FIELDS, SyncCursor, UsageSample
+from .models import TIER_FIELDS, AccountPeakCursor, SyncCursor, UsageSample
 from .plan import Window, max_span, series, windows
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,33 @@ def chain_timeout() -> timedelta:
 def _last_news(started: datetime, last_run: datetime | None) -> datetime:
     """When the series' chain last showed life: planned, or a window stored since."""
     return max(started, last_run) if last_run else started
+
+
+def due_windows(
+    cursor: SyncCursor | AccountPeakCursor | None,
+    *,
+    now: datetime,
+    interval: Interval,
+    backfill: timedelta,
+    overlap: timedelta,
+    span: timedelta,
+) -> list[Window] | None:
+    """The windows a series' cursor has still to fetch; None while its chain is alive (planned
+    or heard from within chain_timeout), so the planner leaves it to that chain."""
+    if (
+        cursor
+        and cursor.chain_started_at
+        and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
+    ):
+        return None
+    return windows(
+        cursor.synced_until if cursor else None,
+        now=now,
+        interval=interval,
+        backfill=backfill,
+        overlap=overlap,
+        span=span,
+    )
 
 
 def syncable_apps() -> list[RtcApp]:
@@ -90,20 +117,9 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
             span = max_span(app.vendor_account.info)
             for metric, interval in every:
                 cursor = cursors.get((app.pk, metric.value, int(interval)))
-                if (
-                    cursor
-                    and cursor.chain_started_at
-                    and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
-                ):
+                found = due_windows(cursor, now=now, interval=interval, backfill=backfill, overlap=overlap, span=span)
+                if found is None:
                     continue
-                found = windows(
-                    cursor.synced_until if cursor else None,
-                    now=now,
-                    interval=interval,
-                    backfill=backfill,
-                    overlap=overlap,
-                    span=span,
-                )
                 if not found:
                     if cursor and cursor.chain_started_at:  # a dead chain with nothing left: forget it
                         dead.append(cursor.pk)
