@@ -48,7 +48,13 @@ class Setup:
     def __init__(self, tenants: World2, sim_transport) -> None:
         self.tenants = tenants
         self.clock = Clock()
-        self.world = World(WorldOptions(seed=11, apps_per_vendor=1, channels_per_app=4, users_per_app=200), self.clock)
+        # The world runs on the wall clock (callback signatures are checked against it), so the
+        # day must be busy enough at every hour: at 24,000 sessions a day each app has a channel
+        # with five or more publishers at any quarter hour of a week (2,400 left none at night).
+        options = WorldOptions(
+            seed=11, apps_per_vendor=1, channels_per_app=4, users_per_app=200, sessions_per_day=24000
+        )
+        self.world = World(options, self.clock)
         self.sims = {
             "anyrtc": AnyRtcSimulator(self.world),
             "uprtc": UprtcSimulator(self.world),
