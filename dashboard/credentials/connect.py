@@ -67,6 +67,14 @@ KEPT_PROVIDERS = 16  # per worker thread: the accounts it called last
 _kept = threading.local()
 
 
+def close_kept_providers() -> None:
+    """Close the providers this thread kept, and their vendor connections (each job worker,
+    when the consumer stops)."""
+    kept = _kept_providers()
+    while kept:
+        kept.pop(next(iter(kept))).close()
+
+
 def _kept_providers() -> dict[tuple, Provider]:
     try:
         return _kept.providers

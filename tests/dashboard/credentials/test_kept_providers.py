@@ -55,3 +55,17 @@ def test_an_endpoint_no_longer_allowed_is_refused_though_a_provider_is_kept(two_
         provider_for(fresh(account), interactive=False, keep=True),
     ):
         pass
+
+
+def test_a_worker_closes_the_providers_it_kept_when_the_consumer_stops(two_tenants: World2, monkeypatch) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    account = two_tenants.acme_account
+    with provider_for(fresh(account), interactive=False, keep=True) as kept:
+        list(kept.list_apps())
+    closed = []
+    monkeypatch.setattr(kept, "close", lambda: closed.append(kept))
+    HUEY._shutdown["credentials.kept_providers"]()  # what each worker thread runs as the consumer stops
+    assert closed == [kept]
+    with provider_for(fresh(account), interactive=False, keep=True) as next_one:
+        assert next_one is not kept
