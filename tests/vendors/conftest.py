@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -14,6 +15,10 @@ from vendors.sim.world import World, WorldOptions
 
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
 SMALL_WORLD = WorldOptions(seed=11, apps_per_vendor=2, channels_per_app=6, users_per_app=800, sessions_per_day=1500)
+# For a world on the wall clock (the SDKs and providers sign with the real time): busy at any
+# hour of any day. At 1,500 sessions a day a night hour could find every channel of an app
+# empty; at 24,000 its busiest channel has 19 or more people all week.
+WALL_CLOCK_WORLD = replace(SMALL_WORLD, sessions_per_day=24000)
 
 
 class FakeClock:

@@ -16,7 +16,7 @@ from vendors.base.provider import Capability, Provider, capability_methods
 from vendors.base.types import Interval, UsageMetric
 from vendors.sim.world import World
 
-from .conftest import SMALL_WORLD
+from .conftest import WALL_CLOCK_WORLD
 
 
 def test_registry_declares_aliyun_for_forms_and_pages():
@@ -37,7 +37,7 @@ def test_registry_declares_aliyun_for_forms_and_pages():
 @pytest.fixture
 def live_world() -> World:
     """Wall clock, as in production: the provider signs with the real time."""
-    return World(SMALL_WORLD)
+    return World(WALL_CLOCK_WORLD)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ from aliyunsdkcore.request import CommonRequest
 from darabonba.runtime import RuntimeOptions
 
 from tests.vendors.aliyun.sdk_models import ACTION_METHODS, reading, unread
-from tests.vendors.conftest import SMALL_WORLD
+from tests.vendors.conftest import WALL_CLOCK_WORLD
 from vendors.aliyun.client import API_VERSION, AliyunRtcClient
 from vendors.aliyun.sim import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, AliyunSimulator
 from vendors.base.http import RetryPolicy
@@ -78,7 +78,7 @@ class Live:
 @pytest.fixture(scope="module")
 def live() -> Iterator[Live]:
     """Real clock: the SDKs stamp requests with the wall clock."""
-    sim = AliyunSimulator(World(SMALL_WORLD))
+    sim = AliyunSimulator(World(WALL_CLOCK_WORLD))
     own = AliyunRtcClient(
         DEMO_ACCESS_KEY_ID,
         DEMO_ACCESS_KEY_SECRET,
@@ -167,7 +167,7 @@ def _usage_window() -> dict[str, str]:
 
 
 def _busy_channel(live: Live) -> str:
-    """A channel with records today (the small world is busy enough)."""
+    """A channel with records today (the wall-clock world is busy at any hour)."""
     day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     record = next(iter(live.own_client.iter_rtc_channel_list(day, app_id=live.app_id)))
     return record.channel_id
