@@ -12,11 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from babel.numbers import format_currency
 from django.db import connection
-from django.db.models import Case, IntegerField, Min, QuerySet, Sum, Value, When
+from django.db.models import Case, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import get_language, to_locale
 
@@ -94,6 +96,7 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     interval, start, end = window(filters)
     apps = RtcApp.objects.values_list("pk", "vendor_account_id", "vendor_account__tenant_id")
     tenant_of = {pk: tenant for pk, _, tenant in apps}
+    account_of = {pk: account for pk, account, _ in apps}
     books = cost.books_for({account for _, account, _ in apps})
     if not books:
         return {}
@@ -101,42 +104,46 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     changes = _changes(books, start, end)
     months = rollups.whole_months(start, end) if interval == DAY else []
     # The months in which an account's price changes on another day than the first.
-    changed: dict[datetime, list[int]] = defaultdict(list)
+    changed: dict[datetime, set[int]] = defaultdict(set)
     for account, found in books.items():
         for book in found:
             month = _midnight(book.valid_from.replace(day=1))
             if book.valid_from.day != 1 and month in months:
-                changed[month].append(account)
+                changed[month].add(account)
+    # Filtered by app (or not at all where every account has books), the rows need no join
+    # with the apps: the join and its sort were most of the query's time.
+    priced = [pk for pk, account in account_of.items() if account in books]
+    chosen = None if len(priced) == len(account_of) else priced  # None: every app
     # What the samples give: the days around the whole months (all of the range without any)
     # and the changed months of the accounts concerned.
-    pieces: list[tuple[datetime, datetime, list[int]]] = [(start, end, list(books))]
+    pieces: list[tuple[datetime, datetime, list[int] | None]] = [(start, end, chosen)]
     if months:
-        pieces = [(start, months[0], list(books)), (rollups.next_month(months[-1]), end, list(books))]
-        pieces += [(month, rollups.next_month(month), accounts) for month, accounts in changed.items()]
+        pieces = [(start, months[0], chosen), (rollups.next_month(months[-1]), end, chosen)]
+        pieces += [
+            (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts])
+            for month, accounts in changed.items()
+        ]
     sums = {tier: Sum(tier) for tier in filters.tiers}
     queries: list[QuerySet[Any, Any]] = [
         UsageSample.objects.filter(
-            app__vendor_account__in=accounts,
+            *([] if pks is None else [Q(app__in=pks)]),
             metric=Metric.DURATION,
             interval=interval,
             timestamp__gte=low,
             timestamp__lt=high,
         )
         .annotate(stretch=_stretches(changes, "timestamp"))
-        .values("app", "app__vendor_account", "stretch")
+        .values("app", "stretch")
         .annotate(first=Min("timestamp"), **sums)
-        for low, high, accounts in pieces
-        if low < high
+        for low, high, pks in pieces
+        if low < high and pks != []
     ]
-    if months:
-        monthly = AppMonthUsage.objects.filter(
-            app__vendor_account__in=list(books), metric=Metric.DURATION, month__gte=months[0], month__lte=months[-1]
-        )
-        for month, accounts in changed.items():
-            monthly = monthly.exclude(month=month, app__vendor_account__in=accounts)
+    kept = _rolled_up(months, changed, priced, account_of)
+    if kept is not None:
         queries.append(
-            monthly.annotate(stretch=_stretches(changes, "month"))
-            .values("app", "app__vendor_account", "stretch")
+            AppMonthUsage.objects.filter(kept, metric=Metric.DURATION)
+            .annotate(stretch=_stretches(changes, "month"))
+            .values("app", "stretch")
             .annotate(first=Min("month"), **sums)
         )
     # One row per app and stretch: the parts added up by the database, read without Django's
@@ -144,23 +151,38 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     parts = [query.order_by().query.sql_with_params() for query in queries]
     q = connection.ops.quote_name
     sql = f"""
-        SELECT u.app, u.{q("app__vendor_account")}, MIN(u.{q("first")}),
-            {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}
+        SELECT u.app, MIN(u.{q("first")}), {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}
         FROM ({" UNION ALL ".join(part for part, _ in parts)}) AS u
-        GROUP BY u.app, u.{q("app__vendor_account")}, u.stretch
+        GROUP BY u.app, u.stretch
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _, part_params in parts for param in part_params])
-        rows = cursor.fetchall()
+    rows = []
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param for _, part_params in parts for param in part_params])
+            rows = cursor.fetchall()
     usage: dict[int, list[cost.Usage]] = defaultdict(list)
-    for app, account, first, *minutes in rows:
+    for app, first, *minutes in rows:
         tiers = {t: value or 0 for t, value in zip(filters.tiers, minutes, strict=True)}
-        usage[tenant_of[app]].append(cost.Usage(None, account, app, rollups.aware(first).date(), tiers))
+        usage[tenant_of[app]].append(cost.Usage(None, account_of[app], app, rollups.aware(first).date(), tiers))
     priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
     return {
-        tenant: cost.price(usage.get(tenant, []), books, markups.get(tenant, Decimal(0))).totals()
-        for tenant in priced_tenants
+        tenant: cost.totals(usage.get(tenant, []), books, markups.get(tenant, Decimal(0))) for tenant in priced_tenants
     }
+
+
+def _rolled_up(
+    months: list[datetime], changed: dict[datetime, set[int]], priced: list[int], account_of: dict[int, int]
+) -> Q | None:
+    """The month roll-ups to read: every priced app's whole months, but a changed month only of
+    the apps of the other accounts (named: a NOT IN tested on every row was slower); None: none."""
+    every = len(priced) == len(account_of)
+    parts = []
+    for month in months:
+        accounts = changed.get(month, set())
+        pks = [pk for pk in priced if account_of[pk] not in accounts]
+        if pks:
+            parts.append(Q(month=month) if every and not accounts else Q(month=month, app__in=pks))
+    return reduce(or_, parts) if parts else None
 
 
 def _changes(books: dict[int, list[PriceBook]], start: datetime, end: datetime) -> list[datetime]:
