@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet, Sum
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Sum
 
 from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
 from vendors.base.types import Interval
 
 from . import rollups
@@ -29,14 +30,38 @@ DAY = int(Interval.DAY)
 COUNTED = [Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS, *PEAK_METRICS]
 
 
-def by_app(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -> dict[int, dict[str, int]]:
-    """Each app's figures over the range, for every app with stored buckets in it: the minutes and
-    the `counted` statistics (the others stay 0: each one left out is a fifth fewer rows read).
-    Whole UTC months of days come from the apps' month roll-ups, the days around them from the samples."""
+def top_apps(filters: Filters, by: str, count: int) -> tuple[list[int], int]:
+    """The `count` apps with the highest `by` figure ("duration" or a peak) over the range (ties
+    by pk), and how many apps have stored buckets of the minutes or the peaks in it. Only the
+    `by` figure is worked out for every app: a third of the rows of all three."""
+    ranked = [] if by == Metric.DURATION else [Metric(by)]
+    every = {pk: figures[by] for pk, figures in by_app(filters, counted=ranked).items()}
+    interval, start, end = window(filters)
+    others = [m.value for m in PEAK_METRICS if m not in ranked]
+    if RtcApp.objects.count() > len(every):
+        # An app with stored peaks but no `by` figure in the range counts too (with 0): one probe
+        # of the samples' key per such app.
+        stored = UsageSample.objects.filter(
+            app=OuterRef("pk"), metric__in=others, interval=interval, timestamp__gte=start, timestamp__lt=end
+        )
+        idle = RtcApp.objects.exclude(pk__in=list(every)).filter(Exists(stored)).values_list("pk", flat=True)
+        every |= dict.fromkeys(idle, 0)
+    return sorted(every, key=lambda pk: (-every[pk], pk))[:count], len(every)
+
+
+def by_app(
+    filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED), apps: list[int] | None = None
+) -> dict[int, dict[str, int]]:
+    """Each app's figures over the range (of `apps`, or of every app), for every app with stored
+    buckets in it: the minutes and the `counted` statistics (the others stay 0: each one left
+    out is a fifth fewer rows read). Whole UTC months of days come from the apps' month
+    roll-ups, the days around them from the samples."""
     interval, start, end = window(filters)
     months = rollups.whole_months(start, end) if interval == DAY else []
+    chosen = [] if apps is None else [Q(app__in=apps)]
     # Every statistic named: the (metric, interval, timestamp) index reads only the range.
     samples = UsageSample.objects.filter(
+        *chosen,
         metric__in=[Metric.DURATION.value, *(m.value for m in counted)],
         interval=interval,
         timestamp__gte=start,
@@ -54,6 +79,7 @@ def by_app(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -> d
     if months:
         parts.append(
             AppMonthUsage.objects.filter(
+                *chosen,
                 metric__in=[Metric.DURATION.value, *(m.value for m in counted)],
                 month__gte=months[0],
                 month__lte=months[-1],

@@ -177,12 +177,11 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     order = request.GET.get("order", "minutes")
     key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
     tenant_rows.sort(key=lambda row: (-row[key], row["tenant"].name))
-    apps_now, apps_before = ranked(ranking.by_app)
-    app_rows = sorted(
-        (row(now, apps_before.get(pk, 0)) | {"pk": pk} for pk, now in apps_now.items()), key=lambda r: -r[key]
-    )
-    app_total = len(app_rows)
-    app_rows = app_rows[:TOP_APPS]
+    # Every app is ranked by its `key` figure alone; the rows' other figures only for the apps shown.
+    shown, app_total = ranking.top_apps(filters, "duration" if key == "minutes" else key, TOP_APPS)
+    apps_now = ranking.by_app(filters, counted=PEAK_METRICS, apps=shown)
+    apps_before = {pk: found["duration"] for pk, found in ranking.by_app(before, counted=(), apps=shown).items()}
+    app_rows = [row(apps_now.get(pk, {}), apps_before.get(pk, 0)) | {"pk": pk} for pk in shown]
     app_objects = RtcApp.objects.select_related("vendor_account__tenant").in_bulk([r["pk"] for r in app_rows])
     for app_row in app_rows:
         app_row["app"] = app_objects[app_row["pk"]]
