@@ -63,6 +63,11 @@ NOT_IN_CHANNEL = 34013465  # Request.IllegalTerminal, see module docstring
 _CHANNEL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ASCII letters and digits, "_" and "-"
 
 
+INTERNAL_ERROR = ApiError(
+    "InternalError", "The request processing has failed due to some unknown error, exception or failure.", 500
+)
+
+
 def missing(name: str) -> ApiError:
     specific = {
         "AppId": "Request.NoAppID",
@@ -171,15 +176,10 @@ class AliyunSimulator:
         fmt = "XML" if params.get("Format", "").upper() == "XML" else "JSON"
         if not params.get("Format") and not request.headers.get("authorization"):
             fmt = "XML"  # spec 2.3: XML unless Format says otherwise
-        internal = ApiError(
-            "InternalError",
-            "The request processing has failed due to some unknown error, exception or failure.",
-            500,
-        )
         return answer_internal_errors(
             VENDOR,
             lambda: self._answer(request, params, request_id, fmt),
-            lambda: self._error(internal, request_id, fmt),
+            lambda: self._error(INTERNAL_ERROR, request_id, fmt),
         )
 
     def _answer(self, request: httpx.Request, params: dict[str, str], request_id: str, fmt: str) -> httpx.Response:
@@ -334,7 +334,7 @@ class AliyunSimulator:
                     "AppName": self.app_names.get(app.app_id, app.name),
                     "AppType": "universal",
                     "BillType": "paybyduration",
-                    "CreateTime": _iso(from_minute(app.created_minute)),
+                    "CreateTime": _minute_text(app.created_minute),
                     "ServiceAreas": {"ServiceArea": ["CN"]},
                     "Status": app_status,
                 }
@@ -460,8 +460,8 @@ class AliyunSimulator:
             "ChannelMetricInfo": {
                 "ChannelMetric": {
                     "ChannelId": channel_id,
-                    "StartTime": _iso(from_minute(max(day, min(s.start for s in sessions)))),
-                    "EndTime": _iso(from_minute(min(day + DAY, max(s.end for s in sessions)))),
+                    "StartTime": _minute_text(max(day, min(s.start for s in sessions))),
+                    "EndTime": _minute_text(min(day + DAY, max(s.end for s in sessions))),
                     "UserCount": len({s.user_id for s in sessions}),
                     "PubUserCount": len({s.user_id for s in sessions if s.publishes}),
                     "SubUserCount": len({s.user_id for s in sessions}),
@@ -731,8 +731,8 @@ def _user_record(session: Session, day: int) -> dict[str, Any]:
     row: dict[str, Any] = {
         "UserId": session.user_id,
         "ChannelId": session.channel_id,
-        "StartTime": _iso(from_minute(max(session.start, day))),
-        "EndTime": _iso(from_minute(min(session.end, day + DAY))),
+        "StartTime": _minute_text(max(session.start, day)),
+        "EndTime": _minute_text(min(session.end, day + DAY)),
         "ServiceArea": "cn",
     }
     for i, name in enumerate(names):
@@ -761,8 +761,8 @@ def _channel_records(sessions: list[Session], day: int, user_id: str | None) -> 
                 rows.append(
                     {
                         "ChannelId": channel_id,
-                        "StartTime": _iso(from_minute(max(day, stretch[0].start))),
-                        "EndTime": _iso(from_minute(min(day + DAY, stretch_end))),
+                        "StartTime": _minute_text(max(day, stretch[0].start)),
+                        "EndTime": _minute_text(min(day + DAY, stretch_end)),
                         "TotalUserCnt": len(users),
                         "CallArea": {"CallArea": ["cn"]},
                     }
