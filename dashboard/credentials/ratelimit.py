@@ -7,17 +7,61 @@ shared by every worker of every machine. A request that would break the limit wa
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import deque
 from functools import cache
 
 from django.conf import settings
-from limits import RateLimitItemPerSecond, storage, strategies
+from limits import RateLimitItem, RateLimitItemPerSecond, WindowStats, storage, strategies
 
 from .models import VendorAccount
 
 
+class ProcessWindows:
+    """`limits`' moving window (hit, test, get_window_stats) for counters in this process.
+
+    Its MemoryStorage trims old entries from a threading.Timer it starts again whenever the
+    last one has run out, every 10 ms under load: a thread started and ended a hundred
+    times a second, about 30 us of CPU per vendor call of a live poll. Here each key keeps
+    the times of its requests in the window, trimmed by the request that reads them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._times: dict[str, deque[float]] = {}
+
+    def _in_window(self, key: str, expiry: int, now: float) -> deque[float]:
+        times = self._times.setdefault(key, deque())
+        while times and times[0] < now - expiry:
+            times.popleft()
+        return times
+
+    def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
+        with self._lock:
+            now = time.time()
+            times = self._in_window(item.key_for(*identifiers), item.get_expiry(), now)
+            if len(times) + cost > item.amount:
+                return False
+            times.extend([now] * cost)
+            return True
+
+    def test(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
+        with self._lock:
+            times = self._in_window(item.key_for(*identifiers), item.get_expiry(), time.time())
+            return len(times) + cost <= item.amount
+
+    def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        with self._lock:
+            now = time.time()
+            times = self._in_window(item.key_for(*identifiers), item.get_expiry(), now)
+            start = times[0] if times else now
+            return WindowStats(start + item.get_expiry(), item.amount - len(times))
+
+
 @cache
-def _limiter(url: str) -> strategies.MovingWindowRateLimiter:
+def _limiter(url: str) -> strategies.MovingWindowRateLimiter | ProcessWindows:
+    if url.startswith("memory://"):
+        return ProcessWindows()
     return strategies.MovingWindowRateLimiter(storage.storage_from_string(url))
 
 

@@ -28,7 +28,9 @@ Decisions where the spec is silent or inconsistent (client and simulator agree):
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import threading
 import time
 import uuid
@@ -41,6 +43,7 @@ from xml.sax.saxutils import escape
 import httpx
 
 from vendors.base.errors import ValidationError
+from vendors.sim.answer import response
 from vendors.sim.faults import Faults
 from vendors.sim.guard import answer_internal_errors
 from vendors.sim.query import http_date, parse_query, parse_utc
@@ -57,6 +60,12 @@ DEMO_ACCESS_KEY_SECRET = "SimDemoSecretForAliyunRtc2018"
 RECORD_RETENTION_DAYS = 180
 MAX_USAGE_SPAN = timedelta(days=30)
 NOT_IN_CHANNEL = 34013465  # Request.IllegalTerminal, see module docstring
+_CHANNEL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # ASCII letters and digits, "_" and "-"
+
+
+INTERNAL_ERROR = ApiError(
+    "InternalError", "The request processing has failed due to some unknown error, exception or failure.", 500
+)
 
 
 def missing(name: str) -> ApiError:
@@ -167,15 +176,10 @@ class AliyunSimulator:
         fmt = "XML" if params.get("Format", "").upper() == "XML" else "JSON"
         if not params.get("Format") and not request.headers.get("authorization"):
             fmt = "XML"  # spec 2.3: XML unless Format says otherwise
-        internal = ApiError(
-            "InternalError",
-            "The request processing has failed due to some unknown error, exception or failure.",
-            500,
-        )
         return answer_internal_errors(
             VENDOR,
             lambda: self._answer(request, params, request_id, fmt),
-            lambda: self._error(internal, request_id, fmt),
+            lambda: self._error(INTERNAL_ERROR, request_id, fmt),
         )
 
     def _answer(self, request: httpx.Request, params: dict[str, str], request_id: str, fmt: str) -> httpx.Response:
@@ -220,17 +224,12 @@ class AliyunSimulator:
         return self._render(body, "Error", exc.status, fmt)
 
     def _render(self, body: dict[str, Any], root: str, status: int, fmt: str) -> httpx.Response:
-        headers = {"x-acs-request-id": body["RequestId"], "Date": http_date(time.time())}
+        headers = [("x-acs-request-id", body["RequestId"]), ("Date", http_date(time.time()))]
         if fmt == "XML":
             xml = f'<?xml version="1.0" encoding="UTF-8"?><{root}>{_to_xml(body)}</{root}>'
-            return httpx.Response(
-                status, headers={**headers, "Content-Type": "text/xml;charset=utf-8"}, content=xml.encode()
-            )
-        return httpx.Response(
-            status,
-            headers={**headers, "Content-Type": "application/json;charset=utf-8"},
-            content=json.dumps(body).encode(),
-        )
+            return response(status, [*headers, ("Content-Type", "text/xml;charset=utf-8")], xml.encode())
+        content = json.dumps(body).encode()
+        return response(status, [*headers, ("Content-Type", "application/json;charset=utf-8")], content)
 
     # --- shared checks --------------------------------------------------------------
 
@@ -258,7 +257,7 @@ class AliyunSimulator:
         channel_id = params.get("ChannelId")
         if not channel_id:
             raise missing("ChannelId")
-        if len(channel_id) > 64 or not all(c.isalnum() or c in "_-" for c in channel_id) or not channel_id.isascii():
+        if not _CHANNEL_ID.fullmatch(channel_id):
             raise ApiError("Request.InvalidChannelID", f"The ChannelId {channel_id!r} is invalid.")
         return channel_id
 
@@ -335,7 +334,7 @@ class AliyunSimulator:
                     "AppName": self.app_names.get(app.app_id, app.name),
                     "AppType": "universal",
                     "BillType": "paybyduration",
-                    "CreateTime": _iso(from_minute(app.created_minute)),
+                    "CreateTime": _minute_text(app.created_minute),
                     "ServiceAreas": {"ServiceArea": ["CN"]},
                     "Status": app_status,
                 }
@@ -461,8 +460,8 @@ class AliyunSimulator:
             "ChannelMetricInfo": {
                 "ChannelMetric": {
                     "ChannelId": channel_id,
-                    "StartTime": _iso(from_minute(max(day, min(s.start for s in sessions)))),
-                    "EndTime": _iso(from_minute(min(day + DAY, max(s.end for s in sessions)))),
+                    "StartTime": _minute_text(max(day, min(s.start for s in sessions))),
+                    "EndTime": _minute_text(min(day + DAY, max(s.end for s in sessions))),
                     "UserCount": len({s.user_id for s in sessions}),
                     "PubUserCount": len({s.user_id for s in sessions if s.publishes}),
                     "SubUserCount": len({s.user_id for s in sessions}),
@@ -554,12 +553,13 @@ class AliyunSimulator:
         area = params.get("ServiceArea", "CN").upper()
         first = to_minute(start) // step * step
         last = min(to_minute(end), self.world.now_minute() + 1)
-        rows = []
-        bucket = first
-        while bucket < last:
-            stats = self.world.bucket_stats(app_ids, bucket, step) if area == "CN" and app_ids else None
-            rows.append(_usage_row(action, bucket, stats))
-            bucket += step
+        if area == "CN" and app_ids:
+            totals = self.world.usage_rows(app_ids, first, step, last)
+        else:
+            # outside the world's area: nothing, the peaks at each bucket's start
+            totals = [(0, 0, 0, 0, 0, 0, 0, 0, bucket, 0, bucket) for bucket in range(first, last, step)]
+        row_of = _USAGE_ROWS[action]
+        rows = [row_of(_minute_text(bucket), row) for bucket, row in zip(range(first, last, step), totals, strict=True)]
         key, item = USAGE_SHAPES[action]
         return {key: {item: rows}}
 
@@ -691,29 +691,37 @@ def _iso(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _usage_row(action: str, bucket: int, stats: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {"TimeStamp": _iso(from_minute(bucket))}
-    if action == "DescribeRtcDurationData":
-        audio, v360, v720, v1080, content = stats.duration if stats else (0, 0, 0, 0, 0)
-        row.update(
-            AudioDuration=audio,
-            V360Duration=v360,
-            V720Duration=v720,
-            V1080Duration=v1080,
-            ContentDuration=content,
-            TotalDuration=audio + v360 + v720 + v1080 + content,
-        )
-    elif action == "DescribeRtcUserCntData":
-        row["ActiveUserCnt"] = len(stats.users) if stats else 0
-    elif action == "DescribeRtcChannelCntData":
-        row["ActiveChannelCnt"] = len(stats.channels) if stats else 0
-    elif action == "DescribeRtcPeakUserCntData":
-        row["ActiveUserPeak"] = stats.peak_users if stats else 0
-        row["ActiveUserPeakTime"] = _iso(from_minute(stats.peak_users_at if stats else bucket))
-    else:
-        row["ActiveChannelPeak"] = stats.peak_channels if stats else 0
-        row["ActiveChannelPeakTime"] = _iso(from_minute(stats.peak_channels_at if stats else bucket))
-    return row
+@functools.lru_cache(maxsize=16384)
+def _minute_text(minute: int) -> str:
+    """`_iso(from_minute(minute))`, cached: a usage window has 720 bucket times, and every app
+    and statistic asks about the same ones (16,384 strings: under 2 MB)."""
+    return _iso(from_minute(minute))
+
+
+# The row each usage action reports for a bucket, from its time and `World.usage_rows` totals.
+_USAGE_ROWS: dict[str, Callable[[str, tuple[int, ...]], dict[str, Any]]] = {
+    "DescribeRtcDurationData": lambda time, t: {
+        "TimeStamp": time,
+        "AudioDuration": t[0],
+        "V360Duration": t[1],
+        "V720Duration": t[2],
+        "V1080Duration": t[3],
+        "ContentDuration": t[4],
+        "TotalDuration": t[0] + t[1] + t[2] + t[3] + t[4],
+    },
+    "DescribeRtcUserCntData": lambda time, t: {"TimeStamp": time, "ActiveUserCnt": t[5]},
+    "DescribeRtcChannelCntData": lambda time, t: {"TimeStamp": time, "ActiveChannelCnt": t[6]},
+    "DescribeRtcPeakUserCntData": lambda time, t: {
+        "TimeStamp": time,
+        "ActiveUserPeak": t[7],
+        "ActiveUserPeakTime": _minute_text(t[8]),
+    },
+    "DescribeRtcPeakChannelCntData": lambda time, t: {
+        "TimeStamp": time,
+        "ActiveChannelPeak": t[9],
+        "ActiveChannelPeakTime": _minute_text(t[10]),
+    },
+}
 
 
 def _user_record(session: Session, day: int) -> dict[str, Any]:
@@ -723,8 +731,8 @@ def _user_record(session: Session, day: int) -> dict[str, Any]:
     row: dict[str, Any] = {
         "UserId": session.user_id,
         "ChannelId": session.channel_id,
-        "StartTime": _iso(from_minute(max(session.start, day))),
-        "EndTime": _iso(from_minute(min(session.end, day + DAY))),
+        "StartTime": _minute_text(max(session.start, day)),
+        "EndTime": _minute_text(min(session.end, day + DAY)),
         "ServiceArea": "cn",
     }
     for i, name in enumerate(names):
@@ -753,8 +761,8 @@ def _channel_records(sessions: list[Session], day: int, user_id: str | None) -> 
                 rows.append(
                     {
                         "ChannelId": channel_id,
-                        "StartTime": _iso(from_minute(max(day, stretch[0].start))),
-                        "EndTime": _iso(from_minute(min(day + DAY, stretch_end))),
+                        "StartTime": _minute_text(max(day, stretch[0].start)),
+                        "EndTime": _minute_text(min(day + DAY, stretch_end)),
                         "TotalUserCnt": len(users),
                         "CallArea": {"CallArea": ["cn"]},
                     }

@@ -20,6 +20,7 @@ import socketserver
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -34,6 +35,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"}
 MAX_LINE = 65536  # http.server's limits: a longer request line is 414, a longer header line 431
 MAX_HEADERS = 100
+MAX_ARRIVALS = 100_000  # arrival times kept for /__sim__/stats: about 3 MB at most
 SERVER_NAME = "vendors.sim"
 REASONS = {status.value: status.phrase for status in HTTPStatus}
 
@@ -98,7 +100,9 @@ class Traffic:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.arrivals: list[float] = []
+        self.requests = 0
+        # The newest arrivals only: a demo left running for days answers millions of requests.
+        self.arrivals: deque[float] = deque(maxlen=MAX_ARRIVALS)
         # Requests being answered now, and the most there were at once since the last reset:
         # concurrency shown by a count, whatever the machine's speed.
         self.in_flight = 0
@@ -106,6 +110,7 @@ class Traffic:
 
     def arrived(self) -> None:
         with self._lock:
+            self.requests += 1
             self.arrivals.append(time.time())
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
@@ -116,13 +121,14 @@ class Traffic:
 
     def reset(self) -> None:
         with self._lock:
-            self.arrivals = []
+            self.requests = 0
+            self.arrivals.clear()
             self.most_in_flight = self.in_flight
 
     def as_dict(self) -> dict[str, object]:
         with self._lock:
             return {
-                "requests": len(self.arrivals),
+                "requests": self.requests,
                 "arrivals": list(self.arrivals),
                 "most_in_flight": self.most_in_flight,
             }

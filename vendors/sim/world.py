@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import math
 import random
+import struct
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -36,6 +38,9 @@ DAY = 1440
 ROLE_COMMUNICATION, ROLE_INTERACTIVE, ROLE_VIEWER = 0, 1, 2
 TIERS = (Tier.AUDIO, Tier.V360, Tier.V720, Tier.V1080, Tier.CONTENT)
 TIER_WEIGHTS = (0.25, 0.30, 0.30, 0.10, 0.05)
+# What random.choices(TIERS, TIER_WEIGHTS) draws from, worked out once rather than per session.
+_TIER_CUMULATIVE = tuple(itertools.accumulate(TIER_WEIGHTS))
+_TIER_TOTAL = _TIER_CUMULATIVE[-1] + 0.0
 # Share of a day's traffic in each UTC hour: quiet nights, busy working hours.
 DIURNAL = (1, 1, 2, 3, 5, 6, 7, 7, 7, 6, 6, 6, 6, 6, 7, 7, 6, 5, 4, 3, 2, 2, 1, 1)
 WEEKLY = (1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5)  # Monday first
@@ -127,6 +132,26 @@ class BucketStats:
     def total_minutes(self) -> int:
         return sum(self.duration)
 
+    def usage_row(self) -> UsageRow:
+        return (
+            *self.duration,
+            len(self.users),
+            len(self.channels),
+            self.peak_users,
+            self.peak_users_at,
+            self.peak_channels,
+            self.peak_channels_at,
+        )
+
+
+# One bucket's usage as the data service reports it: minutes per tier (TIERS order), active
+# users, active channels, peak users and its minute, peak channels and its minute.
+UsageRow = tuple[int, ...]
+# A complete day's 24 hourly rows and its daily row, packed: 25 x 11 x 4 = 1,100 bytes a day
+# (a tier's minutes of a day stay far under 2**32 even over every app of an account).
+_PACKED_ROW = struct.Struct("<11I")
+MAX_CACHED_DAYS = 50_000  # (app ids, day) pairs: 1,250 bytes each with its key (measured), 63 MB at most
+
 
 def _poisson(rng: random.Random, mean: float) -> int:
     if mean <= 0:
@@ -156,12 +181,11 @@ def _peak(intervals_by_key: dict[str, list[tuple[int, int]]], lo: int, hi: int) 
                 merged_start, merged_end = start, end
         diff[merged_start - lo] += 1
         diff[merged_end - lo] -= 1
-    best, best_at, running = 0, lo, 0
-    for offset in range(hi - lo):
-        running += diff[offset]
-        if running > best:
-            best, best_at = running, lo + offset
-    return best, best_at
+    if not intervals_by_key:
+        return 0, lo
+    present = list(itertools.accumulate(diff[: hi - lo]))
+    best = max(present)
+    return (best, lo + present.index(best)) if best > 0 else (0, lo)
 
 
 class World:
@@ -185,11 +209,15 @@ class World:
         self._by_vendor: dict[str, list[AppSpec]] = {}
         self._ended: dict[str, int] = {}  # session id -> minute it was ended early
         self._joined: list[Session] = []  # sessions added by `join`, beside the generated ones
+        self._changes = 0  # joins, kicks and closes so far
+        self._live_state = (0, 0)  # the minute and changes `_live` holds the present of
+        self._live: dict[tuple[str, str | None], tuple[Session, ...]] = {}
         self._session_cache: OrderedDict[tuple[str, int], tuple[Session, ...]] = OrderedDict()
         # The same sessions by channel, for the hours a single channel was asked about (a live
         # poll reads four hours of its app for one channel: a tenth or less of the sessions).
         self._channel_cache: OrderedDict[tuple[str, int], dict[str, tuple[Session, ...]]] = OrderedDict()
         self._stats_cache: OrderedDict[tuple[tuple[str, ...], int], BucketStats] = OrderedDict()
+        self._day_cache: OrderedDict[tuple[tuple[str, ...], int], bytes] = OrderedDict()
         for vendor in VENDORS:
             self.apps(vendor)
 
@@ -309,7 +337,7 @@ class World:
                 role = ROLE_INTERACTIVE if rng.random() < 0.15 else ROLE_VIEWER
             else:
                 role = ROLE_COMMUNICATION
-            tier = rng.choices(TIERS, TIER_WEIGHTS)[0]
+            tier = TIERS[bisect.bisect(_TIER_CUMULATIVE, rng.random() * _TIER_TOTAL, 0, len(TIERS) - 1)]
             sessions.append(
                 Session(
                     session_id=_digest(app.app_id, hour, n)[:16],
@@ -362,9 +390,22 @@ class World:
         return found
 
     def live_sessions(self, app_id: str, channel_id: str | None = None) -> list[Session]:
-        """Sessions present in the current minute."""
+        """Sessions present in the current minute.
+
+        Kept until the minute or the world changes (a join, kick or close): a live poller asks
+        about each channel every second or two, and the answer can only change with them."""
         now = self.now_minute()
-        return self.sessions(app_id, now, now + 1, channel_id)
+        with self._lock:
+            state = (now, self._changes)
+            if self._live_state != state:
+                self._live_state, self._live = state, {}
+            found = self._live.get((app_id, channel_id))
+        if found is None:
+            found = tuple(self.sessions(app_id, now, now + 1, channel_id))
+            with self._lock:
+                if self._live_state == state == (self.now_minute(), self._changes):
+                    self._live[(app_id, channel_id)] = found
+        return list(found)
 
     # --- state changes --------------------------------------------------------------
     # Changes happen at `now`, so they touch only the current hour, which is never cached.
@@ -391,6 +432,7 @@ class World:
                 publishes=role != ROLE_VIEWER,
             )
             self._joined.append(session)
+            self._changes += 1
         return session
 
     def kick(self, app_id: str, channel_id: str, user_id: str) -> bool:
@@ -399,6 +441,7 @@ class World:
         with self._lock:
             for session in found:
                 self._ended[session.session_id] = self.now_minute()
+            self._changes += 1
         return bool(found)
 
     def end_channel(self, app_id: str, channel_id: str) -> int:
@@ -406,6 +449,7 @@ class World:
         with self._lock:
             for session in live:
                 self._ended[session.session_id] = self.now_minute()
+            self._changes += 1
         return len(live)
 
     # --- statistics -----------------------------------------------------------------
@@ -427,36 +471,95 @@ class World:
         return stats
 
     def _compute(self, app_ids: tuple[str, ...], lo: int, hi: int) -> BucketStats:
-        duration = [0, 0, 0, 0, 0]
-        by_user: dict[str, list[tuple[int, int]]] = {}
-        by_channel: dict[str, list[tuple[int, int]]] = {}
+        return _tally(lo, hi, [(app_id, self.sessions(app_id, lo, hi)) for app_id in app_ids], len(app_ids) > 1)
+
+    def _compute_hours(self, app_ids: tuple[str, ...], day: int) -> list[BucketStats]:
+        """`_compute` of each hour of the day, from one `sessions` call per app."""
+        by_hour: list[list[tuple[str, list[Session]]]] = [[(app_id, []) for app_id in app_ids] for _ in range(24)]
+        for index, app_id in enumerate(app_ids):
+            for session in self.sessions(app_id, day, day + DAY):
+                first = (max(session.start, day) - day) // HOUR
+                last = (min(session.end, day + DAY) - 1 - day) // HOUR
+                for hour in range(first, last + 1):
+                    by_hour[hour][index][1].append(session)
         several = len(app_ids) > 1
-        for app_id in app_ids:
-            for session in self.sessions(app_id, lo, hi):
-                start, end = max(session.start, lo), min(session.end, hi)
-                duration[TIERS.index(session.tier)] += end - start
-                user = f"{app_id}/{session.user_id}" if several else session.user_id
-                channel = f"{app_id}/{session.channel_id}" if several else session.channel_id
-                by_user.setdefault(user, []).append((start, end))
-                by_channel.setdefault(channel, []).append((start, end))
-        peak_users, peak_users_at = _peak(by_user, lo, hi)
-        peak_channels, peak_channels_at = _peak(by_channel, lo, hi)
-        return BucketStats(
-            lo,
-            hi - lo,
-            tuple(duration),
-            frozenset(by_user),
-            frozenset(by_channel),
-            peak_users,
-            peak_users_at,
-            peak_channels,
-            peak_channels_at,
-        )
+        return [_tally(day + h * HOUR, day + (h + 1) * HOUR, by_hour[h], several) for h in range(24)]
 
     def bucket_stats(self, app_ids: tuple[str, ...], start: int, length: int) -> BucketStats:
         """Stats of the given apps together for [start, start + length), in whole hours."""
         hours = [self.hour_stats(app_ids, h) for h in range(start // HOUR, (start + length) // HOUR)]
         return hours[0] if len(hours) == 1 else merge_hours(start, length, hours)
+
+    def usage_rows(self, app_ids: tuple[str, ...], first: int, step: int, last: int) -> list[UsageRow]:
+        """`bucket_stats(app_ids, bucket, step).usage_row()` of each bucket from `first` (a
+        multiple of `step`) while it begins before `last`. Complete days come from a cache of
+        their rows: an hour or day of the past is worked out once, whoever asks."""
+        if step not in (HOUR, DAY):
+            return [self.bucket_stats(app_ids, bucket, step).usage_row() for bucket in range(first, last, step)]
+        rows: list[UsageRow] = []
+        now = self.now_minute()
+        bucket = first
+        while bucket < last:
+            day = bucket - bucket % DAY
+            if day + DAY > now:  # today (or later): it follows the clock
+                rows.extend(self.bucket_stats(app_ids, b, step).usage_row() for b in range(bucket, last, step))
+                break
+            day_rows = self._day_rows(app_ids, day)
+            if step == DAY:
+                rows.append(day_rows[24])
+                bucket += DAY
+            else:
+                hours = -(-(min(last, day + DAY) - bucket) // HOUR)
+                offset = (bucket - day) // HOUR
+                rows.extend(day_rows[offset : offset + hours])
+                bucket += hours * HOUR
+        return rows
+
+    def _day_rows(self, app_ids: tuple[str, ...], day: int) -> list[UsageRow]:
+        """The 24 hourly rows and the daily row of a complete day."""
+        key = (app_ids, day)
+        with self._lock:
+            packed = self._day_cache.get(key)
+            if packed is not None:
+                self._day_cache.move_to_end(key)
+        if packed is None:
+            hours = self._compute_hours(app_ids, day)
+            rows = [hour.usage_row() for hour in hours]
+            rows.append(merge_hours(day, DAY, hours).usage_row())
+            packed = b"".join(_PACKED_ROW.pack(*row) for row in rows)
+            with self._lock:
+                self._day_cache[key] = packed
+                if len(self._day_cache) > MAX_CACHED_DAYS:
+                    self._day_cache.popitem(last=False)
+        return list(_PACKED_ROW.iter_unpack(packed))
+
+
+def _tally(lo: int, hi: int, sessions_by_app: Iterable[tuple[str, list[Session]]], several: bool) -> BucketStats:
+    """The stats of [lo, hi) from the sessions of each app that have a minute in it."""
+    duration = [0, 0, 0, 0, 0]
+    by_user: dict[str, list[tuple[int, int]]] = {}
+    by_channel: dict[str, list[tuple[int, int]]] = {}
+    for app_id, sessions in sessions_by_app:
+        for session in sessions:
+            start, end = max(session.start, lo), min(session.end, hi)
+            duration[TIERS.index(session.tier)] += end - start
+            user = f"{app_id}/{session.user_id}" if several else session.user_id
+            channel = f"{app_id}/{session.channel_id}" if several else session.channel_id
+            by_user.setdefault(user, []).append((start, end))
+            by_channel.setdefault(channel, []).append((start, end))
+    peak_users, peak_users_at = _peak(by_user, lo, hi)
+    peak_channels, peak_channels_at = _peak(by_channel, lo, hi)
+    return BucketStats(
+        lo,
+        hi - lo,
+        tuple(duration),
+        frozenset(by_user),
+        frozenset(by_channel),
+        peak_users,
+        peak_users_at,
+        peak_channels,
+        peak_channels_at,
+    )
 
 
 def merge_hours(start: int, length: int, hours: list[BucketStats]) -> BucketStats:
