@@ -301,8 +301,8 @@ def write_window(
         if not cursor.rowcount:
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
-        stored = store(app, points)
-        rollups.refresh(app, metric, interval, window.start, window.end)
+        with rollups.kept(app, metric, interval, *_covered(window, points, interval)):
+            stored = store(app, points)
         # The cursor moves forward only; one statement, or two for a series' first window.
         cursor.execute(
             _sql(
@@ -322,6 +322,12 @@ def write_window(
             [at, app.vendor_account_id],
         )
     return stored
+
+
+def _covered(window: Window, points: list[UsagePoint], interval: int) -> tuple[datetime, datetime]:
+    """The window, widened to any bucket the vendor answered outside it (all are stored)."""
+    moments = [point.timestamp for point in points]
+    return min([window.start, *moments]), max([window.end, *(m + timedelta(seconds=interval) for m in moments)])
 
 
 @functools.cache
