@@ -58,7 +58,7 @@ from django.dispatch import receiver
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Tenant
-from vendors.base.types import Interval
+from vendors.base.types import Interval, UsagePoint
 
 from .models import TIER_FIELDS, AccountDayUsage, AccountPeakSample, AppMonthUsage, TenantDayUsage, UsageSample
 
@@ -66,14 +66,18 @@ DAY = int(Interval.DAY)
 
 
 @contextmanager
-def kept(app: RtcApp, metric: str, interval: int, start: datetime, end: datetime) -> Iterator[None]:
-    """Keep the roll-ups of the samples of one series of `app` written inside, over [start, end)
-    (in the transaction that writes them; samples are only added or overwritten, never deleted):
-    the app's months recomputed, its account's and tenant's days given the difference."""
+def kept(
+    app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint]
+) -> Iterator[None]:
+    """Keep the roll-ups of the samples of one series of `app` written inside: the window
+    [start, end) and `points`, any the vendor answered outside it (in the transaction that
+    writes them; samples are only added or overwritten, never deleted): the app's months
+    recomputed, its account's and tenant's days given the difference."""
     if interval != DAY:
         yield
         return
-    first, last = _days(start, end)
+    moments = [point.timestamp for point in points]
+    first, last = _days(min([start, *moments]), max([end, *(moment + timedelta(seconds=DAY) for moment in moments)]))
     tenant_pk = _share_account(app.vendor_account_id)
     if tenant_pk is not None:
         _share_tenant(tenant_pk)
