@@ -26,7 +26,7 @@ START = datetime(2026, 1, 20, tzinfo=UTC)  # the days cross a month
 DAYS = 24
 WINDOWS = 12  # per metric and writer
 HOLD_SECONDS = 2.0  # how long the first writer keeps its changes uncommitted, at most, for a waiter
-HOLDS = 4  # how many times it does
+OVERLAPS = 2  # until another writer's upsert has waited for it this many times
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
 
     def holding(model: type, *args: object) -> None:
         original(model, *args)  # type: ignore[arg-type]
-        if model is TenantDayUsage and threading.current_thread().name == "first" and sum(waits.values()) < HOLDS:
+        if model is TenantDayUsage and threading.current_thread().name == "first" and waits.get(DAY_ROWS, 0) < OVERLAPS:
             for kind in waiters(HOLD_SECONDS):
                 waits[kind] = waits.get(kind, 0) + 1
 
@@ -114,20 +114,24 @@ def recomputes(account: VendorAccount) -> None:
 
 
 def waiters(seconds: float) -> list[str]:
-    """The statements of the transactions waiting for this one's locks (polled until some wait,
-    for `seconds` at most): an upsert of roll-up days, or a recompute's lock."""
+    """What the transactions waiting for this one's locks run, once another writer's upsert of
+    roll-up days is among them (polled for `seconds` at most, then whatever waits): such an
+    upsert, or a recompute's lock."""
     deadline = time.monotonic() + seconds
+    found: list[str] = []
     with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and DAY_ROWS not in found:
+            time.sleep(0.01)
             cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is read once per transaction
             cursor.execute("SELECT query FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))")
-            if found := [kind(query) for (query,) in cursor.fetchall()]:
-                return found
-            time.sleep(0.01)
-    return []
+            found = [kind(query) for (query,) in cursor.fetchall()]
+    return found
+
+
+DAY_ROWS = "day_rows"
 
 
 def kind(query: str) -> str:
     if query.startswith("INSERT INTO") and "dayusage" in query:
-        return "day_rows"
+        return DAY_ROWS
     return "recompute" if "FOR UPDATE" in query else "other"
