@@ -30,11 +30,13 @@ them `FOR KEY SHARE` (same order), before it reads or writes anything of the rol
   each other on those rows. Where they touch the same days, the upsert's row lock orders them:
   each adds to the latest committed figure (ON CONFLICT DO UPDATE reads the current row, not
   the statement's snapshot), so no difference is lost. Each writes its days in one order,
-  account days before tenant days, each by (metric, day), so two cannot wait for each other.
+  account days before tenant days, each by day (the days with an own peak, which all windows
+  of the account see alike, inserted first where missing), so two cannot wait for each other.
   Neither can the account row's update at the end of every window (`sync.write_window`): KEY
   SHARE, unlike SHARE, does not conflict with it.
-- A recompute waits until the windows holding the rows commit, and its statements then read
-  their samples and differences; a window arriving during a recompute waits for its commit and
+- A recompute waits until the windows holding the rows commit (new windows may still take
+  KEY SHARE meanwhile: under a steady stream of them it waits for a gap), and its statements
+  then read their samples and differences; a window arriving during a recompute waits for its commit and
   then adds its difference to the recomputed figures. Its old figures are its own samples,
   written only by its series' windows, which one app's row update at the start of each orders.
   Own peaks are written under the account's row `FOR UPDATE`, so a window sees them unchanged
