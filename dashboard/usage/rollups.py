@@ -2,20 +2,54 @@
 
 `AccountDayUsage` adds up an account's apps per statistic and UTC day; `AppMonthUsage` keeps an
 app's sum and busiest day per statistic and UTC month; `TenantDayUsage` adds up a tenant's
-account-days, each account's peaks its own account-wide figure where stored. Each is
-recomputed from what it stands for, never adjusted by a difference, so it is always their sum
-whatever was written before: `refresh` after the sync writes a window of an app (corrected
-buckets included), `refresh_account_peaks` after it writes a window of an account's own peaks,
-`rebuild_account` after an app and its samples are deleted, `rebuild_tenant` after an account
-is, `rebuild` for everything (the migrations, imports). An account's days are recomputed under
-a lock on the account's row and a tenant's under a lock on the tenant's (taken in that order):
-two windows written at once, of two apps of an account or of two accounts of a tenant, cannot
-each miss the other's figures.
+account-days, each account's peaks its own account-wide figure where stored. At every commit
+each is the sum of the samples it stands for.
+
+How each is kept:
+
+- A daily window of an app (`kept`, around the write of its samples, in its transaction): the
+  app's months are recomputed from its samples; its account's and tenant's days get the
+  difference the window made, new minus old figures of the app's days it covers, added in
+  place (`INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x`, a missing day inserted).
+  Recomputing them re-added all the account's apps for every window of every app: a backfill
+  of one account's N apps did work growing with N squared, one window at a time. The figures
+  are integers (BigIntegerField), so a difference is exact. A tenant's day counts an
+  account's own peak instead of its apps' where one is stored: there the window's difference
+  leaves the tenant's figure alone, except when the window creates the account's day, which
+  adds the own peak to the tenant's day (what the recompute's COALESCE(own peak, apps' sum)
+  gives).
+- A window of an account's own peaks (`refresh_account_peaks`): the tenant's days it touched,
+  recomputed; an app or an account deleted (`rebuild_account`, `rebuild_tenant`) and the
+  migrations and imports (`rebuild`): recomputed from the samples.
+
+Concurrency on PostgreSQL (READ COMMITTED; SQLite runs one writer at a time). A recompute
+locks the account's row and then the tenant's `FOR UPDATE`, a window adding differences takes
+them `FOR KEY SHARE` (same order), before it reads or writes anything of the roll-ups:
+
+- Windows of several apps of an account, or of several accounts of a tenant, do not wait for
+  each other on those rows. Where they touch the same days, the upsert's row lock orders them:
+  each adds to the latest committed figure (ON CONFLICT DO UPDATE reads the current row, not
+  the statement's snapshot), so no difference is lost. Each writes its days in one order,
+  account days before tenant days, each by day (the days with an own peak, which all windows
+  of the account see alike, inserted first where missing), so two cannot wait for each other.
+  Neither can the account row's update at the end of every window (`sync.write_window`): KEY
+  SHARE, unlike SHARE, does not conflict with it.
+- A recompute waits until the windows holding the rows commit (new windows may still take
+  KEY SHARE meanwhile: under a steady stream of them it waits for a gap), and its statements
+  then read their samples and differences; a window arriving during a recompute waits for its commit and
+  then adds its difference to the recomputed figures. Its old figures are its own samples,
+  written only by its series' windows, which one app's row update at the start of each orders.
+  Own peaks are written under the account's row `FOR UPDATE`, so a window sees them unchanged
+  from its check to its commit.
+- Whether a window created an account's day (for a day with an own peak) is what the insert
+  `ON CONFLICT DO NOTHING RETURNING` says: of two windows adding the same missing day exactly
+  one inserts it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -26,26 +60,37 @@ from django.dispatch import receiver
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Tenant
-from vendors.base.types import Interval
+from vendors.base.types import Interval, UsagePoint
 
-from .models import TIER_FIELDS, AccountDayUsage, AppMonthUsage
+from .models import TIER_FIELDS, AccountDayUsage, AccountPeakSample, AppMonthUsage, TenantDayUsage, UsageSample
 
 DAY = int(Interval.DAY)
 
 
-def refresh(app: RtcApp, metric: str, interval: int, start: datetime, end: datetime) -> None:
-    """Recompute the roll-ups over the days and months a window of one series of `app` touched
-    (call after its samples are written, in the same transaction)."""
+@contextmanager
+def kept(
+    app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint]
+) -> Iterator[None]:
+    """Keep the roll-ups of the samples of one series of `app` written inside: the window
+    [start, end) and `points`, any the vendor answered outside it (in the transaction that
+    writes them; samples are only added or overwritten, never deleted): the app's months
+    recomputed, its account's and tenant's days given the difference."""
     if interval != DAY:
+        yield
         return
-    first, last = _days(start, end)
-    tenant_pk = _lock_account(app.vendor_account_id)
-    _account_days(app.vendor_account_id, first, last, metric)
+    moments = [point.timestamp for point in points]
+    first, last = _days(min([start, *moments]), max([end, *(moment + timedelta(seconds=DAY) for moment in moments)]))
+    tenant_pk = _share_account(app.vendor_account_id)
     if tenant_pk is not None:
-        _lock_tenant(tenant_pk)
-        _tenant_days(tenant_pk, first, last, metric)
+        _share_tenant(tenant_pk)
+    before = _app_days(app.pk, metric, first, last)
+    yield
+    after = _app_days(app.pk, metric, first, last)
     for month in _months(first, last):
         _app_month(app.pk, metric, month, next_month(month))
+    changes = _changes(before, after)
+    if changes and tenant_pk is not None:
+        _add_days(app.vendor_account_id, tenant_pk, metric, changes, first, last)
 
 
 def refresh_account_peaks(account_pk: int, metric: str, interval: int, start: datetime, end: datetime) -> None:
@@ -82,6 +127,7 @@ def rebuild(*, tenants: bool = True) -> None:
     """Every roll-up again, from every sample (`tenants=False`: all but the tenants' days,
     for the migration that came before them)."""
     with transaction.atomic():
+        _lock_everything()
         AccountDayUsage.objects.all().delete()
         AppMonthUsage.objects.all().delete()
         for account_pk in VendorAccount.objects.values_list("pk", flat=True):
@@ -104,6 +150,7 @@ def rebuild(*, tenants: bool = True) -> None:
 def rebuild_tenants() -> None:
     """Every tenant's days again, from the accounts' days (which must be up to date)."""
     with transaction.atomic():
+        list(Tenant.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
         _tenant_days(None, None, None, None)
 
 
@@ -130,6 +177,138 @@ def _lock_account(account_pk: int) -> int | None:
 
 def _lock_tenant(tenant_pk: int) -> bool:
     return bool(list(Tenant.objects.select_for_update().filter(pk=tenant_pk).values_list("pk", flat=True)))
+
+
+def _lock_everything() -> None:
+    """Every account's row, then every tenant's, in one order: no window adds a difference meanwhile."""
+    list(VendorAccount.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    list(Tenant.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def _share_account(account_pk: int) -> int | None:
+    """Lock the account's row against recomputes only; its tenant, or None when the account is gone."""
+    table = connection.ops.quote_name(VendorAccount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tenant_id FROM {table} WHERE id = %s{_key_share()}", [account_pk])
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
+def _share_tenant(tenant_pk: int) -> None:
+    table = connection.ops.quote_name(Tenant._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id = %s{_key_share()}", [tenant_pk])
+
+
+def _key_share() -> str:
+    """PostgreSQL's weakest row lock: it excludes FOR UPDATE (the recomputes), not another KEY
+    SHARE (other windows) nor an UPDATE of other columns (the account's last sync, written by
+    every window: under FOR SHARE two windows would each wait for the other there)."""
+    return " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+
+
+Figures = tuple[int, ...]  # value, then the tiers' minutes (TIER_FIELDS)
+FIGURE_COLUMNS = ("value", *TIER_FIELDS)
+
+
+def _app_days(app_pk: int, metric: str, first: datetime, last: datetime) -> dict[datetime, Figures]:
+    """The app's daily figures of `metric` on the days [first, last)."""
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    figures = ", ".join(q(c) for c in FIGURE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q('timestamp')}, {figures} FROM {q(UsageSample._meta.db_table)} "
+            f"WHERE app_id = %s AND metric = %s AND {q('interval')} = %s "
+            f"AND {q('timestamp')} >= %s AND {q('timestamp')} < %s",
+            [app_pk, metric, DAY, adapt(first), adapt(last)],
+        )
+        return {aware(day): tuple(rest) for day, *rest in cursor.fetchall()}
+
+
+def _changes(before: dict[datetime, Figures], after: dict[datetime, Figures]) -> dict[datetime, Figures]:
+    """New minus old figures per day, in order of day: every day new to the app (its account's
+    day may be new too, even at zero), every other day whose figures changed."""
+    changes = {}
+    nothing = (0,) * len(FIGURE_COLUMNS)
+    for day in sorted(before.keys() | after.keys()):
+        new, old = after.get(day, nothing), before.get(day)
+        if old is None or new != old:
+            changes[day] = tuple(n - o for n, o in zip(new, old or nothing, strict=True))
+    return changes
+
+
+def _add_days(
+    account_pk: int, tenant_pk: int, metric: str, changes: dict[datetime, Figures], first: datetime, last: datetime
+) -> None:
+    """Add a window's changes to its account's days, then to its tenant's: where the account has
+    its own peak of the day, the tenant's figure is that peak, counted once the account's day
+    exists (the day the window creates), whatever the apps' figures."""
+    own = _own_peaks(account_pk, metric, first, last)
+    created = _create_days(AccountDayUsage, account_pk, metric, {d: c for d, c in changes.items() if d in own})
+    _add(AccountDayUsage, account_pk, metric, {d: c for d, c in changes.items() if d not in created})
+    tenant_changes = {}
+    for day, (value, *tiers) in changes.items():
+        if day in own:
+            value = own[day] if day in created else 0
+        tenant_changes[day] = (value, *tiers)
+    _add(TenantDayUsage, tenant_pk, metric, tenant_changes)
+
+
+def _own_peaks(account_pk: int, metric: str, first: datetime, last: datetime) -> dict[datetime, int]:
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q('timestamp')}, value FROM {q(AccountPeakSample._meta.db_table)} "
+            f"WHERE vendor_account_id = %s AND {q('interval')} = %s AND metric = %s "
+            f"AND {q('timestamp')} >= %s AND {q('timestamp')} < %s",
+            [account_pk, DAY, metric, adapt(first), adapt(last)],
+        )
+        return {aware(day): value for day, value in cursor.fetchall()}
+
+
+RollupModel = type[AccountDayUsage] | type[TenantDayUsage]
+OWNER_COLUMNS: dict[RollupModel, str] = {AccountDayUsage: "vendor_account_id", TenantDayUsage: "tenant_id"}
+
+
+def _create_days(model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime, Figures]) -> set[datetime]:
+    """Insert the days not stored yet with these figures; the days inserted (by this statement:
+    a day another transaction inserts first is left to `_add`)."""
+    if not changes:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert(model, owner_pk, metric, changes, "DO NOTHING RETURNING day"))
+        return {aware(day) for (day,) in cursor.fetchall()}
+
+
+def _add(model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime, Figures]) -> None:
+    """Add the changes to the days' figures, inserting a day not stored yet, in order of day."""
+    if not changes:
+        return
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    add = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in FIGURE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert(model, owner_pk, metric, changes, f"DO UPDATE SET {add}"))
+
+
+def _insert(
+    model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime, Figures], on_conflict: str
+) -> tuple[str, list[Any]]:
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    owner = OWNER_COLUMNS[model]
+    columns = ", ".join(q(c) for c in (owner, "metric", "day", *FIGURE_COLUMNS))
+    row = "(" + ", ".join(["%s"] * (3 + len(FIGURE_COLUMNS))) + ")"
+    params: list[Any] = []
+    for day in sorted(changes):
+        params += [owner_pk, metric, adapt(day), *changes[day]]
+    return (
+        f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(changes))} "
+        f"ON CONFLICT ({q(owner)}, metric, day) {on_conflict}",
+        params,
+    )
 
 
 def _tenant_days(tenant_pk: int | None, first: datetime | None, last: datetime | None, metric: str | None) -> None:

@@ -157,22 +157,22 @@ def bucket_rows(app_pk: int, points: list[UsagePoint], adapt: Callable[[datetime
     """One tuple per bucket, in UPSERT_COLUMNS order; a bucket twice in one answer keeps the last
     (as the row-by-row upsert did), which also keeps PostgreSQL from refusing the statement."""
     rows: dict[datetime, tuple] = {}
+    metric: UsageMetric | None = None
+    name = ""
     for point in points:
+        if point.metric is not metric:  # a window's points share it; an enum's .value is a property
+            metric = point.metric
+            name = metric.value
         tiers = point.duration
         peak_time = point.peak_time
-        rows[point.timestamp] = (
-            app_pk,
-            point.metric.value,
-            int(point.interval),
-            adapt(point.timestamp),
-            point.value,
-            adapt(peak_time) if peak_time is not None else None,
-            *((tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content) if tiers else NO_TIERS),
-        )
+        moment = point.timestamp
+        head = (app_pk, name, int(point.interval), adapt(moment), point.value)
+        peak = None if peak_time is None else adapt(peak_time)
+        if tiers is None:
+            rows[moment] = (*head, peak, 0, 0, 0, 0, 0)
+        else:
+            rows[moment] = (*head, peak, tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)
     return list(rows.values())
-
-
-NO_TIERS = (0,) * len(TIER_FIELDS)
 
 
 def store(app: RtcApp, points: list[UsagePoint]) -> int:
@@ -200,12 +200,28 @@ def _as_is(value: datetime) -> datetime:
 
 
 def _sqlite_time() -> Callable[[datetime], object]:
-    """Django's text for a time in SQLite, without its per-value time-zone round trip when both
-    the value and the database are in UTC (the vendors' buckets are): the same string."""
+    """Django's text for a time in SQLite, without its per-value time-zone round trip when the
+    database is in UTC: the same string, made once per time (every app's windows bring the same
+    hours) and kept in _SQLITE_TEXTS. Equal times are one instant, whose text in UTC is one."""
     adapt = connection.ops.adapt_datetimefield_value
     if connection.timezone_name != "UTC":
         return adapt
-    return lambda value: str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
+    texts = _SQLITE_TEXTS
+
+    def text(value: datetime) -> object:
+        found = texts.get(value)
+        if found is None:
+            found = str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
+            if len(texts) >= _SQLITE_TEXTS_MAX:
+                texts.clear()
+            texts[value] = found
+        return found
+
+    return text
+
+
+_SQLITE_TEXTS: dict[datetime, object] = {}
+_SQLITE_TEXTS_MAX = 65_536  # a year of hours is 8,760; peak times add a minute each at most
 
 
 def _upsert_sql(source: str) -> str:
@@ -301,8 +317,8 @@ def write_window(
         if not cursor.rowcount:
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
-        stored = store(app, points)
-        rollups.refresh(app, metric, interval, window.start, window.end)
+        with rollups.kept(app, metric, interval, window.start, window.end, points):
+            stored = store(app, points)
         # The cursor moves forward only; one statement, or two for a series' first window.
         cursor.execute(
             _sql(

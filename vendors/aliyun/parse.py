@@ -292,25 +292,56 @@ def to_usage_points(
     nodes: list[Any], metric: UsageMetric, interval: Interval, value_key: str, peak_time_key: str | None
 ) -> list[UsagePoint]:
     """to_usage_point for every node. A window holds up to 720 of them: the usual one (a dict
-    with the exact key names, a whole-number value, neither peak time nor duration breakdown)
-    is read inline, the same way to_usage_point reads it, with its time looked up in
-    `_STAMPS` and the point built by `_new_point`."""
-    if peak_time_key is not None or metric is UsageMetric.DURATION:
-        return [to_usage_point(node, metric, interval, value_key, peak_time_key) for node in nodes]
+    with the exact key names, whole-number figures, times as text) is read inline, the same
+    way to_usage_point reads it, with its bucket time looked up in `_STAMPS`, its peak time
+    parsed by `_utc_time` and the point (and its tiers) built by `_new_point`
+    (`_new_tiers`); any other node by to_usage_point."""
     points: list[UsagePoint] = []
     append = points.append
     stamps = _STAMPS
+    new_point, new_tiers, utc_time = _new_point, _new_tiers, _utc_time
+    duration = metric is UsageMetric.DURATION
     for node in nodes:
         if type(node) is dict:
             stamp, value = node.get("TimeStamp"), node.get(value_key)
             if type(stamp) is str and type(value) is int:
+                peak_time = tiers = None
+                if peak_time_key is not None:
+                    peak = node.get(peak_time_key)
+                    if type(peak) is not str or not peak:
+                        append(to_usage_point(node, metric, interval, value_key, peak_time_key))
+                        continue
+                    peak_time = utc_time(peak)
+                if duration:
+                    audio, v360, v720 = node.get("AudioDuration"), node.get("V360Duration"), node.get("V720Duration")
+                    v1080, content = node.get("V1080Duration"), node.get("ContentDuration")
+                    if not (
+                        type(audio) is int
+                        and type(v360) is int
+                        and type(v720) is int
+                        and type(v1080) is int
+                        and type(content) is int
+                    ):
+                        append(to_usage_point(node, metric, interval, value_key, peak_time_key))
+                        continue
+                    tiers = new_tiers(audio, v360, v720, v1080, content, value)
                 timestamp = stamps.get(stamp)
                 if timestamp is None:
                     timestamp = _stamp(stamp)
-                append(_new_point(metric, interval, timestamp, value))
+                append(new_point(metric, interval, timestamp, value, peak_time, tiers))
                 continue
         append(to_usage_point(node, metric, interval, value_key, peak_time_key))
     return points
+
+
+def _utc_time(text: str) -> datetime:
+    """as_time(text): the usual text (ISO 8601 in UTC, "Z" or "+00:00") by one fromisoformat,
+    which reads both the same as as_time does; any other by as_time."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return as_time(text)
+    return parsed if parsed.tzinfo is UTC else as_time(text)
 
 
 # Bucket times repeat: every app, statistic and sync reports the same hours and days (a year
@@ -329,40 +360,78 @@ def _stamp(text: str) -> datetime:
     return parsed
 
 
-def _point_builder() -> Callable[[UsageMetric, Interval, datetime, int], UsagePoint]:
-    """UsagePoint(metric, interval, timestamp, value), at half the cost where it can be.
+def _slot_setters(cls: type, names: tuple[str, ...]) -> list[Callable[[Any, Any], None]] | None:
+    """The setters of a frozen slotted dataclass's fields `names` (all of them, in order), or
+    None when `cls` is not that (other fields, a __post_init__, no slots)."""
+    slots = [cls.__dict__.get(name) for name in names]
+    if (
+        tuple(f.name for f in dataclasses.fields(cls)) != names
+        or hasattr(cls, "__post_init__")
+        or not all(isinstance(slot, types.MemberDescriptorType) for slot in slots)
+    ):
+        return None
+    return [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
+
+
+def _point_builder() -> Callable[..., UsagePoint]:
+    """UsagePoint(metric, interval, timestamp, value, peak_time, duration), at half the cost
+    where it can be.
 
     A frozen dataclass's __init__ sets each of its six fields through object.__setattr__ from
     Python; a slotted one can be filled by its slot descriptors from here instead: the same
     object (same fields, equality, hash, repr), built without running __init__. Used only
     while UsagePoint is what this relies on (slotted, no __post_init__, these six fields);
     otherwise the constructor."""
-    names = ("metric", "interval", "timestamp", "value", "peak_time", "duration")
-    slots = [UsagePoint.__dict__.get(name) for name in names]
-    if (
-        tuple(f.name for f in dataclasses.fields(UsagePoint)) != names
-        or hasattr(UsagePoint, "__post_init__")
-        or not all(isinstance(slot, types.MemberDescriptorType) for slot in slots)
-    ):
+    setters = _slot_setters(UsagePoint, ("metric", "interval", "timestamp", "value", "peak_time", "duration"))
+    if setters is None:
         return UsagePoint
     new = object.__new__
-    setters = [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
     set_metric, set_interval, set_timestamp, set_value, set_peak_time, set_duration = setters
 
-    def new_point(metric: UsageMetric, interval: Interval, timestamp: datetime, value: int) -> UsagePoint:
+    def new_point(
+        metric: UsageMetric,
+        interval: Interval,
+        timestamp: datetime,
+        value: int,
+        peak_time: datetime | None = None,
+        duration: DurationBreakdown | None = None,
+    ) -> UsagePoint:
         point = new(UsagePoint)
         set_metric(point, metric)
         set_interval(point, interval)
         set_timestamp(point, timestamp)
         set_value(point, value)
-        set_peak_time(point, None)
-        set_duration(point, None)
+        set_peak_time(point, peak_time)
+        set_duration(point, duration)
         return point
 
     return new_point
 
 
+def _tiers_builder() -> Callable[[int, int, int, int, int, int], DurationBreakdown]:
+    """DurationBreakdown(audio, v360, v720, v1080, content, total), built as _point_builder
+    builds a point, on the same conditions."""
+    setters = _slot_setters(DurationBreakdown, ("audio", "v360", "v720", "v1080", "content", "total"))
+    if setters is None:
+        return DurationBreakdown
+    new = object.__new__
+    set_audio, set_v360, set_v720, set_v1080, set_content, set_total = setters
+
+    def new_tiers(audio: int, v360: int, v720: int, v1080: int, content: int, total: int) -> DurationBreakdown:
+        tiers = new(DurationBreakdown)
+        set_audio(tiers, audio)
+        set_v360(tiers, v360)
+        set_v720(tiers, v720)
+        set_v1080(tiers, v1080)
+        set_content(tiers, content)
+        set_total(tiers, total)
+        return tiers
+
+    return new_tiers
+
+
 _new_point = _point_builder()
+_new_tiers = _tiers_builder()
 
 
 def _members_of(role: MemberRole) -> Callable[[str], Member]:

@@ -4,9 +4,10 @@ own peaks), and after an app or an account is deleted."""
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -34,6 +35,7 @@ from tests.dashboard.conftest import (
     OTHER_CANARY_SECRET,
     make_account,
 )
+from tests.dashboard.usage.rollup_writes import rollup_rows, write_days, write_own_peaks
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
@@ -152,7 +154,7 @@ def test_a_window_synced_again_with_corrected_figures_corrects_the_rollups(accou
     # What was stored differs from what the vendor says now (the vendor corrected its figures):
     # a window synced again writes the vendor's figures, and the roll-ups follow.
     UsageSample.objects.filter(pk=changed.pk).update(value=changed.value + 5000, audio=changed.audio + 5000)
-    rollups.refresh(app, "duration", DAY, changed.timestamp, changed.timestamp + timedelta(days=1))
+    rollups.rebuild_account(account.pk)
     assert (
         account_days()[(account.pk, "duration", changed.timestamp)][0]
         == account_days_from_samples()[(account.pk, "duration", changed.timestamp)][0]
@@ -209,8 +211,42 @@ def test_deleting_an_account_deletes_its_rollups_and_its_tenants_days_are_withou
 
 
 def test_rebuild_gives_the_rollups_the_sync_keeps(account) -> None:
-    kept = (account_days(), app_months(), tenant_days())
+    kept = rollup_rows()
     rollups.rebuild()
-    assert (account_days(), app_months(), tenant_days()) == kept
+    assert rollup_rows() == kept
     rollups.rebuild_tenants()
     assert tenant_days() == kept[2]
+
+
+def test_windows_add_their_differences_exactly_as_a_rebuild_sums_them(db) -> None:
+    """Windows of two apps of one account and of an app of another account of the tenant, each
+    written more than once with other figures (the vendor's corrections, a day falling to zero),
+    around the first account's own peaks (some days stored before any app's figures, some after):
+    after every window the roll-ups are the samples' sums, and a rebuild changes nothing."""
+    tenant = Tenant.objects.create(name="Diff Co", slug="diff")
+    first = make_account(tenant, "First", CANARY_KEY_ID, CANARY_SECRET, "http://127.0.0.1:9")
+    second = make_account(tenant, "Second", OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, "http://127.0.0.1:9")
+    one, two = (RtcApp.objects.create(vendor_account=first, app_id=f"app-{n}") for n in (1, 2))
+    three = RtcApp.objects.create(vendor_account=second, app_id="app-3")
+    rng = random.Random(18)
+    start = datetime(2026, 1, 24, tzinfo=UTC)  # the days cross a month
+    write_own_peaks(first, start, 0, 8, rng)
+    steps = [
+        (one, 0, 10),
+        (three, 4, 14),
+        (two, 5, 15),
+        (one, 5, 15),  # corrects days 5-9
+        (two, 0, 20),
+        (three, 0, 6),
+    ]
+    for number, (app, low, high) in enumerate(steps):
+        for metric in ("duration", "peak_users"):
+            write_days(app, metric, start, low, high, rng)
+            assert_rollups_are_the_samples_sums()
+        if number == 2:
+            write_own_peaks(first, start, 6, 12, rng)  # over days the apps have, and a correction
+            assert_rollups_are_the_samples_sums()
+    assert AccountDayUsage.objects.filter(value=0).exists()  # a day at zero is a day
+    kept = rollup_rows()
+    rollups.rebuild()
+    assert rollup_rows() == kept

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -328,3 +328,20 @@ def test_a_vendor_without_account_usage_keeps_the_labelled_sum_of_app_peaks(acco
     since = datetime.combine(timezone.now().date() - timedelta(days=6), datetime.min.time(), UTC)
     per_day = days.filter(timestamp__gte=since).values("timestamp").annotate(total=Sum("value"))
     assert f'data-total="peak_users">{max(row["total"] for row in per_day):,}<' in text
+
+
+def test_times_are_written_to_sqlite_as_django_writes_them(db, monkeypatch) -> None:
+    # The texts kept per time are Django's, whatever the time's zone, and stay so when the
+    # kept texts are emptied.
+    monkeypatch.setattr(sync, "_SQLITE_TEXTS_MAX", 3)
+    django_text = connection.ops.adapt_datetimefield_value
+    eight = timezone.get_fixed_timezone(480)
+    moments = [
+        datetime(2026, 11, 18, hour, 7 * hour % 60, microsecond=1000 * hour, tzinfo=zone)
+        for hour in range(24)
+        for zone in (UTC, eight)
+    ]
+    for _ in range(2):
+        text = sync._sqlite_time()
+        assert [text(moment) for moment in moments] == [django_text(moment) for moment in moments]
+    assert len(sync._SQLITE_TEXTS) <= 3

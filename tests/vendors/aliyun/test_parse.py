@@ -26,7 +26,7 @@ from vendors.base.errors import (
     VendorError,
 )
 from vendors.base.http import RetryPolicy
-from vendors.base.types import AppStatus, Interval, Member, MemberRole, UsageMetric, UsagePoint
+from vendors.base.types import AppStatus, DurationBreakdown, Interval, Member, MemberRole, UsageMetric, UsagePoint
 
 NOW = datetime(2026, 11, 18, tzinfo=UTC)
 
@@ -359,6 +359,51 @@ def test_usage_points_equal_the_plain_reading(stamps, values, interval):
         ]
 
 
+# Nodes of the statistics with a peak time or a duration breakdown, as the simulator and
+# Alibaba send them, and some that are not (a figure as text, a key missing, a peak time empty
+# or absent, other key case): the inline reading must equal to_usage_point's, node by node.
+usual_or_odd_figures = st.one_of(st.integers(0, 2**63 - 1), st.integers(0, 10**6).map(str), st.none())
+
+
+@st.composite
+def peak_and_duration_nodes(draw, metric: UsageMetric) -> dict:
+    query = client_module.USAGE_QUERIES[metric]
+    node = {"TimeStamp": draw(spec_times), query.value_key: draw(st.integers(0, 2**63 - 1))}
+    if query.peak_time_key:
+        node[query.peak_time_key] = draw(st.one_of(spec_times, spec_times, st.just(""), st.none()))
+    if metric is UsageMetric.DURATION:
+        for key in ("AudioDuration", "V360Duration", "V720Duration", "V1080Duration", "ContentDuration"):
+            node[key] = draw(st.one_of(st.integers(0, 2**63 - 1), st.integers(0, 2**63 - 1), usual_or_odd_figures))
+    for key in list(node):
+        if node[key] is None:
+            del node[key]
+    if draw(st.integers(0, 9)) == 0:  # another case of a key name, as spec 000 writes some
+        key = draw(st.sampled_from(sorted(node)))
+        node[key.lower()] = node.pop(key)
+    return node
+
+
+@pytest.mark.parametrize("metric", [UsageMetric.DURATION, UsageMetric.PEAK_USERS, UsageMetric.PEAK_CHANNELS])
+@given(data=st.data(), interval=st.sampled_from(list(Interval)))
+def test_usage_points_with_peak_times_or_tiers_equal_the_node_by_node_reading(metric, data, interval):
+    query = client_module.USAGE_QUERIES[metric]
+    nodes = data.draw(st.lists(peak_and_duration_nodes(metric), max_size=20))
+    expected = []
+    for node in nodes:
+        try:
+            expected.append(to_usage_point(node, metric, interval, query.value_key, query.peak_time_key))
+        except MalformedResponseError:
+            with pytest.raises(MalformedResponseError):
+                to_usage_points([node], metric, interval, query.value_key, query.peak_time_key)
+            return
+    points = to_usage_points(nodes, metric, interval, query.value_key, query.peak_time_key)
+    assert points == expected
+    assert [type(p) for p in points] == [UsagePoint] * len(nodes)
+    assert [(p.timestamp.tzinfo, p.peak_time and p.peak_time.tzinfo, p.duration, hash(p)) for p in points] == [
+        (e.timestamp.tzinfo, e.peak_time and e.peak_time.tzinfo, e.duration, hash(e)) for e in expected
+    ]
+
+
 def test_bucket_times_kept_are_bounded(monkeypatch):
     monkeypatch.setattr(parse, "_STAMPS_MAX", 3)
     parse._STAMPS.clear()
@@ -388,3 +433,10 @@ def test_points_are_built_by_their_slots_while_usage_point_allows_it():
     point = parse._new_point(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
     assert point == UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
     assert repr(point) == repr(UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7))
+    assert parse._new_tiers is not DurationBreakdown
+    tiers = parse._new_tiers(1, 2, 3, 4, 5, 16)
+    assert (tiers, hash(tiers), repr(tiers)) == (
+        DurationBreakdown(1, 2, 3, 4, 5, 16),
+        hash(DurationBreakdown(1, 2, 3, 4, 5, 16)),
+        repr(DurationBreakdown(1, 2, 3, 4, 5, 16)),
+    )

@@ -1,0 +1,68 @@
+"""Daily windows and account-wide peaks written as the syncs write them, with figures drawn
+from a seeded generator, and the roll-ups read back: for the roll-up tests on SQLite and on
+PostgreSQL (tests/scaleout/rollup_writers.py)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from dashboard.credentials.models import VendorAccount
+from dashboard.rtc.models import RtcApp
+from dashboard.usage import rollups, sync
+from dashboard.usage.models import TIER_FIELDS, AccountDayUsage, AccountPeakSample, AppMonthUsage, TenantDayUsage
+from dashboard.usage.plan import Window
+from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
+
+DAY = 86400
+
+
+def write_days(app: RtcApp, metric: str, start: datetime, low: int, high: int, rng: random.Random) -> None:
+    """One daily window of the app, days `low` to `high` from `start`, with figures drawn anew
+    (some at zero), as the sync writes it."""
+    window = Window(start + timedelta(days=low), start + timedelta(days=high))
+    points = []
+    for day in range(low, high):
+        minutes = [rng.choice([0, rng.randrange(10**6)]) for _ in TIER_FIELDS]
+        duration = DurationBreakdown(*minutes, total=sum(minutes)) if metric == "duration" else None
+        value = sum(minutes) if duration else rng.choice([0, rng.randrange(500)])
+        points.append(UsagePoint(UsageMetric(metric), Interval.DAY, start + timedelta(days=day), value, None, duration))
+    sync.write_window(app, metric, DAY, window, points, reached=window.end, now=timezone.now())
+
+
+def write_own_peaks(account: VendorAccount, start: datetime, low: int, high: int, rng: random.Random) -> None:
+    """An account's own peak users of the days, written as the account-peak sync writes them:
+    under its row's lock, the tenant's days refreshed in the same transaction."""
+    with transaction.atomic():
+        VendorAccount.objects.select_for_update().filter(pk=account.pk).exists()
+        for day in range(low, high):
+            AccountPeakSample.objects.update_or_create(
+                vendor_account=account,
+                metric="peak_users",
+                interval=DAY,
+                timestamp=start + timedelta(days=day),
+                defaults={"value": rng.randrange(300)},
+            )
+        end = start + timedelta(days=high)
+        rollups.refresh_account_peaks(account.pk, "peak_users", DAY, start + timedelta(days=low), end)
+
+
+def rollup_rows() -> tuple[dict, dict, dict]:
+    """Every account day, app month and tenant day with its figures."""
+    return (
+        {
+            (r.vendor_account_id, r.metric, r.day): (r.value, *(getattr(r, t) for t in TIER_FIELDS))
+            for r in AccountDayUsage.objects.all()
+        },
+        {
+            (r.app_id, r.metric, r.month): (r.total, r.busiest, *(getattr(r, t) for t in TIER_FIELDS))
+            for r in AppMonthUsage.objects.all()
+        },
+        {
+            (r.tenant_id, r.metric, r.day): (r.value, *(getattr(r, t) for t in TIER_FIELDS))
+            for r in TenantDayUsage.objects.all()
+        },
+    )

@@ -1,0 +1,137 @@
+"""Run by test_rollups.py in a process of its own against PostgreSQL: threads write daily
+windows at once (two apps of one account, an app of another account of the tenant), while
+another recomputes the first account's days and writes its own peaks. Prints, as JSON, the
+errors, whether the roll-ups equal what a rebuild makes of the samples, and how often a
+writer holding its uncommitted roll-up changes saw another transaction wait for it."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from dashboard.credentials.models import VendorAccount, VendorEndpoint
+from dashboard.rtc.models import RtcApp
+from dashboard.tenancy.models import Tenant
+from dashboard.usage import rollups
+from dashboard.usage.models import TenantDayUsage
+from tests.dashboard.usage.rollup_writes import rollup_rows, write_days, write_own_peaks
+
+START = datetime(2026, 1, 20, tzinfo=UTC)  # the days cross a month
+DAYS = 24
+WINDOWS = 12  # per metric and writer
+HOLD_SECONDS = 2.0  # how long the first writer keeps its changes uncommitted, at most, for a waiter
+OVERLAPS = 2  # until another writer's upsert has waited for it this many times
+
+
+def main() -> None:
+    rollups.rebuild()  # what earlier tests left on the shared database, made consistent
+    tenant, _ = Tenant.objects.get_or_create(slug="rollups-pg", defaults={"name": "Roll-ups PG"})
+    first, second = (account(tenant, label) for label in ("First", "Second"))
+    one, two = (RtcApp.objects.create(vendor_account=first, app_id=f"pg-app-{n}") for n in (1, 2))
+    three = RtcApp.objects.create(vendor_account=second, app_id="pg-app-3")
+    write_own_peaks(first, START, 0, 8, random.Random(0))  # some days of own peaks before any app's
+    errors: list[str] = []
+    waits: dict[str, int] = {}
+    barrier = threading.Barrier(4)
+    threads = [
+        threading.Thread(target=guarded(errors, barrier, lambda: windows(one, 1)), name="first"),
+        threading.Thread(target=guarded(errors, barrier, lambda: windows(two, 2)), name="second"),
+        threading.Thread(target=guarded(errors, barrier, lambda: windows(three, 3))),
+        threading.Thread(target=guarded(errors, barrier, lambda: recomputes(first))),
+    ]
+    original = rollups._add
+
+    def holding(model: type, *args: object) -> None:
+        original(model, *args)  # type: ignore[arg-type]
+        if model is TenantDayUsage and threading.current_thread().name == "first" and waits.get(DAY_ROWS, 0) < OVERLAPS:
+            for kind in waiters(HOLD_SECONDS):
+                waits[kind] = waits.get(kind, 0) + 1
+
+    rollups._add = holding  # type: ignore[assignment]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rollups._add = original  # type: ignore[assignment]
+    kept = rollup_rows()
+    rollups.rebuild()
+    print(
+        json.dumps(
+            {
+                "errors": errors,
+                "equal": rollup_rows() == kept,
+                "account_days": len(kept[0]),
+                "tenant_days": len(kept[2]),
+                "waits": waits,
+            }
+        )
+    )
+
+
+def account(tenant: Tenant, label: str) -> VendorAccount:
+    VendorEndpoint.objects.get_or_create(vendor="aliyun", base_url="http://127.0.0.1:9")
+    found = VendorAccount(tenant=tenant, vendor="aliyun", label=label, endpoint="http://127.0.0.1:9")
+    found.set_credentials({"access_key_id": f"key-{label}", "access_key_secret": "secret"})
+    found.save()
+    return found
+
+
+def guarded(errors: list[str], barrier: threading.Barrier, work: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        barrier.wait()
+        try:
+            work()
+        except Exception as error:  # a deadlock, a unique violation: the test shows it
+            errors.append(f"{threading.current_thread().name}: {error!r}")
+        finally:
+            connection.close()
+
+    return run
+
+
+def windows(app: RtcApp, seed: int) -> None:
+    """Windows over overlapping days, each day written again and again with other figures."""
+    rng = random.Random(seed)
+    for _ in range(WINDOWS):
+        low = rng.randrange(DAYS - 1)
+        high = rng.randrange(low + 1, DAYS + 1)
+        for metric in ("duration", "peak_users"):
+            write_days(app, metric, START, low, high, rng)
+
+
+def recomputes(account: VendorAccount) -> None:
+    rng = random.Random(4)
+    for low in (4, 10, 16):
+        time.sleep(0.05)
+        rollups.rebuild_account(account.pk)
+        write_own_peaks(account, START, low, low + 6, rng)
+
+
+def waiters(seconds: float) -> list[str]:
+    """What the transactions waiting for this one's locks run, once another writer's upsert of
+    roll-up days is among them (polled for `seconds` at most, then whatever waits): such an
+    upsert, or a recompute's lock."""
+    deadline = time.monotonic() + seconds
+    found: list[str] = []
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline and DAY_ROWS not in found:
+            time.sleep(0.01)
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is read once per transaction
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))")
+            found = [kind(query) for (query,) in cursor.fetchall()]
+    return found
+
+
+DAY_ROWS = "day_rows"
+
+
+def kind(query: str) -> str:
+    if query.startswith("INSERT INTO") and "dayusage" in query:
+        return DAY_ROWS
+    return "recompute" if "FOR UPDATE" in query else "other"
