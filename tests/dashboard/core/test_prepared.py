@@ -3,10 +3,16 @@ it is given, and refuses a queryset whose SQL depends on the value."""
 
 from __future__ import annotations
 
-import pytest
-from django.db.models import Count, Max
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from dashboard.core.prepared import all_columns, prepared
+import pytest
+from django.db import connection
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Count, Max
+from django.test.utils import CaptureQueriesContext
+
+from dashboard.core.prepared import INT_STAND_INS, all_columns, prepared
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Tenant
 from tests.dashboard.conftest import World2
@@ -56,3 +62,30 @@ def test_a_value_that_shapes_the_sql_is_refused(db: None) -> None:
         prepared(lambda limit: Tenant.objects.order_by("pk").values_list("pk")[:limit]).rows(5)
     with pytest.raises(ValueError):
         prepared(lambda pk: Tenant.objects.filter(pk=pk).exclude(pk=pk).values_list("pk")).rows(5)
+
+
+def test_instances_with_their_related_objects(two_tenants: World2) -> None:
+    w = two_tenants
+    accounts = prepared(
+        lambda tenant, pk: VendorAccount.objects.select_related("tenant").filter(tenant_id=tenant, pk=pk)
+    )
+    (found,) = accounts.instances(w.acme.pk, w.acme_account.pk)
+    assert found == w.acme_account and found.tenant == w.acme and found.created_at == w.acme_account.created_at
+    with django_assert_no_queries():
+        assert found.tenant.slug == "acme"
+    assert accounts.instances(w.harbor.pk, w.acme_account.pk) == []  # another tenant's: not found
+    assert accounts.instances(w.acme.pk, 2**70) == []  # beyond any key
+
+
+@contextmanager
+def django_assert_no_queries() -> Iterator[None]:
+    with CaptureQueriesContext(connection) as queries:
+        yield
+    assert not queries.captured_queries
+
+
+def test_stand_ins_fit_the_smallest_integer_column() -> None:
+    """Django finds nothing for a value out of a column's range (PostgreSQL's int2 and int4):
+    a stand-in out of range would prepare a query that never finds anything."""
+    low, high = BaseDatabaseOperations.integer_field_ranges["SmallIntegerField"]
+    assert all(low <= value + 100 * 10 <= high for value in INT_STAND_INS)
