@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -36,7 +36,11 @@ class Cut(Generic[T]):
 
 def head(queryset: QuerySet[Any], limit: int) -> Cut[Any]:
     """The first `limit` rows, and how many there are (counted only when the list is cut)."""
-    items = list(queryset[: limit + 1])
-    if len(items) <= limit:
-        return Cut(items, len(items))
-    return Cut(items[:limit], queryset.count())
+    return cut(list(queryset[: limit + 1]), limit, queryset.count)
+
+
+def cut(first: list[T], limit: int, count: Callable[[], int]) -> Cut[T]:
+    """A list's first `limit` + 1 rows cut to `limit`; `count` is asked only when the list is cut."""
+    if len(first) <= limit:
+        return Cut(first, len(first))
+    return Cut(first[:limit], count())

@@ -21,6 +21,7 @@ from .crypto import UndecryptableCredentials
 from .forms import VendorAccountForm
 from .jobs import start_sync
 from .models import CheckOutcome, VendorAccount
+from .page_version import accounts_version
 
 # Nothing on the accounts page follows the clock: a stored page lives until its data changes (or this).
 ACCOUNT_LIST_CACHE_SECONDS = 300
@@ -34,7 +35,7 @@ def _account_list_version(request: ConsoleRequest, tenant_slug: str) -> object:
         scope.role,
         row(scope.tenant),
         None if request.htmx else header_version(request),
-        [row(account) for account in scope.tenant.vendor_accounts.order_by("pk")],
+        accounts_version(scope.tenant.pk),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from dashboard.core.cuts import head
 from dashboard.core.listing import paginate
 from dashboard.core.page_cache import cached_page, extra_parts, row
 from dashboard.core.params import text_param
+from dashboard.core.prepared import prepared
 from dashboard.core.requests import ConsoleRequest
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
@@ -45,10 +46,29 @@ MEMBERS_PER_PAGE = 100
 CHANNEL_PAGE = "live:channel_detail"
 
 
-def _channel(scope: TenantScope, channel_pk: int) -> Channel:
-    return scope.get(
-        Channel.objects.select_related("app__vendor_account__tenant"), "app__vendor_account__tenant", pk=channel_pk
+# Read on every view of a live page and its refresh: compiled once (dashboard/core/prepared.py).
+_TENANT_CHANNEL = prepared(
+    lambda tenant, pk: Channel.objects.select_related("app__vendor_account__tenant").filter(
+        app__vendor_account__tenant_id=tenant, pk=pk
     )
+)
+_KICKS = prepared(
+    lambda channel: (
+        Presence.objects.filter(channel_id=channel, kicked_at__isnull=False)
+        .order_by()
+        .values("channel_id")
+        .annotate(n=Count("pk"), last=Max("kicked_at"))
+        .values_list("n", "last")
+    )
+)
+
+
+def _channel(scope: TenantScope, channel_pk: int) -> Channel:
+    """The channel if it is the scope's tenant's, else 404 (as scope.get)."""
+    found = _TENANT_CHANNEL.instances(scope.tenant.pk, channel_pk)
+    if not found:
+        raise Http404
+    return found[0]
 
 
 # --- the channel list -------------------------------------------------------------------------
@@ -254,10 +274,8 @@ def _live_context(request: HttpRequest, scope: TenantScope, channel: Channel) ->
 
 def _version(channel: Channel) -> str:
     """Changes whenever the live part of the page would: a poll, a close, a kick."""
-    kicks = Presence.objects.filter(channel=channel, kicked_at__isnull=False).aggregate(
-        n=Count("pk"), last=Max("kicked_at")
-    )
-    parts = (channel.last_polled_at, channel.closed_at, kicks["n"], kicks["last"])
+    kicks, last_kick = (_KICKS.rows(channel.pk) or [(0, None)])[0]
+    parts = (channel.last_polled_at, channel.closed_at, kicks, last_kick)
     return "|".join(
         "" if part is None else str(part.timestamp() if hasattr(part, "timestamp") else part) for part in parts
     )

@@ -5,6 +5,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser, User
 
+from dashboard.core.prepared import prepared
+
+# Read on every request: compiled once (dashboard/core/prepared.py).
+_USER_WITH_PREFERENCES = prepared(
+    lambda pk: get_user_model()._default_manager.select_related("preferences").filter(pk=pk)
+)
+
 
 class PasswordBackend(ModelBackend):
     """Django's password check, except for staff when STAFF_PASSWORD_LOGIN is off: they sign in
@@ -19,8 +26,6 @@ class PasswordBackend(ModelBackend):
     def get_user(self, user_id: int | str) -> User | None:
         """The signed-in user of each request, with their preferences in the same query
         (people.middleware reads them on every page)."""
-        try:
-            user = get_user_model()._default_manager.select_related("preferences").get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        found = _USER_WITH_PREFERENCES.instances(get_user_model()._meta.pk.to_python(user_id))
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.core.cuts import Cut
+from dashboard.core.prepared import all_columns, prepared
 from dashboard.mixing.models import RUNNING_TASKS, MixingTask
 from vendors.base.provider import Capability
 
@@ -67,15 +68,15 @@ def running_recordings(where: Q) -> QuerySet[Recording]:
 def running_on_channel_version(channel_pk: int) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Every field of the pushes and recordings the live page lists as running on the channel,
     with who started them: that page's cached render is kept only while these stay the same."""
-    where = of_channel(channel_pk)
-    return (
-        list(running_pushes(where).values_list(*_fields(MixingTask), "started_by__username")),
-        list(running_recordings(where).values_list(*_fields(Recording), "started_by__username")),
-    )
+    return (_PUSHES_ON_CHANNEL.rows(channel_pk), _RECORDINGS_ON_CHANNEL.rows(channel_pk))
 
 
-def _fields(model: type[MixingTask] | type[Recording]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+_PUSHES_ON_CHANNEL = prepared(
+    lambda channel: running_pushes(of_channel(channel)).values_list(*all_columns(MixingTask), "started_by__username")
+)
+_RECORDINGS_ON_CHANNEL = prepared(
+    lambda channel: running_recordings(of_channel(channel)).values_list(*all_columns(Recording), "started_by__username")
+)
 
 
 def _push_row(task: MixingTask, now: datetime) -> ActiveTask:

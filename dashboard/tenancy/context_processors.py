@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from dashboard.core.cuts import Cut, head
+from dashboard.core.cuts import Cut, cut
+from dashboard.core.prepared import prepared
 
 from .models import Tenant
 from .scoping import visible_tenants
@@ -43,10 +44,24 @@ def _tenancy(request: HttpRequest) -> dict[str, object]:
     match = getattr(request, "resolver_match", None)
     current_slug = (match.kwargs.get("tenant_slug") if match else None) or request.session.get("tenant")
     visible = visible_tenants(user).only("name", "slug")
-    tenants = head(visible, TENANTS_IN_MENU)
+    first = _STAFF_MENU.instances() if user.is_staff else _MEMBER_MENU.instances(user.pk)
+    tenants = cut(first, TENANTS_IN_MENU, visible.count)
     current = next((t for t in tenants if t.slug == current_slug), None)
     if current is None and current_slug and tenants.cut:
         # The current tenant may be past the menu's cut; the header still names it.
         current = visible.filter(slug=current_slug).first()
-    accounts = head(current.vendor_accounts.only("label", "tenant_id"), ACCOUNTS_IN_MENU) if current else None
+    accounts = (
+        cut(_ACCOUNTS_MENU.instances(current.pk), ACCOUNTS_IN_MENU, current.vendor_accounts.count) if current else None
+    )
     return {"switcher_tenants": tenants, "current_tenant": current, "menu_accounts": accounts}
+
+
+# The header's menus, on every page: compiled once (dashboard/core/prepared.py). The tenants
+# are visible_tenants(): every one to staff, a member's own to a member.
+_STAFF_MENU = prepared(lambda: Tenant.objects.only("name", "slug")[: TENANTS_IN_MENU + 1])
+_MEMBER_MENU = prepared(
+    lambda user: Tenant.objects.filter(memberships__user_id=user).only("name", "slug")[: TENANTS_IN_MENU + 1]
+)
+_ACCOUNTS_MENU = prepared(
+    lambda tenant: Tenant(pk=tenant).vendor_accounts.only("label", "tenant_id")[: ACCOUNTS_IN_MENU + 1]
+)

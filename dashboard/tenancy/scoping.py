@@ -17,9 +17,18 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from dashboard.core.prepared import prepared
+
 from .models import Membership, Role, Tenant
 
 M = TypeVar("M", bound=Model)
+# Read on every page of a tenant: compiled once (dashboard/core/prepared.py).
+_TENANT_BY_SLUG = prepared(lambda slug: Tenant.objects.filter(slug=slug)[:1])
+_MEMBERSHIP_ROLE = prepared(
+    lambda user, tenant: (
+        Membership.objects.filter(user_id=user, tenant_id=tenant).order_by("pk").values_list("role")[:1]
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -49,13 +58,14 @@ def role_in(user: User | AnonymousUser, tenant: Tenant) -> Role | None:
         return None
     if user.is_staff:
         return Role.STAFF
-    role = Membership.objects.filter(user=user, tenant=tenant).values_list("role", flat=True).first()
-    return Role(role) if role else None
+    found = _MEMBERSHIP_ROLE.rows(user.pk, tenant.pk)
+    return Role(found[0][0]) if found and found[0][0] else None
 
 
 def tenant_scope(request: HttpRequest, tenant_slug: str, needed: Role = Role.VIEWER) -> TenantScope:
     """The tenant of the URL as the requesting user may see it, or 404 / 403."""
-    tenant = Tenant.objects.filter(slug=tenant_slug).first()
+    found = _TENANT_BY_SLUG.instances(tenant_slug)
+    tenant = found[0] if found else None
     role = role_in(request.user, tenant) if tenant else None
     if tenant is None or role is None:
         # The same answer whether the tenant exists or not: no probing for names.

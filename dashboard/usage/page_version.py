@@ -13,12 +13,16 @@ across a boundary: the page, its CSV and the API always cover the same hours.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from dashboard.billing.models import Markup, PriceBook
 from dashboard.core.page_cache import row
+from dashboard.core.prepared import PreparedQuery, all_columns, prepared
 from dashboard.core.requests import ConsoleRequest
+from dashboard.credentials.page_version import accounts_version
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.context_processors import header_version
 from dashboard.tenancy.scoping import tenant_scope
@@ -32,20 +36,40 @@ def report_version(request: ConsoleRequest, tenant_slug: str, **ids: int) -> obj
     or app not of this tenant is the view's 404, never stored."""
     scope = tenant_scope(request, tenant_slug)
     tenant = scope.tenant
-    apps = RtcApp.objects.filter(vendor_account__tenant=tenant)
     return (
         clock_quarter(),
         scope.role,
         row(tenant),
         None if request.htmx else header_version(request),
-        [row(account) for account in tenant.vendor_accounts.order_by("pk")],
-        [row(app) for app in apps.order_by("pk")],
-        list(SyncCursor.objects.filter(app__in=apps).order_by("pk").values_list()),
-        list(AccountPeakCursor.objects.filter(vendor_account__tenant=tenant).order_by("pk").values_list()),
-        ObservedSample.objects.filter(app__in=apps).aggregate(n=Count("pk"), last=Max("computed_at")),
-        list(PriceBook.objects.filter(vendor_account__tenant=tenant).order_by("pk").values_list()),
-        list(Markup.objects.filter(tenant=tenant).values_list()),
+        accounts_version(tenant.pk),
+        [query.rows(tenant.pk) for query in _TENANT_DATA],
     )
+
+
+def _whole_rows(model: type[Any], tenant_path: str) -> PreparedQuery:
+    return prepared(
+        lambda tenant: model.objects.filter(**{tenant_path: tenant}).order_by("pk").values_list(*all_columns(model))
+    )
+
+
+# What the tenant's reports read besides its accounts: apps, sync cursors, account-peak
+# cursors, the observed figures' count and latest computation, price books and markup.
+_TENANT_DATA = (
+    _whole_rows(RtcApp, "vendor_account__tenant_id"),
+    _whole_rows(SyncCursor, "app__vendor_account__tenant_id"),
+    _whole_rows(AccountPeakCursor, "vendor_account__tenant_id"),
+    prepared(
+        lambda tenant: (
+            ObservedSample.objects.filter(app__vendor_account__tenant_id=tenant)
+            .order_by()
+            .values("app__vendor_account__tenant_id")
+            .annotate(n=Count("pk"), last=Max("computed_at"))
+            .values_list("n", "last")
+        )
+    ),
+    _whole_rows(PriceBook, "vendor_account__tenant_id"),
+    _whole_rows(Markup, "tenant_id"),
+)
 
 
 QUARTER_HOUR_SECONDS = 15 * 60
