@@ -151,6 +151,15 @@ UsageRow = tuple[int, ...]
 # (a tier's minutes of a day stay far under 2**32 even over every app of an account).
 _PACKED_ROW = struct.Struct("<11I")
 MAX_CACHED_DAYS = 50_000  # (app ids, day) pairs: 1,250 bytes each with its key (measured), 63 MB at most
+# The other caches hold sessions, whose size grows with the world's traffic: measured at the
+# default 2,400 sessions a day, an app-hour's sessions take 37 KB and an hour's statistics
+# 14 KB. A demo left running for days must not grow to gigabytes (it reached 200,000 and
+# 100,000 entries before: 7 GB and 1.4 GB), and complete days are served from the day cache,
+# so these keep what live polls and the day being computed need: about 370, 180 and 140 MB at
+# most at the default traffic.
+MAX_CACHED_SESSION_HOURS = 10_000  # (app, hour) pairs
+MAX_CACHED_CHANNEL_HOURS = 5_000  # (app, hour) pairs, grouped by channel (the same sessions)
+MAX_CACHED_HOUR_STATS = 10_000  # (app ids, hour) pairs
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -288,7 +297,7 @@ class World:
         sessions = self._generate(app, hour)
         with self._lock:
             self._session_cache[key] = sessions
-            if len(self._session_cache) > 200_000:
+            if len(self._session_cache) > MAX_CACHED_SESSION_HOURS:
                 self._session_cache.popitem(last=False)
         return sessions
 
@@ -306,7 +315,7 @@ class World:
         by_channel = {channel: tuple(sessions) for channel, sessions in grouped.items()}
         with self._lock:
             self._channel_cache[key] = by_channel
-            if len(self._channel_cache) > 20_000:
+            if len(self._channel_cache) > MAX_CACHED_CHANNEL_HOURS:
                 self._channel_cache.popitem(last=False)
         return by_channel.get(channel_id, ())
 
@@ -466,7 +475,7 @@ class World:
         if hi <= self.now_minute():
             with self._lock:
                 self._stats_cache[key] = stats
-                if len(self._stats_cache) > 100_000:
+                if len(self._stats_cache) > MAX_CACHED_HOUR_STATS:
                     self._stats_cache.popitem(last=False)
         return stats
 
