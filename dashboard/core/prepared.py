@@ -41,6 +41,7 @@ class Compiled:
     sql: str
     params: tuple[Any, ...]
     places: tuple[int, ...]  # where each value goes in params
+    kinds: tuple[type, ...]  # each value's type: another (None, a text for a key) would change the SQL
     # The compiler of the stand-in query: what Django needs to turn its rows into values or instances.
     compiler: SQLCompiler
     iterable: type
@@ -87,6 +88,9 @@ class PreparedQuery:
 
     @staticmethod
     def _fetch(compiled: Compiled, alias: str, values: tuple[int | str, ...]) -> list[Any]:
+        for value, kind in zip(values, compiled.kinds, strict=True):
+            if type(value) is not kind:
+                raise TypeError(f"this prepared query takes {kind.__name__} values here, not {type(value).__name__}")
         if any(isinstance(value, int) and value not in KEY_RANGE for value in values):
             return []  # no row has such a key (Django finds none without asking the database)
         params = list(compiled.params)
@@ -121,7 +125,7 @@ class PreparedQuery:
             if len(found) != 1:
                 raise ValueError(f"a prepared query must use each value once as a parameter ({len(found)} found)")
             places.append(found[0])
-        compiled = Compiled(sql, tuple(params), tuple(places), compiler, iterable)
+        compiled = Compiled(sql, tuple(params), tuple(places), tuple(type(v) for v in values), compiler, iterable)
         return model_parts(compiled, alias) if iterable is ModelIterable else compiled
 
 

@@ -10,7 +10,6 @@ import math
 import threading
 import time
 from collections import deque
-from functools import cache
 
 from django.conf import settings
 from limits import RateLimitItem, RateLimitItemPerSecond, WindowStats, storage, strategies
@@ -58,11 +57,24 @@ class ProcessWindows:
             return WindowStats(start + item.get_expiry(), item.amount - len(times))
 
 
-@cache
+_limiters: dict[str, strategies.MovingWindowRateLimiter | ProcessWindows] = {}
+_limiters_lock = threading.Lock()
+
+
 def _limiter(url: str) -> strategies.MovingWindowRateLimiter | ProcessWindows:
-    if url.startswith("memory://"):
-        return ProcessWindows()
-    return strategies.MovingWindowRateLimiter(storage.storage_from_string(url))
+    """One per storage URL and process. Made under a lock: two threads making the first call at
+    once would each count in a limiter of its own, and one's requests would not be counted."""
+    try:
+        return _limiters[url]
+    except KeyError:
+        pass
+    with _limiters_lock:
+        if url not in _limiters:
+            memory = url.startswith("memory://")
+            _limiters[url] = (
+                ProcessWindows() if memory else strategies.MovingWindowRateLimiter(storage.storage_from_string(url))
+            )
+        return _limiters[url]
 
 
 def per_second(account: VendorAccount) -> float:

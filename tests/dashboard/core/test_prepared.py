@@ -89,3 +89,12 @@ def test_stand_ins_fit_the_smallest_integer_column() -> None:
     a stand-in out of range would prepare a query that never finds anything."""
     low, high = BaseDatabaseOperations.integer_field_ranges["SmallIntegerField"]
     assert all(low <= value + 100 * 10 <= high for value in INT_STAND_INS)
+
+
+def test_a_value_of_another_type_than_the_first_call_s_is_refused(two_tenants: World2) -> None:
+    """None would be sent as `= NULL` (Django writes IS NULL), a text for a key compared as text."""
+    accounts = prepared(lambda tenant: VendorAccount.objects.filter(tenant_id=tenant).values_list("pk"))
+    assert accounts.rows(two_tenants.acme.pk)
+    for wrong in (None, str(two_tenants.acme.pk), True):
+        with pytest.raises(TypeError, match="takes int values here"):
+            accounts.rows(wrong)  # type: ignore[arg-type]
