@@ -17,6 +17,7 @@ from operator import or_
 from typing import Any
 
 from babel.numbers import format_currency
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BigIntegerField, Case, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
@@ -28,7 +29,7 @@ from dashboard.rtc.models import RtcApp
 
 from . import rollups
 from .models import AppMonthUsage, Metric, UsageSample
-from .reports import Filters, Report, window
+from .reports import Filters, Report, raw_rows, window
 
 DAY = 86400
 
@@ -55,7 +56,7 @@ def _usage(filters: Filters, accounts: dict[int, int], books: dict[int, list[Pri
     sums = {tier: Cast(Sum(tier), BigIntegerField()) for tier in filters.tiers}
     if filters.resolved in ("hour", "day"):
         buckets = rows.values("app", "timestamp").annotate(**sums).values_list("app", "timestamp", *sums)
-        for app, moment, *minutes in _fetch(buckets):
+        for app, moment, *minutes in raw_rows(buckets):
             moment = rollups.aware(moment)
             yield cost.Usage(moment, accounts[app], app, moment.date(), _tiers(filters, minutes))
         return
@@ -68,17 +69,10 @@ def _usage(filters: Filters, accounts: dict[int, int], books: dict[int, list[Pri
         .annotate(first=Min("timestamp"), **sums)
         .values_list("app", "period", "stretch", "first", *sums)
     )
-    for app, period, _, first, *minutes in _fetch(grouped):
+    for app, period, _, first, *minutes in raw_rows(grouped):
         # No book starts inside a stretch: its first day's book prices all of it.
         tiers = _tiers(filters, minutes)
         yield cost.Usage(rollups.aware(period), accounts[app], app, rollups.aware(first).date(), tiers)
-
-
-def _fetch(query: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
-    sql, params = query.order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _tiers(filters: Filters, minutes: list[int | None]) -> dict[str, int]:
@@ -159,7 +153,12 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
         )
     # One row per app and stretch: the parts added up by the database, read without Django's
     # conversions (a converter per value of 3,700 rows cost more CPU than the query).
-    parts = [query.order_by().query.sql_with_params() for query in queries]
+    parts = []
+    for query in queries:
+        try:
+            parts.append(query.order_by().query.sql_with_params())
+        except EmptyResultSet:
+            continue  # none of its apps exist (Django knows without asking)
     q = connection.ops.quote_name
     sql = f"""
         SELECT u.app, MIN(u.{q("first")}), {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}

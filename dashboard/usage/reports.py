@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BigIntegerField, DateTimeField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast
@@ -301,8 +302,16 @@ def _bucket_rows(samples: QuerySet[UsageSample], *, peak_times: bool) -> list[tu
         )
     duration = Q(metric=Metric.DURATION)
     figures |= {f"{t}_minutes": Cast(Sum(t, filter=duration), BigIntegerField()) for t in TIER_FIELDS}
-    query = samples.values("timestamp").annotate(**figures).values_list("timestamp", *figures).order_by()
-    sql, params = query.query.sql_with_params()
+    return raw_rows(samples.values("timestamp").annotate(**figures).values_list("timestamp", *figures))
+
+
+def raw_rows(query: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows of `query` as the database sends them, without Django's converters; none where
+    Django knows without asking that there are none (no apps: `RtcApp.objects.none()`)."""
+    try:
+        sql, params = query.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

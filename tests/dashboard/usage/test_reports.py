@@ -277,3 +277,14 @@ def test_whole_accounts_take_the_accounts_own_peaks_and_anything_less_the_sum(us
     assert mixed.peak_basis == reports.SUM_OF_PEAKS
     assert mixed.buckets[-1].values["peak_users"] == (20 + DAYS - 1) + (40 + DAYS - 1)
     assert mixed.buckets[0].values["peak_users"] == 1
+
+
+@pytest.mark.parametrize("range_", ["30d", "12m", "7d"])
+def test_a_report_of_no_apps_is_empty_not_an_error(usage: World2, range_: str) -> None:
+    """Django knows a query of no apps is empty without asking the database (EmptyResultSet):
+    the figures read without its converters must know it too."""
+    from dashboard.usage import costs
+
+    report = reports.build(reports.parse(QueryDict(f"range={range_}")), RtcApp.objects.none())
+    assert report.apps == [] and not any(bucket.values for bucket in report.buckets)
+    assert costs.price(report) is None or costs.price(report).totals() == {}
