@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from dashboard.credentials.models import VendorAccount, VendorEndpoint
 from dashboard.rtc.models import RtcApp
@@ -69,6 +69,7 @@ def main() -> None:
                 "account_days": len(kept[0]),
                 "tenant_days": len(kept[2]),
                 "waits": waits,
+                "deadlocks": DEADLOCKS,
             }
         )
     )
@@ -95,6 +96,25 @@ def guarded(errors: list[str], barrier: threading.Barrier, work: Callable[[], No
     return run
 
 
+DEADLOCKS: list[str] = []
+
+
+def retried(work: Callable[[], None]) -> None:
+    """One transaction, tried again when PostgreSQL ends it as a deadlock's victim, as the job
+    running it would be (Huey's retries): the victim's writes are rolled back whole, so the
+    figures must still come out exact. A fresh-clone CI saw one such deadlock between a
+    recompute and the windows once (2026-12-02, cause not found yet: see README, Roll-ups);
+    the deadlocks are counted and printed, any other error fails the test."""
+    for attempt in range(5):
+        try:
+            work()
+            return
+        except OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == 4:
+                raise
+            DEADLOCKS.append(threading.current_thread().name)
+
+
 def windows(app: RtcApp, seed: int) -> None:
     """Windows over overlapping days, each day written again and again with other figures."""
     rng = random.Random(seed)
@@ -102,15 +122,27 @@ def windows(app: RtcApp, seed: int) -> None:
         low = rng.randrange(DAYS - 1)
         high = rng.randrange(low + 1, DAYS + 1)
         for metric in ("duration", "peak_users"):
-            write_days(app, metric, START, low, high, rng)
+            state = rng.getstate()
+
+            def write(metric: str = metric, state: object = state, low: int = low, high: int = high) -> None:
+                rng.setstate(state)  # a retry writes the same figures
+                write_days(app, metric, START, low, high, rng)
+
+            retried(write)
 
 
 def recomputes(account: VendorAccount) -> None:
     rng = random.Random(4)
     for low in (4, 10, 16):
         time.sleep(0.05)
-        rollups.rebuild_account(account.pk)
-        write_own_peaks(account, START, low, low + 6, rng)
+        retried(lambda: rollups.rebuild_account(account.pk))
+        state = rng.getstate()
+
+        def peaks(low: int = low, state: object = state) -> None:
+            rng.setstate(state)
+            write_own_peaks(account, START, low, low + 6, rng)
+
+        retried(peaks)
 
 
 def waiters(seconds: float) -> list[str]:
