@@ -360,78 +360,36 @@ def _stamp(text: str) -> datetime:
     return parsed
 
 
-def _slot_setters(cls: type, names: tuple[str, ...]) -> list[Callable[[Any, Any], None]] | None:
-    """The setters of a frozen slotted dataclass's fields `names` (all of them, in order), or
-    None when `cls` is not that (other fields, a __post_init__, no slots)."""
+def _slotted_builder(cls: type[T], names: tuple[str, ...]) -> Callable[..., T]:
+    """`cls(*values)` for a frozen slotted dataclass whose fields are `names`, at half the cost.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__ from Python; a
+    slotted one can be filled by its slot descriptors from here instead: the same object (same
+    fields, equality, hash, repr), built without running __init__. Every value is given, in
+    the fields' order. Used only while `cls` is what this relies on (slotted, no
+    __post_init__, these fields); otherwise `cls` itself."""
     slots = [cls.__dict__.get(name) for name in names]
+    setters = [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
     if (
-        tuple(f.name for f in dataclasses.fields(cls)) != names
+        tuple(f.name for f in dataclasses.fields(cls)) != names  # type: ignore[arg-type]
         or hasattr(cls, "__post_init__")
-        or not all(isinstance(slot, types.MemberDescriptorType) for slot in slots)
+        or len(setters) != len(names)
     ):
-        return None
-    return [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
-
-
-def _point_builder() -> Callable[..., UsagePoint]:
-    """UsagePoint(metric, interval, timestamp, value, peak_time, duration), at half the cost
-    where it can be.
-
-    A frozen dataclass's __init__ sets each of its six fields through object.__setattr__ from
-    Python; a slotted one can be filled by its slot descriptors from here instead: the same
-    object (same fields, equality, hash, repr), built without running __init__. Used only
-    while UsagePoint is what this relies on (slotted, no __post_init__, these six fields);
-    otherwise the constructor."""
-    setters = _slot_setters(UsagePoint, ("metric", "interval", "timestamp", "value", "peak_time", "duration"))
-    if setters is None:
-        return UsagePoint
+        return cls
     new = object.__new__
-    set_metric, set_interval, set_timestamp, set_value, set_peak_time, set_duration = setters
+    pairs = tuple(enumerate(setters))
 
-    def new_point(
-        metric: UsageMetric,
-        interval: Interval,
-        timestamp: datetime,
-        value: int,
-        peak_time: datetime | None = None,
-        duration: DurationBreakdown | None = None,
-    ) -> UsagePoint:
-        point = new(UsagePoint)
-        set_metric(point, metric)
-        set_interval(point, interval)
-        set_timestamp(point, timestamp)
-        set_value(point, value)
-        set_peak_time(point, peak_time)
-        set_duration(point, duration)
-        return point
+    def build(*values: Any) -> T:
+        made = new(cls)
+        for index, setter in pairs:
+            setter(made, values[index])
+        return made
 
-    return new_point
+    return build
 
 
-def _tiers_builder() -> Callable[[int, int, int, int, int, int], DurationBreakdown]:
-    """DurationBreakdown(audio, v360, v720, v1080, content, total), built as _point_builder
-    builds a point, on the same conditions."""
-    setters = _slot_setters(DurationBreakdown, ("audio", "v360", "v720", "v1080", "content", "total"))
-    if setters is None:
-        return DurationBreakdown
-    new = object.__new__
-    set_audio, set_v360, set_v720, set_v1080, set_content, set_total = setters
-
-    def new_tiers(audio: int, v360: int, v720: int, v1080: int, content: int, total: int) -> DurationBreakdown:
-        tiers = new(DurationBreakdown)
-        set_audio(tiers, audio)
-        set_v360(tiers, v360)
-        set_v720(tiers, v720)
-        set_v1080(tiers, v1080)
-        set_content(tiers, content)
-        set_total(tiers, total)
-        return tiers
-
-    return new_tiers
-
-
-_new_point = _point_builder()
-_new_tiers = _tiers_builder()
+_new_point = _slotted_builder(UsagePoint, ("metric", "interval", "timestamp", "value", "peak_time", "duration"))
+_new_tiers = _slotted_builder(DurationBreakdown, ("audio", "v360", "v720", "v1080", "content", "total"))
 
 
 def _members_of(role: MemberRole) -> Callable[[str], Member]:

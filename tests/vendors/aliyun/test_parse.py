@@ -430,7 +430,7 @@ def test_points_are_built_by_their_slots_while_usage_point_allows_it():
     # If UsagePoint changes shape, _new_point falls back to the constructor: still correct,
     # only slower; this says so.
     assert parse._new_point is not UsagePoint
-    point = parse._new_point(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
+    point = parse._new_point(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7, None, None)  # every field given
     assert point == UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7)
     assert repr(point) == repr(UsagePoint(UsageMetric.ACTIVE_USERS, Interval.DAY, NOW, 7))
     assert parse._new_tiers is not DurationBreakdown
