@@ -120,7 +120,7 @@ def run_window(account_pk: int, metric: str, interval: int, window: Window) -> i
         for point in points
     }
     with write_turn(), transaction.atomic():
-        if not VendorAccount.objects.select_for_update().filter(pk=account.pk).exists():
+        if rollups.lock_account(account.pk) is None:  # no window of the account meanwhile
             return 0
         AccountPeakSample.objects.bulk_create(
             list(rows.values()),

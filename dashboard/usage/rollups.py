@@ -22,29 +22,34 @@ How each is kept:
   recomputed; an app or an account deleted (`rebuild_account`, `rebuild_tenant`) and the
   migrations and imports (`rebuild`): recomputed from the samples.
 
-Concurrency on PostgreSQL (READ COMMITTED; SQLite runs one writer at a time). A recompute
-locks the account's row and then the tenant's `FOR UPDATE`, a window adding differences takes
-them `FOR KEY SHARE` (same order), before it reads or writes anything of the roll-ups:
+Concurrency on PostgreSQL (READ COMMITTED; SQLite runs one writer at a time). Every transaction
+that writes roll-ups first takes advisory locks (PostgreSQL's lock manager, held to the commit),
+in one order: everything, the account, the tenant. A window adding differences takes the three
+shared; a recompute of an account's days, and the writer of an account's own peaks, take the
+account's exclusive (`lock_account`) and then the tenant's; a recompute of a tenant's days
+takes the tenant's; a rebuild of everything takes everything exclusive:
 
 - Windows of several apps of an account, or of several accounts of a tenant, do not wait for
-  each other on those rows. Where they touch the same days, the upsert's row lock orders them:
+  each other on those locks. Where they touch the same days, the upsert's row lock orders them:
   each adds to the latest committed figure (ON CONFLICT DO UPDATE reads the current row, not
   the statement's snapshot), so no difference is lost. Each writes its days in one order,
   account days before tenant days, each by day (the days with an own peak, which all windows
-  of the account see alike, inserted first where missing), so two cannot wait for each other.
-  Neither can the account row's update at the end of every window (`sync.write_window`): KEY
-  SHARE, unlike SHARE, does not conflict with it. Yet tests/scaleout/test_rollups.py, with
-  windows, a recompute and own peaks of one tenant at once, still meets a deadlock in about one
-  run in three (2026-12-02; its cause is not found yet): PostgreSQL ends one transaction, whose
-  writes are rolled back whole, and its job runs again (Huey's retries), so the figures stay
-  exact; the test tries the victim again as the job would and checks them.
-- A recompute waits until the windows holding the rows commit (new windows may still take
-  KEY SHARE meanwhile: under a steady stream of them it waits for a gap), and its statements
-  then read their samples and differences; a window arriving during a recompute waits for its commit and
-  then adds its difference to the recomputed figures. Its old figures are its own samples,
-  written only by its series' windows, which one app's row update at the start of each orders.
-  Own peaks are written under the account's row `FOR UPDATE`, so a window sees them unchanged
-  from its check to its commit.
+  of the account see alike, inserted first where missing), and updates the account's row (its
+  last sync, `sync.write_window`) only after them, so two cannot wait for each other.
+- A recompute waits until the windows holding the locks commit, and windows asking after it
+  queue behind it (the lock manager serves requests in order: a steady stream of windows does
+  not starve it). A window that waits holds only its app's row, which no recompute touches; a
+  recompute waiting for a tenant holds only its account, whose windows are queued. A window
+  arriving during a recompute adds its difference to the recomputed figures. Its old figures
+  are its own samples, written only by its series' windows, which one app's row update at the
+  start of each orders. Own peaks are written under the account's exclusive lock, so a window
+  sees them unchanged from its check to its commit.
+- Row locks of the accounts and tenants served before (FOR UPDATE for recomputes, FOR KEY SHARE
+  for windows), and CI and tests/scaleout/test_rollups.py met deadlocks with them (2026-12-01);
+  their cycle was not pinned down (a recompute queued for a row's FOR UPDATE holds the row's
+  tuple lock, which other lockers of the row may queue behind), and 21 runs of that code on
+  2026-12-02 met none. No row of them is locked here now but by FOR KEY SHARE (a deletion of
+  the account in flight is waited for, none starts until the commit), which no update waits for.
 - Whether a window created an account's day (for a day with an own peak) is what the insert
   `ON CONFLICT DO NOTHING RETURNING` says: of two windows adding the same missing day exactly
   one inserts it.
@@ -85,8 +90,6 @@ def kept(
     moments = [point.timestamp for point in points]
     first, last = _days(min([start, *moments]), max([end, *(moment + timedelta(seconds=DAY) for moment in moments)]))
     tenant_pk = _share_account(app.vendor_account_id)
-    if tenant_pk is not None:
-        _share_tenant(tenant_pk)
     before = _app_days(app.pk, metric, first, last)
     yield
     after = _app_days(app.pk, metric, first, last)
@@ -103,7 +106,7 @@ def refresh_account_peaks(account_pk: int, metric: str, interval: int, start: da
     if interval != DAY:
         return
     first, last = _days(start, end)
-    tenant_pk = _lock_account(account_pk)
+    tenant_pk = lock_account(account_pk)
     if tenant_pk is not None:
         _lock_tenant(tenant_pk)
         _tenant_days(tenant_pk, first, last, metric)
@@ -112,7 +115,7 @@ def refresh_account_peaks(account_pk: int, metric: str, interval: int, start: da
 def rebuild_account(account_pk: int) -> None:
     """Every day of an account and of its tenant again, from its samples (after one of its apps was deleted)."""
     with transaction.atomic():
-        tenant_pk = _lock_account(account_pk)
+        tenant_pk = lock_account(account_pk)
         if tenant_pk is None:
             return  # deleted with it
         _account_days(account_pk, None, None, None)
@@ -154,7 +157,7 @@ def rebuild(*, tenants: bool = True) -> None:
 def rebuild_tenants() -> None:
     """Every tenant's days again, from the accounts' days (which must be up to date)."""
     with transaction.atomic():
-        list(Tenant.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+        _lock_everything()
         _tenant_days(None, None, None, None)
 
 
@@ -173,41 +176,66 @@ def account_deleted(sender: object, instance: VendorAccount, **kwargs: object) -
     transaction.on_commit(lambda: rebuild_tenant(tenant_pk))
 
 
-def _lock_account(account_pk: int) -> int | None:
-    """Lock the account's row; its tenant, or None when the account is gone."""
-    found = list(VendorAccount.objects.select_for_update().filter(pk=account_pk).values_list("tenant_id", flat=True))
-    return found[0] if found else None
+# PostgreSQL advisory locks (two-int form: a class per kind of owner, the owner's pk), held to
+# the end of the transaction. Windows take them shared, recomputes exclusive; every transaction
+# takes them in one order: everything, then an account, then a tenant.
+EVERYTHING, ACCOUNT, TENANT = 0x524F4C00, 0x524F4C01, 0x524F4C02
+INT4 = 2**31 - 1  # a pk beyond it shares a key with a smaller one: more waiting, never less
+
+
+def lock_account(account_pk: int) -> int | None:
+    """Hold off windows of the account and other recomputes of it (the account's own peaks are
+    written under this lock); its tenant, or None when the account is gone."""
+    return _account(account_pk, "pg_advisory_xact_lock")
 
 
 def _lock_tenant(tenant_pk: int) -> bool:
-    return bool(list(Tenant.objects.select_for_update().filter(pk=tenant_pk).values_list("pk", flat=True)))
+    table = connection.ops.quote_name(Tenant._meta.db_table)
+    with connection.cursor() as cursor:
+        everything = f", pg_advisory_xact_lock_shared({EVERYTHING}, 0)" if connection.vendor == "postgresql" else ""
+        tenant = _lock(", pg_advisory_xact_lock", TENANT, "id")
+        cursor.execute(f"SELECT id{everything}{tenant} FROM {table} WHERE id = %s", [tenant_pk])
+        return cursor.fetchone() is not None
 
 
 def _lock_everything() -> None:
-    """Every account's row, then every tenant's, in one order: no window adds a difference meanwhile."""
-    list(VendorAccount.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
-    list(Tenant.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    """No window adds a difference, no recompute runs, meanwhile."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [EVERYTHING])
 
 
 def _share_account(account_pk: int) -> int | None:
-    """Lock the account's row against recomputes only; its tenant, or None when the account is gone."""
+    """Hold off recomputes of the account and of its tenant, not other windows; its tenant, or
+    None when the account is gone."""
+    return _account(account_pk, "pg_advisory_xact_lock_shared", tenant_too=True)
+
+
+def _account(account_pk: int, function: str, *, tenant_too: bool = False) -> int | None:
+    """The account's tenant, read with the advisory locks taken in order by the statement that
+    reads it (PostgreSQL evaluates a select list left to right; no row, no lock). The row is
+    read FOR KEY SHARE: a deletion of the account in flight is waited for and then seen, and
+    none starts until the commit; it excludes no update of the row (every window writes the
+    account's last sync)."""
     table = connection.ops.quote_name(VendorAccount._meta.db_table)
+    locks = ""
+    if connection.vendor == "postgresql":
+        locks = f", pg_advisory_xact_lock_shared({EVERYTHING}, 0){_lock(', ' + function, ACCOUNT, 'id')}"
+        if tenant_too:
+            locks += _lock(", " + function, TENANT, "tenant_id")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tenant_id FROM {table} WHERE id = %s{_key_share()}", [account_pk])
+        cursor.execute(f"SELECT tenant_id{locks} FROM {table} WHERE id = %s{_key_share()}", [account_pk])
         found = cursor.fetchone()
     return found[0] if found else None
 
 
-def _share_tenant(tenant_pk: int) -> None:
-    table = connection.ops.quote_name(Tenant._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {table} WHERE id = %s{_key_share()}", [tenant_pk])
+def _lock(function: str, kind: int, column: str) -> str:
+    if connection.vendor != "postgresql":
+        return ""
+    return f"{function}({kind}, ({column} %% {INT4})::int)"
 
 
 def _key_share() -> str:
-    """PostgreSQL's weakest row lock: it excludes FOR UPDATE (the recomputes), not another KEY
-    SHARE (other windows) nor an UPDATE of other columns (the account's last sync, written by
-    every window: under FOR SHARE two windows would each wait for the other there)."""
     return " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
 
 
@@ -304,15 +332,26 @@ def _insert(
     adapt = connection.ops.adapt_datetimefield_value
     owner = OWNER_COLUMNS[model]
     columns = ", ".join(q(c) for c in (owner, "metric", "day", *FIGURE_COLUMNS))
+    days = sorted(changes)
+    head = f"INSERT INTO {q(model._meta.db_table)} ({columns})"
+    tail = f"ON CONFLICT ({q(owner)}, metric, day) {on_conflict}"
+    if connection.vendor == "postgresql":
+        # One array per column: the same short statement whatever the number of days, which
+        # psycopg converts once and keeps (a VALUES list of 10 parameters a day was converted
+        # anew by every window: a tenth of a daily window's CPU). unnest keeps the arrays' order.
+        figures = list(zip(*(changes[day] for day in days), strict=True))
+        arrays = ", ".join(["%s::bigint[]"] * len(FIGURE_COLUMNS))
+        return (
+            f"{head} SELECT %s, %s, day, {', '.join(q(c) for c in FIGURE_COLUMNS)} "
+            f"FROM unnest(%s::timestamptz[], {arrays}) AS t(day, {', '.join(q(c) for c in FIGURE_COLUMNS)}) "
+            f"ORDER BY day {tail}",
+            [owner_pk, metric, days, *(list(column) for column in figures)],
+        )
     row = "(" + ", ".join(["%s"] * (3 + len(FIGURE_COLUMNS))) + ")"
     params: list[Any] = []
-    for day in sorted(changes):
+    for day in days:
         params += [owner_pk, metric, adapt(day), *changes[day]]
-    return (
-        f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(changes))} "
-        f"ON CONFLICT ({q(owner)}, metric, day) {on_conflict}",
-        params,
-    )
+    return f"{head} VALUES {', '.join([row] * len(changes))} {tail}", params
 
 
 def _tenant_days(tenant_pk: int | None, first: datetime | None, last: datetime | None, metric: str | None) -> None:

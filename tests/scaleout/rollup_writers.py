@@ -101,10 +101,10 @@ DEADLOCKS: list[str] = []
 
 def retried(work: Callable[[], None]) -> None:
     """One transaction, tried again when PostgreSQL ends it as a deadlock's victim, as the job
-    running it would be (Huey's retries): the victim's writes are rolled back whole, so the
-    figures must still come out exact. A fresh-clone CI saw one such deadlock between a
-    recompute and the windows once (2026-12-02, cause not found yet: see README, Roll-ups);
-    the deadlocks are counted and printed, any other error fails the test."""
+    running it would be (Huey's retries), so the figures are still checked after one. The
+    deadlocks are counted and printed: the test allows none (the row locks recomputes took
+    before advisory locks met some, 2026-12-01/02: see usage/rollups.py); any other error
+    fails it too."""
     for attempt in range(5):
         try:
             work()

@@ -35,9 +35,9 @@ def write_days(app: RtcApp, metric: str, start: datetime, low: int, high: int, r
 
 def write_own_peaks(account: VendorAccount, start: datetime, low: int, high: int, rng: random.Random) -> None:
     """An account's own peak users of the days, written as the account-peak sync writes them:
-    under its row's lock, the tenant's days refreshed in the same transaction."""
+    under the account's roll-up lock, the tenant's days refreshed in the same transaction."""
     with transaction.atomic():
-        VendorAccount.objects.select_for_update().filter(pk=account.pk).exists()
+        rollups.lock_account(account.pk)
         for day in range(low, high):
             AccountPeakSample.objects.update_or_create(
                 vendor_account=account,
