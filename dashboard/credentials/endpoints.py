@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dashboard.core.prepared import prepared
 from vendors.base.provider import VendorInfo
 
 from .models import VendorEndpoint
+
+# Read before every vendor call (connect.allowed_endpoint): compiled once (dashboard/core/prepared.py).
+_STAFF_ALLOWED = prepared(lambda vendor: VendorEndpoint.objects.filter(vendor=vendor).values_list("base_url", "note"))
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ def normalize(base_url: str) -> str:
 def configured(vendor: VendorInfo) -> dict[str, str]:
     """Operator- and staff-allowed base URLs of a vendor, each with the note it was allowed with."""
     found = {normalize(url): "" for url in settings.VENDOR_ENDPOINTS.get(vendor.name, [])}
-    for url, note in VendorEndpoint.objects.filter(vendor=vendor.name).values_list("base_url", "note"):
+    for url, note in _STAFF_ALLOWED.rows(vendor.name):
         found.setdefault(normalize(url), note)
     return found
 

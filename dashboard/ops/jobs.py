@@ -12,8 +12,8 @@ from contextvars import Token
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
-from django.db.models import F, Model
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from huey import crontab, signals
 from huey.contrib.djhuey import HUEY, db_periodic_task
@@ -131,16 +131,28 @@ def inline() -> bool:
 
 
 def add_to_row(model: type[Model], key: dict[str, object], increments: dict[str, float]) -> None:
-    """Add to the counters of the row with `key`, making it if it is missing; concurrent
-    workers never lose an increment."""
-    changes = {field: F(field) + value for field, value in increments.items()}
-    if model._default_manager.filter(**key).update(**changes):
+    """Add to the counters of the row with `key` (its unique fields), making it if it is missing,
+    in one statement: concurrent workers never lose an increment. Plain SQL (SQLite and
+    PostgreSQL both speak the upsert): Django's update() with F() and its create() cost more
+    CPU than the write, once a second in every job process."""
+    if not increments:
         return
-    try:
-        with transaction.atomic():
-            model._default_manager.create(**key, **increments)
-    except IntegrityError:  # another worker made the row first
-        model._default_manager.filter(**key).update(**changes)
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field.name in key or not field.primary_key]
+    columns = {field.name: connection.ops.quote_name(field.column or field.name) for field in fields}
+    values = [
+        field.get_db_prep_save(key[field.name] if field.name in key else increments.get(field.name, 0), connection)
+        for field in fields
+    ]
+    table = connection.ops.quote_name(meta.db_table)
+    adds = ", ".join(f"{columns[name]} = {table}.{columns[name]} + excluded.{columns[name]}" for name in increments)
+    keys = ", ".join(columns[name] for name in key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns.values())}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({keys}) DO UPDATE SET {adds}",
+            values,
+        )
 
 
 def pending(tasks: list[_Task]) -> None:
@@ -189,13 +201,32 @@ def enqueue_many(tasks: list) -> None:
 
 
 def _on_enqueued(signal: str, task: _Task, *args: object) -> None:
-    pending([task])
+    # One row, as pending() writes it, in plain SQL: every window of a chain queues the next.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PENDING.format(table=connection.ops.quote_name(PendingJob._meta.db_table)),
+            [
+                task.id,
+                task.name,
+                PendingJob._meta.get_field("enqueued_at").get_db_prep_save(timezone.now(), connection),
+            ],
+        )
+
+
+_PENDING = (
+    "INSERT INTO {table} (task_id, name, enqueued_at) VALUES (%s, %s, %s) "
+    "ON CONFLICT (task_id) DO UPDATE SET name = excluded.name, enqueued_at = excluded.enqueued_at"
+)
 
 
 def _on_executing(signal: str, task: _Task, *args: object) -> None:
     _job_tokens[task.id] = job_id.set(task.id)
     _started[task.id] = time.monotonic()
-    PendingJob.objects.filter(task_id=task.id).delete()
+    with connection.cursor() as cursor:  # plain SQL: Django's delete() collected first, for every job
+        cursor.execute(_DELETE_PENDING.format(table=connection.ops.quote_name(PendingJob._meta.db_table)), [task.id])
+
+
+_DELETE_PENDING = "DELETE FROM {table} WHERE task_id = %s"
 
 
 def _on_finished(signal: str, task: _Task, *args: object) -> None:

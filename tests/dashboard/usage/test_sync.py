@@ -333,7 +333,7 @@ def test_a_vendor_without_account_usage_keeps_the_labelled_sum_of_app_peaks(acco
 def test_times_are_written_to_sqlite_as_django_writes_them(db, monkeypatch) -> None:
     # The texts kept per time are Django's, whatever the time's zone, and stay so when the
     # kept texts are emptied.
-    monkeypatch.setattr(sync, "_SQLITE_TEXTS_MAX", 3)
+    monkeypatch.setattr(sync, "_TEXTS_MAX", 3)
     django_text = connection.ops.adapt_datetimefield_value
     eight = timezone.get_fixed_timezone(480)
     moments = [
