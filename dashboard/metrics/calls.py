@@ -55,7 +55,7 @@ def flush(*_args: object, **_kwargs: object) -> None:
     """Add what this process counted to the shared totals (kept for the next try if the database fails)."""
     global _last_flush
     with _lock:
-        taken = dict(_pending)
+        taken = dict(sorted(_pending.items()))  # one order in every process: no deadlock between two
         _pending.clear()
         _last_flush = time.monotonic()
     for index, ((vendor, action, error), row) in enumerate(taken.items()):

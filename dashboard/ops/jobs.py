@@ -113,12 +113,13 @@ def _add(
 
 def _write_counts(counts: dict[tuple[str, datetime], dict[str, float]]) -> None:
     totals: dict[str, dict[str, float]] = {}
-    for (name, minute), increments in counts.items():
+    # In one order in every process: two flushing at once then wait for each other, never deadlock.
+    for (name, minute), increments in sorted(counts.items()):
         add_to_row(JobMinute, {"name": name, "minute": minute}, increments)
         total = totals.setdefault(name, {})
         for field, value in increments.items():
             total[field] = total.get(field, 0.0) + value
-    for name, increments in totals.items():
+    for name, increments in sorted(totals.items()):
         add_to_row(JobTotal, {"name": name}, increments)
 
 

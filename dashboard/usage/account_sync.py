@@ -120,7 +120,11 @@ def run_window(account_pk: int, metric: str, interval: int, window: Window) -> i
         for point in points
     }
     with write_turn(), transaction.atomic():
-        if rollups.lock_account(account.pk) is None:  # no window of the account meanwhile
+        # Daily peaks change the tenant's days: no window of the account meanwhile. Hourly ones
+        # change no roll-up, but share the lock like a window, so that a deletion of the
+        # account takes it first (usage.rollups.deleting).
+        lock = rollups.lock_account if interval == rollups.DAY else rollups.share_account
+        if lock(account.pk) is None:
             return 0
         AccountPeakSample.objects.bulk_create(
             list(rows.values()),

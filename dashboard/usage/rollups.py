@@ -22,12 +22,14 @@ How each is kept:
   recomputed; an app or an account deleted (`rebuild_account`, `rebuild_tenant`) and the
   migrations and imports (`rebuild`): recomputed from the samples.
 
-Concurrency on PostgreSQL (READ COMMITTED; SQLite runs one writer at a time). Every transaction
-that writes roll-ups first takes advisory locks (PostgreSQL's lock manager, held to the commit),
-in one order: everything, the account, the tenant. A window adding differences takes the three
+Concurrency on PostgreSQL (READ COMMITTED; SQLite runs one writer at a time). Every
+transaction that writes roll-ups (a deletion's cascade included) first takes advisory locks
+(PostgreSQL's lock manager, held to the commit), in one order: everything, the account, the
+tenant. A window adding differences takes the three
 shared; a recompute of an account's days, and the writer of an account's own peaks, take the
 account's exclusive (`lock_account`) and then the tenant's; a recompute of a tenant's days
-takes the tenant's; a rebuild of everything takes everything exclusive:
+takes the tenant's; a rebuild of everything takes everything exclusive; a deletion of an app or
+an account takes the account's exclusive (`deleting`):
 
 - Windows of several apps of an account, or of several accounts of a tenant, do not wait for
   each other on those locks. Where they touch the same days, the upsert's row lock orders them:
@@ -48,8 +50,12 @@ takes the tenant's; a rebuild of everything takes everything exclusive:
   for windows), and CI and tests/scaleout/test_rollups.py met deadlocks with them (2026-12-01);
   their cycle was not pinned down (a recompute queued for a row's FOR UPDATE holds the row's
   tuple lock, which other lockers of the row may queue behind), and 21 runs of that code on
-  2026-12-02 met none. No row of them is locked here now but by FOR KEY SHARE (a deletion of
-  the account in flight is waited for, none starts until the commit), which no update waits for.
+  2026-12-02 met none. No row of them is locked here now but by FOR KEY SHARE (the account
+  row's own deletion waits for the commit), which no update of the row waits for.
+- Deleting an app or an account (`deleting`, before Django's cascade) locks the account's apps'
+  rows, then takes the account's lock exclusive, so the cascade never meets a window midway.
+  Rebuilds lock no account or tenant row: a rebuild beside a deletion of one can fail at its
+  commit (a day row of a deleted owner) and is run again; they run in migrations and imports.
 - Whether a window created an account's day (for a day with an own peak) is what the insert
   `ON CONFLICT DO NOTHING RETURNING` says: of two windows adding the same missing day exactly
   one inserts it.
@@ -63,7 +69,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
 from dashboard.credentials.models import VendorAccount
@@ -89,7 +95,7 @@ def kept(
         return
     moments = [point.timestamp for point in points]
     first, last = _days(min([start, *moments]), max([end, *(moment + timedelta(seconds=DAY) for moment in moments)]))
-    tenant_pk = _share_account(app.vendor_account_id)
+    tenant_pk = share_account(app.vendor_account_id)
     before = _app_days(app.pk, metric, first, last)
     yield
     after = _app_days(app.pk, metric, first, last)
@@ -161,6 +167,21 @@ def rebuild_tenants() -> None:
         _tenant_days(None, None, None, None)
 
 
+@receiver(pre_delete, sender=RtcApp)
+@receiver(pre_delete, sender=VendorAccount)
+def deleting(sender: object, instance: RtcApp | VendorAccount, **kwargs: object) -> None:
+    """In the deleting transaction, before anything is deleted: the account's apps' rows FOR
+    UPDATE in order of pk, then the account's roll-up lock. A deletion removes the samples and
+    roll-up rows first and the apps' and the account's rows last; without this, a window
+    holding its app's row (its first statement) waited for samples the deletion had removed
+    while the deletion waited for that row: a deadlock. Windows now wait for the deletion at
+    their first statement, holding nothing; every app of the account is locked, whichever is
+    deleted, so that no window of another app holds its row while waiting for the account."""
+    account_pk = instance.pk if isinstance(instance, VendorAccount) else instance.vendor_account_id
+    list(RtcApp.objects.select_for_update().filter(vendor_account_id=account_pk).order_by("pk").values_list("pk"))
+    lock_account(account_pk)
+
+
 @receiver(post_delete, sender=RtcApp)
 def app_deleted(sender: object, instance: RtcApp, **kwargs: object) -> None:
     """Its samples went with it (its own month roll-ups too): its account's and its tenant's
@@ -205,7 +226,7 @@ def _lock_everything() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [EVERYTHING])
 
 
-def _share_account(account_pk: int) -> int | None:
+def share_account(account_pk: int) -> int | None:
     """Hold off recomputes of the account and of its tenant, not other windows; its tenant, or
     None when the account is gone."""
     return _account(account_pk, "pg_advisory_xact_lock_shared", tenant_too=True)
@@ -214,9 +235,9 @@ def _share_account(account_pk: int) -> int | None:
 def _account(account_pk: int, function: str, *, tenant_too: bool = False) -> int | None:
     """The account's tenant, read with the advisory locks taken in order by the statement that
     reads it (PostgreSQL evaluates a select list left to right; no row, no lock). The row is
-    read FOR KEY SHARE: a deletion of the account in flight is waited for and then seen, and
-    none starts until the commit; it excludes no update of the row (every window writes the
-    account's last sync)."""
+    read FOR KEY SHARE: the row's deletion, in flight, is waited for and then seen, or waits
+    for the commit; it excludes no update of the row (every window writes the account's last
+    sync)."""
     table = connection.ops.quote_name(VendorAccount._meta.db_table)
     locks = ""
     if connection.vendor == "postgresql":

@@ -339,11 +339,6 @@ def write_window(
     with write_turn(), transaction.atomic(), connection.cursor() as cursor:
         # Plain SQL: Django compiling these statements cost more CPU than running them.
         at, until = _time_adapter()(now), _time_adapter()(reached)
-        if connection.vendor == "postgresql":
-            # The commit does not wait for the disk: a crash can lose the last moments' windows,
-            # but each with its cursor (one transaction), so they are fetched again; the writes
-            # stay atomic and in order. A worker waited on a flush for every window otherwise.
-            cursor.execute("SET LOCAL synchronous_commit = off")
         # Deleted during the vendor call? The app's own update comes first and locks its row (on
         # PostgreSQL; SQLite's IMMEDIATE transactions lock the whole database), so a deletion
         # cannot slip in between; no row updated: the app is gone.

@@ -1,6 +1,7 @@
 """Run by test_rollups.py in a process of its own against PostgreSQL: threads write daily
-windows at once (two apps of one account, an app of another account of the tenant), while
-another recomputes the first account's days and writes its own peaks. Prints, as JSON, the
+windows at once (three apps of one account, an app of another account of the tenant), while
+another recomputes the first account's days and writes its own peaks, and another deletes one
+of the first account's apps midway through its windows. Prints, as JSON, the
 errors, whether the roll-ups equal what a rebuild makes of the samples, and how often a
 writer holding its uncommitted roll-up changes saw another transaction wait for it."""
 
@@ -19,7 +20,7 @@ from dashboard.credentials.models import VendorAccount, VendorEndpoint
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Tenant
 from dashboard.usage import rollups
-from dashboard.usage.models import TenantDayUsage
+from dashboard.usage.models import TenantDayUsage, UsageSample
 from tests.dashboard.usage.rollup_writes import rollup_rows, write_days, write_own_peaks
 
 START = datetime(2026, 1, 20, tzinfo=UTC)  # the days cross a month
@@ -33,13 +34,15 @@ def main() -> None:
     rollups.rebuild()  # what earlier tests left on the shared database, made consistent
     tenant, _ = Tenant.objects.get_or_create(slug="rollups-pg", defaults={"name": "Roll-ups PG"})
     first, second = (account(tenant, label) for label in ("First", "Second"))
-    one, two = (RtcApp.objects.create(vendor_account=first, app_id=f"pg-app-{n}") for n in (1, 2))
+    one, two, doomed = (RtcApp.objects.create(vendor_account=first, app_id=f"pg-app-{n}") for n in (1, 2, 4))
     three = RtcApp.objects.create(vendor_account=second, app_id="pg-app-3")
     write_own_peaks(first, START, 0, 8, random.Random(0))  # some days of own peaks before any app's
     errors: list[str] = []
     waits: dict[str, int] = {}
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(6)
     threads = [
+        threading.Thread(target=guarded(errors, barrier, lambda: windows(doomed, 4))),
+        threading.Thread(target=guarded(errors, barrier, lambda: deletes(doomed))),
         threading.Thread(target=guarded(errors, barrier, lambda: windows(one, 1)), name="first"),
         threading.Thread(target=guarded(errors, barrier, lambda: windows(two, 2)), name="second"),
         threading.Thread(target=guarded(errors, barrier, lambda: windows(three, 3))),
@@ -70,6 +73,7 @@ def main() -> None:
                 "tenant_days": len(kept[2]),
                 "waits": waits,
                 "deadlocks": DEADLOCKS,
+                "deleted_app_rows": UsageSample.objects.filter(app_id=doomed.pk).count(),
             }
         )
     )
@@ -131,6 +135,12 @@ def windows(app: RtcApp, seed: int) -> None:
             retried(write)
 
 
+def deletes(app: RtcApp) -> None:
+    """The app deleted while its windows are written (its roll-ups recomputed after the commit)."""
+    time.sleep(0.3)
+    retried(lambda: RtcApp.objects.filter(pk=app.pk).delete())
+
+
 def recomputes(account: VendorAccount) -> None:
     rng = random.Random(4)
     for low in (4, 10, 16):
@@ -166,4 +176,4 @@ DAY_ROWS = "day_rows"
 def kind(query: str) -> str:
     if query.startswith("INSERT INTO") and "dayusage" in query:
         return DAY_ROWS
-    return "recompute" if "FOR UPDATE" in query else "other"
+    return "recompute" if "pg_advisory_xact_lock(" in query else "other"

@@ -1,5 +1,5 @@
 """The roll-ups on PostgreSQL while windows of several apps of one account, of two accounts of
-one tenant, a recompute and an account's own peaks are written at once (READ COMMITTED, every
+one tenant, a recompute, an account's own peaks and the deletion of an app are written at once (READ COMMITTED, every
 transaction on its own connection): no lost difference, no deadlock, no error, and the
 roll-ups exact."""
 
@@ -20,6 +20,7 @@ def test_windows_written_at_once_leave_exact_rollups(fresh: Cluster) -> None:
     assert run["errors"] == []
     assert run["deadlocks"] == [], "deadlocks (their victims were tried again)"
     assert run["equal"], "the roll-ups differ from a rebuild's sums of the samples"
+    assert run["deleted_app_rows"] == 0
     assert run["account_days"] > 2 * 24 and run["tenant_days"] >= 2 * 24
     # The writers did overlap: another writer's upsert of the same days waited for the first's
     # uncommitted changes (and then added to them).
