@@ -225,8 +225,15 @@ else:
     # No JIT: the console's queries are short, and when the planner overestimates one (a week of
     # minutes across 2,000 apps: 100,000 rows expected, 16,000 read) compiling it took 150 ms of
     # a 165 ms query (bench/home.py). PostgreSQL's own advice for short OLTP queries.
+    # No parallel workers by default either: the pages' heaviest queries (the staff overview of
+    # a year over 1,000 apps) read 10,000-50,000 index entries, and starting two workers took
+    # longer than they saved on two cores (its money 83 -> 57 ms, bench/scale.py, 2026-12-02).
+    # More cores and longer reports may want them: DATABASE_PARALLEL_WORKERS.
     if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        workers = env.int("DATABASE_PARALLEL_WORKERS", default=0)
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "options", f"-c jit=off -c max_parallel_workers_per_gather={workers}"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

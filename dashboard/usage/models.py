@@ -208,7 +208,16 @@ class AppMonthUsage(TierMinutes):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["app", "metric", "month"], name="one_app_month_per_metric")]
-        indexes = [models.Index(fields=["month"], name="app_month_usage_month")]
+        indexes = [
+            models.Index(fields=["month"], name="app_month_usage_month"),
+            # The staff overview's reads of a statistic over months, index-only on PostgreSQL:
+            # a year's 12,000 duration rows of 1,000 apps without scanning the other statistics'.
+            models.Index(
+                fields=["metric", "month"],
+                include=["app", "total", "busiest", *TIER_FIELDS],
+                name="app_month_usage_metric",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"app {self.app_id} {self.metric} {self.month:%Y-%m} = {self.total}"
@@ -229,7 +238,15 @@ class TenantDayUsage(TierMinutes):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "metric", "day"], name="one_tenant_day_per_metric")]
-        indexes = [models.Index(fields=["day"], name="tenant_day_usage_day")]
+        indexes = [
+            models.Index(fields=["day"], name="tenant_day_usage_day"),
+            # The staff overview's tenants' figures of some statistics over a range, index-only.
+            models.Index(
+                fields=["metric", "day"],
+                include=["tenant", "value", *TIER_FIELDS],
+                name="tenant_day_usage_metric",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"tenant {self.tenant_id} {self.metric} {self.day:%Y-%m-%d} = {self.value}"
