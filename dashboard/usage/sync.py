@@ -360,13 +360,22 @@ def write_window(
         )
         if not cursor.rowcount:
             SyncCursor.objects.create(app=app, metric=metric, interval=interval, synced_until=reached, last_run_at=now)
+        # The account's last sync, to the nearest ACCOUNT_SYNC_RESOLUTION: every window of
+        # every app of the account wrote this one row, whose lock each then held to its commit
+        # (the disk's flush included), so the windows of an account's apps committed one at a
+        # time. A row the statement's snapshot finds recent is neither locked nor waited for.
         cursor.execute(
             _sql(
-                "UPDATE {account} SET {account.last_synced_at} = %s, {account.sync_error} = '' WHERE {account.id} = %s"
+                "UPDATE {account} SET {account.last_synced_at} = %s, {account.sync_error} = '' "
+                "WHERE {account.id} = %s AND ({account.last_synced_at} IS NULL "
+                "OR {account.last_synced_at} < %s OR {account.sync_error} <> '')"
             ),
-            [at, app.vendor_account_id],
+            [at, app.vendor_account_id, _time_adapter()(now - ACCOUNT_SYNC_RESOLUTION)],
         )
     return stored
+
+
+ACCOUNT_SYNC_RESOLUTION = timedelta(seconds=10)
 
 
 @functools.cache
