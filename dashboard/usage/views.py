@@ -144,6 +144,8 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied
     filters = reports.parse(request.GET)
+    for problem in filters.problems:  # shown as the tenants' reports show them
+        messages.warning(request, problem)
     before = filters.previous()
 
     def ranked(figures_of: Callable[..., dict[int, dict[str, int]]]) -> tuple[dict, dict[int, int]]:

@@ -139,6 +139,8 @@ def test_demo_command_serves_the_console_and_stops_everything(tmp_path: Path) ->
             tail = stop(process, how)
         assert process.returncode == 0, tail
         assert "Simulators stopped." in tail
+        # Still quiet after serving pages, a refused one (403) included: no request lines, no traceback.
+        assert "GET /" not in tail and "Forbidden" not in tail and "Traceback" not in tail, tail
         for _vendor, url in sim_urls:
             with pytest.raises(httpx.TransportError):
                 httpx.get(url, timeout=2)

@@ -141,3 +141,13 @@ def test_rename_failure_is_shown_in_the_row(two_tenants: World2) -> None:
     app.refresh_from_db()
     assert app.name == "Ghost"
     assert AuditEntry.objects.get(action="app.rename").outcome == "failure"
+
+
+def test_only_admins_are_offered_the_price_books_they_may_open(two_tenants: World2) -> None:
+    account = two_tenants.acme_account
+    url = reverse("rtc:account_detail", args=["acme", account.pk])
+    prices = reverse("billing:price_book_list", args=["acme"])
+    assert prices in logged_in(two_tenants.acme_admin).get(url).content.decode()
+    viewer = logged_in(two_tenants.acme_viewer)
+    assert prices not in viewer.get(url).content.decode()
+    assert viewer.get(prices).status_code == 403  # the link would have led there

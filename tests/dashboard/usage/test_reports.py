@@ -170,6 +170,12 @@ def test_staff_overview_ranks_tenants_with_trend(usage: World2) -> None:
     assert logged_in(usage.acme_admin).get(reverse("staff:usage_overview")).status_code == 403
 
 
+def test_staff_overview_says_which_filters_it_could_not_use(usage: World2) -> None:
+    page = logged_in(usage.staff).get(reverse("staff:usage_overview"), {"range": "bogus"}).content.decode()
+    assert "Unknown range; showing the last 30 days." in page
+    assert 'id="tenant-ranking"' in page
+
+
 def test_recheck_is_for_admins(usage: World2) -> None:
     url = reverse("usage:account_recheck", args=["acme", usage.acme_account.pk])
     assert logged_in(usage.acme_viewer).post(url).status_code == 403

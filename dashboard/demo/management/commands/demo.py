@@ -85,7 +85,14 @@ class Command(BaseCommand):
             if host not in settings.ALLOWED_HOSTS:
                 settings.ALLOWED_HOSTS.append(host)
             server_command = DemoServer()
-            server_command.announce = lambda: self._announce(shown_host, port, passwords, endpoints, checks)
+
+            def announce() -> None:
+                # Again: loading the WSGI application ran django.setup(), whose logging
+                # configuration put the request lines back (every page was logged).
+                quiet_logs(verbose=options["verbose"])
+                self._announce(shown_host, port, passwords, endpoints, checks)
+
+            server_command.announce = announce
             call_command(server_command, f"{host}:{port}", use_reloader=False, skip_checks=True)
         except KeyboardInterrupt:
             pass
@@ -131,10 +138,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def quiet_logs(*, verbose: bool) -> None:
-    """Vendor calls are DEBUG; page requests are django.server's INFO lines: both only when asked."""
+    """Vendor calls are DEBUG; page requests are django.server's INFO lines, a refused or missing
+    page django.request's WARNING with its traceback: all only when asked (server errors show)."""
     level = logging.DEBUG if verbose else logging.WARNING
     logging.getLogger("dashboard.vendor_calls").setLevel(level)
-    logging.getLogger("django.server").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("django.server").setLevel(logging.INFO if verbose else logging.ERROR)
+    logging.getLogger("django.request").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 def demo_settings(console_url: str) -> None:
