@@ -213,9 +213,11 @@ def lock_account(account_pk: int) -> int | None:
 def _lock_tenant(tenant_pk: int) -> bool:
     table = connection.ops.quote_name(Tenant._meta.db_table)
     with connection.cursor() as cursor:
-        everything = f", pg_advisory_xact_lock_shared({EVERYTHING}, 0)" if connection.vendor == "postgresql" else ""
-        tenant = _lock(", pg_advisory_xact_lock", TENANT, "id")
-        cursor.execute(f"SELECT id{everything}{tenant} FROM {table} WHERE id = %s", [tenant_pk])
+        everything = _lock(", pg_advisory_xact_lock_shared", EVERYTHING, "0")
+        cursor.execute(
+            f"SELECT id{everything}{_lock(', pg_advisory_xact_lock', TENANT, 'id')} FROM {table} WHERE id = %s",
+            [tenant_pk],
+        )
         return cursor.fetchone() is not None
 
 
@@ -239,11 +241,9 @@ def _account(account_pk: int, function: str, *, tenant_too: bool = False) -> int
     for the commit; it excludes no update of the row (every window writes the account's last
     sync)."""
     table = connection.ops.quote_name(VendorAccount._meta.db_table)
-    locks = ""
-    if connection.vendor == "postgresql":
-        locks = f", pg_advisory_xact_lock_shared({EVERYTHING}, 0){_lock(', ' + function, ACCOUNT, 'id')}"
-        if tenant_too:
-            locks += _lock(", " + function, TENANT, "tenant_id")
+    locks = _lock(", pg_advisory_xact_lock_shared", EVERYTHING, "0") + _lock(", " + function, ACCOUNT, "id")
+    if tenant_too:
+        locks += _lock(", " + function, TENANT, "tenant_id")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT tenant_id{locks} FROM {table} WHERE id = %s{_key_share()}", [account_pk])
         found = cursor.fetchone()
@@ -251,6 +251,8 @@ def _account(account_pk: int, function: str, *, tenant_too: bool = False) -> int
 
 
 def _lock(function: str, kind: int, column: str) -> str:
+    """`function` of the advisory lock (`kind`, the pk in `column` or a constant) in a select
+    list; nothing on SQLite, which runs one writer at a time."""
     if connection.vendor != "postgresql":
         return ""
     return f"{function}({kind}, ({column} %% {INT4})::int)"

@@ -152,6 +152,7 @@ PLAN_BATCH = 200  # apps per cursor query: 2,000 series, under SQLite's bound on
 UPSERT_COLUMNS = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", *TIER_FIELDS)
 KEY_COLUMNS = UPSERT_COLUMNS[:4]
 STAGING_TABLE = "usage_sample_staging"  # per PostgreSQL session, emptied by each upsert
+ACCOUNT_SYNC_RESOLUTION = timedelta(seconds=10)  # of the account's last sync (write_window)
 
 
 def bucket_rows(
@@ -205,17 +206,32 @@ def _as_is(value: datetime) -> datetime:
 
 def _sqlite_time() -> Callable[[datetime], object]:
     """Django's text for a time in SQLite, without its per-value time-zone round trip when the
-    database is in UTC: the same string, made once per time (every app's windows bring the same
-    hours) and kept in _SQLITE_TEXTS. Equal times are one instant, whose text in UTC is one."""
+    database is in UTC: the same string (equal times are one instant, whose text in UTC is one)."""
     adapt = connection.ops.adapt_datetimefield_value
     if connection.timezone_name != "UTC":
         return adapt
-    texts = _SQLITE_TEXTS
 
-    def text(value: datetime) -> object:
+    def make(value: datetime) -> object:
+        return str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
+
+    return _kept_texts(_SQLITE_TEXTS, make)
+
+
+def _iso_text(value: datetime) -> str:
+    """A time as COPY's text for a timestamptz, with its offset: the instant whatever the session's zone."""
+    if value.tzinfo is None:
+        raise ValueError(f"a naive time cannot be stored: {value!r}")
+    return value.isoformat()
+
+
+def _kept_texts(texts: dict[datetime, Any], make: Callable[[datetime], Any]) -> Callable[[datetime], Any]:
+    """`make(time)`, made once per time and kept in `texts` (every app's windows bring the same
+    hours), which is emptied when it holds _TEXTS_MAX."""
+
+    def text(value: datetime) -> Any:
         found = texts.get(value)
         if found is None:
-            found = str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
+            found = make(value)
             if len(texts) >= _TEXTS_MAX:
                 texts.clear()
             texts[value] = found
@@ -224,24 +240,10 @@ def _sqlite_time() -> Callable[[datetime], object]:
     return text
 
 
-def _postgres_time(value: datetime) -> str:
-    """A time as COPY's text for a timestamptz, with its offset (the instant whatever the
-    session's zone), made once per time and kept in _POSTGRES_TEXTS."""
-    texts = _POSTGRES_TEXTS
-    found = texts.get(value)
-    if found is None:
-        if value.tzinfo is None:
-            raise ValueError(f"a naive time cannot be stored: {value!r}")
-        found = value.isoformat()
-        if len(texts) >= _TEXTS_MAX:
-            texts.clear()
-        texts[value] = found
-    return found
-
-
-_SQLITE_TEXTS: dict[datetime, object] = {}
-_POSTGRES_TEXTS: dict[datetime, str] = {}
+_SQLITE_TEXTS: dict[datetime, Any] = {}
+_POSTGRES_TEXTS: dict[datetime, Any] = {}
 _TEXTS_MAX = 65_536  # a year of hours is 8,760; peak times add a minute each at most
+_postgres_time = _kept_texts(_POSTGRES_TEXTS, _iso_text)
 # COPY's text format: a row per line, tab between columns, \N for NULL. Every value here is
 # an integer, a statistic's name or a time's ISO text: none holds a tab, a newline or a backslash.
 COPY_NULL = "\\N"
@@ -373,9 +375,6 @@ def write_window(
             [at, app.vendor_account_id, _time_adapter()(now - ACCOUNT_SYNC_RESOLUTION)],
         )
     return stored
-
-
-ACCOUNT_SYNC_RESOLUTION = timedelta(seconds=10)
 
 
 @functools.cache
