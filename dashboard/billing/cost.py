@@ -53,9 +53,9 @@ def markup_percent(tenant: Tenant | int | None) -> Decimal:
     return percent or Decimal(0)
 
 
-@dataclass(frozen=True)
-class Usage:
-    """Minutes of one app on one UTC day (or hour of it), under a key (a period start, an app)."""
+class Usage(NamedTuple):
+    """Minutes of one app on one UTC day (or hour of it), under a key (a period start, an app).
+    A tuple, as `Line`: the staff overview makes one per app and price stretch, 2,000 a year."""
 
     key: Hashable
     account_id: int

@@ -8,18 +8,16 @@ same amount the monthly statement gives for the same month.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from babel.numbers import format_currency
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BigIntegerField, Case, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case, IntegerField, Min, Sum, Value, When
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils.translation import get_language, to_locale
 
@@ -28,7 +26,7 @@ from dashboard.billing.models import Markup, PriceBook
 from dashboard.rtc.models import RtcApp
 
 from . import rollups
-from .models import AppMonthUsage, Metric, UsageSample
+from .models import Metric, UsageSample
 from .reports import Filters, Report, raw_rows, window
 
 DAY = 86400
@@ -107,6 +105,33 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
         return {}
     markups = dict(Markup.objects.values_list("tenant_id", "percent"))
     changes = _changes(books, start, end)
+    # No account's book starts inside a stretch, so the book of its first day prices all of it:
+    # the day each stretch starts on (clipped to the range) stands for its days.
+    stretch_days = [day.astimezone(UTC).date() for day in [start, *changes]]
+    usage: dict[int, list[cost.Usage]] = defaultdict(list)
+    for app, stretch, *minutes in _money_rows(filters, interval, start, end, books, account_of, changes):
+        tiers = {t: value or 0 for t, value in zip(filters.tiers, minutes, strict=True)}
+        usage[tenant_of[app]].append(cost.Usage(None, account_of[app], app, stretch_days[stretch], tiers))
+    priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
+    return {
+        tenant: cost.totals(usage.get(tenant, []), books, markups.get(tenant, Decimal(0))) for tenant in priced_tenants
+    }
+
+
+def _money_rows(
+    filters: Filters,
+    interval: int,
+    start: datetime,
+    end: datetime,
+    books: dict[int, list[PriceBook]],
+    account_of: dict[int, int],
+    changes: list[datetime],
+) -> list[tuple[Any, ...]]:
+    """(app, stretch, the filters' tiers' minutes) of every priced app with minutes in the range.
+
+    Plain SQL: a list of apps is one parameter (Django prepared every pk of a thousand-app `IN`
+    list, several times a request), and the rows need no join with the apps (the join and its
+    sort were most of the query's time)."""
     months = rollups.whole_months(start, end) if interval == DAY else []
     # The months in which an account's price changes on another day than the first.
     changed: dict[datetime, set[int]] = defaultdict(set)
@@ -115,10 +140,22 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
             month = _midnight(book.valid_from.replace(day=1))
             if book.valid_from.day != 1 and month in months:
                 changed[month].add(account)
-    # Filtered by app (or not at all where every account has books), the rows need no join
-    # with the apps: the join and its sort were most of the query's time.
     priced = [pk for pk, account in account_of.items() if account in books]
+    if not priced:
+        return []
     chosen = None if len(priced) == len(account_of) else priced  # None: every app
+    adapt = connection.ops.adapt_datetimefield_value
+    q = connection.ops.quote_name
+    moment = q("timestamp")
+    sums = ", ".join(f"CAST(SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in filters.tiers)
+    stretch_params = [adapt(change) for change in changes]
+
+    def stretch(column: str) -> str:
+        whens = " ".join(f"WHEN {column} < %s THEN {n}" for n in range(len(changes)))
+        return f"CASE {whens} ELSE {len(changes)} END" if changes else "0"
+
+    parts: list[str] = []
+    params: list[Any] = []
     # What the samples give: the days around the whole months (all of the range without any)
     # and the changed months of the accounts concerned.
     pieces: list[tuple[datetime, datetime, list[int] | None]] = [(start, end, chosen)]
@@ -128,71 +165,54 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
             (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts])
             for month, accounts in changed.items()
         ]
-    sums = {tier: Sum(tier) for tier in filters.tiers}
-    queries: list[QuerySet[Any, Any]] = [
-        UsageSample.objects.filter(
-            *([] if pks is None else [Q(app__in=pks)]),
-            metric=Metric.DURATION,
-            interval=interval,
-            timestamp__gte=low,
-            timestamp__lt=high,
+    for low, high, pks in pieces:
+        if low >= high or pks == []:
+            continue
+        of_apps, app_params = _among("app_id", pks)
+        parts.append(
+            f"SELECT app_id, {stretch(moment)} AS stretch, {sums} FROM usage_usagesample "
+            f"WHERE metric = %s AND {q('interval')} = %s AND {moment} >= %s AND {moment} < %s{of_apps} "
+            "GROUP BY 1, 2"
         )
-        .annotate(stretch=_stretches(changes, "timestamp"))
-        .values("app", "stretch")
-        .annotate(first=Min("timestamp"), **sums)
-        for low, high, pks in pieces
-        if low < high and pks != []
-    ]
-    kept = _rolled_up(months, changed, priced, account_of)
-    if kept is not None:
-        queries.append(
-            AppMonthUsage.objects.filter(kept, metric=Metric.DURATION)
-            .annotate(stretch=_stretches(changes, "month"))
-            .values("app", "stretch")
-            .annotate(first=Min("month"), **sums)
+        params += [*stretch_params, Metric.DURATION.value, interval, adapt(low), adapt(high), *app_params]
+    # The apps' whole months, but a changed month only of the apps of the other accounts.
+    kept: list[str] = []
+    kept_params: list[Any] = []
+    whole = [month for month in months if not changed.get(month)]
+    if whole:
+        of_apps, app_params = _among("app_id", chosen)
+        kept.append(f"(month IN ({', '.join(['%s'] * len(whole))}){of_apps})")
+        kept_params += [*(adapt(month) for month in whole), *app_params]
+    for month, accounts in changed.items():
+        if pks := [pk for pk in priced if account_of[pk] not in accounts]:
+            of_apps, app_params = _among("app_id", pks)
+            kept.append(f"(month = %s{of_apps})")
+            kept_params += [adapt(month), *app_params]
+    if kept:
+        parts.append(
+            f"SELECT app_id, {stretch('month')} AS stretch, {sums} FROM usage_appmonthusage "
+            f"WHERE metric = %s AND month >= %s AND month <= %s AND ({' OR '.join(kept)}) GROUP BY 1, 2"
         )
-    # One row per app and stretch: the parts added up by the database, read without Django's
-    # conversions (a converter per value of 3,700 rows cost more CPU than the query).
-    parts = []
-    for query in queries:
-        try:
-            parts.append(query.order_by().query.sql_with_params())
-        except EmptyResultSet:
-            continue  # none of its apps exist (Django knows without asking)
-    q = connection.ops.quote_name
+        params += [*stretch_params, Metric.DURATION.value, adapt(months[0]), adapt(months[-1]), *kept_params]
+    if not parts:
+        return []
     sql = f"""
-        SELECT u.app, MIN(u.{q("first")}), {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}
-        FROM ({" UNION ALL ".join(part for part, _ in parts)}) AS u
-        GROUP BY u.app, u.stretch
+        SELECT u.app_id, u.stretch, {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}
+        FROM ({" UNION ALL ".join(parts)}) AS u
+        GROUP BY u.app_id, u.stretch
     """
-    rows = []
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [param for _, part_params in parts for param in part_params])
-            rows = cursor.fetchall()
-    usage: dict[int, list[cost.Usage]] = defaultdict(list)
-    for app, first, *minutes in rows:
-        tiers = {t: value or 0 for t, value in zip(filters.tiers, minutes, strict=True)}
-        usage[tenant_of[app]].append(cost.Usage(None, account_of[app], app, rollups.aware(first).date(), tiers))
-    priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
-    return {
-        tenant: cost.totals(usage.get(tenant, []), books, markups.get(tenant, Decimal(0))) for tenant in priced_tenants
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _rolled_up(
-    months: list[datetime], changed: dict[datetime, set[int]], priced: list[int], account_of: dict[int, int]
-) -> Q | None:
-    """The month roll-ups to read: every priced app's whole months, but a changed month only of
-    the apps of the other accounts (named: a NOT IN tested on every row was slower); None: none."""
-    every = len(priced) == len(account_of)
-    parts = []
-    for month in months:
-        accounts = changed.get(month, set())
-        pks = [pk for pk in priced if account_of[pk] not in accounts]
-        if pks:
-            parts.append(Q(month=month) if every and not accounts else Q(month=month, app__in=pks))
-    return reduce(or_, parts) if parts else None
+def _among(column: str, pks: list[int] | None) -> tuple[str, list[Any]]:
+    """` AND column` is one of `pks` (nothing for None), the list as one parameter."""
+    if pks is None:
+        return "", []
+    if connection.vendor == "postgresql":
+        return f" AND {column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, pks)) + "}"]
+    return f" AND {column} IN (SELECT value FROM json_each(%s))", [json.dumps(pks)]
 
 
 def _changes(books: dict[int, list[PriceBook]], start: datetime, end: datetime) -> list[datetime]:

@@ -134,10 +134,12 @@ def _books_around_a_whole_month(world: World2, start: datetime, end: datetime) -
     return month
 
 
-def _day_by_day(world: World2, start: datetime, end: datetime, key: Callable[[datetime], object]) -> dict:
-    """Each tenant's pricing made from every stored day of every app, one by one."""
+def _day_by_day(
+    world: World2, start: datetime, end: datetime, key: Callable[[datetime], object], interval: int = 86400
+) -> dict:
+    """Each tenant's pricing made from every stored day (or hour) of every app, one by one."""
     books = cost.books_for([world.acme_account.pk, world.harbor_account.pk])
-    days = UsageSample.objects.filter(metric="duration", interval=86400, timestamp__gte=start, timestamp__lt=end)
+    days = UsageSample.objects.filter(metric="duration", interval=interval, timestamp__gte=start, timestamp__lt=end)
     found = {}
     for tenant in (world.acme, world.harbor):
         usage = [
@@ -160,6 +162,25 @@ def test_the_overviews_money_is_the_day_by_day_money_where_prices_change_on_the_
     expected = _day_by_day(usage, first, END, lambda day: None)
     assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
     assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
+
+
+@pytest.mark.parametrize("days", [60, 2])
+def test_the_overviews_money_leaves_unpriced_accounts_and_days_out(usage: World2, days: int) -> None:
+    # Only Acme's account has books, the first starting inside the range and the second mid-
+    # month: Harbor has no money, Acme's days before its first book are unpriced. Two days:
+    # hours, from the samples.
+    first, last = END - timedelta(days=days), END - timedelta(days=1)
+    for days_back, audio in ((40, "0.004"), (25, "0.005"), (1, "0.006")):
+        valid_from = (END - timedelta(days=days_back)).date()
+        PriceBook.objects.create(vendor_account=usage.acme_account, currency="USD", valid_from=valid_from, audio=audio)
+    granularity = "hour" if days == 2 else "month"
+    filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity=granularity))))
+    expected = _day_by_day(usage, first, END, lambda day: None, 3600 if days == 2 else 86400)[usage.acme.pk]
+    found = costs.totals_by_tenant(filters)
+    assert found == {usage.acme.pk: expected.totals()}
+    assert found[usage.acme.pk]
+    if days == 60:
+        assert expected.unpriced_minutes  # the range starts before the first book
 
 
 @pytest.mark.parametrize("granularity", ["week", "month"])
