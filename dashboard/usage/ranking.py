@@ -115,8 +115,9 @@ def by_tenant(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -
     """Each tenant's figures over the range (its report's), for every tenant with stored buckets
     in it: the minutes and the `counted` statistics (the others stay 0; hours give them all).
 
-    Days come from the tenants' day roll-ups (rollups.py), which hold each tenant's day as its
-    report combines it; hours from the samples, see `_by_tenant_hours`."""
+    Days come from the tenants' roll-ups (rollups.py): whole UTC months from their months, the
+    days around them from their days, which hold each tenant's day as its report combines it;
+    hours from the samples, see `_by_tenant_hours`."""
     interval, start, end = window(filters)
     if interval != DAY:
         return _by_tenant_hours(interval, start, end)
@@ -124,13 +125,30 @@ def by_tenant(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -
     q = connection.ops.quote_name
     minutes = " + ".join(q(t) for t in TIER_FIELDS)
     metrics = [Metric.DURATION, *counted]
-    sql = f"""
-        SELECT tenant_id, metric, MAX(value), SUM({minutes}) FROM usage_tenantdayusage
-        WHERE day >= %s AND day < %s AND metric IN ({", ".join(["%s"] * len(metrics))})
-        GROUP BY tenant_id, metric
-    """
+    chosen = f"metric IN ({', '.join(['%s'] * len(metrics))})"
+    names = [m.value for m in metrics]
+    months = rollups.whole_months(start, end)
+    spans = [(start, months[0]), (rollups.next_month(months[-1]), end)] if months else [(start, end)]
+    spans = [(low, high) for low, high in spans if low < high]
+    parts, params = [], []
+    if spans:
+        within = " OR ".join(["(day >= %s AND day < %s)"] * len(spans))
+        parts.append(
+            f"SELECT tenant_id, metric, value, {minutes} AS minutes FROM usage_tenantdayusage "
+            f"WHERE {chosen} AND ({within})"
+        )
+        params += [*names, *(adapt(moment) for span in spans for moment in span)]
+    if months:
+        parts.append(
+            f"SELECT tenant_id, metric, busiest AS value, {minutes} AS minutes FROM usage_tenantmonthusage "
+            f"WHERE {chosen} AND month >= %s AND month <= %s"
+        )
+        params += [*names, adapt(months[0]), adapt(months[-1])]
+    if not parts:
+        return {}
+    sql = f"SELECT tenant_id, metric, MAX(value), SUM(minutes) FROM ({' UNION ALL '.join(parts)}) AS u GROUP BY 1, 2"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [adapt(start), adapt(end), *(m.value for m in metrics)])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     found: dict[int, dict[str, int]] = {}
     for tenant, metric, busiest, total in rows:

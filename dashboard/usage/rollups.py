@@ -2,15 +2,18 @@
 
 `AccountDayUsage` adds up an account's apps per statistic and UTC day; `AppMonthUsage` keeps an
 app's sum and busiest day per statistic and UTC month; `TenantDayUsage` adds up a tenant's
-account-days, each account's peaks its own account-wide figure where stored. At every commit
-each is the sum of the samples it stands for.
+account-days, each account's peaks its own account-wide figure where stored; `TenantMonthUsage`
+keeps the sum and the busiest day of a tenant's days per statistic and UTC month. At every
+commit each is the sum of the samples it stands for.
 
 How each is kept:
 
 - A daily window of an app (`kept`, around the write of its samples, in its transaction): the
   app's months are recomputed from its samples; its account's and tenant's days get the
   difference the window made, new minus old figures of the app's days it covers, added in
-  place (`INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x`, a missing day inserted).
+  place (`INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x`, a missing day inserted),
+  and the tenant's months likewise (`_add_months`: the busiest day by the days' new figures,
+  read again from the days where one fell).
   Recomputing them re-added all the account's apps for every window of every app: a backfill
   of one account's N apps did work growing with N squared, one window at a time. The figures
   are integers (BigIntegerField), so a difference is exact. A tenant's day counts an
@@ -36,8 +39,9 @@ an account takes the account's exclusive (`deleting`):
   each adds to the latest committed figure (ON CONFLICT DO UPDATE reads the current row, not
   the statement's snapshot), so no difference is lost. Each writes its days in one order,
   account days before tenant days, each by day (the days with an own peak, which all windows
-  of the account see alike, inserted first where missing), and updates the account's row (its
-  last sync, `sync.write_window`) only after them, so two cannot wait for each other.
+  of the account see alike, inserted first where missing), then the tenant's months by month,
+  and updates the account's row (its last sync, `sync.write_window`) only after them, so two
+  cannot wait for each other.
 - A recompute waits until the windows holding the locks commit, and windows asking after it
   queue behind it (the lock manager serves requests in order: a steady stream of windows does
   not starve it). A window that waits holds only its app's row, which no recompute touches; a
@@ -77,7 +81,15 @@ from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Tenant
 from vendors.base.types import Interval, UsagePoint
 
-from .models import TIER_FIELDS, AccountDayUsage, AccountPeakSample, AppMonthUsage, TenantDayUsage, UsageSample
+from .models import (
+    TIER_FIELDS,
+    AccountDayUsage,
+    AccountPeakSample,
+    AppMonthUsage,
+    TenantDayUsage,
+    TenantMonthUsage,
+    UsageSample,
+)
 
 DAY = int(Interval.DAY)
 
@@ -160,11 +172,19 @@ def rebuild(*, tenants: bool = True) -> None:
             _app_month(None, None, month, next_month(month))
 
 
-def rebuild_tenants() -> None:
-    """Every tenant's days again, from the accounts' days (which must be up to date)."""
+def rebuild_tenants(*, months: bool = True) -> None:
+    """Every tenant's days and months again, from the accounts' days (which must be up to date);
+    `months=False`: the days only, for the migration that came before the months."""
     with transaction.atomic():
         _lock_everything()
-        _tenant_days(None, None, None, None)
+        _tenant_days(None, None, None, None, months=months)
+
+
+def rebuild_tenant_months() -> None:
+    """Every tenant's months again, from the tenants' days (which must be up to date)."""
+    with transaction.atomic():
+        _lock_everything()
+        _tenant_months(None, None, None, None)
 
 
 @receiver(pre_delete, sender=RtcApp)
@@ -307,7 +327,58 @@ def _add_days(
         if day in own:
             value = own[day] if day in created else 0
         tenant_changes[day] = (value, *tiers)
-    _add(TenantDayUsage, tenant_pk, metric, tenant_changes)
+    _add_months(tenant_pk, metric, tenant_changes, _add(TenantDayUsage, tenant_pk, metric, tenant_changes))
+
+
+def _add_months(tenant_pk: int, metric: str, changes: dict[datetime, Figures], now: dict[datetime, int]) -> None:
+    """Add a window's changes of a tenant's days (`now`: their values after it) to the tenant's
+    months, in order of month: their sums by difference, their busiest day the higher of the
+    stored one and the window's days' new values. Where a day's value fell, the busiest day may
+    be another one: the month's is read again from its days, after the month's row is locked
+    (by the upsert), so by a statement that sees every transaction which wrote the month before;
+    one still writing the tenant's days of the month takes the higher of that and its own days
+    when it reaches the month's row, or reads the days again after this commits."""
+    months: dict[datetime, list[int]] = {}
+    fell: set[datetime] = set()
+    for day, figures in changes.items():
+        month = day.replace(day=1)
+        sums = months.setdefault(month, [0, 0, *([0] * len(TIER_FIELDS))])  # total, busiest, tiers
+        sums[0] += figures[0]
+        for n, minutes in enumerate(figures[1:]):
+            sums[2 + n] += minutes
+        if figures[0] < 0:
+            fell.add(month)
+    for day, value in now.items():
+        sums = months[day.replace(day=1)]
+        sums[1] = max(sums[1], value)
+    if not months:
+        return
+    q = connection.ops.quote_name
+    table = q(TenantMonthUsage._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    columns = ("total", "busiest", *TIER_FIELDS)
+    higher = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    sets = [f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns if c != "busiest"]
+    sets.append(f"busiest = {higher}({table}.busiest, excluded.busiest)")
+    row = "(" + ", ".join(["%s"] * (3 + len(columns))) + ")"
+    ordered = sorted(months)
+    params: list[Any] = []
+    for month in ordered:
+        params += [tenant_pk, metric, adapt(month), *months[month]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (tenant_id, metric, month, {', '.join(q(c) for c in columns)}) "
+            f"VALUES {', '.join([row] * len(ordered))} "
+            f"ON CONFLICT (tenant_id, metric, month) DO UPDATE SET {', '.join(sets)}",
+            params,
+        )
+        for month in sorted(fell):
+            cursor.execute(
+                f"UPDATE {table} SET busiest = COALESCE((SELECT MAX(value) FROM {q(TenantDayUsage._meta.db_table)} "
+                "WHERE tenant_id = %s AND metric = %s AND day >= %s AND day < %s), 0) "
+                "WHERE tenant_id = %s AND metric = %s AND month = %s",
+                [tenant_pk, metric, adapt(month), adapt(next_month(month)), tenant_pk, metric, adapt(month)],
+            )
 
 
 def _own_peaks(account_pk: int, metric: str, first: datetime, last: datetime) -> dict[datetime, int]:
@@ -337,15 +408,17 @@ def _create_days(model: RollupModel, owner_pk: int, metric: str, changes: dict[d
         return {aware(day) for (day,) in cursor.fetchall()}
 
 
-def _add(model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime, Figures]) -> None:
-    """Add the changes to the days' figures, inserting a day not stored yet, in order of day."""
+def _add(model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime, Figures]) -> dict[datetime, int]:
+    """Add the changes to the days' figures, inserting a day not stored yet, in order of day;
+    the days' values after it (each the latest committed figure plus the change)."""
     if not changes:
-        return
+        return {}
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     add = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in FIGURE_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(*_insert(model, owner_pk, metric, changes, f"DO UPDATE SET {add}"))
+        cursor.execute(*_insert(model, owner_pk, metric, changes, f"DO UPDATE SET {add} RETURNING day, value"))
+        return {aware(day): value for day, value in cursor.fetchall()}
 
 
 def _insert(
@@ -377,10 +450,13 @@ def _insert(
     return f"{head} VALUES {', '.join([row] * len(changes))} {tail}", params
 
 
-def _tenant_days(tenant_pk: int | None, first: datetime | None, last: datetime | None, metric: str | None) -> None:
+def _tenant_days(
+    tenant_pk: int | None, first: datetime | None, last: datetime | None, metric: str | None, *, months: bool = True
+) -> None:
     """A tenant's days (or every tenant's: None) from its accounts' days, as reports.combine_peaks
     combines them for a report of all its apps: per day, each account with stored days counts
-    its own account-wide peak where stored for the day, else the sum of its apps' peaks."""
+    its own account-wide peak where stored for the day, else the sum of its apps' peaks; then
+    the months they touch (unless `months` is False: the migration before there were any)."""
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     where: list[str] = []
@@ -419,6 +495,50 @@ def _tenant_days(tenant_pk: int | None, first: datetime | None, last: datetime |
             """,
             [DAY, *params],
         )
+    if months:
+        _tenant_months(tenant_pk, first, last, metric)
+
+
+def _tenant_months(tenant_pk: int | None, first: datetime | None, last: datetime | None, metric: str | None) -> None:
+    """A tenant's months (or every tenant's: None) that the days [first, last) touch (None: all)
+    again from its days, which must be up to date."""
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    days, months = q(TenantDayUsage._meta.db_table), q(TenantMonthUsage._meta.db_table)
+    where: list[str] = []
+    params: list[Any] = []
+    if tenant_pk is not None:
+        where.append("tenant_id = %s")
+        params.append(tenant_pk)
+    if metric is not None:
+        where.append("metric = %s")
+        params.append(metric)
+    scope = " AND ".join(where) or "1 = 1"
+    tiers = ", ".join(q(t) for t in TIER_FIELDS)
+    sums = ", ".join(f"SUM({q(t)})" for t in TIER_FIELDS)
+    with connection.cursor() as cursor:
+        if first is None or last is None:
+            cursor.execute(f"DELETE FROM {months} WHERE {scope}", params)
+            cursor.execute(f"SELECT MIN(day), MAX(day) FROM {days} WHERE {scope}", params)
+            low, high = cursor.fetchone()
+            if low is None:
+                return
+            first, last = _day(aware(low)), _day(aware(high)) + timedelta(days=1)
+        else:
+            cursor.execute(
+                f"DELETE FROM {months} WHERE {scope} AND month >= %s AND month < %s",
+                [*params, adapt(first.replace(day=1)), adapt(last)],
+            )
+        for month in _months(first, last):
+            cursor.execute(
+                f"""
+                INSERT INTO {months} (tenant_id, metric, month, total, busiest, {tiers})
+                SELECT tenant_id, metric, %s, SUM(value), MAX(value), {sums} FROM {days}
+                WHERE {scope} AND day >= %s AND day < %s
+                GROUP BY tenant_id, metric
+                """,
+                [adapt(month), *params, adapt(month), adapt(next_month(month))],
+            )
 
 
 def _account_days(account_pk: int, first: datetime | None, last: datetime | None, metric: str | None) -> None:

@@ -50,11 +50,12 @@ def main() -> None:
     ]
     original = rollups._add
 
-    def holding(model: type, *args: object) -> None:
-        original(model, *args)  # type: ignore[arg-type]
+    def holding(model: type, *args: object) -> dict:
+        added = original(model, *args)  # type: ignore[arg-type]
         if model is TenantDayUsage and threading.current_thread().name == "first" and waits.get(DAY_ROWS, 0) < OVERLAPS:
             for kind in waiters(HOLD_SECONDS):
                 waits[kind] = waits.get(kind, 0) + 1
+        return added
 
     rollups._add = holding  # type: ignore[assignment]
     for thread in threads:
@@ -71,6 +72,7 @@ def main() -> None:
                 "equal": rollup_rows() == kept,
                 "account_days": len(kept[0]),
                 "tenant_days": len(kept[2]),
+                "tenant_months": len(kept[3]),
                 "waits": waits,
                 "deadlocks": DEADLOCKS,
                 "deleted_app_rows": UsageSample.objects.filter(app_id=doomed.pk).count(),

@@ -8,7 +8,7 @@ def build_tenant_days(apps: object, schema_editor: object) -> None:
     # Raw SQL over the tables as they are at this migration (usage/rollups.py).
     from dashboard.usage import rollups
 
-    rollups.rebuild_tenants()
+    rollups.rebuild_tenants(months=False)  # the months came later (0010)
 
 
 class Migration(migrations.Migration):

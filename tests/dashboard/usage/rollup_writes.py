@@ -13,7 +13,14 @@ from django.utils import timezone
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import rollups, sync
-from dashboard.usage.models import TIER_FIELDS, AccountDayUsage, AccountPeakSample, AppMonthUsage, TenantDayUsage
+from dashboard.usage.models import (
+    TIER_FIELDS,
+    AccountDayUsage,
+    AccountPeakSample,
+    AppMonthUsage,
+    TenantDayUsage,
+    TenantMonthUsage,
+)
 from dashboard.usage.plan import Window
 from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
 
@@ -50,8 +57,8 @@ def write_own_peaks(account: VendorAccount, start: datetime, low: int, high: int
         rollups.refresh_account_peaks(account.pk, "peak_users", DAY, start + timedelta(days=low), end)
 
 
-def rollup_rows() -> tuple[dict, dict, dict]:
-    """Every account day, app month and tenant day with its figures."""
+def rollup_rows() -> tuple[dict, dict, dict, dict]:
+    """Every account day, app month, tenant day and tenant month with its figures."""
     return (
         {
             (r.vendor_account_id, r.metric, r.day): (r.value, *(getattr(r, t) for t in TIER_FIELDS))
@@ -65,4 +72,25 @@ def rollup_rows() -> tuple[dict, dict, dict]:
             (r.tenant_id, r.metric, r.day): (r.value, *(getattr(r, t) for t in TIER_FIELDS))
             for r in TenantDayUsage.objects.all()
         },
+        tenant_months(),
     )
+
+
+def tenant_months() -> dict[tuple, tuple]:
+    return {
+        (r.tenant_id, r.metric, r.month): (r.total, r.busiest, *(getattr(r, t) for t in TIER_FIELDS))
+        for r in TenantMonthUsage.objects.all()
+    }
+
+
+def tenant_months_of(days: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """Tenant months made from tenant days ((tenant, metric, day) -> (value, *tiers)): the sum,
+    the busiest day's value and the tiers' sums."""
+    found: dict[tuple, list] = {}
+    for (tenant, metric, day), (value, *tiers) in days.items():
+        figures = found.setdefault((tenant, metric, day.replace(day=1)), [0, 0, *([0] * len(TIER_FIELDS))])
+        figures[0] += value
+        figures[1] = max(figures[1], value)
+        for n, minutes in enumerate(tiers):
+            figures[2 + n] += minutes
+    return {key: tuple(value) for key, value in found.items()}

@@ -35,7 +35,13 @@ from tests.dashboard.conftest import (
     OTHER_CANARY_SECRET,
     make_account,
 )
-from tests.dashboard.usage.rollup_writes import rollup_rows, write_days, write_own_peaks
+from tests.dashboard.usage.rollup_writes import (
+    rollup_rows,
+    tenant_months,
+    tenant_months_of,
+    write_days,
+    write_own_peaks,
+)
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
@@ -130,6 +136,7 @@ def assert_rollups_are_the_samples_sums() -> None:
     assert account_days() == account_days_from_samples()
     assert app_months() == app_months_from_samples()
     assert tenant_days() == tenant_days_from_samples()
+    assert tenant_months() == tenant_months_of(tenant_days_from_samples())
 
 
 def test_a_backfill_leaves_rollups_equal_to_the_samples(account) -> None:
@@ -207,7 +214,7 @@ def test_deleting_an_account_deletes_its_rollups_and_its_tenants_days_are_withou
     with django_capture_on_commit_callbacks(execute=True):
         other.tenant.delete()
     assert not AccountDayUsage.objects.exists() and not AppMonthUsage.objects.exists()
-    assert not TenantDayUsage.objects.exists()
+    assert not TenantDayUsage.objects.exists() and not tenant_months()
 
 
 def test_rebuild_gives_the_rollups_the_sync_keeps(account) -> None:
@@ -215,7 +222,9 @@ def test_rebuild_gives_the_rollups_the_sync_keeps(account) -> None:
     rollups.rebuild()
     assert rollup_rows() == kept
     rollups.rebuild_tenants()
-    assert tenant_days() == kept[2]
+    assert tenant_days() == kept[2] and tenant_months() == kept[3]
+    rollups.rebuild_tenant_months()
+    assert tenant_months() == kept[3]
 
 
 def test_windows_add_their_differences_exactly_as_a_rebuild_sums_them(db) -> None:
