@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.urls import reverse
@@ -163,3 +164,26 @@ def test_several_currencies_are_never_summed(two_tenants: World2) -> None:
     pricing = cost.price(usage, cost.books_for(accounts))
     assert pricing.currency is None and pricing.by_key() == {}
     assert pricing.totals() == {"CNY": Decimal("3.00"), "USD": Decimal("0.40")}
+
+
+def test_money_in_minor_units_is_the_decimal_rounding_of_each_amount() -> None:
+    # cost._money works in integers: it must give what rounding each (unit price x minutes)
+    # half up to the currency's minor unit gives, summed, for any price, markup and minutes.
+    rng = random.Random(15)
+    for _ in range(300):
+        currency = rng.choice(["USD", "CNY", "JPY", "BHD"])  # 2, 2, 0 and 3 decimals
+        markup = Decimal(rng.randrange(0, 5000)) / 100
+        books = {
+            n: PriceBook(id=n, currency=currency, audio=Decimal(rng.randrange(0, 10**7)).scaleb(-rng.randrange(0, 7)))
+            for n in range(3)
+        }
+        minutes = {(app, "audio", book): rng.choice([0, 1, rng.randrange(10**9)]) for app in range(5) for book in books}
+        factor = 1 + markup / 100
+        expected = sum(
+            (
+                (books[book].audio * factor * value).quantize(cost.minor_unit(currency), rounding=ROUND_HALF_UP)
+                for (_, _, book), value in minutes.items()
+            ),
+            Decimal(0),
+        )
+        assert cost._money(minutes, books, markup) == {currency: expected}
