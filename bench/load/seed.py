@@ -25,6 +25,7 @@ def main() -> None:
     from dashboard.live.models import Channel, MemberEvent, Presence, Snapshot
     from dashboard.rtc.models import RtcApp
     from dashboard.tenancy.models import Tenant
+    from dashboard.usage import rollups
     from dashboard.usage.models import UsageSample
 
     user = get_user_model().objects.create_user("load-staff", password=os.environ["LOAD_PASSWORD"], is_staff=True)
@@ -64,6 +65,7 @@ def main() -> None:
                 for metric in METRICS
             ]
         UsageSample.objects.bulk_create(rows, batch_size=5000)
+    rollups.rebuild()  # written here, not by the sync, which keeps them
     app = RtcApp.objects.filter(vendor_account=account).first()
     channel = Channel.objects.create(
         app=app,

@@ -33,7 +33,7 @@ from dashboard.billing.cost import Pricing
 from dashboard.core.params import EARLIEST_DATE, LATEST_DATE, int_list, parse_date
 from dashboard.rtc.models import RtcApp
 
-from .models import PEAK_METRICS, TIER_FIELDS, AccountPeakSample, Metric, UsageSample
+from .models import PEAK_METRICS, TIER_FIELDS, AccountDayUsage, AccountPeakSample, Metric, UsageSample
 
 # Rolling ranges end now; calendar ranges are whole days, months or years of the reader's calendar.
 ROLLING = {
@@ -59,6 +59,7 @@ GRANULARITIES = {
     "month": _("Month"),
 }
 METRICS = [m.value for m in Metric]
+DAY = 86400
 # How a report's combined peak is made (Report.peak_basis).
 ONE_APP = "app"  # one app: the vendor's figure for it, with its time
 WHOLE_ACCOUNT = "account"  # every app of one account: the vendor's figure for the whole account
@@ -352,12 +353,40 @@ def rows_for(
     apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int, *, peak_times: bool = True
 ) -> list[Bucket]:
     """Per bucket, each statistic summed over the apps (tiers too), from the stored samples;
-    the peaks' times only where `peak_times` (one app: every page shows them; several: none does)."""
+    the peaks' times only where `peak_times` (one app: every page shows them; several: none does).
+
+    Days of apps that make up whole accounts (a tenant's or an account's report) come from the
+    accounts' day roll-ups, which are those sums (rollups.py): a tenant's year of 20 apps is
+    3,660 account-days instead of 36,600 samples read from as many table pages."""
+    if interval == DAY and not peak_times and (accounts := _accounts_wholly(apps)):
+        return _buckets_of(_account_day_rows(accounts, start, end))
     # Every statistic named: the (app, metric, interval, timestamp) key's index then reads only the range.
     samples = UsageSample.objects.filter(
         app__in=apps, metric__in=METRICS, interval=interval, timestamp__gte=start, timestamp__lt=end
     )
     return _buckets_of(_bucket_rows(samples, peak_times=peak_times))
+
+
+def _accounts_wholly(apps: QuerySet[RtcApp]) -> set[int]:
+    """The accounts of `apps` when `apps` are every app of those accounts; else none."""
+    chosen = dict(apps.order_by().values_list("pk", "vendor_account_id"))
+    accounts = set(chosen.values())
+    if not accounts or RtcApp.objects.filter(vendor_account__in=accounts).count() != len(chosen):
+        return set()
+    return accounts
+
+
+def _account_day_rows(accounts: set[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    """`_bucket_rows` of every app of `accounts`, by day, from the accounts' day roll-ups: the
+    same sums (NULL where no app has the statistic stored that day: no account-day either)."""
+    figures: dict[str, Any] = {}
+    for metric in METRICS:
+        figures[f"{metric}_value"] = Cast(Sum("value", filter=Q(metric=metric)), BigIntegerField())
+        figures[f"{metric}_peak"] = Value(None, output_field=DateTimeField())
+    duration = Q(metric=Metric.DURATION)
+    figures |= {f"{t}_minutes": Cast(Sum(t, filter=duration), BigIntegerField()) for t in TIER_FIELDS}
+    days = AccountDayUsage.objects.filter(vendor_account__in=accounts, metric__in=METRICS, day__gte=start, day__lt=end)
+    return raw_rows(days.values("day").annotate(**figures).values_list("day", *figures))
 
 
 def whole_accounts(apps: QuerySet[RtcApp]) -> set[int]:
@@ -386,17 +415,28 @@ def combine_peaks(buckets: list[Bucket], apps: QuerySet[RtcApp], start: datetime
         return SUM_OF_PEAKS
     # Combined by the database, one row per bucket and peak (a year by day: 732 rows, not
     # 2,900 account rows and 1,500 account peaks brought into Python with their timestamps).
-    by_account = (
-        UsageSample.objects.filter(
-            app__in=apps, metric__in=PEAK_METRICS, interval=interval, timestamp__gte=start, timestamp__lt=end
-        )
-        .values("app__vendor_account", "metric", "timestamp")
-        .annotate(value=Sum("value"))
-        .order_by()
-    )
-    part, part_params = by_account.query.sql_with_params()
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
+    peaks = [m.value for m in PEAK_METRICS]
+    if interval == DAY and (covered := _accounts_wholly(apps)):
+        # Whole accounts' days: their day roll-ups hold these sums (as rows_for reads them).
+        marks = ", ".join(["%s"] * len(covered))
+        part = (
+            f"SELECT vendor_account_id AS {q('app__vendor_account')}, metric, day AS {q('timestamp')}, value "
+            f"FROM usage_accountdayusage WHERE vendor_account_id IN ({marks}) AND metric IN (%s, %s) "
+            "AND day >= %s AND day < %s"
+        )
+        part_params: Any = [*sorted(covered), *peaks, adapt(start), adapt(end)]
+    else:
+        by_account = (
+            UsageSample.objects.filter(
+                app__in=apps, metric__in=peaks, interval=interval, timestamp__gte=start, timestamp__lt=end
+            )
+            .values("app__vendor_account", "metric", "timestamp")
+            .annotate(value=Sum("value"))
+            .order_by()
+        )
+        part, part_params = by_account.query.sql_with_params()
     own = ", ".join(["%s"] * len(whole))
     sql = f"""
         SELECT p.metric, p.{q("timestamp")}, SUM(COALESCE(o.value, p.value)), COUNT(*), COUNT(o.value),

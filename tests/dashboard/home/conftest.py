@@ -13,6 +13,7 @@ from dashboard.live.models import Channel, MemberEvent, Presence
 from dashboard.mixing.models import MixingTask
 from dashboard.recordings.models import Recording
 from dashboard.rtc.models import RtcApp
+from dashboard.usage import rollups
 from dashboard.usage.models import UsageSample
 from tests.dashboard.conftest import World2
 
@@ -39,6 +40,7 @@ def minutes(app: RtcApp, scale: int) -> None:
             UsageSample(app=app, metric="active_users", interval=86400, timestamp=today - timedelta(days=back), value=9)
         )
     UsageSample.objects.bulk_create(rows)
+    rollups.rebuild()  # written here, not by the sync, which keeps them
 
 
 def channel(app: RtcApp, channel_id: str, members: int) -> Channel:
