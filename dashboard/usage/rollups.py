@@ -67,7 +67,7 @@ an account takes the account's exclusive (`deleting`):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -432,22 +432,29 @@ def _insert(
     head = f"INSERT INTO {q(model._meta.db_table)} ({columns})"
     tail = f"ON CONFLICT ({q(owner)}, metric, day) {on_conflict}"
     if connection.vendor == "postgresql":
-        # One array per column: the same short statement whatever the number of days, which
-        # psycopg converts once and keeps (a VALUES list of 10 parameters a day was converted
-        # anew by every window: a tenth of a daily window's CPU). unnest keeps the arrays' order.
-        figures = list(zip(*(changes[day] for day in days), strict=True))
+        # One array per column: the same short statement whatever the number of days (a VALUES
+        # list of 10 parameters a day was converted anew by every window: a tenth of a daily
+        # window's CPU), each array passed as the text of its literal, which PostgreSQL reads
+        # (psycopg dumped a list value by value in Python: 150 µs of 300 a statement).
+        # unnest keeps the arrays' order. ISO times and integers hold no comma, brace or quote.
+        figures = zip(*(changes[day] for day in days), strict=True)
         arrays = ", ".join(["%s::bigint[]"] * len(FIGURE_COLUMNS))
+        texts = [_array_text(day.isoformat() for day in days), *(_array_text(map(str, c)) for c in figures)]
         return (
             f"{head} SELECT %s, %s, day, {', '.join(q(c) for c in FIGURE_COLUMNS)} "
             f"FROM unnest(%s::timestamptz[], {arrays}) AS t(day, {', '.join(q(c) for c in FIGURE_COLUMNS)}) "
             f"ORDER BY day {tail}",
-            [owner_pk, metric, days, *(list(column) for column in figures)],
+            [owner_pk, metric, *texts],
         )
     row = "(" + ", ".join(["%s"] * (3 + len(FIGURE_COLUMNS))) + ")"
     params: list[Any] = []
     for day in days:
         params += [owner_pk, metric, adapt(day), *changes[day]]
     return f"{head} VALUES {', '.join([row] * len(changes))} {tail}", params
+
+
+def _array_text(items: Iterable[str]) -> str:
+    return "{" + ",".join(items) + "}"
 
 
 def _tenant_days(
