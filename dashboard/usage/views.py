@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -195,6 +196,15 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         "app_rows": app_rows,
         "order": key,
         "app_total": app_total,
+        # Each tenant's link to its own report of the same range (built once, not per row).
+        "report_query": urlencode(
+            {
+                "range": filters.preset,
+                "from": f"{filters.start:%Y-%m-%d}",
+                "to": f"{filters.end:%Y-%m-%d}",
+                "granularity": filters.resolved,
+            }
+        ),
     }
     template = "usage/overview.html#ranking" if request.htmx else "usage/overview.html"
     return render(request, template, context)

@@ -9,6 +9,7 @@ import json
 import re
 import zipfile
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -168,6 +169,22 @@ def test_staff_overview_ranks_tenants_with_trend(usage: World2) -> None:
     assert ranking.index("Blue Harbor") < ranking.index("Acme Rooms")  # 7x the minutes
     assert "%" in ranking
     assert logged_in(usage.acme_admin).get(reverse("staff:usage_overview")).status_code == 403
+
+
+def test_staff_overviews_tenant_links_open_their_report_of_the_same_range(usage: World2) -> None:
+    query = custom(END - timedelta(days=20), END - timedelta(days=5), granularity="week")
+    client = logged_in(usage.staff)
+    page = client.get(reverse("staff:usage_overview"), query).content.decode()
+    row = page[page.index('data-tenant="acme"') :]
+    link = html.unescape(re.search(r'href="([^"]+)"', row)[1])
+    assert link.startswith(reverse("usage:tenant_usage", args=["acme"]) + "?")
+    assert dict(parse_qsl(link.split("?", 1)[1])) == {
+        "range": "custom",
+        "from": query["from"],
+        "to": query["to"],
+        "granularity": "week",
+    }
+    assert client.get(link).status_code == 200
 
 
 def test_staff_overview_says_which_filters_it_could_not_use(usage: World2) -> None:
