@@ -205,9 +205,16 @@ def deleting(sender: object, instance: RtcApp | VendorAccount, **kwargs: object)
 @receiver(post_delete, sender=RtcApp)
 def app_deleted(sender: object, instance: RtcApp, **kwargs: object) -> None:
     """Its samples went with it (its own month roll-ups too): its account's and its tenant's
-    days are sums without it."""
-    account_pk = instance.vendor_account_id
-    transaction.on_commit(lambda: rebuild_account(account_pk))
+    days are sums without it, in the deleting transaction (the reports of whole accounts read
+    the accounts' days: after the commit, a page would have shown the deleted app's minutes
+    until a rebuild of its own committed, and kept that render for its version's sake).
+
+    Django deletes the rows that only refer to others (samples, roll-ups) before the apps, and
+    the apps before their account and tenant: when the account or the tenant goes too, their
+    days are gone already and the rebuild finds nothing to write. It waits for the tenant's
+    lock holding only this account's rows and lock, which no window of another account and
+    no recompute of another account takes."""
+    rebuild_account(instance.vendor_account_id)
 
 
 @receiver(post_delete, sender=VendorAccount)

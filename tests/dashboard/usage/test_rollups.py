@@ -192,8 +192,9 @@ def test_an_accounts_own_peaks_synced_again_with_corrected_figures_correct_the_t
 
 def test_deleting_an_app_takes_it_out_of_its_accounts_rollups(account, django_capture_on_commit_callbacks) -> None:
     app = RtcApp.objects.filter(vendor_account=account).order_by("pk").first()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
         app.delete()
+    assert not after_commit  # in the deleting transaction: no page sees the app's minutes after it
     assert not UsageSample.objects.filter(app_id=app.pk).exists()
     assert AccountDayUsage.objects.count() == 2 * 5 * 75
     assert_rollups_are_the_samples_sums()
