@@ -110,6 +110,8 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     stretch_days = [day.astimezone(UTC).date() for day in [start, *changes]]
     usage: dict[int, list[cost.Usage]] = defaultdict(list)
     for app, stretch, *minutes in _money_rows(filters, interval, start, end, books, account_of, changes):
+        if app not in tenant_of:
+            continue  # created after the apps were read: in the next request's figures
         tiers = {t: value or 0 for t, value in zip(filters.tiers, minutes, strict=True)}
         usage[tenant_of[app]].append(cost.Usage(None, account_of[app], app, stretch_days[stretch], tiers))
     priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}

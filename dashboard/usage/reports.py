@@ -163,7 +163,8 @@ def parse(
         granularity = "auto"
     days = (end - start).days + 1
     resolved = auto_granularity(days) if granularity == "auto" else granularity
-    tiers = [t for t in query.getlist("tier") if t in TIER_FIELDS] or list(TIER_FIELDS)
+    # Each tier once, in TIER_FIELDS order, whatever the query repeats (?tier=audio&tier=audio).
+    tiers = [t for t in TIER_FIELDS if t in query.getlist("tier")] or list(TIER_FIELDS)
     hours = None
     if preset == "24h":
         # 24 hourly buckets ending at the last complete hour, whatever the zone's offset.
@@ -423,7 +424,8 @@ def combine_peaks(buckets: list[Bucket], apps: QuerySet[RtcApp], start: datetime
         marks = ", ".join(["%s"] * len(covered))
         part = (
             f"SELECT vendor_account_id AS {q('app__vendor_account')}, metric, day AS {q('timestamp')}, value "
-            f"FROM usage_accountdayusage WHERE vendor_account_id IN ({marks}) AND metric IN (%s, %s) "
+            f"FROM usage_accountdayusage WHERE vendor_account_id IN ({marks}) "
+            f"AND metric IN ({', '.join(['%s'] * len(peaks))}) "
             "AND day >= %s AND day < %s"
         )
         part_params: Any = [*sorted(covered), *peaks, adapt(start), adapt(end)]

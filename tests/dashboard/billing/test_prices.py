@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_PREC, Context, Decimal, localcontext
+from fractions import Fraction
 
 import pytest
 from django.urls import reverse
@@ -166,24 +167,46 @@ def test_several_currencies_are_never_summed(two_tenants: World2) -> None:
     assert pricing.totals() == {"CNY": Decimal("3.00"), "USD": Decimal("0.40")}
 
 
-def test_money_in_minor_units_is_the_decimal_rounding_of_each_amount() -> None:
-    # cost._money works in integers: it must give what rounding each (unit price x minutes)
-    # half up to the currency's minor unit gives, summed, for any price, markup and minutes.
+def _exact(price: Decimal, markup: Decimal, minutes: int, places: int) -> Decimal:
+    """price x (1 + markup %) x minutes as a fraction, rounded half up to `places` decimals."""
+    amount = Fraction(price) * (1 + Fraction(markup) / 100) * minutes * 10**places
+    whole = int(amount)
+    return Decimal(whole + (1 if amount - whole >= Fraction(1, 2) else 0)).scaleb(-places, Context(prec=MAX_PREC))
+
+
+def test_money_is_each_amount_rounded_half_up_exactly() -> None:
+    # cost._money and cost.price work in whole minor units: each (unit price x minutes) must be
+    # the exact rational amount rounded half up (away from zero) to the currency's minor unit,
+    # for any price, markup and number of minutes, past Decimal's 28 digits too; a report's
+    # lines and its total agree.
     rng = random.Random(15)
+    with localcontext(prec=MAX_PREC):  # the test's own sums, exact past 28 digits
+        _draw_and_compare(rng)
+
+
+def _draw_and_compare(rng: random.Random) -> None:
     for _ in range(300):
         currency = rng.choice(["USD", "CNY", "JPY", "BHD"])  # 2, 2, 0 and 3 decimals
-        markup = Decimal(rng.randrange(0, 5000)) / 100
+        places = {"JPY": 0, "BHD": 3}.get(currency, 2)
+        markup = Decimal(rng.randrange(0, 10**7)).scaleb(-2)
         books = {
-            n: PriceBook(id=n, currency=currency, audio=Decimal(rng.randrange(0, 10**7)).scaleb(-rng.randrange(0, 7)))
+            n: PriceBook(
+                id=n,
+                currency=currency,
+                valid_from=date(2026, 1, 1),
+                audio=Decimal(rng.randrange(0, 10**14)).scaleb(-rng.randrange(0, 9)),
+            )
             for n in range(3)
         }
-        minutes = {(app, "audio", book): rng.choice([0, 1, rng.randrange(10**9)]) for app in range(5) for book in books}
-        factor = 1 + markup / 100
+        sizes = [0, 1, rng.randrange(10**4), rng.randrange(10**9), rng.randrange(10**13)]
+        minutes = {(app, "audio", book): rng.choice(sizes) for app in range(5) for book in books}
         expected = sum(
-            (
-                (books[book].audio * factor * value).quantize(cost.minor_unit(currency), rounding=ROUND_HALF_UP)
-                for (_, _, book), value in minutes.items()
-            ),
-            Decimal(0),
+            (_exact(books[book].audio, markup, value, places) for (_, _, book), value in minutes.items()), Decimal(0)
         )
         assert cost._money(minutes, books, markup) == {currency: expected}
+        usage = [cost.Usage(app, 1, app, date(2026, 1, 5), {"audio": value}) for (app, _, _), value in minutes.items()]
+        by_book = {1: [books[0]]}
+        pricing = cost.price(usage, by_book, markup)
+        for line in pricing.lines:
+            assert line.cost == _exact(books[0].audio, markup, line.minutes, places)
+        assert pricing.totals() == {currency: sum((line.cost for line in pricing.lines), Decimal(0))}

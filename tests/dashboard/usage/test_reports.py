@@ -16,6 +16,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
+from dashboard.billing.models import PriceBook
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import reports
 from dashboard.usage.models import TIER_FIELDS, AccountPeakSample, UsageSample
@@ -185,6 +186,22 @@ def test_staff_overviews_tenant_links_open_their_report_of_the_same_range(usage:
         "granularity": "week",
     }
     assert client.get(link).status_code == 200
+
+
+def test_a_tier_asked_for_twice_counts_once(usage: World2) -> None:
+    # ?tier=audio&tier=audio: the same page as ?tier=audio (the overview's money query named the
+    # column twice on PostgreSQL: an error).
+    once = reports.parse(QueryDict("tier=audio&tier=v720"))
+    assert reports.parse(QueryDict("tier=v720&tier=audio&tier=audio")).tiers == once.tiers == ["audio", "v720"]
+    valid_from = (END - timedelta(days=90)).date()
+    PriceBook.objects.create(vendor_account=usage.acme_account, currency="USD", valid_from=valid_from, audio="0.004")
+    client = logged_in(usage.staff)
+    pages = [
+        client.get(reverse("staff:usage_overview"), QueryDict(f"range=30d&{tiers}")).content.decode()
+        for tiers in ("tier=audio", "tier=audio&tier=audio")
+    ]
+    tables = [page[page.index('id="tenant-ranking"') : page.index('id="app-ranking"')] for page in pages]
+    assert tables[0] == tables[1] and "$" in tables[0]
 
 
 def test_staff_overview_says_which_filters_it_could_not_use(usage: World2) -> None:
