@@ -181,8 +181,6 @@ def _money(
 # zero) by one integer division: exact whatever the size, where Decimal's arithmetic rounds
 # a product past 28 digits first, and a fifth of the CPU of `(unit * minutes).quantize()`
 # (a year's staff overview rounds 6,700 amounts, a tenant's year 5,300 lines).
-
-
 EXACT = Context(prec=MAX_PREC)  # scaleb() would round an amount past 28 digits in the default context
 
 

@@ -160,15 +160,15 @@ def _money_rows(
     params: list[Any] = []
     # What the samples give: the days around the whole months (all of the range without any)
     # and the changed months of the accounts concerned.
-    pieces: list[tuple[datetime, datetime, list[int] | None]] = [(start, end, chosen)]
-    if months:
-        pieces = [(start, months[0], chosen), (rollups.next_month(months[-1]), end, chosen)]
-        pieces += [
-            (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts])
-            for month, accounts in changed.items()
-        ]
+    pieces: list[tuple[datetime, datetime, list[int] | None]] = [
+        (low, high, chosen) for low, high in rollups.around_months(start, end, months)
+    ]
+    pieces += [
+        (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts])
+        for month, accounts in changed.items()
+    ]
     for low, high, pks in pieces:
-        if low >= high or pks == []:
+        if pks == []:
             continue
         of_apps, app_params = _among("app_id", pks)
         parts.append(
@@ -213,7 +213,7 @@ def _among(column: str, pks: list[int] | None) -> tuple[str, list[Any]]:
     if pks is None:
         return "", []
     if connection.vendor == "postgresql":
-        return f" AND {column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, pks)) + "}"]
+        return f" AND {column} = ANY(%s::bigint[])", [rollups.array_literal(pks)]
     return f" AND {column} IN (SELECT value FROM json_each(%s))", [json.dumps(pks)]
 
 

@@ -128,8 +128,7 @@ def by_tenant(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -
     chosen = f"metric IN ({', '.join(['%s'] * len(metrics))})"
     names = [m.value for m in metrics]
     months = rollups.whole_months(start, end)
-    spans = [(start, months[0]), (rollups.next_month(months[-1]), end)] if months else [(start, end)]
-    spans = [(low, high) for low, high in spans if low < high]
+    spans = rollups.around_months(start, end, months)
     parts, params = [], []
     if spans:
         within = " OR ".join(["(day >= %s AND day < %s)"] * len(spans))

@@ -368,13 +368,13 @@ def rows_for(
     return _buckets_of(_bucket_rows(samples, peak_times=peak_times))
 
 
-def _accounts_wholly(apps: QuerySet[RtcApp]) -> set[int]:
-    """The accounts of `apps` when `apps` are every app of those accounts; else none."""
-    chosen = dict(apps.order_by().values_list("pk", "vendor_account_id"))
-    accounts = set(chosen.values())
-    if not accounts or RtcApp.objects.filter(vendor_account__in=accounts).count() != len(chosen):
-        return set()
-    return accounts
+def _accounts_wholly(apps: QuerySet[RtcApp], whole: set[int] | None = None) -> set[int]:
+    """The accounts of `apps` when `apps` are every app of those accounts (`whole`: their
+    whole_accounts, when known); else none."""
+    accounts = set(apps.order_by().values_list("vendor_account_id", flat=True))
+    if whole is None:
+        whole = whole_accounts(apps)
+    return accounts if accounts and accounts <= whole else set()
 
 
 def _account_day_rows(accounts: set[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
@@ -419,7 +419,7 @@ def combine_peaks(buckets: list[Bucket], apps: QuerySet[RtcApp], start: datetime
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     peaks = [m.value for m in PEAK_METRICS]
-    if interval == DAY and (covered := _accounts_wholly(apps)):
+    if interval == DAY and (covered := _accounts_wholly(apps, whole)):
         # Whole accounts' days: their day roll-ups hold these sums (as rows_for reads them).
         marks = ", ".join(["%s"] * len(covered))
         part = (
@@ -478,7 +478,7 @@ def window(filters: Filters) -> tuple[int, datetime, datetime]:
         return 3600, filters.start_utc, filters.end_utc
     start = datetime.combine(filters.start, datetime.min.time(), UTC)
     end = datetime.combine(filters.end + timedelta(days=1), datetime.min.time(), UTC)
-    return 86400, start, end
+    return DAY, start, end
 
 
 def shaped(filters: Filters, buckets: list[Bucket]) -> list[Bucket]:
