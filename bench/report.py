@@ -86,6 +86,9 @@ def main() -> None:
         )
     Markup.objects.create(tenant=tenant, percent=Decimal("12.5"))
 
+    from dashboard.core.startup import settle
+
+    settle()  # as a web process does once it has loaded the app (dashboard/wsgi.py)
     client = Client()
     client.force_login(user)
     url = f"/t/bench/accounts/{account.pk}/apps/{app.pk}/usage/"

@@ -93,6 +93,11 @@ def main() -> None:
             seed()
             lines.append(f"seeded in {time.perf_counter() - started:.0f} s")
         analyze_new_tables()
+        # As a web process does once it has loaded the app (dashboard/wsgi.py): without it,
+        # a full garbage collection over the app's own objects paused one request in ten.
+        from dashboard.core.startup import settle
+
+        settle()
         if args.profile:
             profile(args.profile)
             return
