@@ -37,8 +37,15 @@ HUNDRED = Decimal(100)
 
 
 @cache
+def precision(currency: str) -> int:
+    """Digits after the decimal point of the currency's amounts (babel's CLDR data, looked up
+    once: a tenant's year by week rounds 5,300 lines, and babel's look-up cost more than each)."""
+    return get_currency_precision(currency)
+
+
+@cache
 def minor_unit(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-get_currency_precision(currency))
+    return Decimal(1).scaleb(-precision(currency))
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
@@ -75,11 +82,15 @@ class Line(NamedTuple):
     book: PriceBook
     minutes: int
     unit_price: Decimal  # the book's price with the markup, unrounded
-    cost: Decimal
+    minor_units: int  # the cost, rounded, in the currency's minor units (cents)
 
     @property
     def currency(self) -> str:
         return self.book.currency
+
+    @property
+    def cost(self) -> Decimal:
+        return _amount(self.minor_units, self.book.currency)
 
 
 @dataclass
@@ -116,12 +127,13 @@ class Pricing:
 
     @cached_property
     def _by_key(self) -> dict[Hashable, Decimal]:
-        if self.currency is None:
+        currency = self.currency
+        if currency is None:
             return {}
-        result: dict[Hashable, Decimal] = defaultdict(Decimal)
+        result: dict[Hashable, int] = defaultdict(int)
         for line in self.lines:
-            result[line.key] += line.cost
-        return dict(result)
+            result[line.key] += line.minor_units
+        return {key: _amount(units, currency) for key, units in result.items()}
 
 
 def books_for(account_ids: Iterable[int]) -> dict[int, list[PriceBook]]:
@@ -138,25 +150,46 @@ def book_on(books: list[PriceBook], day: date) -> PriceBook | None:
     return books[index - 1] if index else None
 
 
+class Tally:
+    """Minutes per app, tier and price book, added up usage by usage, and their money: what
+    `totals` does, for callers whose minutes come in other shapes than `Usage` (the staff
+    overview's rows of an app and a price stretch)."""
+
+    def __init__(self, books: dict[int, list[PriceBook]]) -> None:
+        self.books = books
+        self.minutes: dict[tuple[int, str, int], int] = defaultdict(int)
+        self.by_id: dict[int, PriceBook] = {}
+        self._found: dict[tuple[int, date], PriceBook | None] = {}
+
+    def add(self, account_id: int, app_id: int, day: date, tiers: Iterable[tuple[str, int | None]]) -> None:
+        """The minutes of `tiers` of an app on `day` (or a stretch starting then): at the book
+        of that day; none on a day no book covers (unpriced: no money)."""
+        key = (account_id, day)
+        if key in self._found:
+            book = self._found[key]
+        else:
+            book = self._found[key] = book_on(self.books.get(account_id, []), day)
+        if book is None:
+            return
+        self.by_id[book.id] = book
+        minutes = self.minutes
+        for tier, value in tiers:
+            if value:
+                minutes[(app_id, tier, book.id)] += value
+
+    def money(self, markup: Decimal = Decimal(0)) -> dict[str, Decimal]:
+        return _money(self.minutes, self.by_id, markup)
+
+
 def totals(
     usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Decimal = Decimal(0)
 ) -> dict[str, Decimal]:
-    """`price(usage, books, markup).totals()` without the lines: for the staff overview, which
-    shows only each tenant's money (a year of 1,000 apps made 10,000 lines to add them up)."""
-    minutes: dict[tuple[int, str, int], int] = defaultdict(int)
-    by_id: dict[int, PriceBook] = {}
-    found: dict[tuple[int, date], PriceBook | None] = {}
+    """`price(usage, books, markup).totals()` without the lines: for callers that show only the
+    money (a year of 1,000 apps made 10,000 lines to add them up)."""
+    tally = Tally(books)
     for item in usage:
-        if (item.account_id, item.day) not in found:
-            found[(item.account_id, item.day)] = book_on(books.get(item.account_id, []), item.day)
-        book = found[(item.account_id, item.day)]
-        if book is None:
-            continue  # unpriced: no money
-        by_id[book.id] = book
-        for tier, value in item.tiers.items():
-            if value:
-                minutes[(item.app_id, tier, book.id)] += value
-    return _money(minutes, by_id, markup)
+        tally.add(item.account_id, item.app_id, item.day, item.tiers.items())
+    return tally.money(markup)
 
 
 def _money(
@@ -189,23 +222,20 @@ def _in_minor_units(price: Decimal, currency: str) -> tuple[int, int]:
     sign, digits, exponent = price.as_tuple()
     assert isinstance(exponent, int), price  # a price is finite
     numerator = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
-    shift = exponent + get_currency_precision(currency)
+    shift = exponent + precision(currency)
     return (numerator * 10**shift, 1) if shift >= 0 else (numerator, 10**-shift)
 
 
 def _rounded(amount: int, divisor: int) -> int:
-    """amount / divisor rounded half up, away from zero (ROUND_HALF_UP)."""
-    if divisor == 1:
-        return amount
-    whole, rest = divmod(abs(amount), divisor)
-    if 2 * rest >= divisor:
-        whole += 1
-    return whole if amount >= 0 else -whole
+    """amount / divisor rounded half up, away from zero (ROUND_HALF_UP), by one floor division."""
+    if amount >= 0:
+        return (2 * amount + divisor) // (2 * divisor)
+    return -((divisor - 2 * amount) // (2 * divisor))
 
 
 def _amount(minor_units: int, currency: str) -> Decimal:
     """Whole minor units as the currency's amount (2 decimals for USD: 123 -> 1.23)."""
-    return Decimal(minor_units).scaleb(-get_currency_precision(currency), EXACT)
+    return Decimal(minor_units).scaleb(-precision(currency), EXACT)
 
 
 def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Decimal = Decimal(0)) -> Pricing:
@@ -229,12 +259,14 @@ def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Dec
     factor = 1 + markup / HUNDRED
     units: dict[tuple[int, str], tuple[PriceBook, Decimal, int, int]] = {}  # per book and tier, not per line
     append = pricing.lines.append
+    # Whole minor units per line; the Decimal amount is made when asked for (a period's sum is
+    # made from the integers): a tenant's year by week has 5,300 lines.
     for (key, account_id, app_id, tier, book_id), value in minutes.items():
-        if (book_id, tier) not in units:
+        unit = units.get((book_id, tier))
+        if unit is None:
             book = by_id[book_id]
-            unit = book.price(tier) * factor
-            units[(book_id, tier)] = (book, unit, *_in_minor_units(unit, book.currency))
-        book, unit, numerator, divisor = units[(book_id, tier)]
-        cost = _amount(_rounded(numerator * value, divisor), book.currency)
-        append(Line(key, account_id, app_id, tier, book, value, unit, cost))
+            price = book.price(tier) * factor
+            unit = units[(book_id, tier)] = (book, price, *_in_minor_units(price, book.currency))
+        book, price, numerator, divisor = unit
+        append(Line(key, account_id, app_id, tier, book, value, price, _rounded(numerator * value, divisor)))
     return pricing

@@ -18,7 +18,7 @@ from typing import Any
 from babel.numbers import format_currency
 from django.db import connection
 from django.db.models import BigIntegerField, Case, IntegerField, Min, Sum, Value, When
-from django.db.models.functions import Cast, TruncMonth, TruncWeek
+from django.db.models.functions import Cast, TruncDate, TruncMonth, TruncWeek
 from django.utils.translation import get_language, to_locale
 
 from dashboard.billing import cost
@@ -64,13 +64,21 @@ def _usage(filters: Filters, accounts: dict[int, int], books: dict[int, list[Pri
             period=trunc("timestamp", tzinfo=UTC), stretch=_stretches(_changes(books, start, end), "timestamp")
         )
         .values("app", "period", "stretch")
-        .annotate(first=Min("timestamp"), **sums)
+        # A date, not a time with its zone: read by psycopg's own loader (Django's for times with
+        # zones runs in Python, a tenant's year has 1,100 of them).
+        .annotate(first=Min(TruncDate("timestamp", tzinfo=UTC)), **sums)
         .values_list("app", "period", "stretch", "first", *sums)
     )
+    periods: dict[Any, datetime] = {}  # a year has 53 weeks, each on every app's rows
     for app, period, _, first, *minutes in raw_rows(grouped):
+        if (key := periods.get(period)) is None:
+            key = periods[period] = rollups.aware(period)
         # No book starts inside a stretch: its first day's book prices all of it.
-        tiers = _tiers(filters, minutes)
-        yield cost.Usage(rollups.aware(period), accounts[app], app, rollups.aware(first).date(), tiers)
+        yield cost.Usage(key, accounts[app], app, _date(first), _tiers(filters, minutes))
+
+
+def _date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite's text
 
 
 def _tiers(filters: Filters, minutes: list[int | None]) -> dict[str, int]:
@@ -108,16 +116,15 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     # No account's book starts inside a stretch, so the book of its first day prices all of it:
     # the day each stretch starts on (clipped to the range) stands for its days.
     stretch_days = [day.astimezone(UTC).date() for day in [start, *changes]]
-    usage: dict[int, list[cost.Usage]] = defaultdict(list)
-    for app, stretch, *minutes in _money_rows(filters, interval, start, end, books, account_of, changes):
-        if app not in tenant_of:
-            continue  # created after the apps were read: in the next request's figures
-        tiers = {t: value or 0 for t, value in zip(filters.tiers, minutes, strict=True)}
-        usage[tenant_of[app]].append(cost.Usage(None, account_of[app], app, stretch_days[stretch], tiers))
     priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
-    return {
-        tenant: cost.totals(usage.get(tenant, []), books, markups.get(tenant, Decimal(0))) for tenant in priced_tenants
-    }
+    tallies = {tenant: cost.Tally(books) for tenant in priced_tenants}
+    tiers = filters.tiers
+    for app, stretch, *minutes in _money_rows(filters, interval, start, end, books, account_of, changes):
+        tally = tallies.get(tenant_of.get(app))  # type: ignore[arg-type]
+        if tally is None:
+            continue  # created after the apps were read (in the next request's figures), or unpriced
+        tally.add(account_of[app], app, stretch_days[stretch], zip(tiers, minutes, strict=True))
+    return {tenant: tally.money(markups.get(tenant, Decimal(0))) for tenant, tally in tallies.items()}
 
 
 def _money_rows(

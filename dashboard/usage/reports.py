@@ -351,15 +351,22 @@ def _buckets(rows: Iterable[Mapping[str, Any]]) -> list[Bucket]:
 
 
 def rows_for(
-    apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int, *, peak_times: bool = True
+    apps: QuerySet[RtcApp],
+    start: datetime,
+    end: datetime,
+    interval: int,
+    *,
+    peak_times: bool = True,
+    cover: Cover | None = None,
 ) -> list[Bucket]:
     """Per bucket, each statistic summed over the apps (tiers too), from the stored samples;
     the peaks' times only where `peak_times` (one app: every page shows them; several: none does).
 
     Days of apps that make up whole accounts (a tenant's or an account's report) come from the
     accounts' day roll-ups, which are those sums (rollups.py): a tenant's year of 20 apps is
-    3,660 account-days instead of 36,600 samples read from as many table pages."""
-    if interval == DAY and not peak_times and (accounts := _accounts_wholly(apps)):
+    3,660 account-days instead of 36,600 samples read from as many table pages. `cover`: the
+    apps' accounts (cover_of), when the caller has them."""
+    if interval == DAY and not peak_times and (accounts := (cover or cover_of(apps)).wholly):
         return _buckets_of(_account_day_rows(accounts, start, end))
     # Every statistic named: the (app, metric, interval, timestamp) key's index then reads only the range.
     samples = UsageSample.objects.filter(
@@ -368,16 +375,29 @@ def rows_for(
     return _buckets_of(_bucket_rows(samples, peak_times=peak_times))
 
 
-def _accounts_wholly(apps: QuerySet[RtcApp], whole: set[int] | None = None) -> set[int]:
-    """The accounts of `apps` when `apps` are every app of those accounts (`whole`: their
-    whole_accounts, when known); else none."""
-    accounts = set(apps.order_by().values_list("vendor_account_id", flat=True))
-    if whole is None:
-        whole = whole_accounts(apps)
-    return accounts if accounts and accounts <= whole else set()
+@dataclass(frozen=True)
+class Cover:
+    """The vendor accounts of a set of apps: read once for a report, whose buckets and peaks,
+    of its range and of the previous one, each ask."""
+
+    accounts: frozenset[int]  # every account one of the apps belongs to
+    whole: frozenset[int]  # those of them every app of which is among the apps
+
+    @property
+    def wholly(self) -> frozenset[int]:
+        """The accounts, when the apps are every app of them; else none."""
+        return self.accounts if self.accounts and self.accounts == self.whole else frozenset()
 
 
-def _account_day_rows(accounts: set[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+def cover_of(apps: QuerySet[RtcApp]) -> Cover:
+    chosen = set(apps.values_list("pk", flat=True))
+    every: dict[int, set[int]] = defaultdict(set)
+    for pk, account in RtcApp.objects.filter(vendor_account__apps__in=chosen).values_list("pk", "vendor_account"):
+        every[account].add(pk)
+    return Cover(frozenset(every), frozenset(account for account, pks in every.items() if pks <= chosen))
+
+
+def _account_day_rows(accounts: Iterable[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
     """`_bucket_rows` of every app of `accounts`, by day, from the accounts' day roll-ups: the
     same sums (NULL where no app has the statistic stored that day: no account-day either)."""
     figures: dict[str, Any] = {}
@@ -390,16 +410,14 @@ def _account_day_rows(accounts: set[int], start: datetime, end: datetime) -> lis
     return raw_rows(days.values("day").annotate(**figures).values_list("day", *figures))
 
 
-def whole_accounts(apps: QuerySet[RtcApp]) -> set[int]:
-    """The vendor accounts every app of which is among `apps`."""
-    chosen = set(apps.values_list("pk", flat=True))
-    every: dict[int, set[int]] = defaultdict(set)
-    for pk, account in RtcApp.objects.filter(vendor_account__apps__in=chosen).values_list("pk", "vendor_account"):
-        every[account].add(pk)
-    return {account for account, pks in every.items() if pks <= chosen}
-
-
-def combine_peaks(buckets: list[Bucket], apps: QuerySet[RtcApp], start: datetime, end: datetime, interval: int) -> str:
+def combine_peaks(
+    buckets: list[Bucket],
+    apps: QuerySet[RtcApp],
+    start: datetime,
+    end: datetime,
+    interval: int,
+    cover: Cover | None = None,
+) -> str:
     """Replace the buckets' summed peaks by the accounts' own where the apps cover whole accounts
     whose account-wide series is stored; returns the peak basis (WHOLE_ACCOUNT or SUM_OF_PEAKS).
 
@@ -408,7 +426,8 @@ def combine_peaks(buckets: list[Bucket], apps: QuerySet[RtcApp], start: datetime
     scope, or a bucket its account series has not reached). Only one account, wholly covered in
     every bucket, gives the vendor's exact figure; anything added up stays an upper bound.
     """
-    whole = whole_accounts(apps)
+    cover = cover or cover_of(apps)
+    whole = cover.whole
     stored = AccountPeakSample.objects.filter(
         vendor_account__in=whole, interval=interval, timestamp__gte=start, timestamp__lt=end
     )
@@ -419,7 +438,7 @@ def combine_peaks(buckets: list[Bucket], apps: QuerySet[RtcApp], start: datetime
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     peaks = [m.value for m in PEAK_METRICS]
-    if interval == DAY and (covered := _accounts_wholly(apps, whole)):
+    if interval == DAY and (covered := cover.wholly):
         # Whole accounts' days: their day roll-ups hold these sums (as rows_for reads them).
         marks = ", ".join(["%s"] * len(covered))
         part = (
@@ -542,17 +561,20 @@ def build(filters: Filters, apps: QuerySet[RtcApp]) -> Report:
     if filters.app_ids:
         chosen = chosen.filter(pk__in=filters.app_ids)
     app_list = list(chosen.select_related("vendor_account"))
-    buckets, basis = _series(filters, chosen, single_app=len(app_list) == 1)
-    report = Report(filters, buckets, app_list, len(app_list) == 1, peak_basis=basis)
+    single_app = len(app_list) == 1
+    cover = None if single_app else cover_of(chosen)
+    buckets, basis = _series(filters, chosen, cover)
+    report = Report(filters, buckets, app_list, single_app, peak_basis=basis)
     if filters.compare:
-        report.previous = _series(filters.previous(), chosen, single_app=len(app_list) == 1)[0]
+        report.previous = _series(filters.previous(), chosen, cover)[0]
     return report
 
 
-def _series(filters: Filters, apps: QuerySet[RtcApp], *, single_app: bool) -> tuple[list[Bucket], str]:
+def _series(filters: Filters, apps: QuerySet[RtcApp], cover: Cover | None) -> tuple[list[Bucket], str]:
+    """The range's buckets and peak basis; `cover` is None for a single app (its own peaks)."""
     interval, start, end = window(filters)
-    buckets = rows_for(apps, start, end, interval, peak_times=single_app)
-    basis = ONE_APP if single_app else combine_peaks(buckets, apps, start, end, interval)
+    buckets = rows_for(apps, start, end, interval, peak_times=cover is None, cover=cover)
+    basis = ONE_APP if cover is None else combine_peaks(buckets, apps, start, end, interval, cover)
     return shaped(filters, buckets), basis
 
 
