@@ -12,7 +12,7 @@ from . import costs, coverage, reports
 
 def complete_report(filters: reports.Filters, apps: QuerySet[RtcApp]) -> tuple[reports.Report, coverage.Coverage]:
     report = reports.build(filters, apps)
-    covered = coverage.of(filters, report.apps)
+    covered = coverage.of(filters, report.apps, accounts=report.cover.wholly if report.cover else ())
     report.rows = coverage.with_gaps(filters, report.buckets, covered)
     report.pricing = costs.price(report)
     return report, covered

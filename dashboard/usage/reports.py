@@ -242,6 +242,7 @@ class Report:
 
     pricing: Pricing | None = None  # set by usage.costs where the accounts have price books
     peak_basis: str = SUM_OF_PEAKS  # ONE_APP, WHOLE_ACCOUNT or SUM_OF_PEAKS
+    cover: Cover | None = None  # the apps' accounts; None for one app
 
     @property
     def peaks_are_bounds(self) -> bool:
@@ -564,7 +565,7 @@ def build(filters: Filters, apps: QuerySet[RtcApp]) -> Report:
     single_app = len(app_list) == 1
     cover = None if single_app else cover_of(chosen)
     buckets, basis = _series(filters, chosen, cover)
-    report = Report(filters, buckets, app_list, single_app, peak_basis=basis)
+    report = Report(filters, buckets, app_list, single_app, peak_basis=basis, cover=cover)
     if filters.compare:
         report.previous = _series(filters.previous(), chosen, cover)[0]
     return report

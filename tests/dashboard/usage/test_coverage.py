@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
-from dashboard.usage.models import SyncCursor
+from dashboard.usage import coverage, rollups
+from dashboard.usage.models import SyncCursor, UsageSample
 from tests.dashboard.conftest import World2, logged_in
 from tests.dashboard.usage.conftest import DAYS, END, custom
 
@@ -91,3 +92,20 @@ def test_a_sync_far_behind_says_so_and_a_current_one_is_quiet(usage: World2) -> 
     cursor.save()
     page = client.get(_url(usage)).content.decode()
     assert 'data-sync-problem="behind"' in page and "behind: its latest hours are not in yet" in page
+
+
+def test_whole_accounts_span_their_stored_days_as_their_apps_series_do(usage: World2) -> None:
+    """The account-day roll-ups give a tenant's report the same first and last stored day as
+    its apps' own series, also when one app's series starts later and another's stops earlier."""
+    apps = list(RtcApp.objects.filter(vendor_account=usage.acme_account))  # an app without samples too
+    first_app, last_app = usage.app_a, usage.app_b
+    UsageSample.objects.filter(app=first_app, interval=86400, timestamp__lt=FIRST + timedelta(days=5)).delete()
+    UsageSample.objects.filter(app=last_app, interval=86400, timestamp__gte=END - timedelta(days=2)).delete()
+    rollups.rebuild()
+    pks = [app.pk for app in apps]
+    assert coverage.days_stored([usage.acme_account.pk]) == coverage.stored_span(pks, 86400)
+    UsageSample.objects.filter(app__in=pks, interval=86400, timestamp__lt=FIRST + timedelta(days=7)).delete()
+    rollups.rebuild()
+    span = coverage.days_stored([usage.acme_account.pk])
+    assert span == coverage.stored_span(pks, 86400) and span["first"] == FIRST + timedelta(days=7)
+    assert coverage.days_stored([]) == {"first": None, "last": None}
