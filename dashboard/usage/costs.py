@@ -141,14 +141,21 @@ def _money_rows(
     Plain SQL: a list of apps is one parameter (Django prepared every pk of a thousand-app `IN`
     list, several times a request), and the rows need no join with the apps (the join and its
     sort were most of the query's time)."""
-    months = rollups.whole_months(start, end) if interval == DAY else []
     # The months in which an account's price changes on another day than the first.
     changed: dict[datetime, set[int]] = defaultdict(set)
     for account, found in books.items():
         for book in found:
-            month = _midnight(book.valid_from.replace(day=1))
-            if book.valid_from.day != 1 and month in months:
-                changed[month].add(account)
+            if book.valid_from.day != 1:
+                changed[_midnight(book.valid_from.replace(day=1))].add(account)
+    if interval == DAY:
+        # A month the range covers in part may be its roll-up less its other days where no
+        # price changes inside it: all of its days then fall into one stretch.
+        plan = rollups.sum_plan(start, end, partial=lambda month: month not in changed)
+    else:
+        plan = rollups.SumPlan([], [(start, end)] if start < end else [], [])
+    whole_months = set(rollups.whole_months(start, end))
+    changed = {month: accounts for month, accounts in changed.items() if month in whole_months}
+    months = plan.months
     priced = [pk for pk, account in account_of.items() if account in books]
     if not priced:
         return []
@@ -165,21 +172,24 @@ def _money_rows(
 
     parts: list[str] = []
     params: list[Any] = []
-    # What the samples give: the days around the whole months (all of the range without any)
-    # and the changed months of the accounts concerned.
-    pieces: list[tuple[datetime, datetime, list[int] | None]] = [
-        (low, high, chosen) for low, high in rollups.around_months(start, end, months)
+    # What the samples give: the days around the months read from the roll-ups (all of the
+    # range without any), the changed months of the accounts concerned, and, taken away, the
+    # days outside the range of a month read whole.
+    pieces: list[tuple[datetime, datetime, list[int] | None, str]] = [
+        (low, high, chosen, "") for low, high in plan.added
     ]
     pieces += [
-        (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts])
+        (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts], "")
         for month, accounts in changed.items()
     ]
-    for low, high, pks in pieces:
+    pieces += [(low, high, chosen, "-") for low, high in plan.taken]
+    minus_sums = ", ".join(f"CAST(-SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in filters.tiers)
+    for low, high, pks, sign in pieces:
         if pks == []:
             continue
         of_apps, app_params = _among("app_id", pks)
         parts.append(
-            f"SELECT app_id, {stretch(moment)} AS stretch, {sums} FROM usage_usagesample "
+            f"SELECT app_id, {stretch(moment)} AS stretch, {minus_sums if sign else sums} FROM usage_usagesample "
             f"WHERE metric = %s AND {q('interval')} = %s AND {moment} >= %s AND {moment} < %s{of_apps} "
             "GROUP BY 1, 2"
         )

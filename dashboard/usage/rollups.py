@@ -67,8 +67,9 @@ an account takes the account's exclusive (`deleting`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -655,6 +656,40 @@ def around_months(start: datetime, end: datetime, months: list[datetime]) -> lis
         return [(start, end)] if start < end else []
     spans = [(start, months[0]), (next_month(months[-1]), end)]
     return [(low, high) for low, high in spans if low < high]
+
+
+@dataclass(frozen=True)
+class SumPlan:
+    """How to add up daily samples over a range with the month roll-ups' help (sums only: a
+    busiest day cannot be taken away). A partial month the range covers mostly is read as its
+    roll-up less its days outside the range: a month's row and a day or two of samples instead
+    of the rest of its days (the overview's 30 days: 4,000 rows for 1,000 apps instead of 30,000)."""
+
+    months: list[datetime]  # read from the month roll-ups, whole
+    added: list[tuple[datetime, datetime]]  # spans read from the samples
+    taken: list[tuple[datetime, datetime]]  # spans read from the samples and subtracted
+
+
+def sum_plan(start: datetime, end: datetime, *, partial: Callable[[datetime], bool] = lambda month: True) -> SumPlan:
+    """The SumPlan of [start, end) (UTC midnights); `partial(month)`: whether a month the range
+    covers in part may be read as its roll-up less the rest (not one whose days fall into
+    different price stretches inside the range, say)."""
+    months = whole_months(start, end)
+    added: list[tuple[datetime, datetime]] = []
+    taken: list[tuple[datetime, datetime]] = []
+    for low, high in around_months(start, end, months):
+        while low < high:  # each month the span touches
+            month = low.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            piece_end = min(high, next_month(month))
+            rest = [(month, low), (piece_end, next_month(month))]
+            rest = [(a, b) for a, b in rest if a < b]
+            if sum((b - a for a, b in rest), timedelta()) < piece_end - low and partial(month):
+                months.append(month)
+                taken += rest
+            else:
+                added.append((low, piece_end))
+            low = piece_end
+    return SumPlan(sorted(months), added, taken)
 
 
 def _months(first: datetime, last: datetime) -> Iterator[datetime]:

@@ -198,3 +198,35 @@ def test_a_reports_weeks_and_months_cost_what_their_days_do(usage: World2, granu
     assert sorted((line.key, line.app_id, line.tier, line.book.pk, line.cost) for line in pricing.lines) == sorted(
         (line.key, line.app_id, line.tier, line.book.pk, line.cost) for line in expected.lines
     )
+
+
+@pytest.mark.parametrize(
+    ("from_day", "to_day", "book_day"),
+    [
+        (1, None, None),  # from a month's 2nd day: the month less its 1st
+        (-5, 20, None),  # up to its 21st: the month less its last days, which are stored
+        (1, None, 12),  # a book starts on its 13th: its days, one by one
+        (-5, 8, 20),  # a book starts after the range, inside its last month: that month's days
+        (1, None, 0),  # a book starts on its 1st: one stretch, the month less its 1st
+    ],
+)
+def test_the_overviews_money_of_partial_months_is_the_day_by_day_money(
+    usage: World2, from_day: int, to_day: int | None, book_day: int | None
+) -> None:
+    # A month the range covers mostly is read as its roll-up less its days outside the range,
+    # unless a price changes inside it.
+    month = rollups.whole_months(END - timedelta(days=60), END)[0]
+    first = month + timedelta(days=from_day)
+    end = END if to_day is None else month + timedelta(days=to_day + 1)
+    for account, valid_from in ((usage.acme_account, first - timedelta(days=40)), (usage.harbor_account, first)):
+        PriceBook.objects.create(vendor_account=account, currency="USD", valid_from=valid_from.date(), audio="0.0041")
+    if book_day is not None:
+        day = (month + timedelta(days=book_day)).date()
+        PriceBook.objects.create(vendor_account=usage.harbor_account, currency="USD", valid_from=day, audio="0.007")
+    Markup.objects.create(tenant=usage.acme, percent=Decimal("7.5"))
+    filters = reports.parse(QueryDict(urlencode(custom(first, end - timedelta(days=1), granularity="day"))))
+    expected = _day_by_day(usage, first, end, lambda day: None)
+    assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
+    assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
+    plan = rollups.sum_plan(first, end, partial=lambda candidate: book_day in (None, 0) or candidate != month)
+    assert (month in plan.months and bool(plan.taken)) == (book_day in (None, 0))

@@ -260,3 +260,20 @@ def test_windows_add_their_differences_exactly_as_a_rebuild_sums_them(db) -> Non
     kept = rollup_rows()
     rollups.rebuild()
     assert rollup_rows() == kept
+
+
+def test_a_sum_plan_reads_a_mostly_covered_month_as_its_roll_up_less_its_other_days() -> None:
+    def day(month: int, number: int) -> datetime:
+        return datetime(2026, month, number, tzinfo=UTC)
+
+    # November from its 2nd, then two days of December: November less its 1st, December's days.
+    plan = rollups.sum_plan(day(11, 2), day(12, 3))
+    assert plan == rollups.SumPlan([day(11, 1)], [(day(12, 1), day(12, 3))], [(day(11, 1), day(11, 2))])
+    # Whole months as they are; a month ending at the 20th less its last 10 days.
+    plan = rollups.sum_plan(day(9, 1), day(11, 21))
+    assert plan == rollups.SumPlan([day(9, 1), day(10, 1), day(11, 1)], [], [(day(11, 21), day(12, 1))])
+    # Ten days of a month, or a month the caller keeps whole: its days.
+    assert rollups.sum_plan(day(11, 10), day(11, 20)) == rollups.SumPlan([], [(day(11, 10), day(11, 20))], [])
+    plan = rollups.sum_plan(day(11, 2), day(12, 3), partial=lambda month: month != day(11, 1))
+    assert plan == rollups.SumPlan([], [(day(11, 2), day(12, 1)), (day(12, 1), day(12, 3))], [])
+    assert rollups.sum_plan(day(11, 2), day(11, 2)) == rollups.SumPlan([], [], [])
