@@ -19,6 +19,8 @@ from huey import crontab, signals
 from huey.contrib.djhuey import HUEY, db_periodic_task
 from huey.storage import RedisStorage, SqliteStorage
 
+from dashboard.core.startup import settle_once
+
 from .models import Heartbeat, JobMinute, JobTotal, PendingJob
 from .tracing import job_id
 
@@ -261,6 +263,7 @@ def connect_signals() -> None:
     HUEY.signal(signals.SIGNAL_EXECUTING)(_safely(_on_executing))
     HUEY.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR, signals.SIGNAL_RETRYING)(_safely(_on_finished))
     HUEY.on_shutdown("ops.job_book")(_flush_on_stop)  # each worker, when the consumer stops
+    HUEY.on_startup("core.settle")(settle_once)  # each worker, when the consumer starts: once per process
 
 
 @db_periodic_task(crontab(), name="ops.heartbeat")

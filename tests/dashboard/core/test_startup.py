@@ -6,7 +6,10 @@ import gc
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+import pytest
 
 from dashboard.core import startup
 
@@ -37,3 +40,18 @@ def test_the_wsgi_entry_point_settles_the_app() -> None:
         timeout=120,
     )
     assert int(found.stdout.strip().splitlines()[-1]) > 10_000
+
+
+def test_a_job_consumers_workers_settle_their_process_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    calls: list[int] = []
+    monkeypatch.setattr(startup, "settle", lambda: calls.append(1) or 0)
+    monkeypatch.setattr(startup, "_settled", False)
+    hook = HUEY._startup["core.settle"]  # registered by ops.jobs.connect_signals, run by each worker thread
+    workers = [threading.Thread(target=hook) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert calls == [1]
