@@ -492,7 +492,12 @@ class World:
                 for hour in range(first, last + 1):
                     by_hour[hour][index][1].append(session)
         several = len(app_ids) > 1
-        return [_tally(day + h * HOUR, day + (h + 1) * HOUR, by_hour[h], several) for h in range(24)]
+        return [
+            _tally(day + h * HOUR, day + (h + 1) * HOUR, by_hour[h], several)
+            if any(sessions for _, sessions in by_hour[h])
+            else _quiet(day + h * HOUR, HOUR)
+            for h in range(24)
+        ]
 
     def bucket_stats(self, app_ids: tuple[str, ...], start: int, length: int) -> BucketStats:
         """Stats of the given apps together for [start, start + length), in whole hours."""
@@ -541,6 +546,11 @@ class World:
                 if len(self._day_cache) > MAX_CACHED_DAYS:
                     self._day_cache.popitem(last=False)
         return list(_PACKED_ROW.iter_unpack(packed))
+
+
+def _quiet(lo: int, length: int) -> BucketStats:
+    """`_tally` of a bucket nobody was in (a small app's night hours), without its work."""
+    return BucketStats(lo, length, (0, 0, 0, 0, 0), frozenset(), frozenset(), 0, lo, 0, lo)
 
 
 def _tally(lo: int, hi: int, sessions_by_app: Iterable[tuple[str, list[Session]]], several: bool) -> BucketStats:
