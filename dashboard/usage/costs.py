@@ -120,7 +120,8 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     tallies = {tenant: cost.Tally(books) for tenant in priced_tenants}
     tiers = filters.tiers
     for app, stretch, *minutes in _money_rows(filters, interval, start, end, books, account_of, changes):
-        tally = tallies.get(tenant_of.get(app))  # type: ignore[arg-type]
+        tenant = tenant_of.get(app)
+        tally = None if tenant is None else tallies.get(tenant)
         if tally is None:
             continue  # created after the apps were read (in the next request's figures), or unpriced
         tally.add(account_of[app], app, stretch_days[stretch], zip(tiers, minutes, strict=True))
@@ -175,21 +176,21 @@ def _money_rows(
     # What the samples give: the days around the months read from the roll-ups (all of the
     # range without any), the changed months of the accounts concerned, and, taken away, the
     # days outside the range of a month read whole.
-    pieces: list[tuple[datetime, datetime, list[int] | None, str]] = [
-        (low, high, chosen, "") for low, high in plan.added
+    pieces: list[tuple[datetime, datetime, list[int] | None, bool]] = [
+        (low, high, chosen, False) for low, high in plan.added
     ]
     pieces += [
-        (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts], "")
+        (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts], False)
         for month, accounts in changed.items()
     ]
-    pieces += [(low, high, chosen, "-") for low, high in plan.taken]
-    minus_sums = ", ".join(f"CAST(-SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in filters.tiers)
-    for low, high, pks, sign in pieces:
+    pieces += [(low, high, chosen, True) for low, high in plan.taken]
+    taken_sums = ", ".join(f"CAST(-SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in filters.tiers)
+    for low, high, pks, taken in pieces:
         if pks == []:
             continue
         of_apps, app_params = _among("app_id", pks)
         parts.append(
-            f"SELECT app_id, {stretch(moment)} AS stretch, {minus_sums if sign else sums} FROM usage_usagesample "
+            f"SELECT app_id, {stretch(moment)} AS stretch, {taken_sums if taken else sums} FROM usage_usagesample "
             f"WHERE metric = %s AND {q('interval')} = %s AND {moment} >= %s AND {moment} < %s{of_apps} "
             "GROUP BY 1, 2"
         )

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from vendors.sim.answer import json_body
 from vendors.sim.faults import Faults
 from vendors.sim.guard import answer_internal_errors
 from vendors.sim.routing import Router
@@ -230,7 +231,7 @@ class AnyRtcSimulator:
         return httpx.Response(
             status,
             headers={"Content-Type": "application/json;charset=utf-8", **(headers or {})},
-            content=json.dumps(body).encode(),
+            content=json_body(body),
         )
 
     # --- the world ------------------------------------------------------------------

@@ -36,6 +36,7 @@ from typing import Any
 import httpx
 
 from vendors.base.errors import ValidationError
+from vendors.sim.answer import json_body
 from vendors.sim.faults import Faults, bad_gateway
 from vendors.sim.guard import answer_internal_errors
 from vendors.sim.media import png
@@ -315,7 +316,7 @@ class IsdpSimulator:
         return httpx.Response(
             status,
             headers={"Content-Type": "application/json;charset=UTF-8", **(headers or {})},
-            content=json.dumps(body, ensure_ascii=False).encode(),
+            content=json_body(body),
         )
 
     def _gateway(self, exc: GatewayError) -> httpx.Response:

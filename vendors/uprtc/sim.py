@@ -37,6 +37,7 @@ from typing import Any, Literal, overload
 
 import httpx
 
+from vendors.sim.answer import json_body
 from vendors.sim.faults import Faults, bad_gateway
 from vendors.sim.guard import answer_internal_errors
 from vendors.sim.media import mp4
@@ -339,7 +340,7 @@ class UprtcSimulator:
         return httpx.Response(
             status,
             headers={"Content-Type": "application/json;charset=utf-8"},
-            content=json.dumps(body, ensure_ascii=False).encode(),
+            content=json_body(body),
         )
 
     @staticmethod
