@@ -47,3 +47,32 @@ def test_vendors_import_without_django():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "aliyun" in result.stdout
+
+
+def test_works_out_the_usage_of_recent_days_before_serving():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vendors.sim", "--apps", "2", *("--warm-days", "3", "--warm-vendor", "aliyun")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout.readline().startswith("aliyun\t")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    assert "usage worked out ahead: 9 days of apps in" in stderr  # (2 apps + both together) x 3 days
+
+
+def test_refuses_to_work_out_more_days_than_it_keeps():
+    result = subprocess.run(
+        [sys.executable, "-m", "vendors.sim", "--apps", "200", "--warm-days", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "--warm-days: 241,200 days of apps to keep, over the 50,000 kept" in result.stderr

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from vendors.aliyun.client import AliyunRtcClient
 from vendors.aliyun.sim import DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, AliyunSimulator
@@ -81,6 +82,26 @@ def test_the_same_seed_gives_the_same_world(clock):
     assert app_one.app_id == app_two.app_id
     lo = one.now_minute() - 3 * 24 * 60
     assert one.sessions(app_one.app_id, lo, lo + 600) == two.sessions(app_two.app_id, lo, lo + 600)
+
+
+def test_usage_worked_out_ahead_is_the_usage_worked_out_when_asked(clock):
+    ahead, asked = World(SMALL_WORLD, clock=clock), World(SMALL_WORLD, clock=clock)
+    assert ahead.warm(["aliyun"], 3) == (len(ahead.apps("aliyun")) + 1) * 3
+    assert len(ahead._day_cache) == (len(ahead.apps("aliyun")) + 1) * 3 and not asked._day_cache
+    apps = tuple(app.app_id for app in asked.apps("aliyun"))
+    last = asked.now_minute()
+    first = last - last % (24 * 60) - 4 * 24 * 60  # a day more than was worked out, and today
+    for app_ids in [*((app,) for app in apps), apps]:
+        for step in (60, 24 * 60):
+            assert ahead.usage_rows(app_ids, first, step, last) == asked.usage_rows(app_ids, first, step, last)
+
+
+def test_working_out_more_days_than_are_kept_is_refused(clock, monkeypatch):
+    world = World(SMALL_WORLD, clock=clock)
+    monkeypatch.setattr("vendors.sim.world.MAX_CACHED_DAYS", 10)
+    with pytest.raises(ValueError, match="over the 10 kept"):
+        world.warm(["aliyun"], 10)
+    assert not world._day_cache
 
 
 def test_members_join_and_leave_as_time_passes(world, clock, app_id, busy_channel):

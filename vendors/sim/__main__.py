@@ -13,10 +13,12 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 
 from . import Faults, World, WorldOptions, build_simulators
 from .server import SimServer
+from .world import VENDORS
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -41,6 +43,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=datetime.fromisoformat,
         help="no activity after this UTC time (ISO 8601): every run then reports the same usage",
     )
+    parser.add_argument(
+        "--warm-days",
+        type=int,
+        default=0,
+        help="work out the usage of the last N complete days before serving (a benchmark then times the answers only)",
+    )
+    parser.add_argument(
+        "--warm-vendor",
+        action="append",
+        choices=VENDORS,
+        help="whose apps --warm-days works out (repeatable; default: every vendor)",
+    )
     parser.add_argument("--profile", metavar="FILE", help="profile every request (cProfile); pstats to FILE on stop")
     return parser.parse_args(argv)
 
@@ -58,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
         quiet_after=quiet,
     )
+    if args.warm_days > 0:
+        warm(world, args.warm_vendor or list(VENDORS), args.warm_days)
     faults = Faults(
         latency=args.latency_ms / 1000,
         error_rate=args.error_rate,
@@ -87,6 +103,19 @@ def main(argv: list[str] | None = None) -> int:
             dump_profile(servers, args.profile)
     print("simulators stopped", file=sys.stderr, flush=True)
     return 0
+
+
+def warm(world: World, vendors: list[str], days: int) -> None:
+    started = time.process_time()
+    try:
+        pairs = world.warm(vendors, days)
+    except ValueError as error:
+        raise SystemExit(f"--warm-days: {error}") from None
+    print(
+        f"usage worked out ahead: {pairs:,} days of apps in {time.process_time() - started:.1f} s of CPU",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def dump_profile(servers: list[SimServer], path: str) -> None:
