@@ -33,6 +33,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from machine import cpu_of
 from simulator import start_aliyun
 
 APPS = 20
@@ -190,12 +191,6 @@ def main() -> None:
             f"{page_kb:.0f} KB; htmx refresh p50 {fragment_ms[0]:.1f} ms, p95 {fragment_ms[1]:.1f} ms, "
             f"{fragment_kb:.0f} KB (target 100 ms, ratio {max(page_ms[1], fragment_ms[1]) / 100:.2f})"
         )
-
-
-def cpu_of(pid: int) -> float:
-    """User and system CPU seconds of another process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def render_live_page(tenant: object, apps: dict, members: int, renders: int) -> tuple:

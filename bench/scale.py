@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import Stolen
 from simulator import start_aliyun
 
 TENANTS = 50
@@ -382,6 +383,7 @@ def measure_pages(runs: int) -> list[str]:
     for name, username, url, query, headers in cases():
         client = client_for(username)
         times, cpu = [], []
+        stolen = Stolen()
         for _ in range(runs + 2):
             # Every request is drawn from the database: a render stored by core/page_cache.py
             # would measure the cache, not the queries this bench is about.
@@ -397,7 +399,7 @@ def measure_pages(runs: int) -> list[str]:
             f"{name:26} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
             f"CPU p50 {statistics.median(cpu):6.1f} ms  p95 {cpu95:6.1f} ms  "
             f"{len(response.content) / 1024:6.1f} KB  p95/target {p95 / TARGET_MS:4.2f}  "
-            f"load average {os.getloadavg()[0]:.1f}"
+            f"load average {os.getloadavg()[0]:.1f}, stolen {stolen.share():.0%}"
         )
         print(line, flush=True)
         lines.append(line)

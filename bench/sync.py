@@ -23,6 +23,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from machine import cpu_of, machine_cpu, servers_cpu
 from simulator import start_aliyun
 
 
@@ -130,7 +131,9 @@ def main() -> None:
         )
         started = time.perf_counter()
         cpu_started = process_cpu()
-        simulator_cpu_started = child_cpu(simulator.pid)
+        simulator_cpu_started = cpu_of(simulator.pid)
+        servers_cpu_started = servers_cpu()
+        machine_started = machine_cpu()
         planned = tasks.plan_usage.call_local()  # plans and enqueues every series' first window
         consumer.start()
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -138,7 +141,9 @@ def main() -> None:
             time.sleep(0.2)  # the check itself costs CPU the workers need; 0.2 s is under 1% of the bound
         wall = time.perf_counter() - started
         cpu = process_cpu() - cpu_started
-        simulator_cpu = child_cpu(simulator.pid) - simulator_cpu_started
+        simulator_cpu = cpu_of(simulator.pid) - simulator_cpu_started
+        machine_busy, machine_stolen = (now - then for now, then in zip(machine_cpu(), machine_started, strict=True))
+        servers = {name: used - servers_cpu_started.get(name, 0.0) for name, used in servers_cpu().items()}
         load = os.getloadavg()
         consumer.stop(graceful=True)
         if profiles:
@@ -166,6 +171,15 @@ def main() -> None:
     print(
         f"CPU: this process {cpu:.1f} s ({cpu / max(rows, 1) * 1e6:.1f} us per row), "
         f"simulator {simulator_cpu:.1f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    if args.database_url or args.jobs_redis_url:
+        print(
+            "CPU of the local servers (all their processes, other databases' work included): "
+            + ", ".join(f"{name} {used:.1f} s" for name, used in servers.items() if used)
+        )
+    print(
+        f"the machine's {os.cpu_count()} cores: busy {machine_busy:.1f} of {(os.cpu_count() or 1) * wall:.1f} "
+        f"core-seconds, {machine_stolen:.1f} more taken by the hypervisor (steal)"
     )
     print(f"rows per second: {rows / wall:,.0f}")
 
@@ -195,15 +209,6 @@ def profile_threads(clock: str = "cpu") -> list:
 def process_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def child_cpu(pid: int) -> float:
-    """User and system seconds of a running process (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
