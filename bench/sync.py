@@ -5,9 +5,11 @@
 The Aliyun simulator runs as its own process (`python -m vendors.sim`) with the added
 latency, its usage of the backfilled days worked out before it serves (--cold-simulator: as
 it is asked, inside the timed run); the console's Huey consumer runs its worker threads here
-against a SQLite queue and database in a temporary folder. The per-account rate limit is lifted so the engine
-itself is measured. Prints, last: requests issued against the minimum possible, wall time
-against the lower bound (minimum requests / workers x latency), and rows written per second.
+against a SQLite queue and database in a temporary folder. The per-account rate limit is
+lifted so the engine itself is measured. Prints, last: requests issued against the minimum
+possible, wall time against the lower bound (minimum requests / workers x latency), the CPU
+of this process, the simulator and the local servers, the cores' busy and stolen time, and
+rows written per second.
 """
 
 from __future__ import annotations

@@ -15,16 +15,21 @@ from vendors.aliyun.client import AliyunRtcClient
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_serves_prints_answers_and_stops_cleanly(stop_signal):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vendors.sim", "--apps", "2", "--seed", "3"],
+def start(*arguments: str) -> subprocess.Popen:
+    """`python -m vendors.sim` with these arguments, its output unbuffered."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "vendors.sim", *arguments],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serves_prints_answers_and_stops_cleanly(stop_signal):
+    process = start("--apps", "2", "--seed", "3")
     try:
         line = process.stdout.readline().rstrip("\n")
         vendor, base_url, *pairs = line.split("\t")
@@ -50,14 +55,8 @@ def test_vendors_import_without_django():
 
 
 def test_works_out_the_usage_of_recent_days_before_serving():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vendors.sim", "--apps", "2", *("--warm-days", "3", "--warm-vendor", "aliyun")],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    # aliyun twice counts once
+    process = start("--apps", "2", *("--warm-days", "3", "--warm-vendor", "aliyun", "--warm-vendor", "aliyun"))
     try:
         assert process.stdout.readline().startswith("aliyun\t")
     finally:
@@ -76,3 +75,11 @@ def test_refuses_to_work_out_more_days_than_it_keeps():
     )
     assert result.returncode != 0
     assert "--warm-days: 241,200 days of apps to keep, over the 50,000 kept" in result.stderr
+
+
+def test_refuses_a_negative_number_of_days():
+    result = subprocess.run(
+        [sys.executable, "-m", "vendors.sim", "--warm-days", "-1"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "a number of days cannot be negative: -1" in result.stderr

@@ -45,7 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--warm-days",
-        type=int,
+        type=days_count,
         default=0,
         help="work out the usage of the last N complete days before serving (a benchmark then times the answers only)",
     )
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         quiet_after=quiet,
     )
     if args.warm_days > 0:
-        warm(world, args.warm_vendor or list(VENDORS), args.warm_days)
+        warm(world, list(dict.fromkeys(args.warm_vendor or VENDORS)), args.warm_days)  # each vendor once
     faults = Faults(
         latency=args.latency_ms / 1000,
         error_rate=args.error_rate,
@@ -103,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
             dump_profile(servers, args.profile)
     print("simulators stopped", file=sys.stderr, flush=True)
     return 0
+
+
+def days_count(text: str) -> int:
+    days = int(text)
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"a number of days cannot be negative: {days}")
+    return days
 
 
 def warm(world: World, vendors: list[str], days: int) -> None:
