@@ -13,7 +13,7 @@ from dashboard.people.models import Preferences
 from dashboard.usage.models import AccountPeakSample, Metric
 from tests.dashboard.api.conftest import Tokens, api_client
 from tests.dashboard.conftest import World2, logged_in
-from tests.dashboard.usage.conftest import END, usage  # noqa: F401 - the fixture
+from tests.dashboard.usage.conftest import END, seeded_today, usage  # noqa: F401 - the fixtures
 
 ZONE = "America/Los_Angeles"
 RANGES = [

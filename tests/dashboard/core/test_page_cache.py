@@ -19,9 +19,9 @@ from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Membership, Role
 from dashboard.usage import views
 from tests.dashboard.conftest import HTMX, World2, logged_in
-from tests.dashboard.usage.conftest import seed
+from tests.dashboard.usage.conftest import seed, seeded_today  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures("english", "seeded_today")
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import rollups
@@ -55,7 +57,16 @@ def seed(app: RtcApp, scale: int) -> None:
 
 
 @pytest.fixture
-def usage(two_tenants: World2) -> World2:
+def seeded_today() -> Iterator[None]:
+    """The clock at noon of END's day (UTC), ticking: END is read once, when the tests are
+    collected, and a run that crosses midnight would otherwise ask for "today" a day after the
+    seeded data."""
+    with time_machine.travel(END + timedelta(hours=12), tick=True):
+        yield
+
+
+@pytest.fixture
+def usage(two_tenants: World2, seeded_today: None) -> World2:
     w = two_tenants
     w.app_a = RtcApp.objects.create(vendor_account=w.acme_account, app_id="app-a", name="Alpha")
     w.app_b = RtcApp.objects.create(vendor_account=w.acme_account, app_id="app-b", name="Beta")
