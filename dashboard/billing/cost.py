@@ -95,14 +95,28 @@ class Line(NamedTuple):
 
 @dataclass
 class Pricing:
-    lines: list[Line]
+    """Minutes per key, account, app, tier and price book (by the book's id). The lines are
+    made when asked for (a statement lists them); a report reads only its periods' costs and
+    its totals, which come from the minutes (a tenant's year by week has 5,300 lines)."""
+
+    minutes: dict[tuple[Hashable, int, int, str, int], int]
+    books: dict[int, PriceBook]  # by id: those of some priced minutes
     markup: Decimal
     unpriced_minutes: int = 0
     unpriced_accounts: set[int] = field(default_factory=set)
+    _units: dict[tuple[int, str], tuple[Decimal, int, int]] = field(default_factory=dict, init=False, repr=False)
 
-    @cached_property  # asked for by every column and cell of a report: its lines are final by then
+    @cached_property
+    def lines(self) -> list[Line]:
+        return [
+            Line(key, account_id, app_id, tier, self.books[book_id], value, price, _rounded(numerator * value, divisor))
+            for (key, account_id, app_id, tier, book_id), value in self.minutes.items()
+            for price, numerator, divisor in (self._unit(book_id, tier),)
+        ]
+
+    @cached_property  # asked for by every column and cell of a report: its minutes are final by then
     def currencies(self) -> list[str]:
-        return sorted({line.currency for line in self.lines})
+        return sorted({book.currency for book in self.books.values()})
 
     @property
     def currency(self) -> str | None:
@@ -114,12 +128,9 @@ class Pricing:
         """The money of the whole range per currency: each app's minutes per tier and book over
         every key, rounded once, then summed (see the module's docstring)."""
         minutes: dict[tuple[int, str, int], int] = defaultdict(int)
-        by_id: dict[int, PriceBook] = {}
-        for line in self.lines:
-            group = (line.app_id, line.tier, line.book.id)  # .id: .pk costs a lookup per line
-            minutes[group] += line.minutes
-            by_id[line.book.id] = line.book
-        return _money(minutes, by_id, self.markup)
+        for (_, _, app_id, tier, book_id), value in self.minutes.items():
+            minutes[(app_id, tier, book_id)] += value
+        return _money(minutes, self.books, self.markup)
 
     def by_key(self) -> dict[Hashable, Decimal]:
         """Cost per key in the one currency (empty when several)."""
@@ -131,9 +142,21 @@ class Pricing:
         if currency is None:
             return {}
         result: dict[Hashable, int] = defaultdict(int)
-        for line in self.lines:
-            result[line.key] += line.minor_units
+        unit = self._unit
+        for (key, _, _, tier, book_id), value in self.minutes.items():
+            _, numerator, divisor = unit(book_id, tier)
+            result[key] += _rounded(numerator * value, divisor)
         return {key: _amount(units, currency) for key, units in result.items()}
+
+    def _unit(self, book_id: int, tier: str) -> tuple[Decimal, int, int]:
+        """The book's price of the tier with the markup, unrounded, and in minor units as
+        (numerator, divisor): worked out once per book and tier, not per line."""
+        found = self._units.get((book_id, tier))
+        if found is None:
+            book = self.books[book_id]
+            price = book.price(tier) * (1 + self.markup / HUNDRED)
+            found = self._units[(book_id, tier)] = (price, *_in_minor_units(price, book.currency))
+        return found
 
 
 def books_for(account_ids: Iterable[int]) -> dict[int, list[PriceBook]]:
@@ -239,9 +262,8 @@ def _amount(minor_units: int, currency: str) -> Decimal:
 
 
 def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Decimal = Decimal(0)) -> Pricing:
-    minutes: dict[tuple[Hashable, int, int, str, int], int] = defaultdict(int)
-    by_id: dict[int, PriceBook] = {}
-    pricing = Pricing([], markup)
+    pricing = Pricing(defaultdict(int), {}, markup)
+    minutes, by_id = pricing.minutes, pricing.books
     found: dict[tuple[int, date], PriceBook | None] = {}  # a year of hours asks for each day 24 times
     for item in usage:
         if (item.account_id, item.day) not in found:
@@ -256,17 +278,4 @@ def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Dec
                 continue
             by_id[book.id] = book
             minutes[(item.key, item.account_id, item.app_id, tier, book.id)] += value
-    factor = 1 + markup / HUNDRED
-    units: dict[tuple[int, str], tuple[PriceBook, Decimal, int, int]] = {}  # per book and tier, not per line
-    append = pricing.lines.append
-    # Whole minor units per line; the Decimal amount is made when asked for (a period's sum is
-    # made from the integers): a tenant's year by week has 5,300 lines.
-    for (key, account_id, app_id, tier, book_id), value in minutes.items():
-        unit = units.get((book_id, tier))
-        if unit is None:
-            book = by_id[book_id]
-            price = book.price(tier) * factor
-            unit = units[(book_id, tier)] = (book, price, *_in_minor_units(price, book.currency))
-        book, price, numerator, divisor = unit
-        append(Line(key, account_id, app_id, tier, book, value, price, _rounded(numerator * value, divisor)))
     return pricing
