@@ -95,16 +95,19 @@ class Line(NamedTuple):
 
 @dataclass
 class Pricing:
-    """Minutes per key, account, app, tier and price book (by the book's id). The lines are
-    made when asked for (a statement lists them); a report reads only its periods' costs and
-    its totals, which come from the minutes (a tenant's year by week has 5,300 lines)."""
+    """Minutes per key, account, app, tier and price book (by the book's id), final once made
+    (`price`): the lines, the periods' costs and the totals are each worked out from them once,
+    when first asked for. A statement lists the lines; a report reads only its periods' costs
+    and its totals (a tenant's year by week has 5,300 lines)."""
 
     minutes: dict[tuple[Hashable, int, int, str, int], int]
     books: dict[int, PriceBook]  # by id: those of some priced minutes
     markup: Decimal
     unpriced_minutes: int = 0
     unpriced_accounts: set[int] = field(default_factory=set)
-    _units: dict[tuple[int, str], tuple[Decimal, int, int]] = field(default_factory=dict, init=False, repr=False)
+    _units: dict[tuple[int, str], tuple[Decimal, int, int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def lines(self) -> list[Line]:
@@ -127,6 +130,10 @@ class Pricing:
     def totals(self) -> dict[str, Decimal]:
         """The money of the whole range per currency: each app's minutes per tier and book over
         every key, rounded once, then summed (see the module's docstring)."""
+        return dict(self._totals)
+
+    @cached_property  # as the lines and the periods' costs: made once from the final minutes
+    def _totals(self) -> dict[str, Decimal]:
         minutes: dict[tuple[int, str, int], int] = defaultdict(int)
         for (_, _, app_id, tier, book_id), value in self.minutes.items():
             minutes[(app_id, tier, book_id)] += value
@@ -262,8 +269,9 @@ def _amount(minor_units: int, currency: str) -> Decimal:
 
 
 def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Decimal = Decimal(0)) -> Pricing:
-    pricing = Pricing(defaultdict(int), {}, markup)
-    minutes, by_id = pricing.minutes, pricing.books
+    minutes: dict[tuple[Hashable, int, int, str, int], int] = defaultdict(int)
+    by_id: dict[int, PriceBook] = {}
+    pricing = Pricing({}, by_id, markup)
     found: dict[tuple[int, date], PriceBook | None] = {}  # a year of hours asks for each day 24 times
     for item in usage:
         if (item.account_id, item.day) not in found:
@@ -278,4 +286,5 @@ def price(usage: Iterable[Usage], books: dict[int, list[PriceBook]], markup: Dec
                 continue
             by_id[book.id] = book
             minutes[(item.key, item.account_id, item.app_id, tier, book.id)] += value
+    pricing.minutes = dict(minutes)  # a plain dict: a look-up of a missing key adds nothing
     return pricing

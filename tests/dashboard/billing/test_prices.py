@@ -154,6 +154,23 @@ def test_markup_is_applied_to_the_price_before_rounding(two_tenants: World2) -> 
     assert line.unit_price == Decimal("0.0045") and line.cost == Decimal("1.50")
 
 
+def test_a_pricing_is_final_once_made_and_hands_out_copies(two_tenants: World2) -> None:
+    world = two_tenants
+    _book(world, date(2026, 1, 1), audio="0.004")
+    account = world.acme_account.pk
+    pricing = cost.price(
+        [cost.Usage(key, account, 1, date(2026, 1, 5), {"audio": 1000}) for key in ("a", "b")],
+        cost.books_for([account]),
+    )
+    with pytest.raises(KeyError):  # a plain dict: looking up a key adds none
+        pricing.minutes[("c", account, 1, "audio", 0)]
+    pricing.totals()["USD"] = Decimal(0)
+    pricing.by_key()["a"] = Decimal(0)
+    assert pricing.totals() == {"USD": Decimal("8.00")}
+    assert pricing.by_key() == {"a": Decimal("4.00"), "b": Decimal("4.00")}
+    assert sum(line.cost for line in pricing.lines) == Decimal("8.00") and len(pricing.lines) == 2
+
+
 def test_several_currencies_are_never_summed(two_tenants: World2) -> None:
     world = two_tenants
     _book(world, date(2026, 1, 1), audio="0.004")
