@@ -72,8 +72,8 @@ class Usage(NamedTuple):
 
 
 class Line(NamedTuple):
-    """Immutable like the rest; a tuple because a year's report makes thousands of them (a
-    frozen dataclass took 5 µs each to build, a fifth of a tenant's year of CPU)."""
+    """Immutable like the rest; a tuple because a statement of many apps lists thousands (a
+    frozen dataclass took 5 µs each to build). Reports read only sums, made without lines."""
 
     key: Hashable
     account_id: int

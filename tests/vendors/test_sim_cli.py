@@ -83,3 +83,10 @@ def test_refuses_a_negative_number_of_days():
     )
     assert result.returncode == 2
     assert "a number of days cannot be negative: -1" in result.stderr
+
+
+def test_refuses_days_that_are_not_a_number():
+    command = [sys.executable, "-m", "vendors.sim", "--warm-days", "abc"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--warm-days: not a whole number of days: 'abc'" in result.stderr

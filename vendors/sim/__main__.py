@@ -106,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def days_count(text: str) -> int:
-    days = int(text)
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
     if days < 0:
         raise argparse.ArgumentTypeError(f"a number of days cannot be negative: {days}")
     return days
