@@ -29,9 +29,12 @@ from vendors.base.windows import floor_to
 from . import rollups
 from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
 from .plan import INTERVALS, Window, max_span
-from .sync import due_windows, write_turn
+from .sync import WaitingSeries, due_windows, write_turn
 
 log = logging.getLogger(__name__)
+
+
+WINDOW_JOB = "usage.account_window"  # the Huey name of tasks.sync_account_window
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,23 @@ def plan(now: datetime | None = None, accounts: list[VendorAccount] | None = Non
     jobs = []
     backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
     overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
+    waiting = WaitingSeries(WINDOW_JOB)
     for account in accounts if accounts is not None else syncable_accounts():
         span = max_span(account.info)
         cursors = {(c.metric, c.interval): c for c in AccountPeakCursor.objects.filter(vendor_account=account)}
         for metric in PEAK_METRICS:
             for interval in INTERVALS:
                 cursor = cursors.get((metric.value, int(interval)))
-                found = due_windows(cursor, now=now, interval=interval, backfill=backfill, overlap=overlap, span=span)
+                found = due_windows(
+                    cursor,
+                    now=now,
+                    interval=interval,
+                    backfill=backfill,
+                    overlap=overlap,
+                    span=span,
+                    waiting=waiting,
+                    key=(account.pk, metric.value, int(interval)),
+                )
                 if found is None:
                     continue
                 if not found:

@@ -28,6 +28,7 @@ from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.blocking import BLOCKING_ERRORS, block, unblocked
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
+from dashboard.ops.jobs import waiting_calls
 from dashboard.rtc.models import RtcApp
 from vendors.base.errors import is_transient
 from vendors.base.provider import Capability
@@ -39,6 +40,9 @@ from .models import TIER_FIELDS, AccountPeakCursor, SyncCursor, UsageSample
 from .plan import Window, max_span, series, windows
 
 log = logging.getLogger(__name__)
+
+
+WINDOW_JOB = "usage.window"  # the Huey name of an app series' window job (tasks.sync_series_window)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,37 @@ def _last_news(started: datetime, last_run: datetime | None) -> datetime:
     return max(started, last_run) if last_run else started
 
 
+class WaitingSeries:
+    """The series (a job's first three arguments: app or account, statistic, interval) whose
+    next window job of one name waits in the queue or the schedule. Read from the queue once,
+    when first asked: a planner run that meets no silent chain never reads it."""
+
+    def __init__(self, job_name: str) -> None:
+        self.job_name = job_name
+        self._keys: set[tuple] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        if self._keys is None:
+            self._keys = {args[:3] for args in waiting_calls(self.job_name)}
+        return key in self._keys
+
+
+def chain_alive(
+    cursor: SyncCursor | AccountPeakCursor | None, *, now: datetime, waiting: WaitingSeries, key: tuple
+) -> bool:
+    """A series' chain is alive while it is planned or heard from (a window stored) within
+    chain_timeout, and after that while its next job still waits to run: a chain behind a long
+    backlog is silent, not lost. One found nowhere was lost with its worker (or with a queue
+    that forgot it) and is planned again; so is, at worst, one whose job started in the moment
+    between the queue's answer and the plan (as every silent chain was before the queue was
+    asked: harmless for the tables, whose rows are upserted, but its requests are made twice)."""
+    if not (cursor and cursor.chain_started_at):
+        return False
+    if now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout():
+        return True
+    return key in waiting
+
+
 def due_windows(
     cursor: SyncCursor | AccountPeakCursor | None,
     *,
@@ -67,14 +102,12 @@ def due_windows(
     backfill: timedelta,
     overlap: timedelta,
     span: timedelta,
+    waiting: WaitingSeries,
+    key: tuple,
 ) -> list[Window] | None:
-    """The windows a series' cursor has still to fetch; None while its chain is alive (planned
-    or heard from within chain_timeout), so the planner leaves it to that chain."""
-    if (
-        cursor
-        and cursor.chain_started_at
-        and now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout()
-    ):
+    """The windows a series' cursor has still to fetch; None while its chain is alive
+    (chain_alive), so the planner leaves it to that chain."""
+    if chain_alive(cursor, now=now, waiting=waiting, key=key):
         return None
     return windows(
         cursor.synced_until if cursor else None,
@@ -106,6 +139,7 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
     backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
     overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
     every = list(series())
+    waiting = WaitingSeries(WINDOW_JOB)
     chosen = apps if apps is not None else syncable_apps()
     for start in range(0, len(chosen), PLAN_BATCH):
         batch = chosen[start : start + PLAN_BATCH]
@@ -117,8 +151,18 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
         for app in batch:
             span = max_span(app.vendor_account.info)
             for metric, interval in every:
-                cursor = cursors.get((app.pk, metric.value, int(interval)))
-                found = due_windows(cursor, now=now, interval=interval, backfill=backfill, overlap=overlap, span=span)
+                key = (app.pk, metric.value, int(interval))
+                cursor = cursors.get(key)
+                found = due_windows(
+                    cursor,
+                    now=now,
+                    interval=interval,
+                    backfill=backfill,
+                    overlap=overlap,
+                    span=span,
+                    waiting=waiting,
+                    key=key,
+                )
                 if found is None:
                     continue
                 if not found:

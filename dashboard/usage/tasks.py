@@ -36,7 +36,7 @@ def enqueue_planned(jobs: list[sync.SeriesJob], account_jobs: list[account_sync.
     return len(jobs) + len(account_jobs)
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name="usage.window")
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name=sync.WINDOW_JOB)
 def sync_series_window(
     app_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
 ) -> int:
@@ -59,7 +59,7 @@ def sync_series_window(
 
 
 @db_task(
-    retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name="usage.account_window"
+    retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name=account_sync.WINDOW_JOB
 )
 def sync_account_window(
     account_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None

@@ -76,6 +76,18 @@ def sim_transport(settings) -> Callable[[Callable[[httpx.Request], httpx.Respons
     return install
 
 
+@pytest.fixture
+def waiting_queue() -> Iterator[object]:
+    """The job queue's storage, for jobs put there without running (tests run Huey inline);
+    emptied afterwards."""
+    from huey.contrib.djhuey import HUEY
+
+    storage = HUEY.storage
+    yield storage
+    storage.flush_queue()
+    storage.flush_schedule()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
     """Each test starts with nothing stored (rendered pages, rate-limit counts): ids repeat

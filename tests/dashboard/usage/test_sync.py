@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from dashboard.credentials.blocking import unblock
 from dashboard.credentials.models import VendorAccount
@@ -162,6 +163,38 @@ def test_a_chain_lost_with_its_worker_is_planned_again_after_the_timeout(account
     late = ("app", heard.app_id, heard.metric, heard.interval)
     assert planned(31) == lost - {late}
     assert planned(51) == {late}
+
+
+def test_a_silent_chain_whose_next_job_waits_to_run_is_not_planned_again(account, settings, waiting_queue) -> None:
+    """Behind a long backlog a chain is silent for longer than the timeout without being lost:
+    while its next window job waits in the queue, or its retry in the schedule, it is left alone.
+    Only a job of the series' own kind counts (an account's series can share an app's numbers)."""
+    settings.USAGE_CHAIN_TIMEOUT_MINUTES = 30
+    start = timezone.now()
+    app_jobs, account_jobs = sync.plan(now=start), account_sync.plan(now=start)
+    queued, retrying, mistaken, *lost = app_jobs
+    waiting_queue.enqueue(HUEY.serialize_task(tasks.sync_series_window.s(*dataclasses.astuple(queued))), 0)
+    waiting_queue.add_to_schedule(
+        HUEY.serialize_task(tasks.sync_series_window.s(*dataclasses.astuple(retrying))), start + timedelta(minutes=40)
+    )
+    # An account's window job whose arguments name the same numbers as an app's series.
+    waiting_queue.enqueue(HUEY.serialize_task(tasks.sync_account_window.s(*dataclasses.astuple(mistaken))), 0)
+    account_queued, *account_lost = account_jobs
+    waiting_queue.enqueue(HUEY.serialize_task(tasks.sync_account_window.s(*dataclasses.astuple(account_queued))), 0)
+
+    def keys(jobs: list) -> set[tuple]:
+        return {dataclasses.astuple(job)[:3] for job in jobs}
+
+    later = start + timedelta(minutes=31)
+    assert keys(sync.plan(now=later)) == keys([mistaken, *lost])
+    assert keys(account_sync.plan(now=later)) == keys(account_lost)
+    # The queue emptied (a worker took the jobs, or Redis restarted without them) and the chains
+    # were silent another timeout: lost, so planned again.
+    waiting_queue.flush_queue()
+    waiting_queue.flush_schedule()
+    much_later = later + timedelta(minutes=31)
+    assert keys(sync.plan(now=much_later)) == keys(app_jobs)
+    assert keys(account_sync.plan(now=much_later)) == keys(account_jobs)
 
 
 def test_a_window_twice_changes_nothing(account) -> None:
