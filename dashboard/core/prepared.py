@@ -12,7 +12,8 @@ would have sent.
 gives (select_related included), each through Django's own converters and populators. `build`
 must take each value as a lookup value (a primary or foreign key, a slug), not as something
 that shapes the SQL (a LIMIT, an empty list): the first call checks that two sets of stand-ins
-give the same SQL.
+give the same SQL. Keys are bigints; on PostgreSQL Django sends the value of a narrower integer
+column wrapped (psycopg's Int4), which is not taken for a value (the first call says so).
 """
 
 from __future__ import annotations

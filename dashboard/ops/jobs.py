@@ -211,21 +211,25 @@ def enqueue_many(tasks: list) -> None:
             storage.enqueue(data, priority)
 
 
-def waiting_calls(name: str) -> set[tuple]:
-    """The arguments of every job of this name that waits to run: in the queue, or in the
-    schedule (a retry's delay, a job given a time). Reads and decodes the whole queue: for the
-    planner's rare doubt about a silent chain, not for every job. The schedule is read first: a
-    job the consumer moves from it to the queue meanwhile is then found in one or the other."""
+def waiting_jobs() -> list[tuple[str, tuple]]:
+    """The name and arguments of every job that waits to run: in the queue, or in the schedule
+    (a retry's delay, a job given a time). Reads and decodes the whole queue: for the planner's
+    rare doubt about a silent chain, not for every job. The schedule is read first: a job the
+    consumer moves from it to the queue meanwhile is then found in one or the other. (Huey's own
+    pending() and scheduled() log every message they cannot decode as an error, with its
+    traceback; here one warning counts them.)"""
     storage = HUEY.storage
-    found = set()
+    found = []
+    unreadable = 0
     for message in [*storage.scheduled_items(), *storage.enqueued_items()]:
         try:
             task = HUEY.deserialize_task(message)
-        except Exception:  # a message this release cannot read (its task renamed) is not one of name's
-            log.debug("a queued job could not be read", exc_info=True)
+        except Exception:  # a message this release cannot read (its task renamed or gone)
+            unreadable += 1
             continue
-        if task.name == name:
-            found.add(tuple(task.args))
+        found.append((task.name, tuple(task.args)))
+    if unreadable:
+        log.warning("%s of %s waiting jobs could not be read", unreadable, unreadable + len(found))
     return found
 
 

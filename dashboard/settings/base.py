@@ -327,8 +327,8 @@ APP_SYNC_EVERY_MINUTES = env.int("APP_SYNC_EVERY_MINUTES", default=60)
 USAGE_BACKFILL_DAYS = env.int("USAGE_BACKFILL_DAYS", default=90)
 USAGE_OVERLAP_HOURS = env.int("USAGE_OVERLAP_HOURS", default=3)
 # A chain of window jobs not heard from for this long, and whose next job does not wait in the
-# queue, is presumed lost (its worker died) and planned again from its cursor; re-fetching a
-# window is harmless (upserts).
+# queue or its schedule (for up to a day: usage.sync.chain_alive), is presumed lost (its worker
+# died) and planned again from its cursor; re-fetching a window is harmless (upserts).
 USAGE_CHAIN_TIMEOUT_MINUTES = env.float("USAGE_CHAIN_TIMEOUT_MINUTES", default=30)
 # Reconciliation flags a day where the vendor's and the console's observed figures differ by more.
 USAGE_RECONCILE_THRESHOLD_PERCENT = env.float("USAGE_RECONCILE_THRESHOLD_PERCENT", default=5)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from dashboard.core.prepared import prepared
 from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.blocking import BLOCKING_ERRORS, unblocked
 from dashboard.credentials.connect import provider_for
@@ -29,7 +30,7 @@ from vendors.base.windows import floor_to
 from . import rollups
 from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
 from .plan import INTERVALS, Window, max_span
-from .sync import WaitingSeries, due_windows, write_turn
+from .sync import WaitingChains, chain_alive, due_windows, hear_from, write_turn
 
 log = logging.getLogger(__name__)
 
@@ -51,31 +52,25 @@ def syncable_accounts() -> list[VendorAccount]:
     return [a for a in accounts if a.vendor_known and a.info.can(Capability.ACCOUNT_USAGE)]
 
 
-def plan(now: datetime | None = None, accounts: list[VendorAccount] | None = None) -> list[AccountSeriesJob]:
+def plan(
+    now: datetime | None = None, accounts: list[VendorAccount] | None = None, waiting: WaitingChains | None = None
+) -> list[AccountSeriesJob]:
     """One job per account peak series with something to fetch and no live chain; marks them running."""
     now = now or timezone.now()
     jobs = []
     backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
     overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
-    waiting = WaitingSeries(WINDOW_JOB)
+    waiting = waiting or WaitingChains()
     for account in accounts if accounts is not None else syncable_accounts():
         span = max_span(account.info)
         cursors = {(c.metric, c.interval): c for c in AccountPeakCursor.objects.filter(vendor_account=account)}
         for metric in PEAK_METRICS:
             for interval in INTERVALS:
                 cursor = cursors.get((metric.value, int(interval)))
-                found = due_windows(
-                    cursor,
-                    now=now,
-                    interval=interval,
-                    backfill=backfill,
-                    overlap=overlap,
-                    span=span,
-                    waiting=waiting,
-                    key=(account.pk, metric.value, int(interval)),
-                )
-                if found is None:
+                key = (account.pk, metric.value, int(interval))
+                if chain_alive(cursor, now=now, waiting=waiting, job_name=WINDOW_JOB, key=key):
                     continue
+                found = due_windows(cursor, now=now, interval=interval, backfill=backfill, overlap=overlap, span=span)
                 if not found:
                     if cursor and cursor.chain_started_at:
                         AccountPeakCursor.objects.filter(pk=cursor.pk).update(chain_started_at=None)
@@ -95,6 +90,18 @@ def plan(now: datetime | None = None, accounts: list[VendorAccount] | None = Non
                     )
                 )
     return jobs
+
+
+def say_alive(account_pk: int, metric: str, interval: int) -> None:
+    """A window job starts: its chain says it is alive (sync.hear_from)."""
+    hear_from(AccountPeakCursor, [news for found, *news in _CHAIN_NEWS.rows(account_pk, metric) if found == interval])
+
+
+_CHAIN_NEWS = prepared(  # both granularities: see sync._CHAIN_NEWS
+    lambda account, metric: AccountPeakCursor.objects.filter(vendor_account_id=account, metric=metric).values_list(
+        "interval", "pk", "chain_started_at", "last_run_at"
+    )
+)
 
 
 def run_window(account_pk: int, metric: str, interval: int, window: Window) -> int:

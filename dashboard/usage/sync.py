@@ -12,7 +12,7 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +28,7 @@ from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.blocking import BLOCKING_ERRORS, block, unblocked
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
-from dashboard.ops.jobs import waiting_calls
+from dashboard.ops.jobs import waiting_jobs
 from dashboard.rtc.models import RtcApp
 from vendors.base.errors import is_transient
 from vendors.base.provider import Capability
@@ -63,35 +63,77 @@ def _last_news(started: datetime, last_run: datetime | None) -> datetime:
     return max(started, last_run) if last_run else started
 
 
-class WaitingSeries:
-    """The series (a job's first three arguments: app or account, statistic, interval) whose
-    next window job of one name waits in the queue or the schedule. Read from the queue once,
-    when first asked: a planner run that meets no silent chain never reads it."""
+class WaitingChains:
+    """Which chains' next window job waits to run (in the queue, or its retry in the schedule),
+    by job name and series: a window job's first three arguments (app or account, statistic,
+    interval). The queue is read once, when first asked: a planner run that meets no silent
+    chain never reads it, and the app and account planners of one run share the one read."""
 
-    def __init__(self, job_name: str) -> None:
-        self.job_name = job_name
-        self._keys: set[tuple] | None = None
+    def __init__(self) -> None:
+        self._jobs: list[tuple[str, tuple]] | None = None
+        self._keys: dict[str, set[tuple]] = {}
 
-    def __contains__(self, key: object) -> bool:
-        if self._keys is None:
-            self._keys = {args[:3] for args in waiting_calls(self.job_name)}
-        return key in self._keys
+    def holds(self, job_name: str, key: tuple) -> bool:
+        if self._jobs is None:
+            self._jobs = waiting_jobs()
+        if job_name not in self._keys:
+            self._keys[job_name] = {tuple(args[:3]) for name, args in self._jobs if name == job_name}
+        return key in self._keys[job_name]
+
+
+# A job that waits longer keeps its chain alive no more: a queue no consumer works (a retired
+# consumer, a retry kept in the memory of a process that runs jobs inline) must not keep a
+# series from being planned for ever.
+CHAIN_WAIT_LIMIT = timedelta(days=1)
 
 
 def chain_alive(
-    cursor: SyncCursor | AccountPeakCursor | None, *, now: datetime, waiting: WaitingSeries, key: tuple
+    cursor: SyncCursor | AccountPeakCursor | None,
+    *,
+    now: datetime,
+    waiting: WaitingChains,
+    job_name: str,
+    key: tuple,
 ) -> bool:
-    """A series' chain is alive while it is planned or heard from (a window stored) within
-    chain_timeout, and after that while its next job still waits to run: a chain behind a long
-    backlog is silent, not lost. One found nowhere was lost with its worker (or with a queue
-    that forgot it) and is planned again; so is, at worst, one whose job started in the moment
-    between the queue's answer and the plan (as every silent chain was before the queue was
-    asked: harmless for the tables, whose rows are upserted, but its requests are made twice)."""
+    """A series' chain is alive while it is planned or heard from (a window stored, or a window
+    job starting after a long wait: say_alive) within chain_timeout, and after that, up to
+    CHAIN_WAIT_LIMIT, while its next job waits to run: a chain behind a long backlog is silent,
+    not lost. One found nowhere was lost with its worker (or with a queue that forgot it) and is
+    planned again."""
     if not (cursor and cursor.chain_started_at):
         return False
-    if now - _last_news(cursor.chain_started_at, cursor.last_run_at) < chain_timeout():
+    silent = now - _last_news(cursor.chain_started_at, cursor.last_run_at)
+    if silent < chain_timeout():
         return True
-    return key in waiting
+    return silent < CHAIN_WAIT_LIMIT and waiting.holds(job_name, key)
+
+
+def say_alive(app_pk: int, metric: str, interval: int) -> None:
+    """A window job starts: its chain says it is alive (hear_from)."""
+    hear_from(SyncCursor, [news for found, *news in _CHAIN_NEWS.rows(app_pk, metric) if found == interval])
+
+
+def hear_from(model: type[SyncCursor] | type[AccountPeakCursor], news: Iterable[Sequence[Any]]) -> None:
+    """A chain silent for half chain_timeout (its job waited behind a backlog) that starts a
+    window: its chain_started_at moves to now. Out of the queue and not yet stored, the job is
+    found nowhere else, and fetching its window can take a while (a rate limit's turn, the
+    vendor's retries). `news`: the cursor's pk, chain_started_at and last_run_at, or nothing.
+    A read for every window, a write only after such a wait."""
+    now = timezone.now()
+    for pk, started, last_run in news:
+        if started is not None and now - _last_news(started, last_run) >= chain_timeout() / 2:
+            with write_turn():
+                model.objects.filter(pk=pk, chain_started_at__isnull=False).update(chain_started_at=now)
+
+
+# Read by every window job as it starts: compiled once (dashboard/core/prepared.py). Both
+# granularities, the interval picked here: on PostgreSQL Django sends an integer column's value
+# wrapped (psycopg's Int4), which a prepared query does not take for a value.
+_CHAIN_NEWS = prepared(
+    lambda app, metric: SyncCursor.objects.filter(app_id=app, metric=metric).values_list(
+        "interval", "pk", "chain_started_at", "last_run_at"
+    )
+)
 
 
 def due_windows(
@@ -102,13 +144,8 @@ def due_windows(
     backfill: timedelta,
     overlap: timedelta,
     span: timedelta,
-    waiting: WaitingSeries,
-    key: tuple,
-) -> list[Window] | None:
-    """The windows a series' cursor has still to fetch; None while its chain is alive
-    (chain_alive), so the planner leaves it to that chain."""
-    if chain_alive(cursor, now=now, waiting=waiting, key=key):
-        return None
+) -> list[Window]:
+    """The windows a series' cursor has still to fetch."""
     return windows(
         cursor.synced_until if cursor else None,
         now=now,
@@ -129,7 +166,9 @@ def syncable_apps() -> list[RtcApp]:
     ]
 
 
-def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[SeriesJob]:
+def plan(
+    now: datetime | None = None, apps: list[RtcApp] | None = None, waiting: WaitingChains | None = None
+) -> list[SeriesJob]:
     """One job per series that has something to fetch and no live chain; marks them as running.
 
     In batches: one query reads the cursors of many apps and one statement marks their
@@ -139,7 +178,7 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
     backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
     overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
     every = list(series())
-    waiting = WaitingSeries(WINDOW_JOB)
+    waiting = waiting or WaitingChains()
     chosen = apps if apps is not None else syncable_apps()
     for start in range(0, len(chosen), PLAN_BATCH):
         batch = chosen[start : start + PLAN_BATCH]
@@ -153,18 +192,9 @@ def plan(now: datetime | None = None, apps: list[RtcApp] | None = None) -> list[
             for metric, interval in every:
                 key = (app.pk, metric.value, int(interval))
                 cursor = cursors.get(key)
-                found = due_windows(
-                    cursor,
-                    now=now,
-                    interval=interval,
-                    backfill=backfill,
-                    overlap=overlap,
-                    span=span,
-                    waiting=waiting,
-                    key=key,
-                )
-                if found is None:
+                if chain_alive(cursor, now=now, waiting=waiting, job_name=WINDOW_JOB, key=key):
                     continue
+                found = due_windows(cursor, now=now, interval=interval, backfill=backfill, overlap=overlap, span=span)
                 if not found:
                     if cursor and cursor.chain_started_at:  # a dead chain with nothing left: forget it
                         dead.append(cursor.pk)

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 @db_periodic_task(every(settings.USAGE_SYNC_EVERY_MINUTES), name="usage.plan")
 def plan_usage() -> int:
-    return enqueue_planned(sync.plan(), account_sync.plan())
+    waiting = sync.WaitingChains()
+    return enqueue_planned(sync.plan(waiting=waiting), account_sync.plan(waiting=waiting))
 
 
 def enqueue_planned(jobs: list[sync.SeriesJob], account_jobs: list[account_sync.AccountSeriesJob]) -> int:
@@ -43,6 +44,7 @@ def sync_series_window(
     """The first window of a series; on success the rest follow as the next job."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    sync.say_alive(app_pk, metric, interval)
     try:
         stored = sync.run_series_window(app_pk, metric, interval, window)
     except Exception as error:
@@ -67,6 +69,7 @@ def sync_account_window(
     """The first window of an account-wide peak series; on success the rest follow as the next job."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    account_sync.say_alive(account_pk, metric, interval)
     try:
         stored = account_sync.run_window(account_pk, metric, interval, window)
     except Exception as error:
@@ -83,9 +86,10 @@ def sync_account_window(
 def plan_account(account: VendorAccount) -> int:
     """Backfill an account right away (after it is added or its credentials change)."""
     apps = [app for app in sync.syncable_apps() if app.vendor_account_id == account.pk]
-    jobs = sync.plan(apps=apps)
+    waiting = sync.WaitingChains()
+    jobs = sync.plan(apps=apps, waiting=waiting)
     whole = [found for found in account_sync.syncable_accounts() if found.pk == account.pk]
-    return enqueue_planned(jobs, account_sync.plan(accounts=whole))
+    return enqueue_planned(jobs, account_sync.plan(accounts=whole, waiting=waiting))
 
 
 @db_periodic_task(crontab(minute="7"), name="usage.observe")

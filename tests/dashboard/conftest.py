@@ -76,16 +76,19 @@ def sim_transport(settings) -> Callable[[Callable[[httpx.Request], httpx.Respons
     return install
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def waiting_queue() -> Iterator[object]:
-    """The job queue's storage, for jobs put there without running (tests run Huey inline);
-    emptied afterwards."""
+    """The job queue's storage, empty: tests put jobs there without running them (Huey runs
+    inline), and a job that failed with retries left has its retry there (the usage planner
+    reads both)."""
     from huey.contrib.djhuey import HUEY
 
     storage = HUEY.storage
+    for empty in (storage.flush_queue, storage.flush_schedule):
+        empty()
     yield storage
-    storage.flush_queue()
-    storage.flush_schedule()
+    for empty in (storage.flush_queue, storage.flush_schedule):
+        empty()
 
 
 @pytest.fixture(autouse=True)

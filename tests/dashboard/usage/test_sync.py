@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -190,11 +191,70 @@ def test_a_silent_chain_whose_next_job_waits_to_run_is_not_planned_again(account
     assert keys(account_sync.plan(now=later)) == keys(account_lost)
     # The queue emptied (a worker took the jobs, or Redis restarted without them) and the chains
     # were silent another timeout: lost, so planned again.
-    waiting_queue.flush_queue()
-    waiting_queue.flush_schedule()
+    for empty in (waiting_queue.flush_queue, waiting_queue.flush_schedule):
+        empty()
     much_later = later + timedelta(minutes=31)
     assert keys(sync.plan(now=much_later)) == keys(app_jobs)
     assert keys(account_sync.plan(now=much_later)) == keys(account_jobs)
+
+
+def test_the_planner_reads_the_queue_only_for_silent_chains_and_once_a_run(account, settings, monkeypatch) -> None:
+    settings.USAGE_CHAIN_TIMEOUT_MINUTES = 30
+    reads = []
+    monkeypatch.setattr(sync, "waiting_jobs", lambda: reads.append(1) or [])
+    start = timezone.now()
+    app_jobs, account_jobs = sync.plan(now=start), account_sync.plan(now=start)
+    assert sync.plan(now=start + timedelta(minutes=29)) == [] and reads == []  # every chain alive by its news
+    # Silent chains, every one's job waiting: one read for the app and the account planners of a
+    # run together, and nothing planned.
+    waiting = [(sync.WINDOW_JOB, dataclasses.astuple(job)) for job in app_jobs]
+    waiting += [(account_sync.WINDOW_JOB, dataclasses.astuple(job)) for job in account_jobs]
+    monkeypatch.setattr(sync, "waiting_jobs", lambda: reads.append(1) or waiting)
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        assert tasks.plan_usage.call_local() == 0
+    assert reads == [1]
+
+
+def test_a_job_waiting_a_day_keeps_its_chain_alive_no_more(account, settings, waiting_queue) -> None:
+    """A queue no consumer works must not hold a series back for ever."""
+    settings.USAGE_CHAIN_TIMEOUT_MINUTES = 30
+    start = timezone.now()
+    stranded, *_ = sync.plan(now=start)
+    waiting_queue.enqueue(HUEY.serialize_task(tasks.sync_series_window.s(*dataclasses.astuple(stranded))), 0)
+    key = dataclasses.astuple(stranded)[:3]
+    assert key not in {dataclasses.astuple(job)[:3] for job in sync.plan(now=start + timedelta(hours=23))}
+    assert key in {dataclasses.astuple(job)[:3] for job in sync.plan(now=start + timedelta(hours=24))}
+
+
+def test_a_window_job_starting_after_a_long_wait_says_its_chain_is_alive(account, settings) -> None:
+    """Taken from the queue, the job is found nowhere until it stores its window: a chain silent
+    for half the timeout when its job starts moves its news to that moment."""
+    settings.USAGE_CHAIN_TIMEOUT_MINUTES = 30
+    start = timezone.now()
+    job, *_ = sync.plan(now=start)
+    account_job, *_ = account_sync.plan(now=start)
+
+    def started(model, **series) -> datetime:
+        return model.objects.get(**series).chain_started_at
+
+    series = {"app_id": job.app_pk, "metric": job.metric, "interval": job.interval}
+    account_series = {
+        "vendor_account_id": account_job.account_pk,
+        "metric": account_job.metric,
+        "interval": account_job.interval,
+    }
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):  # not yet half the timeout: no write
+        sync.say_alive(job.app_pk, job.metric, job.interval)
+        account_sync.say_alive(account_job.account_pk, account_job.metric, account_job.interval)
+    assert started(SyncCursor, **series) == start and started(AccountPeakCursor, **account_series) == start
+    later = start + timedelta(minutes=20)
+    with time_machine.travel(later, tick=False):
+        sync.say_alive(job.app_pk, job.metric, job.interval)
+        account_sync.say_alive(account_job.account_pk, account_job.metric, account_job.interval)
+    assert started(SyncCursor, **series) == later and started(AccountPeakCursor, **account_series) == later
+    key = (job.app_pk, job.metric, job.interval)
+    assert key not in {(j.app_pk, j.metric, j.interval) for j in sync.plan(now=start + timedelta(minutes=31))}
+    assert key in {(j.app_pk, j.metric, j.interval) for j in sync.plan(now=later + timedelta(minutes=31))}
 
 
 def test_a_window_twice_changes_nothing(account) -> None:
