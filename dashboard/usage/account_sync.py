@@ -60,7 +60,7 @@ def plan(
     jobs = []
     backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
     overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
-    waiting = waiting or WaitingChains()
+    waiting = WaitingChains() if waiting is None else waiting
     for account in accounts if accounts is not None else syncable_accounts():
         span = max_span(account.info)
         cursors = {(c.metric, c.interval): c for c in AccountPeakCursor.objects.filter(vendor_account=account)}
@@ -94,7 +94,7 @@ def plan(
 
 def say_alive(account_pk: int, metric: str, interval: int) -> None:
     """A window job starts: its chain says it is alive (sync.hear_from)."""
-    hear_from(AccountPeakCursor, [news for found, *news in _CHAIN_NEWS.rows(account_pk, metric) if found == interval])
+    hear_from(AccountPeakCursor, [news for each, *news in _CHAIN_NEWS.rows(account_pk, metric) if each == interval])
 
 
 _CHAIN_NEWS = prepared(  # both granularities: see sync._CHAIN_NEWS

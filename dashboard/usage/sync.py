@@ -54,12 +54,13 @@ class SeriesJob:
 
 
 def chain_timeout() -> timedelta:
-    """A chain not heard from for this long is presumed dead (its worker was killed) and planned again."""
+    """A chain not heard from for this long is presumed dead (its worker was killed) and planned
+    again, unless its next job still waits to run (chain_alive)."""
     return timedelta(minutes=settings.USAGE_CHAIN_TIMEOUT_MINUTES)
 
 
 def _last_news(started: datetime, last_run: datetime | None) -> datetime:
-    """When the series' chain last showed life: planned, or a window stored since."""
+    """When the series' chain last showed life: planned or said alive (chain_started_at), or a window stored since."""
     return max(started, last_run) if last_run else started
 
 
@@ -77,7 +78,7 @@ class WaitingChains:
         if self._jobs is None:
             self._jobs = waiting_jobs()
         if job_name not in self._keys:
-            self._keys[job_name] = {tuple(args[:3]) for name, args in self._jobs if name == job_name}
+            self._keys[job_name] = {args[:3] for name, args in self._jobs if name == job_name}
         return key in self._keys[job_name]
 
 
@@ -110,7 +111,7 @@ def chain_alive(
 
 def say_alive(app_pk: int, metric: str, interval: int) -> None:
     """A window job starts: its chain says it is alive (hear_from)."""
-    hear_from(SyncCursor, [news for found, *news in _CHAIN_NEWS.rows(app_pk, metric) if found == interval])
+    hear_from(SyncCursor, [news for each, *news in _CHAIN_NEWS.rows(app_pk, metric) if each == interval])
 
 
 def hear_from(model: type[SyncCursor] | type[AccountPeakCursor], news: Iterable[Sequence[Any]]) -> None:
@@ -178,7 +179,7 @@ def plan(
     backfill = timedelta(days=settings.USAGE_BACKFILL_DAYS)
     overlap = timedelta(hours=settings.USAGE_OVERLAP_HOURS)
     every = list(series())
-    waiting = waiting or WaitingChains()
+    waiting = WaitingChains() if waiting is None else waiting
     chosen = apps if apps is not None else syncable_apps()
     for start in range(0, len(chosen), PLAN_BATCH):
         batch = chosen[start : start + PLAN_BATCH]

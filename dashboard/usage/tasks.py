@@ -44,8 +44,8 @@ def sync_series_window(
     """The first window of a series; on success the rest follow as the next job."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
-    sync.say_alive(app_pk, metric, interval)
     try:
+        sync.say_alive(app_pk, metric, interval)
         stored = sync.run_series_window(app_pk, metric, interval, window)
     except Exception as error:
         if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
@@ -69,8 +69,8 @@ def sync_account_window(
     """The first window of an account-wide peak series; on success the rest follow as the next job."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
-    account_sync.say_alive(account_pk, metric, interval)
     try:
+        account_sync.say_alive(account_pk, metric, interval)
         stored = account_sync.run_window(account_pk, metric, interval, window)
     except Exception as error:
         if not getattr(task, "retries", 0):

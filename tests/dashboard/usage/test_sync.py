@@ -210,7 +210,7 @@ def test_the_planner_reads_the_queue_only_for_silent_chains_and_once_a_run(accou
     waiting = [(sync.WINDOW_JOB, dataclasses.astuple(job)) for job in app_jobs]
     waiting += [(account_sync.WINDOW_JOB, dataclasses.astuple(job)) for job in account_jobs]
     monkeypatch.setattr(sync, "waiting_jobs", lambda: reads.append(1) or waiting)
-    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+    with time_machine.travel(start + timedelta(minutes=31), tick=True):  # a rate limit's wait needs the clock
         assert tasks.plan_usage.call_local() == 0
     assert reads == [1]
 
@@ -252,9 +252,32 @@ def test_a_window_job_starting_after_a_long_wait_says_its_chain_is_alive(account
         sync.say_alive(job.app_pk, job.metric, job.interval)
         account_sync.say_alive(account_job.account_pk, account_job.metric, account_job.interval)
     assert started(SyncCursor, **series) == later and started(AccountPeakCursor, **account_series) == later
+    other = {**series, "interval": 86400 if job.interval == 3600 else 3600}
+    assert started(SyncCursor, **other) == start  # the same statistic's other granularity: not its job
     key = (job.app_pk, job.metric, job.interval)
     assert key not in {(j.app_pk, j.metric, j.interval) for j in sync.plan(now=start + timedelta(minutes=31))}
     assert key in {(j.app_pk, j.metric, j.interval) for j in sync.plan(now=later + timedelta(minutes=31))}
+
+
+def test_a_window_job_says_so_before_it_fetches_and_a_finished_chain_stays_finished(
+    account, settings, monkeypatch
+) -> None:
+    settings.USAGE_CHAIN_TIMEOUT_MINUTES = 30
+    start = timezone.now()
+    job, *_ = sync.plan(now=start)
+    series = {"app_id": job.app_pk, "metric": job.metric, "interval": job.interval}
+    seen = []  # the chain's news when the fetch begins; None: the app is gone, the chain ends there
+    monkeypatch.setattr(sync, "run_series_window", lambda *a: seen.append(SyncCursor.objects.get(**series)) and None)
+    later = start + timedelta(minutes=20)
+    with time_machine.travel(later, tick=False):
+        news = [row[1:] for row in sync._CHAIN_NEWS.rows(job.app_pk, job.metric) if row[0] == job.interval]
+        tasks.sync_series_window.call_local(job.app_pk, job.metric, job.interval, job.windows)
+    assert [cursor.chain_started_at for cursor in seen] == [later]
+    cursor = seen[0]
+    sync.finish_chain(job.app_pk, job.metric, job.interval)
+    with time_machine.travel(later + timedelta(minutes=20), tick=False):
+        sync.hear_from(SyncCursor, news)  # a late job of the finished chain, with what it read
+    assert SyncCursor.objects.get(pk=cursor.pk).chain_started_at is None
 
 
 def test_a_window_twice_changes_nothing(account) -> None:

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         apps = sync.syncable_apps()
         if options["account"]:
             apps = [app for app in apps if app.vendor_account_id in options["account"]]
-        jobs = sync.plan(apps=apps)
+        waiting = sync.WaitingChains()  # one read of the queue for both planners
+        jobs = sync.plan(apps=apps, waiting=waiting)
         requests = rows = failures = 0
         for job in jobs:
             error = ""
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         accounts = account_sync.syncable_accounts()
         if options["account"]:
             accounts = [account for account in accounts if account.pk in options["account"]]
-        account_jobs = account_sync.plan(accounts=accounts)
+        account_jobs = account_sync.plan(accounts=accounts, waiting=waiting)
         for account_job in account_jobs:
             error = ""
             for start, end in account_job.windows:
