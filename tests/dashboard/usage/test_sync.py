@@ -269,14 +269,14 @@ def test_a_window_job_says_so_before_it_fetches_and_a_finished_chain_stays_finis
     seen = []  # the chain's news when the fetch begins; None: the app is gone, the chain ends there
     monkeypatch.setattr(sync, "run_series_window", lambda *a: seen.append(SyncCursor.objects.get(**series)) and None)
     later = start + timedelta(minutes=20)
+    before = SyncCursor.objects.get(**series)  # what a late job of the chain read as it started
     with time_machine.travel(later, tick=False):
-        news = [row[1:] for row in sync._CHAIN_NEWS.rows(job.app_pk, job.metric) if row[0] == job.interval]
         tasks.sync_series_window.call_local(job.app_pk, job.metric, job.interval, job.windows)
     assert [cursor.chain_started_at for cursor in seen] == [later]
     cursor = seen[0]
     sync.finish_chain(job.app_pk, job.metric, job.interval)
     with time_machine.travel(later + timedelta(minutes=20), tick=False):
-        sync.hear_from(SyncCursor, news)  # a late job of the finished chain, with what it read
+        sync.hear_from(SyncCursor, [(before.pk, before.chain_started_at, before.last_run_at)])
     assert SyncCursor.objects.get(pk=cursor.pk).chain_started_at is None
 
 
