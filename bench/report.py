@@ -45,7 +45,7 @@ def main() -> None:
     from dashboard.credentials.models import VendorAccount
     from dashboard.rtc.models import RtcApp
     from dashboard.tenancy.models import Membership, Tenant
-    from dashboard.usage.sync import store
+    from dashboard.usage.samples import store
     from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
 
     call_command("migrate", verbosity=0)

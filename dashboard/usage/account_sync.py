@@ -30,7 +30,8 @@ from vendors.base.windows import floor_to
 from . import rollups
 from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
 from .plan import INTERVALS, Window, max_span
-from .sync import WaitingChains, chain_alive, due_windows, hear_from, write_turn
+from .samples import write_turn
+from .sync import WaitingChains, chain_alive, due_windows, hear_from
 
 log = logging.getLogger(__name__)
 

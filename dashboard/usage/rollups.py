@@ -91,6 +91,7 @@ from .models import (
     TenantMonthUsage,
     UsageSample,
 )
+from .samples import series_range
 
 DAY = int(Interval.DAY)
 
@@ -297,14 +298,12 @@ FIGURE_COLUMNS = ("value", *TIER_FIELDS)
 def _app_days(app_pk: int, metric: str, first: datetime, last: datetime) -> dict[datetime, Figures]:
     """The app's daily figures of `metric` on the days [first, last)."""
     q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
     figures = ", ".join(q(c) for c in FIGURE_COLUMNS)
+    where, params = series_range(app_pk, metric, DAY, first, last, last_included=False)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {q('timestamp')}, {figures} FROM {q(UsageSample._meta.db_table)} "
-            f"WHERE app_id = %s AND metric = %s AND {q('interval')} = %s "
-            f"AND {q('timestamp')} >= %s AND {q('timestamp')} < %s",
-            [app_pk, metric, DAY, adapt(first), adapt(last)],
+            f"SELECT {q('timestamp')}, {figures} FROM {q(UsageSample._meta.db_table)} WHERE {where}",
+            params,
         )
         return {aware(day): tuple(rest) for day, *rest in cursor.fetchall()}
 
@@ -595,15 +594,15 @@ def _app_month(app_pk: int | None, metric: str | None, month: datetime, followin
     """One month of one series (or of every app and statistic: both None)."""
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
-    where = [f"{q('interval')} = %s", f"{q('timestamp')} >= %s", f"{q('timestamp')} < %s"]
-    params: list[Any] = [DAY, adapt(month), adapt(following)]
-    rollup_where = ["month = %s"]
-    rollup_params: list[Any] = [adapt(month)]
     if app_pk is not None and metric is not None:
-        where += ["app_id = %s", "metric = %s"]
-        params += [app_pk, metric]
-        rollup_where += ["app_id = %s", "metric = %s"]
-        rollup_params += [app_pk, metric]
+        where, params = series_range(app_pk, metric, DAY, month, following, last_included=False)
+        rollup_where = ["month = %s", "app_id = %s", "metric = %s"]
+        rollup_params: list[Any] = [adapt(month), app_pk, metric]
+    else:
+        where = f"{q('interval')} = %s AND {q('timestamp')} >= %s AND {q('timestamp')} < %s"
+        params = [DAY, adapt(month), adapt(following)]
+        rollup_where = ["month = %s"]
+        rollup_params = [adapt(month)]
     tiers = ", ".join(q(t) for t in TIER_FIELDS)
     sums = ", ".join(f"SUM({q(t)})" for t in TIER_FIELDS)
     with connection.cursor() as cursor:
@@ -612,7 +611,7 @@ def _app_month(app_pk: int | None, metric: str | None, month: datetime, followin
             f"""
             INSERT INTO usage_appmonthusage (app_id, metric, month, total, busiest, {tiers})
             SELECT app_id, metric, %s, SUM(value), MAX(value), {sums}
-            FROM usage_usagesample WHERE {" AND ".join(where)}
+            FROM usage_usagesample WHERE {where}
             GROUP BY app_id, metric
             """,
             [adapt(month), *params],

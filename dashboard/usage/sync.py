@@ -7,14 +7,12 @@ after another, so the cursor only ever moves over stored buckets.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import re
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -36,8 +34,9 @@ from vendors.base.types import Interval, UsageMetric, UsagePoint
 from vendors.base.windows import floor_to
 
 from . import rollups
-from .models import TIER_FIELDS, AccountPeakCursor, SyncCursor, UsageSample
+from .models import AccountPeakCursor, SyncCursor
 from .plan import Window, max_span, series, windows
+from .samples import store, time_adapter, write_turn
 
 log = logging.getLogger(__name__)
 
@@ -222,135 +221,7 @@ def plan(
 
 
 PLAN_BATCH = 200  # apps per cursor query: 2,000 series, under SQLite's bound on parameters per statement
-
-
-UPSERT_COLUMNS = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", *TIER_FIELDS)
-KEY_COLUMNS = UPSERT_COLUMNS[:4]
-STAGING_TABLE = "usage_sample_staging"  # per PostgreSQL session, emptied by each upsert
 ACCOUNT_SYNC_RESOLUTION = timedelta(seconds=10)  # of the account's last sync (write_window)
-
-
-def bucket_rows(
-    app_pk: int, points: list[UsagePoint], adapt: Callable[[datetime], object], null: object = None
-) -> list[tuple]:
-    """One tuple per bucket, in UPSERT_COLUMNS order, times through `adapt`, a missing peak time
-    `null`; a bucket twice in one answer keeps the last (as the row-by-row upsert did), which
-    also keeps PostgreSQL from refusing the statement."""
-    rows: dict[datetime, tuple] = {}
-    metric: UsageMetric | None = None
-    name = ""
-    for point in points:
-        if point.metric is not metric:  # a window's points share it; an enum's .value is a property
-            metric = point.metric
-            name = metric.value
-        tiers = point.duration
-        peak_time = point.peak_time
-        moment = point.timestamp
-        head = (app_pk, name, int(point.interval), adapt(moment), point.value)
-        peak = null if peak_time is None else adapt(peak_time)
-        if tiers is None:
-            rows[moment] = (*head, peak, 0, 0, 0, 0, 0)
-        else:
-            rows[moment] = (*head, peak, tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)
-    return list(rows.values())
-
-
-def store(app: RtcApp, points: list[UsagePoint]) -> int:
-    """Upsert on (app, metric, interval, timestamp): one round trip or two, whatever the size.
-
-    Plain SQL with ON CONFLICT (SQLite and PostgreSQL both speak it); building a model instance
-    per row cost ten times more than the rest of a window's work. PostgreSQL gets the rows by
-    COPY into a session's staging table and one INSERT ... SELECT from it (Django's psycopg
-    cursors bind parameters on the client, which for a multi-row VALUES cost more CPU than the
-    rest of the window); SQLite runs one prepared single-row statement over all rows.
-    """
-    if connection.vendor == "postgresql":
-        rows = bucket_rows(app.pk, points, _postgres_time, COPY_NULL)
-        with transaction.atomic(savepoint=False):  # the staging rows live until the commit at most
-            _copy_upsert(rows)
-    else:
-        rows = bucket_rows(app.pk, points, _sqlite_time())
-        with connection.cursor() as cursor:
-            cursor.executemany(_upsert_sql("VALUES (" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"), rows)
-    return len(rows)
-
-
-def _as_is(value: datetime) -> datetime:
-    return value
-
-
-def _sqlite_time() -> Callable[[datetime], object]:
-    """Django's text for a time in SQLite, without its per-value time-zone round trip when the
-    database is in UTC: the same string (equal times are one instant, whose text in UTC is one)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    if connection.timezone_name != "UTC":
-        return adapt
-
-    def make(value: datetime) -> object:
-        return str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
-
-    return _kept_texts(_SQLITE_TEXTS, make)
-
-
-def _iso_text(value: datetime) -> str:
-    """A time as COPY's text for a timestamptz, with its offset: the instant whatever the session's zone."""
-    if value.tzinfo is None:
-        raise ValueError(f"a naive time cannot be stored: {value!r}")
-    return value.isoformat()
-
-
-def _kept_texts(texts: dict[datetime, Any], make: Callable[[datetime], Any]) -> Callable[[datetime], Any]:
-    """`make(time)`, made once per time and kept in `texts` (every app's windows bring the same
-    hours), which is emptied when it holds _TEXTS_MAX."""
-
-    def text(value: datetime) -> Any:
-        found = texts.get(value)
-        if found is None:
-            found = make(value)
-            if len(texts) >= _TEXTS_MAX:
-                texts.clear()
-            texts[value] = found
-        return found
-
-    return text
-
-
-_SQLITE_TEXTS: dict[datetime, Any] = {}
-_POSTGRES_TEXTS: dict[datetime, Any] = {}
-_TEXTS_MAX = 65_536  # a year of hours is 8,760; peak times add a minute each at most
-_postgres_time = _kept_texts(_POSTGRES_TEXTS, _iso_text)
-# COPY's text format: a row per line, tab between columns, \N for NULL. Every value here is
-# an integer, a statistic's name or a time's ISO text: none holds a tab, a newline or a backslash.
-COPY_NULL = "\\N"
-COPY_LINE = "\t".join(["%s"] * len(UPSERT_COLUMNS)) + "\n"
-
-
-def _upsert_sql(source: str) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in UPSERT_COLUMNS)
-    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in UPSERT_COLUMNS[len(KEY_COLUMNS) :])
-    keys = ", ".join(quote(c) for c in KEY_COLUMNS)
-    table = quote(UsageSample._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-
-
-def _copy_upsert(rows: list[tuple]) -> None:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in UPSERT_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING_TABLE} ON COMMIT DELETE ROWS AS "
-            f"SELECT {columns} FROM {quote(UsageSample._meta.db_table)} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
-            # One block of text: psycopg's write_row() dumped each value in Python, a third of
-            # the copy's CPU.
-            copy.write("".join([COPY_LINE % row for row in rows]))
-        # Emptied as it is read, so a second store in the same transaction starts clean.
-        cursor.execute(
-            f"WITH moved AS (DELETE FROM {STAGING_TABLE} RETURNING {columns}) "
-            + _upsert_sql(f"SELECT {columns} FROM moved")
-        )
 
 
 def run_window(
@@ -415,7 +286,7 @@ def write_window(
     belongs here, inside the same transaction."""
     with write_turn(), transaction.atomic(), connection.cursor() as cursor:
         # Plain SQL: Django compiling these statements cost more CPU than running them.
-        at, until = _time_adapter()(now), _time_adapter()(reached)
+        at, until = time_adapter()(now), time_adapter()(reached)
         # Deleted during the vendor call? The app's own update comes first and locks its row (on
         # PostgreSQL; SQLite's IMMEDIATE transactions lock the whole database), so a deletion
         # cannot slip in between; no row updated: the app is gone.
@@ -447,7 +318,7 @@ def write_window(
                 "WHERE {account.id} = %s AND ({account.last_synced_at} IS NULL "
                 "OR {account.last_synced_at} < %s OR {account.sync_error} <> '')"
             ),
-            [at, app.vendor_account_id, _time_adapter()(now - ACCOUNT_SYNC_RESOLUTION)],
+            [at, app.vendor_account_id, time_adapter()(now - ACCOUNT_SYNC_RESOLUTION)],
         )
     return stored
 
@@ -467,19 +338,6 @@ def _sql(template: str) -> str:
         return quote(field.column)
 
     return re.sub(r"\{(\w+)(?:\.(\w+))?\}", name, template)
-
-
-def _time_adapter() -> Callable[[datetime], Any]:
-    return _sqlite_time() if connection.vendor == "sqlite" else _as_is
-
-
-_sqlite_writer = threading.Lock()
-
-
-def write_turn() -> contextlib.AbstractContextManager:
-    """SQLite takes one writer at a time and makes the others poll with growing sleeps; worker
-    threads of one process queue here instead and go the moment the writer is done."""
-    return _sqlite_writer if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
 def finish_chain(app_pk: int, metric: str, interval: int, error: str = "") -> None:

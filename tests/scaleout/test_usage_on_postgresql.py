@@ -23,10 +23,13 @@ ARGUMENTS = [
     "tests/dashboard/usage/test_rollups.py",
     "tests/dashboard/alerts/test_conditions.py",
     # The sync's planner and writes (the queue check, a starting job's news: prepared reads,
-    # which PostgreSQL binds otherwise), all but the test of SQLite's own time text.
+    # which PostgreSQL binds otherwise).
     "tests/dashboard/usage/test_sync.py",
+    # Writing samples (COPY straight in or through the staging table, the series' row
+    # comparison), all but the test of SQLite's own time text.
+    "tests/dashboard/usage/test_samples.py",
     "--deselect",
-    "tests/dashboard/usage/test_sync.py::test_times_are_written_to_sqlite_as_django_writes_them",
+    "tests/dashboard/usage/test_samples.py::test_times_are_written_to_sqlite_as_django_writes_them",
 ]
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,6 @@ from vendors import registry
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import UnavailableError
 from vendors.base.provider import Capability
-from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
 from vendors.sim import Faults
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions, to_minute
@@ -290,37 +288,6 @@ def test_a_window_twice_changes_nothing(account) -> None:
     assert rows() == first and len(first) == 72
 
 
-def test_store_writes_what_the_orm_reads_back_and_a_bucket_twice_keeps_the_last(account) -> None:
-    app = RtcApp.objects.filter(vendor_account=account).first()
-    hour = datetime(2026, 3, 1, 5, tzinfo=UTC)
-    tiers = DurationBreakdown(audio=1, v360=2, v720=3, v1080=4, content=5, total=15)
-    points = [
-        UsagePoint(UsageMetric.DURATION, Interval.HOUR, hour, 14, None, tiers),
-        UsagePoint(UsageMetric.DURATION, Interval.HOUR, hour + timedelta(hours=1), 7),
-        UsagePoint(UsageMetric.DURATION, Interval.HOUR, hour, 15, None, tiers),  # the vendor said it twice
-    ]
-    peaks = [UsagePoint(UsageMetric.PEAK_USERS, Interval.HOUR, hour, 9, hour + timedelta(minutes=17, seconds=3))]
-    with transaction.atomic():  # one window is one statistic: one call each
-        assert sync.store(app, points) == 2
-        assert sync.store(app, peaks) == 1
-    stored = list(
-        UsageSample.objects.filter(app=app)
-        .order_by("metric", "timestamp")
-        .values_list("metric", "timestamp", "value", "peak_time", "audio", "v360", "v720", "v1080", "content")
-    )
-    assert stored == [
-        ("duration", hour, 15, None, 1, 2, 3, 4, 5),
-        ("duration", hour + timedelta(hours=1), 7, None, 0, 0, 0, 0, 0),
-        ("peak_users", hour, 9, hour + timedelta(minutes=17, seconds=3), 0, 0, 0, 0, 0),
-    ]
-    # The ORM finds the rows by the times it writes itself: the stored text is the same.
-    assert UsageSample.objects.filter(app=app, timestamp=hour).count() == 2
-    with transaction.atomic():
-        sync.store(app, points)
-        sync.store(app, peaks)
-    assert UsageSample.objects.filter(app=app).count() == 3
-
-
 def test_bad_credentials_stop_the_account_without_a_retry_storm(account, quiet_sim) -> None:
     simulator, _ = quiet_sim
     account.set_credentials({"access_key_id": CANARY_KEY_ID, "access_key_secret": "not-the-secret-anymore"})
@@ -444,20 +411,3 @@ def test_a_vendor_without_account_usage_keeps_the_labelled_sum_of_app_peaks(acco
     since = datetime.combine(timezone.now().date() - timedelta(days=6), datetime.min.time(), UTC)
     per_day = days.filter(timestamp__gte=since).values("timestamp").annotate(total=Sum("value"))
     assert f'data-total="peak_users">{max(row["total"] for row in per_day):,}<' in text
-
-
-def test_times_are_written_to_sqlite_as_django_writes_them(db, monkeypatch) -> None:
-    # The texts kept per time are Django's, whatever the time's zone, and stay so when the
-    # kept texts are emptied.
-    monkeypatch.setattr(sync, "_TEXTS_MAX", 3)
-    django_text = connection.ops.adapt_datetimefield_value
-    eight = timezone.get_fixed_timezone(480)
-    moments = [
-        datetime(2026, 11, 18, hour, 7 * hour % 60, microsecond=1000 * hour, tzinfo=zone)
-        for hour in range(24)
-        for zone in (UTC, eight)
-    ]
-    for _ in range(2):
-        text = sync._sqlite_time()
-        assert [text(moment) for moment in moments] == [django_text(moment) for moment in moments]
-    assert len(sync._SQLITE_TEXTS) <= 3
