@@ -39,9 +39,13 @@ class UsageSample(TierMinutes):
     """One bucket of one statistic of one app, as the vendor reported it. Upserted, never duplicated."""
 
     # No index of its own: the unique key (app, metric, interval, timestamp) starts with it and
-    # serves every read by app (and the foreign key's checks); a fifth index cost every stored
-    # bucket its upkeep and 303 MB at 1,000 apps x a year (bench/scale.py).
-    app = models.ForeignKey("rtc.RtcApp", on_delete=models.CASCADE, related_name="usage", db_index=False)
+    # serves every read by app (and the app's checks); a fifth index cost every stored bucket its
+    # upkeep and 303 MB at 1,000 apps x a year (bench/scale.py). No foreign key constraint on
+    # PostgreSQL: triggers check the app once per statement instead of once per row (migration
+    # 0011 says why and what they keep); SQLite keeps its key.
+    app = models.ForeignKey(
+        "rtc.RtcApp", on_delete=models.CASCADE, related_name="usage", db_index=False, db_constraint=False
+    )
     metric = models.CharField(max_length=20, choices=Metric.choices)
     interval = models.PositiveIntegerField(choices=Granularity.choices)
     timestamp = models.DateTimeField(help_text=_("Start of the bucket, UTC."))

@@ -194,7 +194,12 @@ def _upsert_sql(source: str) -> str:
 
 def _copy(rows: list[tuple], table: str) -> None:
     columns = ", ".join(quote_name(c) for c in UPSERT_COLUMNS)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    # psycopg's own cursor: its errors (a refused app among them) become Django's here.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         # One block of text: psycopg's write_row() dumped each value in Python, a third of the
         # copy's CPU.
         copy.write("".join([COPY_LINE % row for row in rows]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from dashboard.rtc.models import RtcApp
@@ -163,3 +163,25 @@ def test_times_are_written_to_sqlite_as_django_writes_them(db, monkeypatch) -> N
         text = samples.sqlite_time()
         assert [text(moment) for moment in moments] == [django_text(moment) for moment in moments]
     assert len(samples.SQLITE_TEXTS) <= 3
+
+
+def test_samples_of_an_app_that_does_not_exist_are_refused_whichever_way_they_are_written(app) -> None:
+    """The app's foreign key: per row on SQLite, per statement on PostgreSQL (migration 0011)."""
+    ghost = RtcApp(pk=app.pk + 10_000)
+    mixed = [*hours(HOUR, 2), *hours(HOUR, 2, metric=UsageMetric.ACTIVE_USERS)]  # two series: the upsert
+    for points in (hours(HOUR, 3), mixed):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            samples.store(ghost, points)
+            connection.check_constraints(table_names=["usage_usagesample"])  # SQLite's key is deferred
+    assert not UsageSample.objects.exists()
+
+
+def test_an_app_with_samples_is_not_deleted_under_them(app) -> None:
+    with transaction.atomic():
+        samples.store(app, hours(HOUR, 3))
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM rtc_rtcapp WHERE id = %s", [app.pk])  # past Django's cascade
+        connection.check_constraints(table_names=["usage_usagesample"])
+    assert UsageSample.objects.filter(app=app).count() == 3
+    app.delete()  # Django's cascade: the samples first
+    assert not UsageSample.objects.exists()
