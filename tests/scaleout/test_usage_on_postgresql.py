@@ -26,7 +26,7 @@ ARGUMENTS = [
     # which PostgreSQL binds otherwise).
     "tests/dashboard/usage/test_sync.py",
     # Writing samples (COPY straight in or through the staging table, the series' row
-    # comparison), all but the test of SQLite's own time text.
+    # comparison, the app's checks by triggers), all but the test of SQLite's own time text.
     "tests/dashboard/usage/test_samples.py",
     "--deselect",
     "tests/dashboard/usage/test_samples.py::test_times_are_written_to_sqlite_as_django_writes_them",

@@ -6,8 +6,8 @@ the run 1.54-1.66x the latency bound against 1.45-1.50x). Two statement-level tr
 what it guaranteed: rows of an app that does not exist are refused, and each app's row is
 locked against deletion to the commit, once per statement (its transition table); an app's
 row is not deleted while samples of it remain (Django deletes the samples first, and every
-window holds its app's row: usage.rollups.deleting). An app's id never changes (Django does
-not update primary keys), so no trigger watches it.
+window holds its app's row: usage.rollups.deleting). Two gaps a review found (an app's id
+changed, an app deleted from an older snapshot) are closed by 0012.
 
 SQLite keeps its foreign key (its check is one look-up in the apps' key, and SQLite has no
 statement-level triggers): only the model's state changes there. A later migration that makes
