@@ -29,7 +29,7 @@ from vendors.base.windows import floor_to
 
 from . import rollups
 from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
-from .plan import INTERVALS, Window, max_span
+from .plan import INTERVALS, Window, max_span, must_follow
 from .samples import write_turn
 from .sync import WaitingChains, chain_alive, due_windows, hear_from
 
@@ -164,7 +164,11 @@ def run_window(account_pk: int, metric: str, interval: int, window: Window) -> i
         cursor, _ = AccountPeakCursor.objects.select_for_update().get_or_create(
             vendor_account=account, metric=metric, interval=interval
         )
-        if cursor.synced_until is None or reached > cursor.synced_until:
+        follow = must_follow(
+            window.start, now=now, interval=Interval(interval), backfill=timedelta(days=settings.USAGE_BACKFILL_DAYS)
+        )
+        follows = follow is None or (cursor.synced_until is not None and cursor.synced_until >= follow)
+        if follows and (cursor.synced_until is None or reached > cursor.synced_until):  # plan.must_follow
             cursor.synced_until = reached
         cursor.last_run_at = now
         cursor.last_error = ""

@@ -42,12 +42,28 @@ def windows(
     """
     step = int(interval)
     if synced_until is None:
-        start = ceil_to(now, step) - backfill
+        start = backfill_start(now, interval, backfill)
     else:
-        start = floor_to(max(synced_until - overlap, ceil_to(now, step) - backfill), step)
+        start = floor_to(max(synced_until - overlap, backfill_start(now, interval, backfill)), step)
     if start >= now:
         return []
     return [Window(lo, min(hi, now)) for lo, hi in split_windows(start, now, max_span=span, step_seconds=step)]
+
+
+def backfill_start(now: datetime, interval: Interval, backfill: timedelta) -> datetime:
+    """Where a series' fetching starts at the earliest: `backfill` before the current bucket's end."""
+    return ceil_to(now, int(interval)) - backfill
+
+
+def must_follow(window_start: datetime, *, now: datetime, interval: Interval, backfill: timedelta) -> datetime | None:
+    """What a stored window's series' cursor must have reached for the window to move it on:
+    its start, or None (any cursor) for a window starting at the backfill's start, where the
+    planner begins a new series or one older than the backfill. A cursor moves only over stored
+    buckets: a window after a hole (a lost commit whose chain's next job survived, as SQLite's
+    last commits may be lost in a power cut while the job queue, another file, keeps the next
+    job) stores its buckets and leaves the cursor where it was, and the next plan fetches from
+    the hole on."""
+    return None if window_start <= backfill_start(now, interval, backfill) else window_start
 
 
 def minimum_requests(days: int, span: timedelta) -> int:

@@ -35,7 +35,7 @@ from vendors.base.windows import floor_to
 
 from . import rollups
 from .models import AccountPeakCursor, SyncCursor
-from .plan import Window, max_span, series, windows
+from .plan import Window, max_span, must_follow, series, windows
 from .samples import store, time_adapter, write_turn
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,10 @@ _CHAIN_NEWS = prepared(
         "interval", "pk", "chain_started_at", "last_run_at"
     )
 )
+
+
+def _backfill() -> timedelta:
+    return timedelta(days=settings.USAGE_BACKFILL_DAYS)
 
 
 def due_windows(
@@ -296,18 +300,28 @@ def write_window(
             return 0
         with rollups.kept(app, metric, interval, window.start, window.end, points):
             stored = store(app, points)
-        # The cursor moves forward only; one statement, or two for a series' first window.
+        # The cursor moves forward only, and only from where the window starts (plan.must_follow);
+        # one statement, or two for a series' first window.
+        follow = must_follow(window.start, now=now, interval=Interval(interval), backfill=_backfill())
+        after = None if follow is None else time_adapter()(follow)
         cursor.execute(
             _sql(
-                "UPDATE {cursor} SET {cursor.synced_until} = CASE WHEN {cursor.synced_until} IS NULL "
-                "OR {cursor.synced_until} < %s THEN %s ELSE {cursor.synced_until} END, "
+                "UPDATE {cursor} SET {cursor.synced_until} = CASE WHEN ({cursor.synced_until} IS NULL "
+                "OR {cursor.synced_until} < %s) AND (%s IS NULL OR {cursor.synced_until} >= %s) "
+                "THEN %s ELSE {cursor.synced_until} END, "
                 "{cursor.last_run_at} = %s, {cursor.last_error} = '' "
                 "WHERE {cursor.app_id} = %s AND {cursor.metric} = %s AND {cursor.interval} = %s"
             ),
-            [until, until, at, app.pk, metric, interval],
+            [until, after, after, until, at, app.pk, metric, interval],
         )
         if not cursor.rowcount:
-            SyncCursor.objects.create(app=app, metric=metric, interval=interval, synced_until=reached, last_run_at=now)
+            SyncCursor.objects.create(
+                app=app,
+                metric=metric,
+                interval=interval,
+                synced_until=reached if follow is None else None,
+                last_run_at=now,
+            )
         # The account's last sync, to the nearest ACCOUNT_SYNC_RESOLUTION: every window of
         # every app of the account wrote this one row, whose lock each then held to its commit
         # (the disk's flush included), so the windows of an account's apps committed one at a

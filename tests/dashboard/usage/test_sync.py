@@ -26,6 +26,7 @@ from vendors import registry
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import UnavailableError
 from vendors.base.provider import Capability
+from vendors.base.types import Interval
 from vendors.sim import Faults
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions, to_minute
@@ -286,6 +287,79 @@ def test_a_window_twice_changes_nothing(account) -> None:
     first = rows()
     sync.run_window(app.pk, "duration", 3600, window)
     assert rows() == first and len(first) == 72
+
+
+def test_a_window_after_a_hole_stores_its_buckets_and_leaves_the_cursor(account, settings) -> None:
+    """A lost commit whose chain's next job survived (SQLite's last commits after a power cut;
+    the job queue is another file): the next window must not move the cursor over the hole."""
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    now = timezone.now()
+    first, second, third = sync.due_windows(
+        None,
+        now=now,
+        interval=Interval.HOUR,
+        backfill=timedelta(days=settings.USAGE_BACKFILL_DAYS),
+        overlap=timedelta(hours=settings.USAGE_OVERLAP_HOURS),
+        span=timedelta(days=15),
+    )[:3]
+
+    def cursor() -> datetime | None:
+        found = SyncCursor.objects.filter(app=app, metric="duration", interval=3600).first()
+        return found and found.synced_until
+
+    sync.run_window(app.pk, "duration", 3600, second)  # the first window's commit was lost
+    assert cursor() is None
+    sync.run_window(app.pk, "duration", 3600, first)  # the backfill's start: any cursor
+    assert cursor() == first.end
+    sync.run_window(app.pk, "duration", 3600, third)  # the second lost again: a hole
+    assert cursor() == first.end
+    assert UsageSample.objects.filter(app=app, metric="duration", interval=3600, timestamp__gte=third.start).exists()
+    sync.run_window(app.pk, "duration", 3600, second)
+    assert cursor() == second.end
+    sync.run_window(app.pk, "duration", 3600, third)
+    assert cursor() == min(third.end, timezone.now().replace(minute=0, second=0, microsecond=0))  # the hour so far
+
+
+def test_an_account_peak_window_after_a_hole_leaves_its_cursor_too(account, settings) -> None:
+    first, second, third = sync.due_windows(
+        None,
+        now=timezone.now(),
+        interval=Interval.HOUR,
+        backfill=timedelta(days=settings.USAGE_BACKFILL_DAYS),
+        overlap=timedelta(hours=settings.USAGE_OVERLAP_HOURS),
+        span=timedelta(days=15),
+    )[:3]
+
+    def cursor() -> datetime | None:
+        found = AccountPeakCursor.objects.filter(vendor_account=account, metric="peak_users", interval=3600).first()
+        return found and found.synced_until
+
+    account_sync.run_window(account.pk, "peak_users", 3600, second)
+    assert cursor() is None
+    account_sync.run_window(account.pk, "peak_users", 3600, first)
+    account_sync.run_window(account.pk, "peak_users", 3600, third)
+    assert cursor() == first.end
+    account_sync.run_window(account.pk, "peak_users", 3600, second)
+    assert cursor() == second.end
+
+
+def test_a_cursor_older_than_the_backfill_moves_from_the_backfills_start(account, settings) -> None:
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    now = timezone.now()
+    old = now - timedelta(days=settings.USAGE_BACKFILL_DAYS + 30)
+    SyncCursor.objects.create(app=app, metric="duration", interval=3600, synced_until=old)
+    backfill, overlap = timedelta(days=settings.USAGE_BACKFILL_DAYS), timedelta(hours=settings.USAGE_OVERLAP_HOURS)
+    window = sync.due_windows(
+        SyncCursor.objects.get(app=app, metric="duration", interval=3600),
+        now=now,
+        interval=Interval.HOUR,
+        backfill=backfill,
+        overlap=overlap,
+        span=timedelta(days=15),
+    )[0]
+    assert window.start > old
+    sync.run_window(app.pk, "duration", 3600, window)
+    assert SyncCursor.objects.get(app=app, metric="duration", interval=3600).synced_until == window.end
 
 
 def test_bad_credentials_stop_the_account_without_a_retry_storm(account, quiet_sim) -> None:
