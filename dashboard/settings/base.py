@@ -211,7 +211,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the job runner writes; with WAL, synchronous=NORMAL
     # cannot corrupt the database (a power cut may lose the last commits, which a sync re-fetches:
     # a series' cursor goes back with its buckets, and a window after such a hole does not move
-    # it, usage.plan.must_follow).
+    # it: usage.sync.write_window).
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
     )

@@ -29,7 +29,7 @@ from vendors.base.windows import floor_to
 
 from . import rollups
 from .models import PEAK_METRICS, AccountPeakCursor, AccountPeakSample
-from .plan import INTERVALS, Window, max_span, must_follow
+from .plan import INTERVALS, Window, max_span
 from .samples import write_turn
 from .sync import WaitingChains, chain_alive, due_windows, hear_from
 
@@ -105,7 +105,7 @@ _CHAIN_NEWS = prepared(  # both granularities: see sync._CHAIN_NEWS
 )
 
 
-def run_window(account_pk: int, metric: str, interval: int, window: Window) -> int:
+def run_window(account_pk: int, metric: str, interval: int, window: Window, *, follows: bool = False) -> int:
     """Fetch and store one window of an account's peak series; move its cursor.
 
     Transient vendor errors are raised for a retry. A permanent one is noted on the cursor
@@ -164,11 +164,10 @@ def run_window(account_pk: int, metric: str, interval: int, window: Window) -> i
         cursor, _ = AccountPeakCursor.objects.select_for_update().get_or_create(
             vendor_account=account, metric=metric, interval=interval
         )
-        follow = must_follow(
-            window.start, now=now, interval=Interval(interval), backfill=timedelta(days=settings.USAGE_BACKFILL_DAYS)
-        )
-        follows = follow is None or (cursor.synced_until is not None and cursor.synced_until >= follow)
-        if follows and (cursor.synced_until is None or reached > cursor.synced_until):  # plan.must_follow
+        # Only over stored buckets: a window that follows its chain's previous one only from it
+        # (sync.write_window says why).
+        joins = not follows or (cursor.synced_until is not None and cursor.synced_until >= window.start)
+        if joins and (cursor.synced_until is None or reached > cursor.synced_until):
             cursor.synced_until = reached
         cursor.last_run_at = now
         cursor.last_error = ""

@@ -55,17 +55,6 @@ def backfill_start(now: datetime, interval: Interval, backfill: timedelta) -> da
     return ceil_to(now, int(interval)) - backfill
 
 
-def must_follow(window_start: datetime, *, now: datetime, interval: Interval, backfill: timedelta) -> datetime | None:
-    """What a stored window's series' cursor must have reached for the window to move it on:
-    its start, or None (any cursor) for a window starting at the backfill's start, where the
-    planner begins a new series or one older than the backfill. A cursor moves only over stored
-    buckets: a window after a hole (a lost commit whose chain's next job survived, as SQLite's
-    last commits may be lost in a power cut while the job queue, another file, keeps the next
-    job) stores its buckets and leaves the cursor where it was, and the next plan fetches from
-    the hole on."""
-    return None if window_start <= backfill_start(now, interval, backfill) else window_start
-
-
 def minimum_requests(days: int, span: timedelta) -> int:
     """Calls one backfill of one series needs at least: the whole range in windows of the span."""
     return -(-timedelta(days=days) // span)

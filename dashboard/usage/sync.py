@@ -35,7 +35,7 @@ from vendors.base.windows import floor_to
 
 from . import rollups
 from .models import AccountPeakCursor, SyncCursor
-from .plan import Window, max_span, must_follow, series, windows
+from .plan import Window, max_span, series, windows
 from .samples import store, time_adapter, write_turn
 
 log = logging.getLogger(__name__)
@@ -136,10 +136,6 @@ _CHAIN_NEWS = prepared(
 )
 
 
-def _backfill() -> timedelta:
-    return timedelta(days=settings.USAGE_BACKFILL_DAYS)
-
-
 def due_windows(
     cursor: SyncCursor | AccountPeakCursor | None,
     *,
@@ -228,22 +224,18 @@ PLAN_BATCH = 200  # apps per cursor query: 2,000 series, under SQLite's bound on
 ACCOUNT_SYNC_RESOLUTION = timedelta(seconds=10)  # of the account's last sync (write_window)
 
 
-def run_window(
-    app_pk: int,
-    metric: str,
-    interval: int,
-    window: Window,
-) -> int:
+def run_window(app_pk: int, metric: str, interval: int, window: Window, *, follows: bool = False) -> int:
     """Fetch and store one window; move the cursor. Raises transient VendorErrors for a retry."""
-    return run_series_window(app_pk, metric, interval, window) or 0
+    return run_series_window(app_pk, metric, interval, window, follows=follows) or 0
 
 
 # Read by every window: compiled once (dashboard/core/prepared.py).
 _APP_WITH_ACCOUNT = prepared(lambda pk: RtcApp.objects.select_related("vendor_account").filter(pk=pk))
 
 
-def run_series_window(app_pk: int, metric: str, interval: int, window: Window) -> int | None:
-    """As run_window, and None when the app is gone (its chain ends there)."""
+def run_series_window(app_pk: int, metric: str, interval: int, window: Window, *, follows: bool = False) -> int | None:
+    """As run_window, and None when the app is gone (its chain ends there). `follows`: the window
+    follows its chain's previous one (write_window)."""
     app = next(iter(_APP_WITH_ACCOUNT.instances(app_pk)), None)
     if app is None:
         log.info("usage window of app %s not fetched: the app is gone (deleted with its account?)", app_pk)
@@ -271,7 +263,14 @@ def run_series_window(app_pk: int, metric: str, interval: int, window: Window) -
         return 0
     now = timezone.now()
     return write_window(
-        app, metric, interval, window, points, reached=min(floor_to(now, interval), window.end), now=now
+        app,
+        metric,
+        interval,
+        window,
+        points,
+        reached=min(floor_to(now, interval), window.end),
+        now=now,
+        follows=follows,
     )
 
 
@@ -284,10 +283,18 @@ def write_window(
     *,
     reached: datetime,
     now: datetime,
+    follows: bool = False,
 ) -> int:
     """Everything one fetched window writes, in one transaction: its buckets, the series' cursor
     and the app's and account's last sync. Whatever else must follow a stored window (rollups)
-    belongs here, inside the same transaction."""
+    belongs here, inside the same transaction.
+
+    The cursor moves only over stored buckets. A chain's first window starts where the planner
+    found the cursor (less the overlap) or at the backfill's start, and moves it whatever it is;
+    a window that `follows` its chain's previous one moves it only if it starts at or before it.
+    On SQLite a power cut can lose the last commits while the job queue, another file, keeps
+    the chain's next job: that window then stores its buckets and leaves the cursor, and the
+    next plan fetches from the hole instead of never."""
     with write_turn(), transaction.atomic(), connection.cursor() as cursor:
         # Plain SQL: Django compiling these statements cost more CPU than running them.
         at, until = time_adapter()(now), time_adapter()(reached)
@@ -300,26 +307,24 @@ def write_window(
             return 0
         with rollups.kept(app, metric, interval, window.start, window.end, points):
             stored = store(app, points)
-        # The cursor moves forward only, and only from where the window starts (plan.must_follow);
-        # one statement, or two for a series' first window.
-        follow = must_follow(window.start, now=now, interval=Interval(interval), backfill=_backfill())
-        after = None if follow is None else time_adapter()(follow)
+        # The cursor moves forward only (and after a hole not at all); one statement, or two for
+        # a series' first window.
         cursor.execute(
             _sql(
                 "UPDATE {cursor} SET {cursor.synced_until} = CASE WHEN ({cursor.synced_until} IS NULL "
-                "OR {cursor.synced_until} < %s) AND (%s IS NULL OR {cursor.synced_until} >= %s) "
+                "OR {cursor.synced_until} < %s) AND (%s OR {cursor.synced_until} >= %s) "
                 "THEN %s ELSE {cursor.synced_until} END, "
                 "{cursor.last_run_at} = %s, {cursor.last_error} = '' "
                 "WHERE {cursor.app_id} = %s AND {cursor.metric} = %s AND {cursor.interval} = %s"
             ),
-            [until, after, after, until, at, app.pk, metric, interval],
+            [until, not follows, time_adapter()(window.start), until, at, app.pk, metric, interval],
         )
         if not cursor.rowcount:
             SyncCursor.objects.create(
                 app=app,
                 metric=metric,
                 interval=interval,
-                synced_until=reached if follow is None else None,
+                synced_until=None if follows else reached,
                 last_run_at=now,
             )
         # The account's last sync, to the nearest ACCOUNT_SYNC_RESOLUTION: every window of

@@ -39,14 +39,20 @@ def enqueue_planned(jobs: list[sync.SeriesJob], account_jobs: list[account_sync.
 
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name=sync.WINDOW_JOB)
 def sync_series_window(
-    app_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
+    app_pk: int,
+    metric: str,
+    interval: int,
+    windows: tuple[tuple[str, str], ...],
+    task: object = None,
+    follows: bool = False,
 ) -> int:
-    """The first window of a series; on success the rest follow as the next job."""
+    """The first window of a series; on success the rest follow as the next job, which
+    `follows` this one (it moves the cursor only from where this one left it)."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
     try:
         sync.say_alive(app_pk, metric, interval)
-        stored = sync.run_series_window(app_pk, metric, interval, window)
+        stored = sync.run_series_window(app_pk, metric, interval, window, follows=follows)
     except Exception as error:
         if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
             sync.finish_chain(app_pk, metric, interval, stored_text(error))
@@ -54,7 +60,7 @@ def sync_series_window(
     if stored is None:  # the app is gone (deleted with its account?): so is its chain
         return 0
     if rest:
-        sync_series_window(app_pk, metric, interval, rest)
+        sync_series_window(app_pk, metric, interval, rest, follows=True)
     else:
         sync.finish_chain(app_pk, metric, interval)
     return stored
@@ -64,20 +70,26 @@ def sync_series_window(
     retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, context=True, name=account_sync.WINDOW_JOB
 )
 def sync_account_window(
-    account_pk: int, metric: str, interval: int, windows: tuple[tuple[str, str], ...], task: object = None
+    account_pk: int,
+    metric: str,
+    interval: int,
+    windows: tuple[tuple[str, str], ...],
+    task: object = None,
+    follows: bool = False,
 ) -> int:
-    """The first window of an account-wide peak series; on success the rest follow as the next job."""
+    """The first window of an account-wide peak series; on success the rest follow as the next
+    job, which `follows` this one."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
     try:
         account_sync.say_alive(account_pk, metric, interval)
-        stored = account_sync.run_window(account_pk, metric, interval, window)
+        stored = account_sync.run_window(account_pk, metric, interval, window, follows=follows)
     except Exception as error:
         if not getattr(task, "retries", 0):
             account_sync.finish_chain(account_pk, metric, interval, stored_text(error))
         raise
     if rest:
-        sync_account_window(account_pk, metric, interval, rest)
+        sync_account_window(account_pk, metric, interval, rest, follows=True)
     else:
         account_sync.finish_chain(account_pk, metric, interval)
     return stored

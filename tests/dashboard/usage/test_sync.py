@@ -266,7 +266,9 @@ def test_a_window_job_says_so_before_it_fetches_and_a_finished_chain_stays_finis
     job, *_ = sync.plan(now=start)
     series = {"app_id": job.app_pk, "metric": job.metric, "interval": job.interval}
     seen = []  # the chain's news when the fetch begins; None: the app is gone, the chain ends there
-    monkeypatch.setattr(sync, "run_series_window", lambda *a: seen.append(SyncCursor.objects.get(**series)) and None)
+    monkeypatch.setattr(
+        sync, "run_series_window", lambda *a, **kw: seen.append(SyncCursor.objects.get(**series)) and None
+    )
     later = start + timedelta(minutes=20)
     before = SyncCursor.objects.get(**series)  # what a late job of the chain read as it started
     with time_machine.travel(later, tick=False):
@@ -289,57 +291,53 @@ def test_a_window_twice_changes_nothing(account) -> None:
     assert rows() == first and len(first) == 72
 
 
-def test_a_window_after_a_hole_stores_its_buckets_and_leaves_the_cursor(account, settings) -> None:
-    """A lost commit whose chain's next job survived (SQLite's last commits after a power cut;
-    the job queue is another file): the next window must not move the cursor over the hole."""
-    app = RtcApp.objects.filter(vendor_account=account).first()
-    now = timezone.now()
-    first, second, third = sync.due_windows(
-        None,
-        now=now,
-        interval=Interval.HOUR,
-        backfill=timedelta(days=settings.USAGE_BACKFILL_DAYS),
-        overlap=timedelta(hours=settings.USAGE_OVERLAP_HOURS),
-        span=timedelta(days=15),
-    )[:3]
-
-    def cursor() -> datetime | None:
-        found = SyncCursor.objects.filter(app=app, metric="duration", interval=3600).first()
-        return found and found.synced_until
-
-    sync.run_window(app.pk, "duration", 3600, second)  # the first window's commit was lost
-    assert cursor() is None
-    sync.run_window(app.pk, "duration", 3600, first)  # the backfill's start: any cursor
-    assert cursor() == first.end
-    sync.run_window(app.pk, "duration", 3600, third)  # the second lost again: a hole
-    assert cursor() == first.end
-    assert UsageSample.objects.filter(app=app, metric="duration", interval=3600, timestamp__gte=third.start).exists()
-    sync.run_window(app.pk, "duration", 3600, second)
-    assert cursor() == second.end
-    sync.run_window(app.pk, "duration", 3600, third)
-    assert cursor() == min(third.end, timezone.now().replace(minute=0, second=0, microsecond=0))  # the hour so far
-
-
-def test_an_account_peak_window_after_a_hole_leaves_its_cursor_too(account, settings) -> None:
-    first, second, third = sync.due_windows(
+def _first_windows(settings, count: int = 3) -> list[Window]:
+    return sync.due_windows(
         None,
         now=timezone.now(),
         interval=Interval.HOUR,
         backfill=timedelta(days=settings.USAGE_BACKFILL_DAYS),
         overlap=timedelta(hours=settings.USAGE_OVERLAP_HOURS),
         span=timedelta(days=15),
-    )[:3]
+    )[:count]
+
+
+def test_a_window_after_a_hole_stores_its_buckets_and_leaves_the_cursor(account, settings) -> None:
+    """A lost commit whose chain's next job survived (SQLite's last commits after a power cut;
+    the job queue is another file): the next window must not move the cursor over the hole."""
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    sync.plan(apps=[app])  # the series' cursors, not yet anywhere
+    first, second, third = _first_windows(settings)
+
+    def cursor() -> datetime | None:
+        return SyncCursor.objects.get(app=app, metric="duration", interval=3600).synced_until
+
+    sync.run_window(app.pk, "duration", 3600, second, follows=True)  # the first window's commit was lost
+    assert cursor() is None
+    sync.run_window(app.pk, "duration", 3600, first)  # a chain's first window: where the planner started it
+    assert cursor() == first.end
+    sync.run_window(app.pk, "duration", 3600, third, follows=True)  # the second lost again: a hole
+    assert cursor() == first.end
+    assert UsageSample.objects.filter(app=app, metric="duration", interval=3600, timestamp__gte=third.start).exists()
+    sync.run_window(app.pk, "duration", 3600, second, follows=True)
+    assert cursor() == second.end
+    sync.run_window(app.pk, "duration", 3600, third, follows=True)
+    assert cursor() > second.end
+
+
+def test_an_account_peak_window_after_a_hole_leaves_its_cursor_too(account, settings) -> None:
+    first, second, third = _first_windows(settings)
 
     def cursor() -> datetime | None:
         found = AccountPeakCursor.objects.filter(vendor_account=account, metric="peak_users", interval=3600).first()
         return found and found.synced_until
 
-    account_sync.run_window(account.pk, "peak_users", 3600, second)
+    account_sync.run_window(account.pk, "peak_users", 3600, second, follows=True)
     assert cursor() is None
     account_sync.run_window(account.pk, "peak_users", 3600, first)
-    account_sync.run_window(account.pk, "peak_users", 3600, third)
+    account_sync.run_window(account.pk, "peak_users", 3600, third, follows=True)
     assert cursor() == first.end
-    account_sync.run_window(account.pk, "peak_users", 3600, second)
+    account_sync.run_window(account.pk, "peak_users", 3600, second, follows=True)
     assert cursor() == second.end
 
 
