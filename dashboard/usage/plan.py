@@ -42,17 +42,12 @@ def windows(
     """
     step = int(interval)
     if synced_until is None:
-        start = backfill_start(now, interval, backfill)
+        start = ceil_to(now, step) - backfill
     else:
-        start = floor_to(max(synced_until - overlap, backfill_start(now, interval, backfill)), step)
+        start = floor_to(max(synced_until - overlap, ceil_to(now, step) - backfill), step)
     if start >= now:
         return []
     return [Window(lo, min(hi, now)) for lo, hi in split_windows(start, now, max_span=span, step_seconds=step)]
-
-
-def backfill_start(now: datetime, interval: Interval, backfill: timedelta) -> datetime:
-    """Where a series' fetching starts at the earliest: `backfill` before the current bucket's end."""
-    return ceil_to(now, int(interval)) - backfill
 
 
 def minimum_requests(days: int, span: timedelta) -> int:

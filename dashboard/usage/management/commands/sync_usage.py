@@ -28,13 +28,14 @@ class Command(BaseCommand):
         requests = rows = failures = 0
         for job in jobs:
             error = ""
-            for start, end in job.windows:
+            for number, (start, end) in enumerate(job.windows):
                 try:
                     rows += sync.run_window(
                         job.app_pk,
                         job.metric,
                         job.interval,
                         Window(datetime.fromisoformat(start), datetime.fromisoformat(end)),
+                        follows=number > 0,  # as a job chain's windows (sync.write_window)
                     )
                     requests += 1
                 except VendorError as exc:
@@ -49,13 +50,14 @@ class Command(BaseCommand):
         account_jobs = account_sync.plan(accounts=accounts, waiting=waiting)
         for account_job in account_jobs:
             error = ""
-            for start, end in account_job.windows:
+            for number, (start, end) in enumerate(account_job.windows):
                 try:
                     rows += account_sync.run_window(
                         account_job.account_pk,
                         account_job.metric,
                         account_job.interval,
                         Window(datetime.fromisoformat(start), datetime.fromisoformat(end)),
+                        follows=number > 0,
                     )
                     requests += 1
                 except VendorError as exc:
