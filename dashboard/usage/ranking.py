@@ -60,9 +60,11 @@ def by_app(
     interval, start, end = window(filters)
     months = rollups.whole_months(start, end) if interval == DAY else []
     chosen = [] if apps is None else [Q(app__in=apps)]
-    # Every statistic named: the (metric, interval, timestamp) index reads only the range.
+    named = chosen or ([Q(app__in=RtcApp.objects.values("pk"))] if _names_every_app() else [])
+    # Every statistic named: PostgreSQL's (metric, interval, timestamp) index reads only the
+    # range; SQLite, without it, each app's range through the unique key.
     samples = UsageSample.objects.filter(
-        *chosen,
+        *named,
         metric__in=[Metric.DURATION.value, *(m.value for m in counted)],
         interval=interval,
         timestamp__gte=start,
@@ -156,6 +158,13 @@ def by_tenant(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -
     return found
 
 
+def _names_every_app() -> bool:
+    """A range of every app names every app on SQLite: it has no (metric, interval, timestamp)
+    index (usage migration 0013), so unnamed it read every sample of every app, where named
+    the unique key reads each app's range. PostgreSQL reads the range from that index."""
+    return connection.vendor == "sqlite"
+
+
 def _by_tenant_hours(interval: int, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
     """Each tenant's figures over a range of hours, from the samples.
 
@@ -169,11 +178,12 @@ def _by_tenant_hours(interval: int, start: datetime, end: datetime) -> dict[int,
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
     bounds = [adapt(start), adapt(end)]
+    every_app = " AND s.app_id IN (SELECT id FROM rtc_rtcapp)" if _names_every_app() else ""
     per_account = f"""
         SELECT a.vendor_account_id AS account, s.metric AS metric, s.{q("timestamp")} AS moment,
                SUM(s.value) AS value, {", ".join(f"SUM(s.{q(t)}) AS {q(t)}" for t in TIER_FIELDS)}
         FROM usage_usagesample AS s JOIN rtc_rtcapp AS a ON a.id = s.app_id
-        WHERE s.metric IN ({", ".join(f"'{m.value}'" for m in Metric)})
+        WHERE s.metric IN ({", ".join(f"'{m.value}'" for m in Metric)}){every_app}
             AND s.{q("interval")} = {interval} AND s.{q("timestamp")} >= %s AND s.{q("timestamp")} < %s
         GROUP BY a.vendor_account_id, s.metric, s.{q("timestamp")}
     """

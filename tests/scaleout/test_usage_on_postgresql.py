@@ -19,6 +19,7 @@ ARGUMENTS = [
     "tests/dashboard/usage/test_ground_truth.py",
     "tests/dashboard/usage/test_reports.py",
     "tests/dashboard/usage/test_views.py",
+    "tests/dashboard/usage/test_ranking.py",  # PostgreSQL keeps the (metric, interval, timestamp) index
     "tests/dashboard/usage/test_cost.py",
     "tests/dashboard/usage/test_rollups.py",
     "tests/dashboard/alerts/test_conditions.py",
