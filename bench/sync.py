@@ -54,6 +54,7 @@ def main() -> None:
         help="let the simulator make each day's usage when first asked, inside the timed run (as before 2026-12-02)",
     )
     parser.add_argument("--port", type=int, default=0, help="the simulator's first port (default: free ports)")
+    parser.add_argument("--keep", action="store_true", help="leave the run's SQLite files in place (printed)")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
@@ -162,7 +163,10 @@ def main() -> None:
         except subprocess.TimeoutExpired:  # a busy machine: do not lose the figures to it
             simulator.kill()
             simulator.wait()
-        shutil.rmtree(var, ignore_errors=True)  # a run's SQLite files: 450 MB at 200 apps x 90 days
+        if args.keep:
+            print(f"the run's files: {var}")
+        else:
+            shutil.rmtree(var, ignore_errors=True)  # a run's SQLite files: 450 MB at 200 apps x 90 days
 
     print(
         f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "

@@ -27,7 +27,7 @@ from dashboard.rtc.models import RtcApp
 
 from . import rollups
 from .models import Metric, UsageSample
-from .reports import Filters, Report, raw_rows, window
+from .reports import Filters, Report, names_every_app, raw_rows, window
 
 DAY = 86400
 
@@ -161,6 +161,7 @@ def _money_rows(
     if not priced:
         return []
     chosen = None if len(priced) == len(account_of) else priced  # None: every app
+    of_samples = priced if chosen is None and names_every_app() else chosen  # see names_every_app
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
     moment = q("timestamp")
@@ -177,13 +178,13 @@ def _money_rows(
     # range without any), the changed months of the accounts concerned, and, taken away, the
     # days outside the range of a month read whole.
     pieces: list[tuple[datetime, datetime, list[int] | None, bool]] = [
-        (low, high, chosen, False) for low, high in plan.added
+        (low, high, of_samples, False) for low, high in plan.added
     ]
     pieces += [
         (month, rollups.next_month(month), [pk for pk in priced if account_of[pk] in accounts], False)
         for month, accounts in changed.items()
     ]
-    pieces += [(low, high, chosen, True) for low, high in plan.taken]
+    pieces += [(low, high, of_samples, True) for low, high in plan.taken]
     taken_sums = ", ".join(f"CAST(-SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in filters.tiers)
     for low, high, pks, taken in pieces:
         if pks == []:

@@ -25,7 +25,7 @@ from vendors.base.types import Interval
 
 from . import rollups
 from .models import PEAK_METRICS, TIER_FIELDS, AppMonthUsage, Metric, UsageSample
-from .reports import Filters, raw_rows, window
+from .reports import Filters, names_every_app, raw_rows, window
 
 DAY = int(Interval.DAY)
 COUNTED = [Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS, *PEAK_METRICS]
@@ -60,9 +60,9 @@ def by_app(
     interval, start, end = window(filters)
     months = rollups.whole_months(start, end) if interval == DAY else []
     chosen = [] if apps is None else [Q(app__in=apps)]
-    named = chosen or ([Q(app__in=RtcApp.objects.values("pk"))] if _names_every_app() else [])
+    named = chosen or ([Q(app__in=RtcApp.objects.values("pk"))] if names_every_app() else [])
     # Every statistic named: PostgreSQL's (metric, interval, timestamp) index reads only the
-    # range; SQLite, without it, each app's range through the unique key.
+    # range; SQLite, without it, each app's range through the unique key (names_every_app).
     samples = UsageSample.objects.filter(
         *named,
         metric__in=[Metric.DURATION.value, *(m.value for m in counted)],
@@ -158,13 +158,6 @@ def by_tenant(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -
     return found
 
 
-def _names_every_app() -> bool:
-    """A range of every app names every app on SQLite: it has no (metric, interval, timestamp)
-    index (usage migration 0013), so unnamed it read every sample of every app, where named
-    the unique key reads each app's range. PostgreSQL reads the range from that index."""
-    return connection.vendor == "sqlite"
-
-
 def _by_tenant_hours(interval: int, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
     """Each tenant's figures over a range of hours, from the samples.
 
@@ -178,7 +171,7 @@ def _by_tenant_hours(interval: int, start: datetime, end: datetime) -> dict[int,
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
     bounds = [adapt(start), adapt(end)]
-    every_app = " AND s.app_id IN (SELECT id FROM rtc_rtcapp)" if _names_every_app() else ""
+    every_app = " AND s.app_id IN (SELECT id FROM rtc_rtcapp)" if names_every_app() else ""
     per_account = f"""
         SELECT a.vendor_account_id AS account, s.metric AS metric, s.{q("timestamp")} AS moment,
                SUM(s.value) AS value, {", ".join(f"SUM(s.{q(t)}) AS {q(t)}" for t in TIER_FIELDS)}

@@ -491,6 +491,14 @@ def _aware(moment: datetime | str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def names_every_app() -> bool:
+    """A range of samples of every app names every app on SQLite: it has no (metric, interval,
+    timestamp) index (usage migration 0013), so unnamed it read every sample of every app,
+    where named the unique key reads each app's range. PostgreSQL reads the range from that
+    index."""
+    return connection.vendor == "sqlite"
+
+
 def window(filters: Filters) -> tuple[int, datetime, datetime]:
     """The stored series a report reads: hours of the reader's range, or the vendor's UTC days
     of its dates (weeks and months are rolled up from those days)."""
