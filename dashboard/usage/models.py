@@ -57,7 +57,8 @@ class UsageSample(TierMinutes):
             models.UniqueConstraint(fields=["app", "metric", "interval", "timestamp"], name="one_sample_per_bucket")
         ]
         # PostgreSQL also keeps ("metric", "interval", "timestamp") as usage_metric_time, outside
-        # this state (migration 0013 says why SQLite does not).
+        # this state (migration 0013 says why SQLite does not; there, reads of a range of every
+        # app name the apps: reports.names_every_app).
         indexes = [
             # The days of every app at once (the staff overview, the home page's minutes, the
             # overview's cost) from the index alone on PostgreSQL: a day of each app sits on

@@ -13,7 +13,20 @@ Still different: `TRUNCATE rtc_rtcapp CASCADE` follows foreign keys only and lea
 
 from django.db import migrations
 
-GUARD = """
+# 0011's check of a deletion, which both versions of its function end with.
+SAMPLES_REMAIN = """\
+    IF EXISTS (
+        SELECT 1 FROM gone_apps AS a WHERE EXISTS (SELECT 1 FROM usage_usagesample AS s WHERE s.app_id = a.id)
+    ) THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = 'delete on table "rtc_rtcapp": usage samples of the app remain in usage_usagesample';
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+GUARD = (
+    """
 CREATE FUNCTION rtc_app_id_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM usage_usagesample WHERE app_id = OLD.id) THEN
@@ -31,30 +44,19 @@ BEGIN
             MESSAGE = 'delete on table "rtc_rtcapp": apps are deleted in READ COMMITTED transactions only '
                       '(a snapshot would not see samples stored since)';
     END IF;
-    IF EXISTS (
-        SELECT 1 FROM gone_apps AS a WHERE EXISTS (SELECT 1 FROM usage_usagesample AS s WHERE s.app_id = a.id)
-    ) THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-            MESSAGE = 'delete on table "rtc_rtcapp": usage samples of the app remain in usage_usagesample';
-    END IF;
-    RETURN NULL;
-END $$;
 """
+    + SAMPLES_REMAIN
+)
 
-UNGUARD = """
+UNGUARD = (
+    """
 DROP TRIGGER rtc_app_id_changed ON rtc_rtcapp;
 DROP FUNCTION rtc_app_id_kept();
 CREATE OR REPLACE FUNCTION rtc_app_without_samples() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (
-        SELECT 1 FROM gone_apps AS a WHERE EXISTS (SELECT 1 FROM usage_usagesample AS s WHERE s.app_id = a.id)
-    ) THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-            MESSAGE = 'delete on table "rtc_rtcapp": usage samples of the app remain in usage_usagesample';
-    END IF;
-    RETURN NULL;
-END $$;
 """
+    + SAMPLES_REMAIN
+)
 
 
 def guard(apps, schema_editor):
