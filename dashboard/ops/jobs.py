@@ -27,12 +27,20 @@ from .tracing import job_id
 log = logging.getLogger(__name__)
 _started: dict[str, float] = {}
 _job_tokens: dict[str, Token[str]] = {}
-# A consumer keeps its jobs' counters this long before adding them up in the database: one
-# transaction for every job finished meanwhile (two writes per job were a tenth of a short job's
-# CPU). The Jobs page and /metrics lag by as much. A started job's pending row is still removed
-# at once: a retry re-queues the same task id, so a deferred removal could delete the retry's
-# row, and a consumer killed before its flush would leave rows that look waiting for ever.
+# A consumer keeps its jobs' counters, and the pending rows of the jobs it started, this long
+# before writing them to the database: one transaction for every job finished or started
+# meanwhile. Two writes per job were a tenth of a short job's CPU, and on SQLite the removal at
+# a job's start waited behind the other threads' writes in SQLite's sleeping busy handler (a
+# ninth of the backfill's worker time, README: the tenth pass). The Jobs page, /metrics and the
+# oldest waiting job lag by as much.
 FLUSH_SECONDS = 1.0
+# A started job's row is removed only if it was queued before the job started (a retry queues
+# the same task id again, later: its new row stays). Machines' clocks agree within this (NTP);
+# the jobs here retry no sooner than RETRY_DELAY (10 s) after they start.
+CLOCKS_AGREE_WITHIN = timedelta(seconds=1)
+# Rows older than this whose job waits neither in the queue nor in the schedule belonged to jobs
+# started by a consumer killed between two flushes: the heartbeat removes them (forget_started).
+STARTED_ROWS_KEPT = timedelta(seconds=60)
 
 
 class _Task(Protocol):
@@ -40,6 +48,7 @@ class _Task(Protocol):
 
     id: str
     name: str
+    args: tuple
 
 
 class Book:
@@ -52,6 +61,7 @@ class Book:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[tuple[str, datetime], dict[str, float]] = {}
+        self._started: dict[str, datetime] = {}  # task id: when it last started
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._also: list[Callable[[], None]] = []
@@ -69,18 +79,33 @@ class Book:
             _add(self._counts, {(name, minute): increments})
             self._ensure_flusher()
 
+    def started(self, task_id: str) -> None:
+        """A job started: its pending row goes at the next flush (at once where jobs run inline)."""
+        at = timezone.now()
+        if inline():
+            _remove_pending({task_id: at})
+            return
+        with self._lock:
+            self._started[task_id] = at
+            self._ensure_flusher()
+
     def flush(self) -> None:
-        """Write the counters kept so far in one transaction; if it fails, nothing of it was
-        written and all of it is kept for the next try (then the error is raised)."""
+        """Write the counters and remove the started jobs' rows kept so far, in one transaction;
+        if it fails, nothing of it was written and all of it is kept for the next try (then the
+        error is raised)."""
         with self._lock:
             counts, self._counts = self._counts, {}
+            started, self._started = self._started, {}
         try:
-            if counts:
+            if counts or started:
                 with transaction.atomic():
+                    _remove_pending(started)
                     _write_counts(counts)
         except BaseException:
             with self._lock:
                 _add(self._counts, counts)
+                for task_id, at in started.items():  # a later start of the same job kept meanwhile wins
+                    self._started[task_id] = max(at, self._started.get(task_id, at))
             raise
         for flush in self._also:
             flush()
@@ -111,6 +136,23 @@ def _add(
         kept = into.setdefault(key, {})
         for field, value in increments.items():
             kept[field] = kept.get(field, 0.0) + value
+
+
+def _remove_pending(started: dict[str, datetime]) -> None:
+    """The rows of started jobs, each only if it was queued before its job started (plain SQL,
+    one statement for all: Django's delete() collects first)."""
+    if not started:
+        return
+    field = PendingJob._meta.get_field("enqueued_at")
+    table = connection.ops.quote_name(PendingJob._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"DELETE FROM {table} WHERE task_id = %s AND enqueued_at <= %s",
+            [
+                (task_id, field.get_db_prep_save(at + CLOCKS_AGREE_WITHIN, connection))
+                for task_id, at in sorted(started.items())  # one order in every process, as below
+            ],
+        )
 
 
 def _write_counts(counts: dict[tuple[str, datetime], dict[str, float]]) -> None:
@@ -214,23 +256,41 @@ def enqueue_many(tasks: list) -> None:
 def waiting_jobs() -> list[tuple[str, tuple]]:
     """The name and arguments of every job that waits to run: in the queue, or in the schedule
     (a retry's delay, a job given a time). Reads and decodes the whole queue: for the planner's
-    rare doubt about a silent chain, not for every job. The schedule is read first: a job the
-    consumer moves from it to the queue meanwhile is then found in one or the other. (Huey's own
-    pending() and scheduled() log every message they cannot decode as an error, with its
-    traceback; here one warning counts them.)"""
+    rare doubt about a silent chain, not for every job."""
+    return [(task.name, tuple(task.args)) for task in _waiting_tasks()]
+
+
+def _waiting_tasks() -> list[_Task]:
+    """The schedule is read first: a job the consumer moves from it to the queue meanwhile is
+    then found in one or the other. (Huey's own pending() and scheduled() log every message they
+    cannot decode as an error, with its traceback; here one warning counts them.)"""
     storage = HUEY.storage
     found = []
     unreadable = 0
     for message in [*storage.scheduled_items(), *storage.enqueued_items()]:
         try:
-            task = HUEY.deserialize_task(message)
+            found.append(HUEY.deserialize_task(message))
         except Exception:  # a message this release cannot read (its task renamed or gone)
             unreadable += 1
-            continue
-        found.append((task.name, tuple(task.args)))
     if unreadable:
         log.warning("%s of %s waiting jobs could not be read", unreadable, unreadable + len(found))
     return found
+
+
+def forget_started(now: datetime | None = None) -> int:
+    """Remove the pending rows, older than STARTED_ROWS_KEPT, of jobs that wait neither in the
+    queue nor in the schedule: a consumer killed between two flushes had started them (their
+    removal was still in its memory). Reads the queue only when such old rows exist; returns how
+    many rows it removed."""
+    before = (now or timezone.now()) - STARTED_ROWS_KEPT
+    old = set(PendingJob.objects.filter(enqueued_at__lt=before).values_list("task_id", flat=True))
+    if not old:
+        return 0
+    gone = old - {task.id for task in _waiting_tasks()}
+    removed, _ = PendingJob.objects.filter(task_id__in=gone, enqueued_at__lt=before).delete()
+    if removed:
+        log.info("removed %s pending rows of jobs no longer waiting (their consumer stopped)", removed)
+    return removed
 
 
 def _on_enqueued(signal: str, task: _Task, *args: object) -> None:
@@ -240,9 +300,7 @@ def _on_enqueued(signal: str, task: _Task, *args: object) -> None:
 def _on_executing(signal: str, task: _Task, *args: object) -> None:
     _job_tokens[task.id] = job_id.set(task.id)
     _started[task.id] = time.monotonic()
-    table = connection.ops.quote_name(PendingJob._meta.db_table)
-    with connection.cursor() as cursor:  # plain SQL: Django's delete() collected first, for every job
-        cursor.execute(f"DELETE FROM {table} WHERE task_id = %s", [task.id])
+    book.started(task.id)
 
 
 def _on_finished(signal: str, task: _Task, *args: object) -> None:
@@ -291,6 +349,7 @@ def connect_signals() -> None:
 @db_periodic_task(crontab(), name="ops.heartbeat")
 def heartbeat() -> None:
     Heartbeat.objects.update_or_create(name="scheduler", defaults={"at": timezone.now()})
+    forget_started()
 
 
 @db_periodic_task(crontab(minute="23", hour="4"), name="ops.prune")

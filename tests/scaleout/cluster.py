@@ -176,9 +176,11 @@ class Cluster:
             self.wait_until_synced(started, **env)
             traffic = sim.traffic()
             cpu = self.workers_cpu() - cpu_before
+            pending = self.pending_rows_settled()
             self.stop_workers()
         return {
             "planned": planned,
+            "pending_rows": pending,
             "requests": traffic["requests"],
             "arrivals": sorted(traffic["arrivals"]),
             "most_in_flight": traffic["most_in_flight"],
@@ -193,7 +195,7 @@ class Cluster:
         with psycopg.connect(self.database_url, autocommit=True) as db:
             db.execute(
                 "TRUNCATE usage_usagesample, usage_synccursor, live_channel, rtc_rtcapp, "
-                "credentials_vendoraccount, audit_auditentry CASCADE"
+                "credentials_vendoraccount, audit_auditentry, ops_pendingjob CASCADE"
             )
         for number in (QUEUE_DB, LIMITS_DB):
             redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
@@ -254,6 +256,14 @@ class Cluster:
         under "huey.redis.rtcdashboard"), so keys spelled here would count an empty list."""
         storage = RedisStorage(name=settings.HUEY["name"], url=f"{REDIS}/{QUEUE_DB}")
         return storage.queue_size() + storage.schedule_size()
+
+    def pending_rows_settled(self, timeout: float = 15) -> int:
+        """The jobs' pending rows once the workers' bookkeeping has caught up (each removes the
+        rows of the jobs it started once a second), or what is left after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while (left := self.query("SELECT count(*) FROM ops_pendingjob")[0][0]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return left
 
     def chains_running(self) -> int:
         """Window chains under way: every app's series, and every account-wide peak series."""

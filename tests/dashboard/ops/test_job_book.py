@@ -1,16 +1,22 @@
-"""dashboard/ops/jobs.py in a consumer (not inline): counters are kept in memory and written
-together, all or nothing; a job's pending row is written before it is queued and removed as it
-starts."""
+"""dashboard/ops/jobs.py in a consumer (not inline): counters, and the removal of started jobs'
+pending rows, are kept in memory and written together, all or nothing; a job's pending row is
+written before it is queued; rows a killed consumer left behind are found and removed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.db import DatabaseError
+from django.utils import timezone
 from huey import signals
 
+from dashboard.core.schedules import RETRY_DELAY
 from dashboard.ops import jobs
+from dashboard.ops.health import pending_jobs
 from dashboard.ops.models import JobMinute, JobTotal, PendingJob
 
 
@@ -18,6 +24,7 @@ from dashboard.ops.models import JobMinute, JobTotal, PendingJob
 class FakeTask:
     id: str
     name: str
+    args: tuple = ()
 
 
 @pytest.fixture
@@ -40,9 +47,10 @@ def test_a_consumer_writes_its_counts_and_started_jobs_when_it_flushes(db: None,
     jobs._on_executing(signals.SIGNAL_EXECUTING, second)
     jobs._on_finished(signals.SIGNAL_ERROR, second)
     assert not JobMinute.objects.exists()  # kept in memory
-    assert not PendingJob.objects.exists()  # removed as each started
+    assert PendingJob.objects.count() == 2  # their removal too
 
     consumer.flush()
+    assert not PendingJob.objects.exists()
     minute = JobMinute.objects.get(name="usage.window")
     assert (minute.completed, minute.failed, minute.retried) == (1, 1, 0)
     total = JobTotal.objects.get(name="usage.window")
@@ -66,10 +74,53 @@ def test_a_retry_queued_again_keeps_its_new_pending_row(db: None, consumer: jobs
     assert JobTotal.objects.get(name="usage.window").retried == 1
 
 
+def test_a_retry_queued_again_before_the_flush_keeps_its_new_row(db: None, consumer: jobs.Book) -> None:
+    task = FakeTask("t-5", "usage.window")
+    with time_machine.travel(datetime(2026, 12, 3, 10, 0, tzinfo=UTC), tick=False) as clock:
+        jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)
+        clock.shift(timedelta(seconds=2))
+        jobs._on_executing(signals.SIGNAL_EXECUTING, task)
+        jobs._on_finished(signals.SIGNAL_RETRYING, task)
+        clock.shift(RETRY_DELAY)
+        jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)  # the retry, out of the schedule
+        consumer.flush()
+        assert PendingJob.objects.get(task_id="t-5").enqueued_at == timezone.now()  # the retry's row
+        jobs._on_executing(signals.SIGNAL_EXECUTING, task)  # the retry starts
+        consumer.flush()
+    assert not PendingJob.objects.filter(task_id="t-5").exists()
+
+
+def test_rows_of_jobs_a_killed_consumer_had_started_are_removed_by_the_heartbeat(
+    db: None, consumer: jobs.Book, waiting_queue
+) -> None:
+    from dashboard.rtc.tasks import refresh_account_apps
+
+    queued, scheduled, started, young = (refresh_account_apps.s(number) for number in range(4))
+    waiting_queue.enqueue(jobs.HUEY.serialize_task(queued), 0)
+    waiting_queue.add_to_schedule(jobs.HUEY.serialize_task(scheduled), datetime.now(UTC) + timedelta(hours=1))
+    long_ago = timezone.now() - jobs.STARTED_ROWS_KEPT - timedelta(seconds=1)
+    for task in (queued, scheduled, started):
+        PendingJob.objects.create(task_id=task.id, name=task.name, enqueued_at=long_ago)
+    PendingJob.objects.create(task_id=young.id, name=young.name, enqueued_at=timezone.now())  # maybe not queued yet
+    assert not pending_jobs(now=timezone.now() + timedelta(seconds=settings.READY_MAX_JOB_WAIT_SECONDS)).ok
+
+    jobs.heartbeat.call_local()  # the periodic job's own work
+    assert set(PendingJob.objects.values_list("task_id", flat=True)) == {queued.id, scheduled.id, young.id}
+    assert jobs.forget_started() == 0  # nothing more to remove
+
+
+def test_without_old_rows_the_queue_is_not_read(db: None, consumer: jobs.Book, monkeypatch) -> None:
+    PendingJob.objects.create(task_id="t-6", name="usage.window", enqueued_at=timezone.now())
+    monkeypatch.setattr(jobs, "_waiting_tasks", lambda: pytest.fail("read the queue"))
+    assert jobs.forget_started() == 0
+    assert PendingJob.objects.filter(task_id="t-6").exists()
+
+
 def test_a_failed_flush_writes_nothing_and_keeps_everything_for_the_next(
     db: None, consumer: jobs.Book, monkeypatch
 ) -> None:
     task = FakeTask("t-4", "usage.window")
+    jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)
     for _ in range(2):
         jobs._on_executing(signals.SIGNAL_EXECUTING, task)
         jobs._on_finished(signals.SIGNAL_COMPLETE, task)
@@ -84,11 +135,13 @@ def test_a_failed_flush_writes_nothing_and_keeps_everything_for_the_next(
     with pytest.raises(DatabaseError):
         consumer.flush()
     assert not JobMinute.objects.exists()  # the minute row written before the failure is rolled back
+    assert PendingJob.objects.filter(task_id="t-4").exists()  # and the started job's row kept
 
     monkeypatch.setattr(jobs, "add_to_row", written)
     consumer.flush()
     assert JobMinute.objects.get(name="usage.window").completed == 2  # once, not three or four times
     assert JobTotal.objects.get(name="usage.window").completed == 2
+    assert not PendingJob.objects.filter(task_id="t-4").exists()
 
 
 def test_many_jobs_are_queued_at_once_with_their_pending_rows(db: None, consumer: jobs.Book, monkeypatch) -> None:
