@@ -2,7 +2,8 @@
 
 90 days by the hour page through every row and the CSV holds as many; "last 24 hours" is 24
 complete hours in two zones; the running period is marked; a uprtc app shows the console's
-observed usage, labelled; last month's statement downloads and its total is the page's.
+observed usage, labelled; last month's statement downloads and its total is the page's; staff
+see the same minutes over a range of hours on the overview as in the tenant's and the app's reports.
 """
 
 from __future__ import annotations
@@ -132,3 +133,69 @@ def test_a_reader_can_trust_the_usage_figures(transactional_db, browser_page, se
     sheet = zipfile.ZipFile(download.value.path()).read("xl/worksheets/sheet1.xml").decode()
     downloaded = Decimal(re.findall(r'<c r="K\d+"(?: s="\d+")?><v>([^<]+)</v>', sheet)[-1])
     assert Decimal(shown.replace("$", "").replace(",", "")) == downloaded > 0
+
+
+def test_staff_see_the_same_hourly_minutes_on_the_overview_as_in_the_tenants_reports(
+    transactional_db, browser_page
+) -> None:
+    """The staff overview over a range of hours (its reads name every app on SQLite, which has no
+    index by time alone) shows the minutes the tenant's and the app's own reports show, and the
+    samples hold."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    acme = Tenant.objects.create(name="Acme Rooms", slug="acme")
+    staff = make_user("sam", staff=True)
+    Preferences.objects.create(user=staff, time_zone="UTC", language="en")
+    account = VendorAccount(tenant=acme, vendor="aliyun", label="Production")
+    account.set_credentials({"access_key_id": "LTAI5tBrowserKey", "access_key_secret": "browser-secret-0123456789"})
+    account.save()
+    app = RtcApp.objects.create(vendor_account=account, app_id="app-1", name="Town hall")
+    quiet = RtcApp.objects.create(vendor_account=account, app_id="app-2", name="Quiet room")
+    now = datetime.now(UTC)
+    _seed(app, now)
+    UsageSample.objects.create(
+        app=quiet,
+        metric="duration",
+        interval=3600,
+        timestamp=now.replace(minute=0, second=0, microsecond=0),
+        value=1,
+        audio=1,
+    )
+    _log_in(page, "sam")
+    today = now.date()
+    query = f"?range=custom&from={today - timedelta(days=2)}&to={today}"  # three days: by the hour
+    page.goto("/usage/" + query)
+    heading = page.locator("#ranking p").first.inner_text()
+    first, last = (date.fromisoformat(found) for found in re.findall(r"\d{4}-\d\d-\d\d", heading))
+    assert (first, last) == (today - timedelta(days=2), today) and "· Hour ·" in heading, heading
+    start = datetime.combine(first, datetime.min.time(), UTC)  # the staff member's zone is UTC
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC)
+    held = sum(
+        UsageSample.objects.filter(
+            app=app, metric="duration", interval=3600, timestamp__gte=start, timestamp__lt=end
+        ).values_list("value", flat=True)
+    )
+    assert held > 0
+
+    def number(text: str) -> int:
+        return int(text.replace(",", "").replace("min", "").strip())
+
+    rows = page.locator("#app-ranking tbody tr")
+    expect(rows.first).to_contain_text("Town hall")  # the busier app first
+    on_overview = number(rows.first.locator("td").nth(2).inner_text())
+    tenant_on_overview = number(
+        page.locator('#tenant-ranking tr[data-tenant="acme"] [data-figure="duration"]').inner_text()
+    )
+    page.locator("#o-order").select_option("peak_users")  # re-ranked in place (htmx), the figures the same
+    expect(page).to_have_url(re.compile(r"order=peak_users"))
+    expect(page.locator("#app-ranking tbody tr", has_text="Town hall").locator("td").nth(2)).to_have_text(
+        f"{on_overview:,}"
+    )
+
+    page.goto(f"/t/acme/accounts/{account.pk}/apps/{app.pk}/usage/" + query)
+    in_app_report = number(page.locator('[data-total="duration"]').inner_text())
+    page.goto("/t/acme/usage/" + query)
+    in_tenant_report = number(page.locator('[data-total="duration"]').inner_text())
+    assert on_overview == in_app_report == held
+    assert tenant_on_overview == in_tenant_report == held + 1  # the quiet app's one minute
