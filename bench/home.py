@@ -137,7 +137,7 @@ def seed() -> tuple[object, object, str, str]:
     from dashboard.recordings.models import Recording
     from dashboard.rtc.models import RtcApp
     from dashboard.tenancy.models import Membership, Tenant
-    from dashboard.usage.models import Metric, SyncCursor, UsageSample
+    from dashboard.usage.models import Metric, SyncCursor
 
     rng = random.Random(16)
     now = datetime.now(UTC)
@@ -193,7 +193,7 @@ def seed() -> tuple[object, object, str, str]:
         "v1080",
         "content",
     ]
-    without_indexes(UsageSample, lambda: bulk(connection, "usage_usagesample", columns, samples()))
+    without_indexes("usage_usagesample", lambda: bulk(connection, "usage_usagesample", columns, samples()))
     SyncCursor.objects.bulk_create(
         SyncCursor(
             app=app,
@@ -272,19 +272,34 @@ def seed() -> tuple[object, object, str, str]:
     return staff, admin, tenants[0].slug, user_id
 
 
-def without_indexes(model, load) -> None:
+def without_indexes(table: str, load) -> None:
     """Millions of rows load faster with the table's secondary indexes built once afterwards
-    (the unique key stays: rows come in its order). The table ends as its migrations made it."""
+    (the unique key stays: rows come in its order). Every index the database holds for the
+    table, by its own definition: those of the model's state and those a migration keeps
+    outside it (PostgreSQL's `usage_metric_time`, usage 0013). The table ends as its
+    migrations made it."""
     from django.db import connection
 
-    indexes = list(model._meta.indexes)
-    with connection.schema_editor() as editor:
-        for index in indexes:
-            editor.remove_index(model, index)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = %s AND indexdef NOT LIKE 'CREATE UNIQUE %%'",
+                [table],
+            )
+        else:  # SQLite: an automatic index (a key's) has no definition of its own
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %%'",
+                [table],
+            )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     load()
-    with connection.schema_editor() as editor:
-        for index in indexes:
-            editor.add_index(model, index)
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
 
 
 def bulk(connection, table: str, columns: list[str], rows) -> None:
