@@ -296,10 +296,12 @@ def without_indexes(table: str, load) -> None:
         indexes = cursor.fetchall()
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    load()
-    with connection.cursor() as cursor:
-        for _name, definition in indexes:
-            cursor.execute(definition)
+    try:
+        load()
+    finally:  # a failed load leaves the table as its migrations made it too
+        with connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
 
 
 def bulk(connection, table: str, columns: list[str], rows) -> None:

@@ -34,9 +34,10 @@ _job_tokens: dict[str, Token[str]] = {}
 # ninth of the backfill's worker time, README: the tenth pass). The Jobs page, /metrics and the
 # oldest waiting job lag by as much.
 FLUSH_SECONDS = 1.0
-# A started job's row is removed only if it was queued before the job started (a retry queues
-# the same task id again, later: its new row stays). Machines' clocks agree within this (NTP);
-# the jobs here retry no sooner than RETRY_DELAY (10 s) after they start.
+# A started job's row is removed only if it was queued before the job started, give or take
+# this (machines' clocks agree within it: NTP). A retry queues the same task id again, later:
+# as a job retries, its cutoff moves back to that moment, so the retry's row stays even when
+# it is queued at once (Huey's default retry_delay is 0).
 CLOCKS_AGREE_WITHIN = timedelta(seconds=1)
 # Rows older than this whose job waits neither in the queue nor in the schedule belonged to jobs
 # started by a consumer killed between two flushes: the heartbeat removes them (forget_started).
@@ -52,7 +53,8 @@ class _Task(Protocol):
 
 
 class Book:
-    """Job counters of this process not yet written to the database.
+    """Job counters of this process, and the removals of its started jobs' pending rows, not yet
+    written to the database.
 
     Written at once where jobs run inline (HUEY.immediate: tests, a web process without a
     consumer); in a consumer, by a thread of its own every FLUSH_SECONDS and when it stops.
@@ -61,7 +63,7 @@ class Book:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[tuple[str, datetime], dict[str, float]] = {}
-        self._started: dict[str, datetime] = {}  # task id: when it last started
+        self._started: dict[str, datetime] = {}  # task id: its row goes if queued before this
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._also: list[Callable[[], None]] = []
@@ -81,13 +83,19 @@ class Book:
 
     def started(self, task_id: str) -> None:
         """A job started: its pending row goes at the next flush (at once where jobs run inline)."""
-        at = timezone.now()
+        cutoff = timezone.now() + CLOCKS_AGREE_WITHIN
         if inline():
-            _remove_pending({task_id: at})
+            _remove_pending({task_id: cutoff})
             return
         with self._lock:
-            self._started[task_id] = at
+            self._started[task_id] = cutoff
             self._ensure_flusher()
+
+    def retrying(self, task_id: str) -> None:
+        """A started job is about to be queued again: only a row queued before now goes."""
+        with self._lock:
+            if task_id in self._started:
+                self._started[task_id] = min(self._started[task_id], timezone.now())
 
     def flush(self) -> None:
         """Write the counters and remove the started jobs' rows kept so far, in one transaction;
@@ -104,8 +112,8 @@ class Book:
         except BaseException:
             with self._lock:
                 _add(self._counts, counts)
-                for task_id, at in started.items():  # a later start of the same job kept meanwhile wins
-                    self._started[task_id] = max(at, self._started.get(task_id, at))
+                for task_id, cutoff in started.items():  # a later start of the same job kept meanwhile wins
+                    self._started[task_id] = max(cutoff, self._started.get(task_id, cutoff))
             raise
         for flush in self._also:
             flush()
@@ -139,8 +147,8 @@ def _add(
 
 
 def _remove_pending(started: dict[str, datetime]) -> None:
-    """The rows of started jobs, each only if it was queued before its job started (plain SQL,
-    one statement for all: Django's delete() collects first)."""
+    """The rows of started jobs, each only if it was queued before its cutoff (plain SQL, one
+    statement for all: Django's delete() collects first)."""
     if not started:
         return
     field = PendingJob._meta.get_field("enqueued_at")
@@ -149,8 +157,8 @@ def _remove_pending(started: dict[str, datetime]) -> None:
         cursor.executemany(
             f"DELETE FROM {table} WHERE task_id = %s AND enqueued_at <= %s",
             [
-                (task_id, field.get_db_prep_save(at + CLOCKS_AGREE_WITHIN, connection))
-                for task_id, at in sorted(started.items())  # one order in every process, as below
+                (task_id, field.get_db_prep_save(cutoff, connection))
+                for task_id, cutoff in sorted(started.items())  # one order in every process, as below
             ],
         )
 
@@ -261,9 +269,9 @@ def waiting_jobs() -> list[tuple[str, tuple]]:
 
 
 def _waiting_tasks() -> list[_Task]:
-    """The schedule is read first: a job the consumer moves from it to the queue meanwhile is
-    then found in one or the other. (Huey's own pending() and scheduled() log every message they
-    cannot decode as an error, with its traceback; here one warning counts them.)"""
+    """The schedule is read first, then the queue. (Huey's own pending() and scheduled() log
+    every message they cannot decode as an error, with its traceback; here one warning counts
+    them.)"""
     storage = HUEY.storage
     found = []
     unreadable = 0
@@ -280,13 +288,26 @@ def _waiting_tasks() -> list[_Task]:
 def forget_started(now: datetime | None = None) -> int:
     """Remove the pending rows, older than STARTED_ROWS_KEPT, of jobs that wait neither in the
     queue nor in the schedule: a consumer killed between two flushes had started them (their
-    removal was still in its memory). Reads the queue only when such old rows exist; returns how
-    many rows it removed."""
+    removal was still in its memory). Reads the queue's ids only when such old rows exist, and
+    removes nothing if a message cannot be read; returns how many rows it removed.
+
+    A job moving between the schedule and the queue meanwhile can be in neither (Huey takes it
+    from the schedule, signals, then queues it): its row is written again (the signal) before
+    it is queued, and the removal keeps rows written since they were read as old."""
     before = (now or timezone.now()) - STARTED_ROWS_KEPT
     old = set(PendingJob.objects.filter(enqueued_at__lt=before).values_list("task_id", flat=True))
     if not old:
         return 0
-    gone = old - {task.id for task in _waiting_tasks()}
+    storage = HUEY.storage
+    try:  # the message's id only: no task looked up, so jobs of another release count too
+        waiting = {
+            HUEY.serializer.deserialize(message).id
+            for message in [*storage.scheduled_items(), *storage.enqueued_items()]
+        }
+    except Exception:
+        log.warning("pending rows not reconciled: a waiting job could not be read", exc_info=True)
+        return 0
+    gone = sorted(old - waiting)  # one order, as the flushes delete
     removed, _ = PendingJob.objects.filter(task_id__in=gone, enqueued_at__lt=before).delete()
     if removed:
         log.info("removed %s pending rows of jobs no longer waiting (their consumer stopped)", removed)
@@ -307,7 +328,8 @@ def _on_finished(signal: str, task: _Task, *args: object) -> None:
     seconds = time.monotonic() - _started.pop(task.id, time.monotonic())
     if signal == signals.SIGNAL_COMPLETE:
         book.count(task.name, completed=1, seconds=seconds)
-    elif signal == signals.SIGNAL_RETRYING:
+    elif signal == signals.SIGNAL_RETRYING:  # Huey queues the retry next, on this thread
+        book.retrying(task.id)
         book.count(task.name, retried=1, seconds=seconds)
     else:
         book.count(task.name, failed=1, seconds=seconds)
@@ -349,7 +371,10 @@ def connect_signals() -> None:
 @db_periodic_task(crontab(), name="ops.heartbeat")
 def heartbeat() -> None:
     Heartbeat.objects.update_or_create(name="scheduler", defaults={"at": timezone.now()})
-    forget_started()
+    try:
+        forget_started()
+    except DatabaseError:  # e.g. a deadlock with a flush on PostgreSQL: next minute again
+        log.warning("pending rows not reconciled", exc_info=True)
 
 
 @db_periodic_task(crontab(minute="23", hour="4"), name="ops.prune")

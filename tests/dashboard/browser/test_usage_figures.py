@@ -187,7 +187,9 @@ def test_staff_see_the_same_hourly_minutes_on_the_overview_as_in_the_tenants_rep
     tenant_on_overview = number(
         page.locator('#tenant-ranking tr[data-tenant="acme"] [data-figure="duration"]').inner_text()
     )
-    page.locator("#o-order").select_option("peak_users")  # re-ranked in place (htmx), the figures the same
+    with page.expect_response(re.compile(r"/usage/\?.*order=peak_users")) as reranked:
+        page.locator("#o-order").select_option("peak_users")  # re-ranked in place (htmx), the figures the same
+    assert reranked.value.ok and reranked.value.request.headers.get("hx-request") == "true"
     expect(page).to_have_url(re.compile(r"order=peak_users"))
     expect(page.locator("#app-ranking tbody tr", has_text="Town hall").locator("td").nth(2)).to_have_text(
         f"{on_overview:,}"

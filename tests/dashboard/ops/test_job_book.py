@@ -109,11 +109,72 @@ def test_rows_of_jobs_a_killed_consumer_had_started_are_removed_by_the_heartbeat
     assert jobs.forget_started() == 0  # nothing more to remove
 
 
+def test_a_retry_queued_at_once_keeps_its_row(db: None, consumer: jobs.Book) -> None:
+    task = FakeTask("t-7", "usage.window")
+    with time_machine.travel(datetime(2026, 12, 3, 10, 0, tzinfo=UTC), tick=False) as clock:
+        jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)
+        clock.shift(0.1)
+        jobs._on_executing(signals.SIGNAL_EXECUTING, task)
+        clock.shift(0.1)
+        jobs._on_finished(signals.SIGNAL_RETRYING, task)
+        clock.shift(0.001)
+        jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)  # no retry delay: within a second of the start
+        consumer.flush()
+    assert PendingJob.objects.filter(task_id="t-7").exists()
+
+
+def test_a_start_kept_during_a_failed_flush_is_not_lost_to_the_earlier_one(
+    db: None, consumer: jobs.Book, monkeypatch
+) -> None:
+    task = FakeTask("t-8", "usage.window")
+    with time_machine.travel(datetime(2026, 12, 3, 10, 0, tzinfo=UTC), tick=False) as clock:
+        jobs._on_enqueued(signals.SIGNAL_ENQUEUED, task)
+        jobs._on_executing(signals.SIGNAL_EXECUTING, task)
+        written = jobs.add_to_row
+
+        def the_retry_starts_meanwhile_then_the_flush_fails(model, key, increments):
+            clock.shift(RETRY_DELAY)
+            jobs._on_executing(signals.SIGNAL_EXECUTING, task)  # on another worker thread
+            raise DatabaseError("database is locked")
+
+        jobs._on_finished(signals.SIGNAL_RETRYING, task)
+        monkeypatch.setattr(jobs, "add_to_row", the_retry_starts_meanwhile_then_the_flush_fails)
+        with pytest.raises(DatabaseError):
+            consumer.flush()
+        # The retry's row, as another connection committed it before the retry started.
+        retried_at = timezone.now() - timedelta(milliseconds=10)
+        PendingJob.objects.filter(task_id="t-8").update(enqueued_at=retried_at)
+        monkeypatch.setattr(jobs, "add_to_row", written)
+        consumer.flush()
+    assert not PendingJob.objects.filter(task_id="t-8").exists()  # the retry's start removed its row
+
+
 def test_without_old_rows_the_queue_is_not_read(db: None, consumer: jobs.Book, monkeypatch) -> None:
     PendingJob.objects.create(task_id="t-6", name="usage.window", enqueued_at=timezone.now())
-    monkeypatch.setattr(jobs, "_waiting_tasks", lambda: pytest.fail("read the queue"))
+    monkeypatch.setattr(jobs.HUEY.storage, "enqueued_items", lambda: pytest.fail("read the queue"))
     assert jobs.forget_started() == 0
     assert PendingJob.objects.filter(task_id="t-6").exists()
+
+
+def test_a_row_written_again_while_the_queue_is_read_stays(db: None, consumer: jobs.Book, monkeypatch) -> None:
+    long_ago = timezone.now() - jobs.STARTED_ROWS_KEPT - timedelta(seconds=1)
+    PendingJob.objects.create(task_id="t-9", name="usage.window", enqueued_at=long_ago)
+
+    def moved_from_the_schedule_meanwhile():
+        jobs._on_enqueued(signals.SIGNAL_ENQUEUED, FakeTask("t-9", "usage.window"))  # in neither, for now
+        return []
+
+    monkeypatch.setattr(jobs.HUEY.storage, "enqueued_items", moved_from_the_schedule_meanwhile)
+    assert jobs.forget_started() == 0
+    assert PendingJob.objects.filter(task_id="t-9").exists()
+
+
+def test_an_unreadable_waiting_job_leaves_every_row(db: None, consumer: jobs.Book, waiting_queue, caplog) -> None:
+    long_ago = timezone.now() - jobs.STARTED_ROWS_KEPT - timedelta(seconds=1)
+    PendingJob.objects.create(task_id="t-10", name="usage.window", enqueued_at=long_ago)
+    waiting_queue.enqueue(b"not a job this release can read", 0)
+    assert jobs.forget_started() == 0
+    assert PendingJob.objects.filter(task_id="t-10").exists() and "not reconciled" in caplog.text
 
 
 def test_a_failed_flush_writes_nothing_and_keeps_everything_for_the_next(
