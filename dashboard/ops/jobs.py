@@ -49,7 +49,6 @@ class _Task(Protocol):
 
     id: str
     name: str
-    args: tuple
 
 
 class Book:
@@ -63,7 +62,7 @@ class Book:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[tuple[str, datetime], dict[str, float]] = {}
-        self._started: dict[str, datetime] = {}  # task id: its row goes if queued before this
+        self._cutoffs: dict[str, datetime] = {}  # started jobs: the task id's row goes if queued before
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._also: list[Callable[[], None]] = []
@@ -88,14 +87,14 @@ class Book:
             _remove_pending({task_id: cutoff})
             return
         with self._lock:
-            self._started[task_id] = cutoff
+            self._cutoffs[task_id] = cutoff
             self._ensure_flusher()
 
     def retrying(self, task_id: str) -> None:
         """A started job is about to be queued again: only a row queued before now goes."""
         with self._lock:
-            if task_id in self._started:
-                self._started[task_id] = min(self._started[task_id], timezone.now())
+            if task_id in self._cutoffs:
+                self._cutoffs[task_id] = min(self._cutoffs[task_id], timezone.now())
 
     def flush(self) -> None:
         """Write the counters and remove the started jobs' rows kept so far, in one transaction;
@@ -103,17 +102,17 @@ class Book:
         error is raised)."""
         with self._lock:
             counts, self._counts = self._counts, {}
-            started, self._started = self._started, {}
+            cutoffs, self._cutoffs = self._cutoffs, {}
         try:
-            if counts or started:
+            if counts or cutoffs:
                 with transaction.atomic():
-                    _remove_pending(started)
+                    _remove_pending(cutoffs)
                     _write_counts(counts)
         except BaseException:
             with self._lock:
                 _add(self._counts, counts)
-                for task_id, cutoff in started.items():  # a later start of the same job kept meanwhile wins
-                    self._started[task_id] = max(cutoff, self._started.get(task_id, cutoff))
+                for task_id, cutoff in cutoffs.items():  # a later start of the same job kept meanwhile wins
+                    self._cutoffs[task_id] = max(cutoff, self._cutoffs.get(task_id, cutoff))
             raise
         for flush in self._also:
             flush()
@@ -146,10 +145,10 @@ def _add(
             kept[field] = kept.get(field, 0.0) + value
 
 
-def _remove_pending(started: dict[str, datetime]) -> None:
+def _remove_pending(cutoffs: dict[str, datetime]) -> None:
     """The rows of started jobs, each only if it was queued before its cutoff (plain SQL, one
     statement for all: Django's delete() collects first)."""
-    if not started:
+    if not cutoffs:
         return
     field = PendingJob._meta.get_field("enqueued_at")
     table = connection.ops.quote_name(PendingJob._meta.db_table)
@@ -158,7 +157,7 @@ def _remove_pending(started: dict[str, datetime]) -> None:
             f"DELETE FROM {table} WHERE task_id = %s AND enqueued_at <= %s",
             [
                 (task_id, field.get_db_prep_save(cutoff, connection))
-                for task_id, cutoff in sorted(started.items())  # one order in every process, as below
+                for task_id, cutoff in sorted(cutoffs.items())  # one order in every process, as below
             ],
         )
 
@@ -264,22 +263,21 @@ def enqueue_many(tasks: list) -> None:
 def waiting_jobs() -> list[tuple[str, tuple]]:
     """The name and arguments of every job that waits to run: in the queue, or in the schedule
     (a retry's delay, a job given a time). Reads and decodes the whole queue: for the planner's
-    rare doubt about a silent chain, not for every job."""
-    return [(task.name, tuple(task.args)) for task in _waiting_tasks()]
-
-
-def _waiting_tasks() -> list[_Task]:
-    """The schedule is read first, then the queue. (Huey's own pending() and scheduled() log
-    every message they cannot decode as an error, with its traceback; here one warning counts
-    them.)"""
+    rare doubt about a silent chain, not for every job. The schedule is read first: a job the
+    consumer moves from it to the queue after that read is found in the queue (while Huey moves
+    it, between its two steps, it is in neither for a moment). (Huey's own pending() and
+    scheduled() log every message they cannot decode as an error, with its traceback; here one
+    warning counts them.)"""
     storage = HUEY.storage
     found = []
     unreadable = 0
     for message in [*storage.scheduled_items(), *storage.enqueued_items()]:
         try:
-            found.append(HUEY.deserialize_task(message))
+            task = HUEY.deserialize_task(message)
         except Exception:  # a message this release cannot read (its task renamed or gone)
             unreadable += 1
+            continue
+        found.append((task.name, tuple(task.args)))
     if unreadable:
         log.warning("%s of %s waiting jobs could not be read", unreadable, unreadable + len(found))
     return found

@@ -24,7 +24,6 @@ from dashboard.ops.models import JobMinute, JobTotal, PendingJob
 class FakeTask:
     id: str
     name: str
-    args: tuple = ()
 
 
 @pytest.fixture
