@@ -301,7 +301,7 @@ def cursors(cursor, hour: datetime, today: datetime) -> None:
 
 
 def drop_indexes(cursor, table: str) -> list[str]:
-    """Drop the table's secondary indexes (not its key or unique constraints); returns how to build them again."""
+    """Drop the table's indexes, its key's and unique constraints' included; returns how to build them again."""
     found = fetch(
         cursor,
         """
@@ -314,7 +314,8 @@ def drop_indexes(cursor, table: str) -> list[str]:
         cursor.execute(f'DROP INDEX "{index_name}"')
     constraints = fetch(
         cursor,
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'u'",
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
         [table],
     )
     for constraint_name, _ in constraints:

@@ -43,6 +43,9 @@ class UsageSample(TierMinutes):
     # upkeep and 303 MB at 1,000 apps x a year (bench/scale.py). No foreign key constraint on
     # PostgreSQL: triggers check the app once per statement instead of once per row (migration
     # 0011 says why and what they keep); SQLite keeps its key.
+    # The bucket is the key: no id column, its index or (on SQLite) AUTOINCREMENT's sequence to
+    # keep for every stored bucket (migration 0014 says what that saved).
+    pk = models.CompositePrimaryKey("app", "metric", "interval", "timestamp")
     app = models.ForeignKey(
         "rtc.RtcApp", on_delete=models.CASCADE, related_name="usage", db_index=False, db_constraint=False
     )
@@ -53,9 +56,6 @@ class UsageSample(TierMinutes):
     peak_time = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["app", "metric", "interval", "timestamp"], name="one_sample_per_bucket")
-        ]
         # PostgreSQL also keeps ("metric", "interval", "timestamp") as usage_metric_time, outside
         # this state (migration 0013 says why SQLite does not; there, reads of a range of every
         # app name the apps: reports.names_every_app).

@@ -68,7 +68,7 @@ def backfilled_within(database: Path, seconds: float) -> bool:
     while time.monotonic() < deadline:
         with contextlib.closing(sqlite3.connect(database)) as db:
             counts = db.execute(
-                "SELECT a.app_id, COUNT(s.id) FROM rtc_rtcapp a "
+                "SELECT a.app_id, COUNT(s.app_id) FROM rtc_rtcapp a "
                 "JOIN credentials_vendoraccount v ON a.vendor_account_id = v.id "
                 "LEFT JOIN usage_usagesample s ON s.app_id = a.id AND s.metric = 'duration' AND s.interval = 86400 "
                 "WHERE v.vendor = 'aliyun' GROUP BY a.app_id"

@@ -143,7 +143,7 @@ def test_a_series_range_is_read_through_the_unique_key_on_statistics_of_a_younge
         explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
         cursor.execute(f"{explain} SELECT timestamp, value FROM usage_usagesample WHERE {where}", params)
         plan = " ".join(str(row) for row in cursor.fetchall())
-    key = "one_sample_per_bucket" if connection.vendor == "postgresql" else "sqlite_autoindex_usage_usagesample"
+    key = "usage_usagesample_pkey" if connection.vendor == "postgresql" else "sqlite_autoindex_usage_usagesample"
     assert key in plan, plan
     assert "usage_daily_covering" not in plan and "usage_metric_time" not in plan, plan
 

@@ -1,0 +1,64 @@
+"""Migrations of the samples' table that each database runs by hand (Django does not migrate a
+table to a composite key): the samples survive both ways, and the table ends as the model says."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from dashboard.rtc.models import RtcApp
+from dashboard.usage import samples
+from dashboard.usage.models import UsageSample
+from tests.dashboard.usage.test_samples import HOUR, hours
+from vendors.base.types import UsageMetric
+
+BEFORE = [("usage", "0013_metric_time_index_postgresql_only")]
+AFTER = [("usage", "0014_sample_bucket_is_the_key")]
+SAMPLE_FIGURES = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", "audio", "content")
+
+
+def _migrate(targets) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def _stored(table_has_id: bool) -> list[tuple]:
+    columns = ", ".join(f'"{c}"' for c in SAMPLE_FIGURES)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT {columns} FROM usage_usagesample ORDER BY "app_id", "metric", "timestamp"')
+        rows = cursor.fetchall()
+        cursor.execute("SELECT * FROM usage_usagesample LIMIT 1")
+        names = [column[0] for column in cursor.description]
+    assert ("id" in names) is table_has_id, names
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_samples_keep_their_figures_as_the_bucket_becomes_the_key_and_back(two_tenants) -> None:
+    app = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="kept", name="Kept")
+    with transaction.atomic():
+        samples.store(app, [*hours(HOUR, 30), *hours(HOUR, 5, metric=UsageMetric.ACTIVE_USERS)])
+    stored = _stored(table_has_id=False)
+    assert len(stored) == 35
+    try:
+        _migrate(BEFORE)
+        assert _stored(table_has_id=True) == stored
+        # The old table's key: a sample per bucket.
+        with connection.cursor() as cursor, pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute(
+                "INSERT INTO usage_usagesample (app_id, metric, interval, timestamp, value, audio, v360, v720, "
+                "v1080, content) SELECT app_id, metric, interval, timestamp, 1, 0, 0, 0, 0, 0 "
+                "FROM usage_usagesample LIMIT 1"
+            )
+    finally:
+        _migrate(AFTER)
+    assert _stored(table_has_id=False) == stored
+    with pytest.raises(IntegrityError), transaction.atomic():  # the bucket is the key
+        UsageSample.objects.create(**{**UsageSample.objects.values(*SAMPLE_FIGURES).first(), "value": 1})
+    changed = UsageSample.objects.filter(app=app).first()
+    UsageSample.objects.filter(pk=changed.pk).update(value=changed.value + 7)
+    assert UsageSample.objects.get(pk=changed.pk).value == changed.value + 7
+    app.delete()  # Django's cascade through the key's first column
+    assert not UsageSample.objects.exists()
