@@ -44,7 +44,7 @@ CLOCKS_AGREE_WITHIN = timedelta(seconds=1)
 STARTED_ROWS_KEPT = timedelta(seconds=60)
 
 
-class _Task(Protocol):
+class QueuedTask(Protocol):
     """What the bookkeeping reads of a Huey task (Huey has no type hints)."""
 
     id: str
@@ -207,7 +207,7 @@ def add_to_row(model: type[Model], key: dict[str, object], increments: dict[str,
         )
 
 
-def pending(tasks: list[_Task]) -> None:
+def pending(tasks: list[QueuedTask]) -> None:
     """The pending rows of jobs about to be queued (a new row or a new time), in plain SQL: every
     window of a usage chain queues the next, and Django's bulk_create cost more CPU than the write.
     PENDING_BATCH rows a statement (PostgreSQL takes at most 65,535 parameters)."""
@@ -312,17 +312,30 @@ def forget_started(now: datetime | None = None) -> int:
     return removed
 
 
-def _on_enqueued(signal: str, task: _Task, *args: object) -> None:
+def pending_written_now(task: QueuedTask) -> None:
+    """Write a job's pending row now, in the caller's transaction, before the job is queued
+    after it: its queueing then writes none. A usage window writes its chain's next job's row
+    with its samples: written on its own after the commit, on SQLite the row waited for the
+    other threads' windows in SQLite's sleeping busy handler (README, the eleventh pass)."""
     pending([task])
+    setattr(task, _ROW_WRITTEN, True)  # on this object only: a retry, read from the queue, writes its own
 
 
-def _on_executing(signal: str, task: _Task, *args: object) -> None:
+_ROW_WRITTEN = "pending_row_written"
+
+
+def _on_enqueued(signal: str, task: QueuedTask, *args: object) -> None:
+    if not getattr(task, _ROW_WRITTEN, False):
+        pending([task])
+
+
+def _on_executing(signal: str, task: QueuedTask, *args: object) -> None:
     _job_tokens[task.id] = job_id.set(task.id)
     _started[task.id] = time.monotonic()
     book.started(task.id)
 
 
-def _on_finished(signal: str, task: _Task, *args: object) -> None:
+def _on_finished(signal: str, task: QueuedTask, *args: object) -> None:
     seconds = time.monotonic() - _started.pop(task.id, time.monotonic())
     if signal == signals.SIGNAL_COMPLETE:
         book.count(task.name, completed=1, seconds=seconds)
@@ -342,7 +355,7 @@ def _on_finished(signal: str, task: _Task, *args: object) -> None:
 def _safely(handler: Callable[..., None]) -> Callable[..., None]:
     """Bookkeeping never breaks a job: a failed write is logged and forgotten."""
 
-    def guarded(signal: str, task: _Task, *args: object) -> None:
+    def guarded(signal: str, task: QueuedTask, *args: object) -> None:
         try:
             handler(signal, task, *args)
         except DatabaseError:

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from dashboard.core.schedules import RETRIES, RETRY_BACKOFF, RETRY_DELAY, every
 from dashboard.core.vendor_errors import stored_text
@@ -50,19 +50,20 @@ def sync_series_window(
     `follows` this one (it moves the cursor only from where this one left it)."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    follower = sync_series_window.s(app_pk, metric, interval, rest, follows=True) if rest else None
     try:
         sync.say_alive(app_pk, metric, interval)
-        stored = sync.run_series_window(app_pk, metric, interval, window, follows=follows)
+        stored = sync.run_series_window(
+            app_pk, metric, interval, window, follows=follows, ends_chain=not rest, follower=follower
+        )
     except Exception as error:
         if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
             sync.finish_chain(app_pk, metric, interval, stored_text(error))
         raise
     if stored is None:  # the app is gone (deleted with its account?): so is its chain
         return 0
-    if rest:
-        sync_series_window(app_pk, metric, interval, rest, follows=True)
-    else:
-        sync.finish_chain(app_pk, metric, interval)
+    if follower is not None:
+        HUEY.enqueue(follower)  # its pending row was written with the window (sync.write_window)
     return stored
 
 

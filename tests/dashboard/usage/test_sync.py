@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from huey import signals
 from huey.contrib.djhuey import HUEY
 
 from dashboard.credentials.blocking import unblock
@@ -483,3 +484,34 @@ def test_a_vendor_without_account_usage_keeps_the_labelled_sum_of_app_peaks(acco
     since = datetime.combine(timezone.now().date() - timedelta(days=6), datetime.min.time(), UTC)
     per_day = days.filter(timestamp__gte=since).values("timestamp").annotate(total=Sum("value"))
     assert f'data-total="peak_users">{max(row["total"] for row in per_day):,}<' in text
+
+
+def test_a_windows_next_job_gets_its_pending_row_with_the_window_and_a_failed_window_queues_none(
+    account, settings, monkeypatch
+) -> None:
+    """In a consumer: the chain's next job's pending row is written in the window's transaction,
+    before the job is queued, and queuing it writes none (README, the eleventh pass)."""
+    from dashboard.ops import jobs
+    from dashboard.ops.models import PendingJob
+
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    sync.plan(apps=[app])
+    first, second = _first_windows(settings, count=2)
+    windows = tuple((w.start.isoformat(), w.end.isoformat()) for w in (first, second))
+    queued: list = []
+    monkeypatch.setattr(HUEY, "enqueue", queued.append)
+    rows_at_once: list = []
+    monkeypatch.setattr(jobs, "pending", lambda tasks, write=jobs.pending: rows_at_once.append(tasks) or write(tasks))
+
+    tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows)
+    [follower] = queued
+    assert follower.args == (app.pk, "duration", 3600, windows[1:]) and follower.kwargs == {"follows": True}
+    assert PendingJob.objects.filter(task_id=follower.id, name=follower.name).exists()
+    jobs._on_enqueued(signals.SIGNAL_ENQUEUED, follower)  # what queuing it signals
+    assert rows_at_once == [[follower]]  # the window's write only
+
+    queued.clear()
+    monkeypatch.setattr(sync, "store", lambda app, points: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows)
+    assert not queued and PendingJob.objects.count() == 1  # the first run's row alone
