@@ -1,10 +1,11 @@
 """A sample's bucket (app, metric, interval, timestamp) becomes its primary key; the id goes.
 
 Nothing read a sample by its id, but every stored bucket paid for it: on SQLite, AUTOINCREMENT
-reads and writes its sequence row once per inserted row (6.2 against 4.6 us per row stored,
-2.25 million rows of a 200-app backfill; the backfill 61-64 s against 68-72 s, bench/sync.py,
-README eleventh pass); on PostgreSQL, a sequence's value and an index entry per row, and at
-1,000 apps x a year 8 bytes a row plus an index of 44 million entries.
+reads and writes its sequence row once per inserted row (6.2 against 4.5 us per row stored in
+one thread alone, 2.25 million rows of a 200-app backfill; the backfill 64.8 and 65.7 s against
+69.3 and 80.1 s back to back, bench/sync.py, README eleventh pass); on PostgreSQL, a sequence's
+value and an index entry per row, and at 1,000 apps x a year 8 bytes a row plus an index of 44
+million entries.
 
 Django does not migrate a table to a composite key, so each database's table is changed here
 by hand and the state follows: on SQLite the table is copied (as Django copies a table) with
