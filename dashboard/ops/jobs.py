@@ -316,7 +316,9 @@ def pending_written_now(task: QueuedTask) -> None:
     """Write a job's pending row now, in the caller's transaction, before the job is queued
     after it: its queueing then writes none. A usage window writes its chain's next job's row
     with its samples: written on its own after the commit, on SQLite the row waited for the
-    other threads' windows in SQLite's sleeping busy handler (README, the eleventh pass)."""
+    other threads' windows in SQLite's sleeping busy handler (README, the eleventh pass). A
+    failure here fails the caller's transaction, as any of its writes would (the window is
+    retried), where a row written on its own is only logged if it fails."""
     pending([task])
     setattr(task, _ROW_WRITTEN, True)  # on this object only: a retry, read from the queue, writes its own
 

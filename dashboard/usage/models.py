@@ -38,7 +38,7 @@ class TierMinutes(models.Model):
 class UsageSample(TierMinutes):
     """One bucket of one statistic of one app, as the vendor reported it. Upserted, never duplicated."""
 
-    # No index of its own: the unique key (app, metric, interval, timestamp) starts with it and
+    # No index of its own: the primary key (app, metric, interval, timestamp) starts with it and
     # serves every read by app (and the app's checks); a fifth index cost every stored bucket its
     # upkeep and 303 MB at 1,000 apps x a year (bench/scale.py). No foreign key constraint on
     # PostgreSQL: triggers check the app once per statement instead of once per row (migration

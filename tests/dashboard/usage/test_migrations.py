@@ -1,5 +1,5 @@
 """Migrations of the samples' table that each database runs by hand (Django does not migrate a
-table to a composite key): the samples survive both ways, and the table ends as the model says."""
+table to a composite key): the samples survive both ways, and the table ends as it began."""
 
 from __future__ import annotations
 
@@ -24,6 +24,25 @@ def _migrate(targets) -> None:
     executor.migrate(targets)
 
 
+def _schema() -> list[tuple]:
+    """The samples' table as the database holds it: its definition, indexes, keys and triggers."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'usage_usagesample' ORDER BY name"
+            )
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'usage_usagesample' "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'usage_usagesample'::regclass "
+            "UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE tgrelid IN ('usage_usagesample'::regclass, 'rtc_rtcapp'::regclass) AND NOT tgisinternal "
+            "ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
 def _stored(table_has_id: bool) -> list[tuple]:
     columns = ", ".join(f'"{c}"' for c in SAMPLE_FIGURES)
     with connection.cursor() as cursor:
@@ -42,9 +61,26 @@ def test_the_samples_keep_their_figures_as_the_bucket_becomes_the_key_and_back(t
         samples.store(app, [*hours(HOUR, 30), *hours(HOUR, 5, metric=UsageMetric.ACTIVE_USERS)])
     stored = _stored(table_has_id=False)
     assert len(stored) == 35
+    schema = _schema()
+    # What the migrations made it (the test database is built by them too, so say it here).
+    expected = {"usage_daily_covering"} | (
+        {"usage_usagesample_pkey", "usage_metric_time", "usage_sample_app_inserted", "rtc_app_samples_gone"}
+        if connection.vendor == "postgresql"
+        else {"sqlite_autoindex_usage_usagesample_1"}
+    )
+    assert expected <= {row[1] if connection.vendor == "sqlite" else row[0] for row in schema}, schema
     try:
         _migrate(BEFORE)
         assert _stored(table_has_id=True) == stored
+        with connection.cursor() as cursor:  # a new bucket gets an id of its own
+            cursor.execute(
+                "INSERT INTO usage_usagesample (app_id, metric, interval, timestamp, value, audio, v360, v720, "
+                "v1080, content) SELECT app_id, 'active_channels', interval, timestamp, 1, 0, 0, 0, 0, 0 "
+                "FROM usage_usagesample LIMIT 1"
+            )
+            cursor.execute("SELECT COUNT(DISTINCT id), COUNT(*) FROM usage_usagesample")
+            assert cursor.fetchone() == (36, 36)
+            cursor.execute("DELETE FROM usage_usagesample WHERE metric = 'active_channels'")
         # The old table's key: a sample per bucket.
         with connection.cursor() as cursor, pytest.raises(IntegrityError), transaction.atomic():
             cursor.execute(
@@ -55,6 +91,7 @@ def test_the_samples_keep_their_figures_as_the_bucket_becomes_the_key_and_back(t
     finally:
         _migrate(AFTER)
     assert _stored(table_has_id=False) == stored
+    assert _schema() == schema  # indexes, keys and (PostgreSQL) the app's triggers as before
     with pytest.raises(IntegrityError), transaction.atomic():  # the bucket is the key
         UsageSample.objects.create(**{**UsageSample.objects.values(*SAMPLE_FIGURES).first(), "value": 1})
     changed = UsageSample.objects.filter(app=app).first()

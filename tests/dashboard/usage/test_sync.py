@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -499,9 +500,21 @@ def test_a_windows_next_job_gets_its_pending_row_with_the_window_and_a_failed_wi
     first, second = _first_windows(settings, count=2)
     windows = tuple((w.start.isoformat(), w.end.isoformat()) for w in (first, second))
     queued: list = []
-    monkeypatch.setattr(HUEY, "enqueue", queued.append)
+    depth = len(connection.savepoint_ids)  # inside the test's own transaction: the window's is a savepoint
+
+    def enqueue(task) -> None:
+        assert len(connection.savepoint_ids) == depth, "queued inside the window's transaction"
+        queued.append(task)
+
+    monkeypatch.setattr(HUEY, "enqueue", enqueue)
     rows_at_once: list = []
-    monkeypatch.setattr(jobs, "pending", lambda tasks, write=jobs.pending: rows_at_once.append(tasks) or write(tasks))
+
+    def pending(tasks, write=jobs.pending) -> None:
+        assert len(connection.savepoint_ids) > depth and not queued, "the row after the window or its queueing"
+        rows_at_once.append(tasks)
+        write(tasks)
+
+    monkeypatch.setattr(jobs, "pending", pending)
 
     tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows)
     [follower] = queued
@@ -515,3 +528,15 @@ def test_a_windows_next_job_gets_its_pending_row_with_the_window_and_a_failed_wi
     with pytest.raises(ZeroDivisionError):
         tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows)
     assert not queued and PendingJob.objects.count() == 1  # the first run's row alone
+
+
+def test_a_chains_last_window_ends_it_when_the_account_is_disabled_meanwhile(account, settings) -> None:
+    app = RtcApp.objects.filter(vendor_account=account).first()
+    sync.plan(apps=[app])
+    [last] = _first_windows(settings, count=1)
+    series = {"app": app, "metric": "duration", "interval": 3600}
+    SyncCursor.objects.filter(**series).update(chain_started_at=timezone.now())
+    VendorAccount.objects.filter(pk=account.pk).update(enabled=False)
+    windows = ((last.start.isoformat(), last.end.isoformat()),)
+    assert tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows) == 0
+    assert SyncCursor.objects.get(**series).chain_started_at is None
