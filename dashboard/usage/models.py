@@ -38,14 +38,14 @@ class TierMinutes(models.Model):
 class UsageSample(TierMinutes):
     """One bucket of one statistic of one app, as the vendor reported it. Upserted, never duplicated."""
 
-    # No index of its own: the primary key (app, metric, interval, timestamp) starts with it and
-    # serves every read by app (and the app's checks); a fifth index cost every stored bucket its
-    # upkeep and 303 MB at 1,000 apps x a year (bench/scale.py). No foreign key constraint on
-    # PostgreSQL: triggers check the app once per statement instead of once per row (migration
-    # 0011 says why and what they keep); SQLite keeps its key.
     # The bucket is the key: no id column, its index or (on SQLite) AUTOINCREMENT's sequence to
     # keep for every stored bucket (migration 0014 says what that saved).
     pk = models.CompositePrimaryKey("app", "metric", "interval", "timestamp")
+    # No index of its own: the primary key starts with it and serves every read by app (and the
+    # app's checks); a fifth index cost every stored bucket its upkeep and 303 MB at 1,000 apps
+    # x a year (bench/scale.py). No foreign key constraint on PostgreSQL: triggers check the app
+    # once per statement instead of once per row (migration 0011 says why and what they keep);
+    # SQLite keeps its key.
     app = models.ForeignKey(
         "rtc.RtcApp", on_delete=models.CASCADE, related_name="usage", db_index=False, db_constraint=False
     )

@@ -44,6 +44,12 @@ def _copy_sqlite_table(schema_editor, new_table: str) -> None:
     schema_editor.execute(SQLITE_DAILY_INDEX)
 
 
+def _unsupported(schema_editor) -> NotSupportedError:
+    return NotSupportedError(
+        f"the samples' key is changed by hand on SQLite and PostgreSQL only, not on {schema_editor.connection.vendor}"
+    )
+
+
 def bucket_key(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         _copy_sqlite_table(schema_editor, f'CREATE TABLE "new_samples" ({SQLITE_COLUMNS}, PRIMARY KEY ({KEY}))')
@@ -51,9 +57,7 @@ def bucket_key(apps, schema_editor):
         schema_editor.execute(f'ALTER TABLE "{TABLE}" DROP COLUMN "id", DROP CONSTRAINT "one_sample_per_bucket"')
         schema_editor.execute(f'ALTER TABLE "{TABLE}" ADD CONSTRAINT "{TABLE}_pkey" PRIMARY KEY ({KEY})')
     else:
-        raise NotSupportedError(
-            f"the samples' key is changed by hand on SQLite and PostgreSQL only, not on {TABLE}'s database"
-        )
+        raise _unsupported(schema_editor)
 
 
 def id_key(apps, schema_editor):
@@ -70,9 +74,7 @@ def id_key(apps, schema_editor):
             f'ADD CONSTRAINT "one_sample_per_bucket" UNIQUE ({KEY})'
         )
     else:
-        raise NotSupportedError(
-            f"the samples' key is changed by hand on SQLite and PostgreSQL only, not on {TABLE}'s database"
-        )
+        raise _unsupported(schema_editor)
 
 
 class Migration(migrations.Migration):
