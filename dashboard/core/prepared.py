@@ -18,7 +18,7 @@ column wrapped (psycopg's Int4), which is not taken for a value (the first call 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -51,6 +51,14 @@ class Compiled:
     end: int = 0
     names: tuple[str, ...] = ()
     populators: tuple[Any, ...] = ()
+    # The columns' converters, found once: Django's results_iter looks them up on every call
+    # (a fifth of a usage window's read of its app). None: composite columns, results_iter's.
+    converters: dict[int, Any] | None = None
+
+    def converted(self, rows: list[Any]) -> Iterable[Any]:
+        if self.converters is None:
+            return self.compiler.results_iter(results=[rows])
+        return self.compiler.apply_converters(rows, self.converters) if self.converters else rows
 
 
 class PreparedQuery:
@@ -62,14 +70,14 @@ class PreparedQuery:
     def rows(self, *values: int | str) -> list[tuple[Any, ...]]:
         """What `build(*values).values_list(...)` gives."""
         compiled, alias = self._prepare(values, ValuesListIterable)
-        return [tuple(row) for row in compiled.compiler.results_iter(results=[self._fetch(compiled, alias, values)])]
+        return [tuple(row) for row in compiled.converted(self._fetch(compiled, alias, values))]
 
     def instances(self, *values: int | str) -> list[Any]:
         """The model instances `build(*values)` gives, with its select_related objects."""
         compiled, alias = self._prepare(values, ModelIterable)
         model = compiled.compiler.klass_info["model"]
         found = []
-        for row in compiled.compiler.results_iter(results=[self._fetch(compiled, alias, values)]):
+        for row in compiled.converted(self._fetch(compiled, alias, values)):
             instance = model.from_db(alias, compiled.names, row[compiled.start : compiled.end])
             for populator in compiled.populators:
                 populator.populate(row, instance)
@@ -126,7 +134,11 @@ class PreparedQuery:
             if len(found) != 1:
                 raise ValueError(f"a prepared query must use each value once as a parameter ({len(found)} found)")
             places.append(found[0])
-        compiled = Compiled(sql, tuple(params), tuple(places), tuple(type(v) for v in values), compiler, iterable)
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters = None if compiler.has_composite_fields(columns) else compiler.get_converters(columns)
+        compiled = Compiled(
+            sql, tuple(params), tuple(places), tuple(type(v) for v in values), compiler, iterable, converters=converters
+        )
         return model_parts(compiled, alias) if iterable is ModelIterable else compiled
 
 

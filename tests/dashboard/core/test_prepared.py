@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from dashboard.core.prepared import INT_STAND_INS, all_columns, prepared
 from dashboard.credentials.models import VendorAccount
 from dashboard.tenancy.models import Tenant
+from dashboard.usage.models import UsageSample
 from tests.dashboard.conftest import World2
 
 
@@ -98,3 +100,13 @@ def test_a_value_of_another_type_than_the_first_call_s_is_refused(two_tenants: W
     for wrong in (None, str(two_tenants.acme.pk), True):
         with pytest.raises(TypeError, match="takes int values here"):
             accounts.rows(wrong)  # type: ignore[arg-type]
+
+
+def test_a_composite_key_reads_as_django_reads_it(two_tenants: World2) -> None:
+    """The samples' key is (app, statistic, granularity, time): Django gives it as one tuple."""
+    app = two_tenants.acme_manual_app
+    moment = datetime(2026, 3, 1, 5, tzinfo=UTC)
+    UsageSample.objects.create(app=app, metric="duration", interval=3600, timestamp=moment, value=3)
+    keys = prepared(lambda app: UsageSample.objects.filter(app_id=app).values_list("pk", "timestamp"))
+    assert keys.rows(app.pk) == list(UsageSample.objects.filter(app=app).values_list("pk", "timestamp"))
+    assert keys.rows(app.pk) == [((app.pk, "duration", 3600, moment), moment)]
