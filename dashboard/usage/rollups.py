@@ -91,7 +91,7 @@ from .models import (
     TenantMonthUsage,
     UsageSample,
 )
-from .samples import series_range
+from .samples import kept_values, series_range, time_adapter
 
 DAY = int(Interval.DAY)
 
@@ -362,7 +362,7 @@ def _add_months(tenant_pk: int, metric: str, changes: dict[datetime, Figures], n
         return
     q = connection.ops.quote_name
     table = q(TenantMonthUsage._meta.db_table)
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = time_adapter()
     columns = ("total", "busiest", *TIER_FIELDS)
     higher = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     sets = [f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns if c != "busiest"]
@@ -390,7 +390,7 @@ def _add_months(tenant_pk: int, metric: str, changes: dict[datetime, Figures], n
 
 def _own_peaks(account_pk: int, metric: str, first: datetime, last: datetime) -> dict[datetime, int]:
     q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = time_adapter()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {q('timestamp')}, value FROM {q(AccountPeakSample._meta.db_table)} "
@@ -432,7 +432,7 @@ def _insert(
     model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime, Figures], on_conflict: str
 ) -> tuple[str, list[Any]]:
     q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = time_adapter()
     owner = OWNER_COLUMNS[model]
     columns = ", ".join(q(c) for c in (owner, "metric", "day", *FIGURE_COLUMNS))
     days = sorted(changes)
@@ -474,7 +474,7 @@ def _tenant_days(
     its own account-wide peak where stored for the day, else the sum of its apps' peaks; then
     the months they touch (unless `months` is False: the migration before there were any)."""
     q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = time_adapter()
     where: list[str] = []
     params: list[Any] = []
     rollup_where: list[str] = []
@@ -519,7 +519,7 @@ def _tenant_months(tenant_pk: int | None, first: datetime | None, last: datetime
     """A tenant's months (or every tenant's: None) that the days [first, last) touch (None: all)
     again from its days, which must be up to date."""
     q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = time_adapter()
     days, months = q(TenantDayUsage._meta.db_table), q(TenantMonthUsage._meta.db_table)
     where: list[str] = []
     params: list[Any] = []
@@ -559,7 +559,7 @@ def _tenant_months(tenant_pk: int | None, first: datetime | None, last: datetime
 
 def _account_days(account_pk: int, first: datetime | None, last: datetime | None, metric: str | None) -> None:
     q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = time_adapter()
     where = ["a.vendor_account_id = %s", f"s.{q('interval')} = %s"]
     params: list[Any] = [account_pk, DAY]
     rollup_where = ["vendor_account_id = %s"]
@@ -593,7 +593,7 @@ def _account_days(account_pk: int, first: datetime | None, last: datetime | None
 def _app_month(app_pk: int | None, metric: str | None, month: datetime, following: datetime) -> None:
     """One month of one series (or of every app and statistic: both None)."""
     q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = time_adapter()
     if app_pk is not None and metric is not None:
         where, params = series_range(app_pk, metric, DAY, month, following, last_included=False)
         rollup_where = ["month = %s", "app_id = %s", "metric = %s"]
@@ -619,9 +619,18 @@ def _app_month(app_pk: int | None, metric: str | None, month: datetime, followin
 
 
 def aware(moment: datetime | str) -> datetime:
-    if isinstance(moment, str):  # SQLite's text
-        moment = datetime.fromisoformat(moment)
+    if isinstance(moment, str):  # SQLite's text: the same days for every app, each parsed once
+        return _read_day(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _from_sqlite(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_SQLITE_DAYS: dict[str, datetime] = {}
+_read_day = kept_values(_SQLITE_DAYS, _from_sqlite)
 
 
 def _days(start: datetime, end: datetime) -> tuple[datetime, datetime]:

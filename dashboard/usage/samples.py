@@ -10,21 +10,25 @@ plain COPY into the table, a third of the database's work per row gone).
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 
 from dashboard.rtc.models import RtcApp
-from vendors.base.types import UsageMetric, UsagePoint
+from vendors.base.types import DurationBreakdown, UsageMetric, UsagePoint
 
 from .models import TIER_FIELDS, UsageSample
 
 UPSERT_COLUMNS = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", *TIER_FIELDS)
 KEY_COLUMNS = UPSERT_COLUMNS[:4]
 _KEY_SQL = ", ".join(f'"{c}"' for c in KEY_COLUMNS)  # the key's columns, quoted as both databases quote
+K = TypeVar("K")
+V = TypeVar("V")
 STAGING_TABLE = "usage_sample_staging"  # per PostgreSQL session, emptied by each upsert
 
 
@@ -37,8 +41,8 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
     more CPU than the rest of the window): straight into the table when none of the series'
     buckets from the first to the last is stored yet, else into a session's staging table and
     one INSERT ... SELECT ... ON CONFLICT from it. SQLite runs one prepared single-row upsert
-    over all rows (a unique key's check is the upsert's only extra there, and a plain INSERT
-    checks it too).
+    over each series' rows (sqlite_upserts; a unique key's check is the upsert's only extra
+    there, and a plain INSERT checks it too).
 
     Nothing is lost to a writer slipping in between the look and the COPY: the COPY would fail
     on the unique key, and the window with it (its job is retried). The sync looks after
@@ -51,11 +55,67 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
             return len(rows)
         with transaction.atomic(savepoint=False):  # the staging rows live until the commit at most
             _copy_upsert(rows)
-    else:
-        rows = bucket_rows(app.pk, points, sqlite_time())
-        with connection.cursor() as cursor:
-            cursor.executemany(_upsert_sql("VALUES (" + ", ".join(["%s"] * len(UPSERT_COLUMNS)) + ")"), rows)
-    return len(rows)
+        return len(rows)
+    stored = 0
+    with connection.cursor() as cursor:
+        for sql, rows in sqlite_upserts(app.pk, points, sqlite_time()):
+            cursor.executemany(sql, rows)
+            stored += len(rows)
+    return stored
+
+
+def sqlite_upserts(
+    app_pk: int, points: list[UsagePoint], adapt: Callable[[datetime], object]
+) -> list[tuple[str, list[tuple]]]:
+    """SQLite's upserts of the points, one per series (a window's points are one): the series'
+    app, statistic and granularity written in the statement, and the tiers too (zeros) where no
+    point of it has any, so each row binds only its time, value and peak time (and tiers).
+    SQLite binds every parameter of every row anew, under Python's lock the worker threads share:
+    11 a row cost more than the rest of the upsert (README: Benchmarks, the twelfth pass). The
+    literals are an integer key, a granularity in seconds and a statistic's name (the enum's:
+    letters and underscores only); a bucket twice in one answer keeps the last, as in bucket_rows."""
+    series: dict[tuple[UsageMetric, int], tuple[dict[datetime, tuple], dict[datetime, DurationBreakdown]]] = {}
+    metric: UsageMetric | None = None
+    interval: object = None
+    rows: dict[datetime, tuple] = {}
+    tiers: dict[datetime, DurationBreakdown] = {}
+    for point in points:
+        if point.metric is not metric or point.interval is not interval:  # a window's points share them
+            metric, interval = point.metric, point.interval
+            rows, tiers = series.setdefault((metric, int(point.interval)), ({}, {}))
+        moment, peak_time = point.timestamp, point.peak_time
+        rows[moment] = (adapt(moment), point.value, None if peak_time is None else adapt(peak_time))
+        if point.duration is not None:
+            tiers[moment] = point.duration
+        elif tiers:
+            tiers.pop(moment, None)
+    statements = []
+    for (each, seconds), (rows, tiers) in series.items():
+        literals = _sqlite_literals(app_pk, each, seconds)
+        if not tiers:
+            statements.append((_sqlite_upsert_sql(literals, 3, ("0",) * len(TIER_FIELDS)), list(rows.values())))
+            continue
+        tiered = [(*row, *_tier_figures(tiers.get(moment))) for moment, row in rows.items()]
+        statements.append((_sqlite_upsert_sql(literals, 3 + len(TIER_FIELDS), ()), tiered))
+    return statements
+
+
+def _tier_figures(tiers: DurationBreakdown | None) -> tuple[int, ...]:
+    if tiers is None:
+        return (0,) * len(TIER_FIELDS)
+    return (tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)
+
+
+def _sqlite_literals(app_pk: int, metric: UsageMetric, interval: int) -> tuple[str, str, str]:
+    if type(app_pk) is not int or type(interval) is not int or not re.fullmatch(r"[a-z_]+", metric.value):
+        raise ValueError(f"not a series to write into SQL: {app_pk!r}, {metric!r}, {interval!r}")
+    return str(app_pk), f"'{metric.value}'", str(interval)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sqlite_upsert_sql(literals: tuple[str, ...], parameters: int, zeros: tuple[str, ...]) -> str:
+    """The upsert with `literals` for the key's first columns, `parameters` placeholders and `zeros`."""
+    return _upsert_sql("VALUES (" + ", ".join([*literals, *(["%s"] * parameters), *zeros]) + ")")
 
 
 def bucket_rows(
@@ -148,7 +208,7 @@ def sqlite_time() -> Callable[[datetime], object]:
     def make(value: datetime) -> object:
         return str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
 
-    return _kept_texts(SQLITE_TEXTS, make)
+    return kept_values(SQLITE_TEXTS, make)
 
 
 def _iso_text(value: datetime) -> str:
@@ -158,11 +218,11 @@ def _iso_text(value: datetime) -> str:
     return value.isoformat()
 
 
-def _kept_texts(texts: dict[datetime, Any], make: Callable[[datetime], Any]) -> Callable[[datetime], Any]:
-    """`make(time)`, made once per time and kept in `texts` (every app's windows bring the same
-    hours), which is emptied when it holds _TEXTS_MAX."""
+def kept_values(texts: dict[K, V], make: Callable[[K], V]) -> Callable[[K], V]:
+    """`make(time)` (or of a time's text), made once per time and kept in `texts` (every app's
+    windows bring the same hours), which is emptied when it holds _TEXTS_MAX."""
 
-    def text(value: datetime) -> Any:
+    def known(value: K) -> V:
         found = texts.get(value)
         if found is None:
             found = make(value)
@@ -171,13 +231,13 @@ def _kept_texts(texts: dict[datetime, Any], make: Callable[[datetime], Any]) -> 
             texts[value] = found
         return found
 
-    return text
+    return known
 
 
 SQLITE_TEXTS: dict[datetime, Any] = {}
 _POSTGRES_TEXTS: dict[datetime, Any] = {}
 _TEXTS_MAX = 65_536  # a year of hours is 8,760; peak times add a minute each at most
-_postgres_time = _kept_texts(_POSTGRES_TEXTS, _iso_text)
+_postgres_time = kept_values(_POSTGRES_TEXTS, _iso_text)
 # COPY's text format: a row per line, tab between columns, \N for NULL. Every value here is
 # an integer, a statistic's name or a time's ISO text: none holds a tab, a newline or a backslash.
 COPY_NULL = "\\N"

@@ -198,3 +198,31 @@ def test_a_samples_app_or_an_apps_id_does_not_change_under_them(app) -> None:
         cursor.execute("UPDATE rtc_rtcapp SET id = %s WHERE id = %s", [app.pk + 10_000, app.pk])
         connection.check_constraints(table_names=["usage_usagesample"])
     assert UsageSample.objects.filter(app=app).count() == 2
+
+
+def test_sqlite_binds_each_bucket_s_own_figures_and_writes_its_series_in_the_statement() -> None:
+    tiers = DurationBreakdown(audio=1, v360=2, v720=3, v1080=4, content=5, total=15)
+    peak = HOUR + timedelta(minutes=9)
+    points = [
+        UsagePoint(UsageMetric.PEAK_USERS, Interval.HOUR, HOUR, 9, peak),
+        UsagePoint(UsageMetric.DURATION, Interval.DAY, HOUR, 15, None, tiers),
+        UsagePoint(UsageMetric.DURATION, Interval.DAY, HOUR + timedelta(days=1), 7),  # no tiers: zeros
+        UsagePoint(UsageMetric.PEAK_USERS, Interval.HOUR, HOUR, 11, peak),  # twice: the last kept
+        UsagePoint(UsageMetric.DURATION, Interval.DAY, HOUR + timedelta(days=2), 15, None, tiers),
+        UsagePoint(UsageMetric.DURATION, Interval.DAY, HOUR + timedelta(days=2), 8),  # the last has none
+    ]
+    (peaks_sql, peaks), (duration_sql, durations) = samples.sqlite_upserts(42, points, str)
+    assert "VALUES (42, 'peak_users', 3600, %s, %s, %s, 0, 0, 0, 0, 0)" in peaks_sql
+    assert peaks == [(str(HOUR), 11, str(peak))]
+    assert "VALUES (42, 'duration', 86400, %s, %s, %s, %s, %s, %s, %s, %s)" in duration_sql
+    assert durations == [
+        (str(HOUR), 15, None, 1, 2, 3, 4, 5),
+        (str(HOUR + timedelta(days=1)), 7, None, 0, 0, 0, 0, 0),
+        (str(HOUR + timedelta(days=2)), 8, None, 0, 0, 0, 0, 0),
+    ]
+
+
+def test_sqlite_writes_nothing_but_a_whole_number_into_a_statement() -> None:
+    for app_pk in ("1); DROP TABLE usage_usagesample; --", 1.5, True):
+        with pytest.raises(ValueError, match="not a series"):
+            samples.sqlite_upserts(app_pk, hours(HOUR, 1), str)  # type: ignore[arg-type]
