@@ -58,14 +58,17 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
         return len(rows)
     stored = 0
     with connection.cursor() as cursor:
-        for sql, rows in sqlite_upserts(app.pk, points, sqlite_time()):
+        for sql, rows in sqlite_upserts(app.pk, points, sqlite_time(), sqlite_time(kept=False)):
             cursor.executemany(sql, rows)
             stored += len(rows)
     return stored
 
 
 def sqlite_upserts(
-    app_pk: int, points: list[UsagePoint], adapt: Callable[[datetime], object]
+    app_pk: int,
+    points: list[UsagePoint],
+    adapt: Callable[[datetime], object],
+    adapt_peak: Callable[[datetime], object] | None = None,
 ) -> list[tuple[str, list[tuple]]]:
     """SQLite's upserts of the points, one per series (a window's points are one): the series'
     app, statistic and granularity written in the statement, and the tiers too (zeros) where no
@@ -73,7 +76,9 @@ def sqlite_upserts(
     SQLite binds every parameter of every row anew, under Python's lock the worker threads share:
     11 a row cost more than the rest of the upsert (README: Benchmarks, the twelfth pass). The
     literals are an integer key, a granularity in seconds and a statistic's name (the enum's:
-    letters and underscores only); a bucket twice in one answer keeps the last, as in bucket_rows."""
+    letters and underscores only); a bucket twice in one answer keeps the last, as in bucket_rows.
+    Times through `adapt`, peak times through `adapt_peak` (default `adapt`)."""
+    peak_text = adapt_peak or adapt
     series: dict[tuple[UsageMetric, int], tuple[dict[datetime, tuple], dict[datetime, DurationBreakdown]]] = {}
     metric: UsageMetric | None = None
     interval: object = None
@@ -84,7 +89,7 @@ def sqlite_upserts(
             metric, interval = point.metric, point.interval
             rows, tiers = series.setdefault((metric, int(point.interval)), ({}, {}))
         moment, peak_time = point.timestamp, point.peak_time
-        rows[moment] = (adapt(moment), point.value, None if peak_time is None else adapt(peak_time))
+        rows[moment] = (adapt(moment), point.value, None if peak_time is None else peak_text(peak_time))
         if point.duration is not None:
             tiers[moment] = point.duration
         elif tiers:
@@ -193,22 +198,25 @@ def _as_is(value: datetime) -> datetime:
     return value
 
 
-def time_adapter() -> Callable[[datetime], Any]:
-    """A time as the database's parameter: SQLite's text (sqlite_time), PostgreSQL's as it is."""
-    return sqlite_time() if connection.vendor == "sqlite" else _as_is
+def time_adapter(*, kept: bool = True) -> Callable[[datetime], Any]:
+    """A time as the database's parameter: SQLite's text (sqlite_time), PostgreSQL's as it is.
+    `kept=False` for a time that does not come again (now, a peak's minute): its text is not
+    kept, where it would push out the bucket times' that do."""
+    return sqlite_time(kept=kept) if connection.vendor == "sqlite" else _as_is
 
 
-def sqlite_time() -> Callable[[datetime], object]:
+def sqlite_time(*, kept: bool = True) -> Callable[[datetime], object]:
     """Django's text for a time in SQLite, without its per-value time-zone round trip when the
     database is in UTC: the same string (equal times are one instant, whose text in UTC is one)."""
-    adapt = connection.ops.adapt_datetimefield_value
     if connection.timezone_name != "UTC":
-        return adapt
+        return connection.ops.adapt_datetimefield_value
+    return _sqlite_kept_text if kept else _sqlite_text
 
-    def make(value: datetime) -> object:
-        return str(value.replace(tzinfo=None)) if value.tzinfo is UTC else adapt(value)
 
-    return kept_values(SQLITE_TEXTS, make)
+def _sqlite_text(value: datetime) -> object:
+    if value.tzinfo is UTC:
+        return str(value.replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _iso_text(value: datetime) -> str:
@@ -236,8 +244,9 @@ def kept_values(texts: dict[K, V], make: Callable[[K], V]) -> Callable[[K], V]:
 
 SQLITE_TEXTS: dict[datetime, Any] = {}
 _POSTGRES_TEXTS: dict[datetime, Any] = {}
-_TEXTS_MAX = 65_536  # a year of hours is 8,760; peak times add a minute each at most
+_TEXTS_MAX = 65_536  # a year of hours is 8,760; PostgreSQL's peak times add a minute each at most
 _postgres_time = kept_values(_POSTGRES_TEXTS, _iso_text)
+_sqlite_kept_text = kept_values(SQLITE_TEXTS, _sqlite_text)
 # COPY's text format: a row per line, tab between columns, \N for NULL. Every value here is
 # an integer, a statistic's name or a time's ISO text: none holds a tab, a newline or a backslash.
 COPY_NULL = "\\N"

@@ -318,7 +318,7 @@ def write_window(
     SQLite's sleeping busy handler, 6.5 and 5.8 ms a window (README, the eleventh pass)."""
     with write_turn(), transaction.atomic(), connection.cursor() as cursor:
         # Plain SQL: Django compiling these statements cost more CPU than running them.
-        at, until = time_adapter()(now), time_adapter()(reached)
+        at, until = time_adapter(kept=False)(now), time_adapter()(reached)
         # Deleted during the vendor call? The app's own update comes first and locks its row (on
         # PostgreSQL; SQLite's IMMEDIATE transactions lock the whole database), so a deletion
         # cannot slip in between; no row updated: the app is gone.
@@ -359,7 +359,7 @@ def write_window(
                 "WHERE {account.id} = %s AND ({account.last_synced_at} IS NULL "
                 "OR {account.last_synced_at} < %s OR {account.sync_error} <> '')"
             ),
-            [at, app.vendor_account_id, time_adapter()(now - ACCOUNT_SYNC_RESOLUTION)],
+            [at, app.vendor_account_id, time_adapter(kept=False)(now - ACCOUNT_SYNC_RESOLUTION)],
         )
         if follower is not None:
             pending_written_now(follower)

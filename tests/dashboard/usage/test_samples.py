@@ -160,8 +160,8 @@ def test_times_are_written_to_sqlite_as_django_writes_them(db, monkeypatch) -> N
         for hour in range(24)
         for zone in (UTC, eight)
     ]
-    for _ in range(2):
-        text = samples.sqlite_time()
+    for kept in (True, True, False):
+        text = samples.sqlite_time(kept=kept)
         assert [text(moment) for moment in moments] == [django_text(moment) for moment in moments]
     assert len(samples.SQLITE_TEXTS) <= 3
 
@@ -226,3 +226,13 @@ def test_sqlite_writes_nothing_but_a_whole_number_into_a_statement() -> None:
     for app_pk in ("1); DROP TABLE usage_usagesample; --", 1.5, True):
         with pytest.raises(ValueError, match="not a series"):
             samples.sqlite_upserts(app_pk, hours(HOUR, 1), str)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own time text")
+def test_a_peak_s_minute_is_not_kept_where_it_would_push_out_the_bucket_times(app) -> None:
+    peak = HOUR + timedelta(minutes=17, seconds=3)
+    samples.SQLITE_TEXTS.clear()
+    with transaction.atomic():
+        samples.store(app, [UsagePoint(UsageMetric.PEAK_USERS, Interval.HOUR, HOUR, 9, peak)])
+    assert HOUR in samples.SQLITE_TEXTS and peak not in samples.SQLITE_TEXTS
+    assert stored(app)[0][4] == peak
