@@ -49,7 +49,7 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
     locking the app's row (sync.write_window), so no other window of the app writes in between.
     """
     if connection.vendor == "postgresql":
-        rows = bucket_rows(app.pk, points, _postgres_time, COPY_NULL)
+        rows = bucket_rows(app.pk, points, _postgres_time, COPY_NULL, _iso_text)  # a peak's minute: not kept
         if rows and nothing_stored(app.pk, points):
             _copy(rows, quote_name(UsageSample._meta.db_table))
             return len(rows)
@@ -71,13 +71,16 @@ def sqlite_upserts(
     adapt_peak: Callable[[datetime], object] | None = None,
 ) -> list[tuple[str, list[tuple]]]:
     """SQLite's upserts of the points, one per series (a window's points are one): the series'
-    app, statistic and granularity written in the statement, and the tiers too (zeros) where no
-    point of it has any, so each row binds only its time, value and peak time (and tiers).
-    SQLite binds every parameter of every row anew, under Python's lock the worker threads share:
-    11 a row cost more than the rest of the upsert (README: Benchmarks, the twelfth pass). The
-    literals are an integer key, a granularity in seconds and a statistic's name (the enum's:
-    letters and underscores only); a bucket twice in one answer keeps the last, as in bucket_rows.
-    Times through `adapt`, peak times through `adapt_peak` (default `adapt`)."""
+    statistic and granularity written in the statement, and the tiers too (zeros) where no point
+    of it has any, so each row binds only its app, time, value and peak time (and tiers). SQLite
+    binds every parameter of every row anew, under Python's lock the worker threads share: 11 a
+    row cost more than the rest of the upsert (README: Benchmarks, the twelfth pass). The app
+    stays a parameter: with it in the text, each app's statements were compiled again (Python's
+    sqlite3 keeps 128 a connection), which cost a daily window more than it saved (9.0-9.4
+    against 7.0-7.3 us a row at 30 rows). The literals are a granularity in seconds and a
+    statistic's name (the enum's: letters and underscores only); a bucket twice in one answer
+    keeps the last, as in bucket_rows. Times through `adapt`, peak times through `adapt_peak`
+    (default `adapt`)."""
     peak_text = adapt_peak or adapt
     series: dict[tuple[UsageMetric, int], tuple[dict[datetime, tuple], dict[datetime, DurationBreakdown]]] = {}
     metric: UsageMetric | None = None
@@ -89,14 +92,14 @@ def sqlite_upserts(
             metric, interval = point.metric, point.interval
             rows, tiers = series.setdefault((metric, int(point.interval)), ({}, {}))
         moment, peak_time = point.timestamp, point.peak_time
-        rows[moment] = (adapt(moment), point.value, None if peak_time is None else peak_text(peak_time))
+        rows[moment] = (app_pk, adapt(moment), point.value, None if peak_time is None else peak_text(peak_time))
         if point.duration is not None:
             tiers[moment] = point.duration
         elif tiers:
             tiers.pop(moment, None)
     statements = []
     for (each, seconds), (rows, tiers) in series.items():
-        literals = _sqlite_literals(app_pk, each, seconds)
+        literals = _sqlite_literals(each, seconds)
         if not tiers:
             statements.append((_sqlite_upsert_sql(literals, 3, ("0",) * len(TIER_FIELDS)), list(rows.values())))
             continue
@@ -111,24 +114,29 @@ def _tier_figures(tiers: DurationBreakdown | None) -> tuple[int, ...]:
     return (tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)
 
 
-def _sqlite_literals(app_pk: int, metric: UsageMetric, interval: int) -> tuple[str, str, str]:
-    if type(app_pk) is not int or type(interval) is not int or not re.fullmatch(r"[a-z_]+", metric.value):
-        raise ValueError(f"not a series to write into SQL: {app_pk!r}, {metric!r}, {interval!r}")
-    return str(app_pk), f"'{metric.value}'", str(interval)
+def _sqlite_literals(metric: UsageMetric, interval: int) -> tuple[str, str]:
+    if not re.fullmatch(r"[a-z_]+", metric.value):
+        raise ValueError(f"not a statistic to write into SQL: {metric!r}")
+    return f"'{metric.value}'", str(int(interval))
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _sqlite_upsert_sql(literals: tuple[str, ...], parameters: int, zeros: tuple[str, ...]) -> str:
-    """The upsert with `literals` for the key's first columns, `parameters` placeholders and `zeros`."""
-    return _upsert_sql("VALUES (" + ", ".join([*literals, *(["%s"] * parameters), *zeros]) + ")")
+    """The upsert of the app (a parameter), the series' `literals`, `parameters` placeholders and `zeros`."""
+    return _upsert_sql("VALUES (" + ", ".join(["%s", *literals, *(["%s"] * parameters), *zeros]) + ")")
 
 
 def bucket_rows(
-    app_pk: int, points: list[UsagePoint], adapt: Callable[[datetime], object], null: object = None
+    app_pk: int,
+    points: list[UsagePoint],
+    adapt: Callable[[datetime], object],
+    null: object = None,
+    adapt_peak: Callable[[datetime], object] | None = None,
 ) -> list[tuple]:
-    """One tuple per bucket, in UPSERT_COLUMNS order, times through `adapt`, a missing peak time
-    `null`; a bucket twice in one answer keeps the last (as the row-by-row upsert did), which
-    also keeps PostgreSQL from refusing the statement."""
+    """PostgreSQL's rows: one tuple per bucket, in UPSERT_COLUMNS order, times through `adapt`
+    (peak times through `adapt_peak`, default `adapt`), a missing peak time `null`; a bucket
+    twice in one answer keeps the last, which also keeps PostgreSQL from refusing the statement."""
+    peak_text = adapt_peak or adapt
     rows: dict[tuple, tuple] = {}
     metric: UsageMetric | None = None
     name = ""
@@ -140,7 +148,7 @@ def bucket_rows(
         peak_time = point.peak_time
         moment = point.timestamp
         head = (app_pk, name, int(point.interval), adapt(moment), point.value)
-        peak = null if peak_time is None else adapt(peak_time)
+        peak = null if peak_time is None else peak_text(peak_time)
         key = (name, head[2], moment)
         if tiers is None:
             rows[key] = (*head, peak, 0, 0, 0, 0, 0)
@@ -213,7 +221,9 @@ def sqlite_time(*, kept: bool = True) -> Callable[[datetime], object]:
     return _sqlite_kept_text if kept else _sqlite_text
 
 
-def _sqlite_text(value: datetime) -> object:
+def _sqlite_text(value: datetime | None) -> object:
+    if value is None:  # as Django's
+        return None
     if value.tzinfo is UTC:
         return str(value.replace(tzinfo=None))
     return connection.ops.adapt_datetimefield_value(value)
@@ -243,9 +253,9 @@ def kept_values(texts: dict[K, V], make: Callable[[K], V]) -> Callable[[K], V]:
 
 
 SQLITE_TEXTS: dict[datetime, Any] = {}
-_POSTGRES_TEXTS: dict[datetime, Any] = {}
-_TEXTS_MAX = 65_536  # a year of hours is 8,760; PostgreSQL's peak times add a minute each at most
-_postgres_time = kept_values(_POSTGRES_TEXTS, _iso_text)
+POSTGRES_TEXTS: dict[datetime, Any] = {}
+_TEXTS_MAX = 65_536  # a year of hours is 8,760 (peak times are not kept)
+_postgres_time = kept_values(POSTGRES_TEXTS, _iso_text)
 _sqlite_kept_text = kept_values(SQLITE_TEXTS, _sqlite_text)
 # COPY's text format: a row per line, tab between columns, \N for NULL. Every value here is
 # an integer, a statistic's name or a time's ISO text: none holds a tab, a newline or a backslash.

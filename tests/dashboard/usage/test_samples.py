@@ -5,6 +5,7 @@ comparisons the suite's SQLite runs never reach."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -160,10 +161,14 @@ def test_times_are_written_to_sqlite_as_django_writes_them(db, monkeypatch) -> N
         for hour in range(24)
         for zone in (UTC, eight)
     ]
-    for kept in (True, True, False):
-        text = samples.sqlite_time(kept=kept)
+    for _ in range(2):
+        text = samples.sqlite_time()
         assert [text(moment) for moment in moments] == [django_text(moment) for moment in moments]
-    assert len(samples.SQLITE_TEXTS) <= 3
+    assert 0 < len(samples.SQLITE_TEXTS) <= 3
+    samples.SQLITE_TEXTS.clear()
+    text = samples.sqlite_time(kept=False)
+    assert [text(moment) for moment in moments] == [django_text(moment) for moment in moments]
+    assert not samples.SQLITE_TEXTS
 
 
 def test_samples_of_an_app_that_does_not_exist_are_refused_whichever_way_they_are_written(app) -> None:
@@ -212,27 +217,41 @@ def test_sqlite_binds_each_bucket_s_own_figures_and_writes_its_series_in_the_sta
         UsagePoint(UsageMetric.DURATION, Interval.DAY, HOUR + timedelta(days=2), 8),  # the last has none
     ]
     (peaks_sql, peaks), (duration_sql, durations) = samples.sqlite_upserts(42, points, str)
-    assert "VALUES (42, 'peak_users', 3600, %s, %s, %s, 0, 0, 0, 0, 0)" in peaks_sql
-    assert peaks == [(str(HOUR), 11, str(peak))]
-    assert "VALUES (42, 'duration', 86400, %s, %s, %s, %s, %s, %s, %s, %s)" in duration_sql
+    assert "VALUES (%s, 'peak_users', 3600, %s, %s, %s, 0, 0, 0, 0, 0)" in peaks_sql
+    assert peaks == [(42, str(HOUR), 11, str(peak))]
+    assert "VALUES (%s, 'duration', 86400, %s, %s, %s, %s, %s, %s, %s, %s)" in duration_sql
     assert durations == [
-        (str(HOUR), 15, None, 1, 2, 3, 4, 5),
-        (str(HOUR + timedelta(days=1)), 7, None, 0, 0, 0, 0, 0),
-        (str(HOUR + timedelta(days=2)), 8, None, 0, 0, 0, 0, 0),
+        (42, str(HOUR), 15, None, 1, 2, 3, 4, 5),
+        (42, str(HOUR + timedelta(days=1)), 7, None, 0, 0, 0, 0, 0),
+        (42, str(HOUR + timedelta(days=2)), 8, None, 0, 0, 0, 0, 0),
     ]
 
 
-def test_sqlite_writes_nothing_but_a_whole_number_into_a_statement() -> None:
-    for app_pk in ("1); DROP TABLE usage_usagesample; --", 1.5, True):
-        with pytest.raises(ValueError, match="not a series"):
-            samples.sqlite_upserts(app_pk, hours(HOUR, 1), str)  # type: ignore[arg-type]
+class ForgedStatistic(NamedTuple):
+    value: str
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own time text")
+def test_sqlite_writes_nothing_but_a_statistic_s_name_into_a_statement() -> None:
+    forged = ForgedStatistic("x', 0); DROP TABLE usage_usagesample; --")
+    point = UsagePoint(forged, Interval.HOUR, HOUR, 1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a statistic"):
+        samples.sqlite_upserts(42, [point], str)
+
+
+def test_a_bucket_stored_with_tiers_and_written_again_without_has_none(app) -> None:
+    tiers = DurationBreakdown(audio=1, v360=2, v720=3, v1080=4, content=5, total=15)
+    with transaction.atomic():
+        samples.store(app, [UsagePoint(UsageMetric.DURATION, Interval.HOUR, HOUR, 15, None, tiers)])
+    with transaction.atomic():
+        samples.store(app, [UsagePoint(UsageMetric.DURATION, Interval.HOUR, HOUR, 6)])
+    assert stored(app) == [("duration", 3600, HOUR, 6, None, 0, 0, 0, 0, 0)]
+
+
 def test_a_peak_s_minute_is_not_kept_where_it_would_push_out_the_bucket_times(app) -> None:
     peak = HOUR + timedelta(minutes=17, seconds=3)
-    samples.SQLITE_TEXTS.clear()
+    kept = samples.SQLITE_TEXTS if connection.vendor == "sqlite" else samples.POSTGRES_TEXTS
+    kept.clear()
     with transaction.atomic():
         samples.store(app, [UsagePoint(UsageMetric.PEAK_USERS, Interval.HOUR, HOUR, 9, peak)])
-    assert HOUR in samples.SQLITE_TEXTS and peak not in samples.SQLITE_TEXTS
+    assert HOUR in kept and peak not in kept
     assert stored(app)[0][4] == peak
