@@ -625,8 +625,7 @@ def aware(moment: datetime | str) -> datetime:
 
 
 def _from_sqlite(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware(datetime.fromisoformat(text))
 
 
 _SQLITE_DAYS: dict[str, datetime] = {}

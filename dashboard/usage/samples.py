@@ -27,8 +27,6 @@ from .models import TIER_FIELDS, UsageSample
 UPSERT_COLUMNS = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", *TIER_FIELDS)
 KEY_COLUMNS = UPSERT_COLUMNS[:4]
 _KEY_SQL = ", ".join(f'"{c}"' for c in KEY_COLUMNS)  # the key's columns, quoted as both databases quote
-K = TypeVar("K")
-V = TypeVar("V")
 STAGING_TABLE = "usage_sample_staging"  # per PostgreSQL session, emptied by each upsert
 
 
@@ -236,17 +234,21 @@ def _iso_text(value: datetime) -> str:
     return value.isoformat()
 
 
-def kept_values(texts: dict[K, V], make: Callable[[K], V]) -> Callable[[K], V]:
-    """`make(time)` (or of a time's text), made once per time and kept in `texts` (every app's
-    windows bring the same hours), which is emptied when it holds _TEXTS_MAX."""
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def kept_values(kept: dict[K, V], make: Callable[[K], V]) -> Callable[[K], V]:
+    """`make(key)`, made once per key (a time, or a time's text: every app's windows bring the
+    same hours and days) and kept in `kept`, which is emptied when it holds _TEXTS_MAX."""
 
     def known(value: K) -> V:
-        found = texts.get(value)
+        found = kept.get(value)
         if found is None:
             found = make(value)
-            if len(texts) >= _TEXTS_MAX:
-                texts.clear()
-            texts[value] = found
+            if len(kept) >= _TEXTS_MAX:
+                kept.clear()
+            kept[value] = found
         return found
 
     return known
