@@ -37,17 +37,26 @@ def windows(
 ) -> list[Window]:
     """Windows from the cursor (less the overlap) or the backfill start, up to now.
 
-    Backfill covers `backfill` ending with the current bucket, so 90 days at a 30-day span
-    is exactly three calls. Windows never exceed the vendor's span and start on bucket edges.
+    Windows never exceed the vendor's span and start on bucket edges.
     """
     step = int(interval)
-    if synced_until is None:
-        start = ceil_to(now, step) - backfill
-    else:
-        start = floor_to(max(synced_until - overlap, ceil_to(now, step) - backfill), step)
+    start = backfill_start(now, backfill)
+    if synced_until is not None:
+        start = floor_to(max(synced_until - overlap, start), step)
     if start >= now:
         return []
     return [Window(lo, min(hi, now)) for lo, hi in split_windows(start, now, max_span=span, step_seconds=step)]
+
+
+def backfill_start(now: datetime, backfill: timedelta) -> datetime:
+    """Where every series' backfill starts: `backfill` ending with the current UTC day.
+
+    The same instant for hours and days: started at the current hour instead, the hours of
+    the first day were stored without that day's daily bucket, and a report by hour over
+    that day counted minutes the same report by day did not. 90 days at a 30-day span is
+    still three calls.
+    """
+    return ceil_to(now, int(Interval.DAY)) - backfill
 
 
 def minimum_requests(days: int, span: timedelta) -> int:

@@ -3,18 +3,22 @@ table to a composite key): the samples survive both ways, and the table ends as 
 
 from __future__ import annotations
 
+import importlib
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import samples
-from dashboard.usage.models import UsageSample
+from dashboard.usage.models import AccountPeakSample, UsageSample
 from tests.dashboard.usage.test_samples import HOUR, hours
-from vendors.base.types import UsageMetric
+from vendors.base.types import Interval, UsageMetric, UsagePoint
 
 BEFORE = [("usage", "0013_metric_time_index_postgresql_only")]
-AFTER = [("usage", "0014_sample_bucket_is_the_key")]
+AFTER = [("usage", "0015_hours_before_the_first_day_dropped")]
 SAMPLE_FIGURES = ("app_id", "metric", "interval", "timestamp", "value", "peak_time", "audio", "content")
 
 
@@ -99,3 +103,44 @@ def test_the_samples_keep_their_figures_as_the_bucket_becomes_the_key_and_back(t
     assert UsageSample.objects.get(pk=changed.pk).value == changed.value + 7
     app.delete()  # Django's cascade through the key's first column
     assert not UsageSample.objects.exists()
+
+
+def test_hours_stored_before_their_series_first_day_are_dropped(two_tenants) -> None:
+    """What backfills left before plan.backfill_start: the first day's last hours without that day."""
+    first_day = datetime(2026, 3, 2, tzinfo=UTC)
+    app = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="old-backfill", name="Old")
+    other = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="hours-only", name="Hours")
+    duration, users = UsageMetric.DURATION, UsageMetric.ACTIVE_USERS
+    with transaction.atomic():
+        samples.store(app, hours(first_day - timedelta(hours=7), 31))  # 7 hours the day before, 24 on the day
+        samples.store(app, [UsagePoint(duration, Interval.DAY, first_day + timedelta(days=n), 9) for n in range(2)])
+        samples.store(app, hours(first_day - timedelta(hours=3), 3, metric=users))  # its days start later
+        samples.store(app, [UsagePoint(users, Interval.DAY, first_day + timedelta(days=1), 4)])
+        samples.store(other, hours(first_day - timedelta(hours=7), 7))  # no day yet: its backfill is running
+    account = two_tenants.acme_account
+    for hour in range(-5, 3):
+        AccountPeakSample.objects.create(
+            vendor_account=account,
+            metric="peak_users",
+            interval=3600,
+            timestamp=first_day + timedelta(hours=hour),
+            value=2,
+        )
+    AccountPeakSample.objects.create(
+        vendor_account=account, metric="peak_users", interval=86400, timestamp=first_day, value=3
+    )
+
+    migration = importlib.import_module("dashboard.usage.migrations.0015_hours_before_the_first_day_dropped")
+    migration.drop_hours_before_first_day(apps, None)
+
+    def first_hour(**series) -> datetime:
+        return UsageSample.objects.filter(interval=3600, **series).order_by("timestamp")[0].timestamp
+
+    assert first_hour(app=app, metric=duration.value) == first_day
+    assert UsageSample.objects.filter(app=app, metric=duration.value, interval=3600).count() == 24
+    assert UsageSample.objects.filter(app=app, metric=users.value, interval=3600).count() == 0
+    assert UsageSample.objects.filter(app=app, interval=86400).count() == 3
+    assert UsageSample.objects.filter(app=other).count() == 7
+    peaks = AccountPeakSample.objects.filter(vendor_account=account, interval=3600).order_by("timestamp")
+    assert [peak.timestamp for peak in peaks] == [first_day + timedelta(hours=hour) for hour in range(3)]
+    assert AccountPeakSample.objects.filter(vendor_account=account, interval=86400).count() == 1

@@ -22,19 +22,21 @@ from dashboard.credentials.ratelimit import wait_for_turn
 from dashboard.rtc.models import RtcApp
 from dashboard.usage import account_sync, sync, tasks
 from dashboard.usage.models import AccountPeakCursor, AccountPeakSample, SyncCursor, UsageSample
-from dashboard.usage.plan import Window, minimum_requests
+from dashboard.usage.plan import Window, backfill_start, minimum_requests, windows
 from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, logged_in, make_account, make_user
 from vendors import registry
 from vendors.aliyun.sim import AliyunSimulator
 from vendors.base.errors import UnavailableError
 from vendors.base.provider import Capability
 from vendors.base.types import Interval
+from vendors.base.windows import floor_to
 from vendors.sim import Faults
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions, to_minute
 
 SERIES_PER_APP = 10  # five statistics, hourly and daily
 ACCOUNT_SERIES = 4  # Aliyun answers for the whole account: its two peaks, hourly and daily
+DAY_SECONDS = 86400
 
 
 class Counted(AliyunSimulator):
@@ -115,10 +117,18 @@ def test_backfill_fetches_every_window_once_and_matches_the_simulator(account, q
         peak = UsageSample.objects.get(app=app, metric="peak_users", interval=86400, timestamp=stored.timestamp)
         assert (peak.value, to_minute(peak.peak_time)) == (stats.peak_users, stats.peak_users_at)
         assert now_minute  # the sync ran against the world's present
+        # Both granularities start on the same day: a report by hour and one by day agree.
+        before_today = {"timestamp__lt": floor_to(timezone.now(), DAY_SECONDS)}
+        assert daily.order_by("timestamp")[0].timestamp == hourly.order_by("timestamp")[0].timestamp
+        assert hourly.filter(**before_today).aggregate(total=Sum("value")) == daily.filter(**before_today).aggregate(
+            total=Sum("value")
+        )
     # The account's own peaks: both apps at once, as the world counts them, not a sum.
     app_ids = tuple(RtcApp.objects.filter(vendor_account=account).order_by("app_id").values_list("app_id", flat=True))
     days = AccountPeakSample.objects.filter(vendor_account=account, interval=86400)
     assert days.filter(metric="peak_users").count() == 40 and days.filter(metric="peak_channels").count() == 40
+    hours = AccountPeakSample.objects.filter(vendor_account=account, interval=3600)
+    assert hours.order_by("timestamp")[0].timestamp == days.order_by("timestamp")[0].timestamp
     for sample in days.filter(timestamp__lt=timezone.now() - timedelta(days=1)):
         stats = world.bucket_stats(app_ids, to_minute(sample.timestamp), 24 * 60)
         assert sample.value == (stats.peak_users if sample.metric == "peak_users" else stats.peak_channels)
@@ -291,6 +301,24 @@ def test_a_window_twice_changes_nothing(account) -> None:
     first = rows()
     sync.run_window(app.pk, "duration", 3600, window)
     assert rows() == first and len(first) == 72
+
+
+@pytest.mark.parametrize("clock", ["00:00", "00:50", "12:30", "23:59"])
+def test_hourly_and_daily_backfills_start_at_the_same_utc_midnight(clock) -> None:
+    now = datetime.fromisoformat(f"2026-12-04T{clock}:00+00:00")
+    backfill, overlap, span = timedelta(days=90), timedelta(hours=3), timedelta(days=30)
+    starts = {
+        interval: windows(None, now=now, interval=interval, backfill=backfill, overlap=overlap, span=span)
+        for interval in (Interval.HOUR, Interval.DAY)
+    }
+    first_day = datetime(2026, 9, 6, tzinfo=UTC) if clock != "00:00" else datetime(2026, 9, 5, tzinfo=UTC)
+    assert backfill_start(now, backfill) == first_day
+    assert {found[0].start for found in starts.values()} == {first_day}
+    assert len(starts[Interval.HOUR]) == minimum_requests(90, span) == 3
+    # a cursor older than the backfill moves from the same day
+    old = now - timedelta(days=200)
+    again = windows(old, now=now, interval=Interval.HOUR, backfill=backfill, overlap=overlap, span=span)
+    assert again[0].start == first_day
 
 
 def _first_windows(settings, count: int = 3) -> list[Window]:
