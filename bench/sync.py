@@ -30,6 +30,16 @@ from machine import cpu_of, machine_cpu, servers_cpu
 from simulator import start_aliyun
 
 
+def create_database(url: str) -> None:
+    """The PostgreSQL database of the run, made if it is not there yet (it is emptied anyway)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--apps", type=int, default=200)
@@ -71,6 +81,7 @@ def main() -> None:
     )
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
+        create_database(args.database_url)
     if args.jobs_redis_url:
         os.environ["JOBS_REDIS_URL"] = args.jobs_redis_url
     import django
