@@ -227,7 +227,10 @@ def samples(cursor, hour: datetime, today: datetime) -> None:
     block = 100
     for first in range(0, len(pks), block):
         chosen = pks[first : first + block]
-        for interval, step, count, last in ((3600, "1 hour", DAYS * 24, hour), (86400, "1 day", DAYS, today)):
+        for interval, step, count, last in (
+            (3600, "1 hour", hours_since_first_day(hour), hour),
+            (86400, "1 day", DAYS, today),
+        ):
             scale = 1 if interval == 3600 else 24
             peak = f"s.t + interval '{17 if interval == 3600 else 800} minutes'"
             cursor.execute(
@@ -258,9 +261,17 @@ def samples(cursor, hour: datetime, today: datetime) -> None:
     print(f"  samples done in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def hours_since_first_day(hour: datetime) -> int:
+    """The hourly series start on the daily ones' first day, as a backfill's do (usage.plan.backfill_start)."""
+    return (DAYS - 1) * 24 + hour.hour + 1
+
+
 def account_peaks(cursor, hour: datetime, today: datetime) -> None:
     """Each account's own peaks (the vendor's figure for the whole account), hourly and daily."""
-    for interval, step, count, last in ((3600, "1 hour", DAYS * 24, hour), (86400, "1 day", DAYS, today)):
+    for interval, step, count, last in (
+        (3600, "1 hour", hours_since_first_day(hour), hour),
+        (86400, "1 day", DAYS, today),
+    ):
         cursor.execute(
             f"""
             INSERT INTO usage_accountpeaksample (vendor_account_id, metric, "interval", "timestamp", value, peak_time)

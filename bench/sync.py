@@ -166,7 +166,8 @@ def main() -> None:
 
             pstats.Stats(*profiles).dump_stats(args.profile)
         rows = UsageSample.objects.count()
-        expected_rows = apps * 5 * (args.days * 24 + args.days)
+        # hours from the first day's midnight to this hour, as usage.plan.backfill_start
+        expected_rows = apps * 5 * ((args.days - 1) * 24 + time.gmtime().tm_hour + 1 + args.days)
     finally:
         simulator.terminate()
         try:

@@ -48,7 +48,7 @@ def main() -> None:
                 v360=30,
                 v720=30,
             )
-            for hour in range(365 * 24)
+            for hour in range(364 * 24 + now.hour + 1)  # from the first daily bucket's midnight, as a backfill
         ]
         for day in range(365):
             start = (now - timedelta(days=day)).replace(hour=0)

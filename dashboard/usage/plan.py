@@ -41,8 +41,10 @@ def windows(
     """
     step = int(interval)
     start = backfill_start(now, backfill)
-    if synced_until is not None:
-        start = floor_to(max(synced_until - overlap, start), step)
+    if synced_until is not None and synced_until >= start:
+        # Its overlap even where it reaches before the backfill's start (a backfill of a day,
+        # just after midnight): the hours there were stored by the windows that moved it.
+        start = floor_to(synced_until - overlap, step)
     if start >= now:
         return []
     return [Window(lo, min(hi, now)) for lo, hi in split_windows(start, now, max_span=span, step_seconds=step)]

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 @db_periodic_task(every(settings.USAGE_SYNC_EVERY_MINUTES), name="usage.plan")
 def plan_usage() -> int:
     waiting = sync.WaitingChains()
-    return enqueue_planned(sync.plan(waiting=waiting), account_sync.plan(waiting=waiting))
+    now = timezone.now()  # one clock for both: a run across midnight starts every backfill on one day
+    return enqueue_planned(sync.plan(now, waiting=waiting), account_sync.plan(now, waiting=waiting))
 
 
 def enqueue_planned(jobs: list[sync.SeriesJob], account_jobs: list[account_sync.AccountSeriesJob]) -> int:
@@ -99,10 +100,10 @@ def sync_account_window(
 def plan_account(account: VendorAccount) -> int:
     """Backfill an account right away (after it is added or its credentials change)."""
     apps = [app for app in sync.syncable_apps() if app.vendor_account_id == account.pk]
-    waiting = sync.WaitingChains()
-    jobs = sync.plan(apps=apps, waiting=waiting)
+    waiting, now = sync.WaitingChains(), timezone.now()
+    jobs = sync.plan(now, apps=apps, waiting=waiting)
     whole = [found for found in account_sync.syncable_accounts() if found.pk == account.pk]
-    return enqueue_planned(jobs, account_sync.plan(accounts=whole, waiting=waiting))
+    return enqueue_planned(jobs, account_sync.plan(now, accounts=whole, waiting=waiting))
 
 
 @db_periodic_task(crontab(minute="7"), name="usage.observe")

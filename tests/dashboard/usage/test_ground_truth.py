@@ -659,3 +659,20 @@ def test_an_accounts_peak_is_the_vendors_figure_for_all_its_apps_at_once(synced:
     # One account wholly covered: the vendor's figure, said so; two accounts added: an upper bound.
     assert 'data-peak-basis="account"' in account_page and "vendor's own figures" in account_page
     assert 'data-peak-basis="sum"' in tenant_page and "upper bound" in tenant_page
+
+
+def test_a_report_by_hour_and_one_by_day_over_the_backfills_first_day_agree(synced: Synced) -> None:
+    """Every series' backfill starts at one midnight (usage.plan.backfill_start): before it, the
+    hourly series began at the current hour, so the hours of the day before the first day were
+    stored with no daily bucket, and a report by hour over it counted minutes the one by day did not."""
+    first_day = (NOW + timedelta(days=1)).date() - timedelta(days=BACKFILL_DAYS)
+    client = _client(synced, "UTC")
+    url = _url(synced, "tenant")
+    window = {"range": "custom", "from": f"{first_day - timedelta(days=2)}", "to": f"{first_day + timedelta(days=1)}"}
+    totals = {
+        granularity: from_csv(client.get(url, window | {"granularity": granularity, "export": "csv"}).content)[-1]
+        for granularity in ("hour", "day")
+    }
+    assert totals["hour"]["duration"] == totals["day"]["duration"] > 0
+    for tier in TIERS:
+        assert totals["hour"][tier] == totals["day"][tier]

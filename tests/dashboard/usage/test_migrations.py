@@ -3,11 +3,9 @@ table to a composite key): the samples survive both ways, and the table ends as 
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
@@ -105,17 +103,24 @@ def test_the_samples_keep_their_figures_as_the_bucket_becomes_the_key_and_back(t
     assert not UsageSample.objects.exists()
 
 
-def test_hours_stored_before_their_series_first_day_are_dropped(two_tenants) -> None:
-    """What backfills left before plan.backfill_start: the first day's last hours without that day."""
+@pytest.mark.django_db(transaction=True)
+def test_the_hours_of_a_day_cut_short_before_a_series_first_day_are_dropped(two_tenants) -> None:
+    """What backfills left before plan.backfill_start: the last hours of the day before the
+    series' first day. Whole days of hours, and hours more than a day before it, are kept."""
     first_day = datetime(2026, 3, 2, tzinfo=UTC)
     app = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="old-backfill", name="Old")
     other = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="hours-only", name="Hours")
-    duration, users = UsageMetric.DURATION, UsageMetric.ACTIVE_USERS
+    duration, users, channels = UsageMetric.DURATION, UsageMetric.ACTIVE_USERS, UsageMetric.ACTIVE_CHANNELS
+
+    def days(metric: UsageMetric, first: datetime) -> list[UsagePoint]:
+        return [UsagePoint(metric, Interval.DAY, first + timedelta(days=n), 9) for n in range(2)]
+
     with transaction.atomic():
-        samples.store(app, hours(first_day - timedelta(hours=7), 31))  # 7 hours the day before, 24 on the day
-        samples.store(app, [UsagePoint(duration, Interval.DAY, first_day + timedelta(days=n), 9) for n in range(2)])
-        samples.store(app, hours(first_day - timedelta(hours=3), 3, metric=users))  # its days start later
-        samples.store(app, [UsagePoint(users, Interval.DAY, first_day + timedelta(days=1), 4)])
+        samples.store(app, [*hours(first_day - timedelta(hours=7), 31), *days(duration, first_day)])  # cut short
+        # its days start two days later (a daily chain that failed): kept
+        samples.store(app, [*hours(first_day - timedelta(hours=3), 3, metric=users), *days(users, first_day)[1:]])
+        # a whole day of hours before its first day: kept
+        samples.store(app, [*hours(first_day - timedelta(days=1), 24, metric=channels), *days(channels, first_day)])
         samples.store(other, hours(first_day - timedelta(hours=7), 7))  # no day yet: its backfill is running
     account = two_tenants.acme_account
     for hour in range(-5, 3):
@@ -129,18 +134,16 @@ def test_hours_stored_before_their_series_first_day_are_dropped(two_tenants) -> 
     AccountPeakSample.objects.create(
         vendor_account=account, metric="peak_users", interval=86400, timestamp=first_day, value=3
     )
+    before = {row[:4]: row for row in _stored(table_has_id=False)}
 
-    migration = importlib.import_module("dashboard.usage.migrations.0015_hours_before_the_first_day_dropped")
-    migration.drop_hours_before_first_day(apps, None)
+    _migrate([("usage", "0014_sample_bucket_is_the_key")])  # its reverse: nothing
+    _migrate(AFTER)
 
-    def first_hour(**series) -> datetime:
-        return UsageSample.objects.filter(interval=3600, **series).order_by("timestamp")[0].timestamp
-
-    assert first_hour(app=app, metric=duration.value) == first_day
-    assert UsageSample.objects.filter(app=app, metric=duration.value, interval=3600).count() == 24
-    assert UsageSample.objects.filter(app=app, metric=users.value, interval=3600).count() == 0
-    assert UsageSample.objects.filter(app=app, interval=86400).count() == 3
-    assert UsageSample.objects.filter(app=other).count() == 7
+    after = {row[:4]: row for row in _stored(table_has_id=False)}
+    dropped = sorted(key[3].replace(tzinfo=None) for key in before.keys() - after.keys())  # SQLite's are naive
+    assert dropped == [(first_day - timedelta(hours=hour)).replace(tzinfo=None) for hour in range(7, 0, -1)]
+    assert all(key[0] == app.pk and key[1] == duration.value for key in before.keys() - after.keys())
+    assert all(after[key] == before[key] for key in after)  # the rest as they were
     peaks = AccountPeakSample.objects.filter(vendor_account=account, interval=3600).order_by("timestamp")
     assert [peak.timestamp for peak in peaks] == [first_day + timedelta(hours=hour) for hour in range(3)]
     assert AccountPeakSample.objects.filter(vendor_account=account, interval=86400).count() == 1

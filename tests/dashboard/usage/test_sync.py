@@ -319,6 +319,10 @@ def test_hourly_and_daily_backfills_start_at_the_same_utc_midnight(clock) -> Non
     old = now - timedelta(days=200)
     again = windows(old, now=now, interval=Interval.HOUR, backfill=backfill, overlap=overlap, span=span)
     assert again[0].start == first_day
+    # a recent cursor keeps its overlap, even across the backfill's start (a backfill of a day)
+    midnight = datetime(2026, 12, 4, tzinfo=UTC)
+    later = windows(midnight, now=now, interval=Interval.HOUR, backfill=timedelta(days=1), overlap=overlap, span=span)
+    assert later[0].start == midnight - overlap
 
 
 def _first_windows(settings, count: int = 3) -> list[Window]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from dashboard.usage import account_sync, sync
 from dashboard.usage.plan import Window
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         if options["account"]:
             apps = [app for app in apps if app.vendor_account_id in options["account"]]
         waiting = sync.WaitingChains()  # one read of the queue for both planners
-        jobs = sync.plan(apps=apps, waiting=waiting)
+        now = timezone.now()  # and one clock: the account's backfills start on its apps' day
+        jobs = sync.plan(now, apps=apps, waiting=waiting)
         requests = rows = failures = 0
         for job in jobs:
             error = ""
@@ -47,7 +49,7 @@ class Command(BaseCommand):
         accounts = account_sync.syncable_accounts()
         if options["account"]:
             accounts = [account for account in accounts if account.pk in options["account"]]
-        account_jobs = account_sync.plan(accounts=accounts, waiting=waiting)
+        account_jobs = account_sync.plan(now, accounts=accounts, waiting=waiting)
         for account_job in account_jobs:
             error = ""
             for number, (start, end) in enumerate(account_job.windows):
