@@ -41,10 +41,12 @@ def windows(
     """
     step = int(interval)
     start = backfill_start(now, backfill)
-    if synced_until is not None and synced_until >= start:
-        # Its overlap even where it reaches before the backfill's start (a backfill of a day,
-        # just after midnight): the hours there were stored by the windows that moved it.
-        start = floor_to(synced_until - overlap, step)
+    if synced_until is not None:
+        # Never before the backfill's start, for hours and days alike: a new series' overlap
+        # would reach hours (or a day) the other granularity never fetched. A backfill shorter
+        # than a day plus the overlap therefore re-reads less than the overlap just after
+        # midnight; the default (90 days, 3 hours) never does.
+        start = floor_to(max(synced_until - overlap, start), step)
     if start >= now:
         return []
     return [Window(lo, min(hi, now)) for lo, hi in split_windows(start, now, max_span=span, step_seconds=step)]

@@ -134,6 +134,17 @@ def test_the_hours_of_a_day_cut_short_before_a_series_first_day_are_dropped(two_
     AccountPeakSample.objects.create(
         vendor_account=account, metric="peak_users", interval=86400, timestamp=first_day, value=3
     )
+    for hour in range(-24, 0):  # a whole day of hours before its first day: kept
+        AccountPeakSample.objects.create(
+            vendor_account=account,
+            metric="peak_channels",
+            interval=3600,
+            timestamp=first_day + timedelta(hours=hour),
+            value=1,
+        )
+    AccountPeakSample.objects.create(
+        vendor_account=account, metric="peak_channels", interval=86400, timestamp=first_day, value=1
+    )
     before = {row[:4]: row for row in _stored(table_has_id=False)}
 
     _migrate([("usage", "0014_sample_bucket_is_the_key")])  # its reverse: nothing
@@ -145,5 +156,8 @@ def test_the_hours_of_a_day_cut_short_before_a_series_first_day_are_dropped(two_
     assert all(key[0] == app.pk and key[1] == duration.value for key in before.keys() - after.keys())
     assert all(after[key] == before[key] for key in after)  # the rest as they were
     peaks = AccountPeakSample.objects.filter(vendor_account=account, interval=3600).order_by("timestamp")
-    assert [peak.timestamp for peak in peaks] == [first_day + timedelta(hours=hour) for hour in range(3)]
-    assert AccountPeakSample.objects.filter(vendor_account=account, interval=86400).count() == 1
+    assert [peak.timestamp for peak in peaks.filter(metric="peak_users")] == [
+        first_day + timedelta(hours=hour) for hour in range(3)
+    ]
+    assert peaks.filter(metric="peak_channels").count() == 24
+    assert AccountPeakSample.objects.filter(vendor_account=account, interval=86400).count() == 2
