@@ -14,8 +14,8 @@ console cannot tell them from a gap. What is removed cannot be put back: the ven
 that day was never fetched, and fetching it now would count the hours before the old start too,
 which were never fetched; the reverse does nothing.
 
-Before migrating, stop the workers and let the usage jobs already queued finish first (the Jobs
-page shows none pending): a window planned by the old code would store such hours again.
+Before migrating, let the usage jobs already queued run (the Jobs page shows none pending), then
+stop the workers: a window planned by the old code would store such hours again.
 """
 
 import logging

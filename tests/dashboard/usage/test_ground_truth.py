@@ -676,3 +676,6 @@ def test_a_report_by_hour_and_one_by_day_over_the_backfills_first_day_agree(sync
     assert totals["hour"]["duration"] == totals["day"]["duration"] > 0
     for tier in TIERS:
         assert totals["hour"][tier] == totals["day"][tier]
+    for granularity in ("hour", "day"):  # the page's card says the same as its CSV
+        _, cards, _ = from_page(client.get(url, window | {"granularity": granularity}).content.decode())
+        assert cards["duration"] == totals[granularity]["duration"]

@@ -123,28 +123,17 @@ def test_the_hours_of_a_day_cut_short_before_a_series_first_day_are_dropped(two_
         samples.store(app, [*hours(first_day - timedelta(days=1), 24, metric=channels), *days(channels, first_day)])
         samples.store(other, hours(first_day - timedelta(hours=7), 7))  # no day yet: its backfill is running
     account = two_tenants.acme_account
-    for hour in range(-5, 3):
-        AccountPeakSample.objects.create(
-            vendor_account=account,
-            metric="peak_users",
-            interval=3600,
-            timestamp=first_day + timedelta(hours=hour),
-            value=2,
-        )
-    AccountPeakSample.objects.create(
-        vendor_account=account, metric="peak_users", interval=86400, timestamp=first_day, value=3
-    )
-    for hour in range(-24, 0):  # a whole day of hours before its first day: kept
-        AccountPeakSample.objects.create(
-            vendor_account=account,
-            metric="peak_channels",
-            interval=3600,
-            timestamp=first_day + timedelta(hours=hour),
-            value=1,
-        )
-    AccountPeakSample.objects.create(
-        vendor_account=account, metric="peak_channels", interval=86400, timestamp=first_day, value=1
-    )
+
+    def peaks(metric: str, first_hour: int, last_hour: int) -> list[AccountPeakSample]:
+        """Hours from `first_hour` to `last_hour` (relative to the first day) and the first day."""
+        moments = [(3600, first_day + timedelta(hours=hour)) for hour in range(first_hour, last_hour)]
+        return [
+            AccountPeakSample(vendor_account=account, metric=metric, interval=interval, timestamp=at, value=2)
+            for interval, at in [*moments, (86400, first_day)]
+        ]
+
+    # cut short (5 hours of the day before), and a whole day of hours before its first day: kept
+    AccountPeakSample.objects.bulk_create([*peaks("peak_users", -5, 3), *peaks("peak_channels", -24, 0)])
     before = {row[:4]: row for row in _stored(table_has_id=False)}
 
     _migrate([("usage", "0014_sample_bucket_is_the_key")])  # its reverse: nothing

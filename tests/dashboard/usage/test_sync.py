@@ -319,19 +319,22 @@ def test_hourly_and_daily_backfills_start_at_the_same_utc_midnight(clock) -> Non
     old = now - timedelta(days=200)
     again = windows(old, now=now, interval=Interval.HOUR, backfill=backfill, overlap=overlap, span=span)
     assert again[0].start == first_day
-    # A cursor's overlap stops at the backfill's start for both (a new series of a one-day
-    # backfill, its cursor at midnight: the day before is fetched by neither).
+
+
+def test_a_cursors_overlap_stops_at_the_backfills_start_for_hours_and_days_alike() -> None:
+    """A new series of a one-day backfill, its cursor at midnight: the day before is fetched by
+    neither granularity (the daily overlap would fetch all of it, the hourly its last hours)."""
     midnight, ten = datetime(2026, 12, 4, tzinfo=UTC), datetime(2026, 12, 4, 10, tzinfo=UTC)
+    overlap, span = timedelta(hours=3), timedelta(days=30)
     later = {
         interval: windows(midnight, now=ten, interval=interval, backfill=timedelta(days=1), overlap=overlap, span=span)
         for interval in (Interval.HOUR, Interval.DAY)
     }
     assert {found[0].start for found in later.values()} == {midnight}
-    # a recent cursor inside the backfill keeps its overlap
-    again = windows(
-        now - timedelta(days=2), now=now, interval=Interval.HOUR, backfill=backfill, overlap=overlap, span=span
-    )
-    assert again[0].start == floor_to(now - timedelta(days=2) - overlap, 3600)
+    # a cursor inside the backfill keeps its overlap
+    cursor = ten - timedelta(days=2)
+    again = windows(cursor, now=ten, interval=Interval.HOUR, backfill=timedelta(days=90), overlap=overlap, span=span)
+    assert again[0].start == cursor - overlap
 
 
 def _first_windows(settings, count: int = 3) -> list[Window]:
