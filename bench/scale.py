@@ -373,6 +373,7 @@ def cases() -> list[tuple[str, str, str, dict[str, str], dict[str, str]]]:
         ("app: 7 days by hour", "viewer-bench", app_url, {"range": "7d", "granularity": "hour"}, htmx),
         ("tenant: 30 days by day", "viewer-bench", f"/t/{slug}/usage/", {"range": "30d"}, {}),
         ("tenant: a year by week", "viewer-bench", f"/t/{slug}/usage/", {"range": "12m"}, {}),
+        ("staff overview: 24 h by hour", "staff-bench", "/usage/", {"range": "24h"}, {}),
         ("staff overview: 30 days", "staff-bench", "/usage/", {"range": "30d"}, {}),
         ("staff overview: a year", "staff-bench", "/usage/", {"range": "12m"}, {}),
         ("staff home", "staff-bench", "/", {}, {}),
