@@ -22,6 +22,7 @@ from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.blocking import BLOCKING_ERRORS, unblocked
 from dashboard.credentials.connect import provider_for
 from dashboard.credentials.models import VendorAccount
+from dashboard.ops.jobs import QueuedTask, pending_written_now
 from vendors.base.errors import is_transient
 from vendors.base.provider import Capability
 from vendors.base.types import Interval, UsageMetric
@@ -105,14 +106,28 @@ _CHAIN_NEWS = prepared(  # both granularities: see sync._CHAIN_NEWS
 )
 
 
-def run_window(account_pk: int, metric: str, interval: int, window: Window, *, follows: bool = False) -> int:
+def run_window(
+    account_pk: int,
+    metric: str,
+    interval: int,
+    window: Window,
+    *,
+    follows: bool = False,
+    ends_chain: bool = False,
+    follower: QueuedTask | None = None,
+) -> int:
     """Fetch and store one window of an account's peak series; move its cursor.
 
     Transient vendor errors are raised for a retry. A permanent one is noted on the cursor
     and ends the chain; stopping the account is left to its apps' series, which meet it too.
+    `ends_chain` and `follower` as for an app's series (sync.run_series_window): the chain's
+    last window ends it, and its next job's pending row is written, in the window's own
+    transaction.
     """
     account = VendorAccount.objects.filter(pk=account_pk).first()
     if account is None or account.sync_blocked or not account.enabled:
+        if ends_chain:
+            finish_chain(account_pk, metric, interval)
         return 0
     try:
         with provider_for(account, interactive=False) as provider:
@@ -171,7 +186,11 @@ def run_window(account_pk: int, metric: str, interval: int, window: Window, *, f
             cursor.synced_until = reached
         cursor.last_run_at = now
         cursor.last_error = ""
+        if ends_chain:
+            cursor.chain_started_at = None
         cursor.save()
+        if follower is not None:
+            pending_written_now(follower)
     return len(rows)
 
 

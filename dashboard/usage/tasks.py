@@ -80,20 +80,21 @@ def sync_account_window(
     follows: bool = False,
 ) -> int:
     """The first window of an account-wide peak series; on success the rest follow as the next
-    job, which `follows` this one."""
+    job, which `follows` this one (as sync_series_window's)."""
     (start, end), rest = windows[0], tuple(windows[1:])
     window = Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    follower = sync_account_window.s(account_pk, metric, interval, rest, follows=True) if rest else None
     try:
         account_sync.say_alive(account_pk, metric, interval)
-        stored = account_sync.run_window(account_pk, metric, interval, window, follows=follows)
+        stored = account_sync.run_window(
+            account_pk, metric, interval, window, follows=follows, ends_chain=not rest, follower=follower
+        )
     except Exception as error:
         if not getattr(task, "retries", 0):
             account_sync.finish_chain(account_pk, metric, interval, stored_text(error))
         raise
-    if rest:
-        sync_account_window(account_pk, metric, interval, rest, follows=True)
-    else:
-        account_sync.finish_chain(account_pk, metric, interval)
+    if follower is not None:
+        HUEY.enqueue(follower)  # its pending row was written with the window (account_sync.run_window)
     return stored
 
 

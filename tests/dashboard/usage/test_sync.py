@@ -584,3 +584,64 @@ def test_a_chains_last_window_ends_it_when_the_account_is_disabled_meanwhile(acc
     windows = ((last.start.isoformat(), last.end.isoformat()),)
     assert tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows) == 0
     assert SyncCursor.objects.get(**series).chain_started_at is None
+
+
+def test_an_account_windows_next_job_gets_its_pending_row_with_the_window_and_its_last_ends_the_chain(
+    account, settings, monkeypatch
+) -> None:
+    """As an app's series: the next job's pending row and the chain's end are written in the
+    window's transaction (no write of their own after it), the job queued after the commit."""
+    from dashboard.ops import jobs
+    from dashboard.ops.models import PendingJob
+
+    account_sync.plan(accounts=[account])
+    series = {"vendor_account": account, "metric": "peak_users", "interval": 3600}
+    assert AccountPeakCursor.objects.get(**series).chain_started_at is not None
+    first, second = _first_windows(settings, count=2)
+    windows = tuple((w.start.isoformat(), w.end.isoformat()) for w in (first, second))
+    queued: list = []
+    depth = len(connection.savepoint_ids)  # inside the test's own transaction: the window's is a savepoint
+
+    def enqueue(task) -> None:
+        assert len(connection.savepoint_ids) == depth, "queued inside the window's transaction"
+        queued.append(task)
+
+    monkeypatch.setattr(HUEY, "enqueue", enqueue)
+    rows_at_once: list = []
+
+    def pending(tasks, write=jobs.pending) -> None:
+        assert len(connection.savepoint_ids) > depth and not queued, "the row after the window or its queueing"
+        rows_at_once.append(tasks)
+        write(tasks)
+
+    monkeypatch.setattr(jobs, "pending", pending)
+    ended: list = []
+    monkeypatch.setattr(account_sync, "finish_chain", lambda *args: ended.append(args))
+
+    tasks.sync_account_window.call_local(account.pk, "peak_users", 3600, windows)
+    [follower] = queued
+    assert follower.args == (account.pk, "peak_users", 3600, windows[1:]) and follower.kwargs == {"follows": True}
+    assert PendingJob.objects.filter(task_id=follower.id, name=follower.name).exists()
+    assert rows_at_once == [[follower]]
+    assert AccountPeakCursor.objects.get(**series).chain_started_at is not None  # the chain goes on
+
+    queued.clear()
+    tasks.sync_account_window.call_local(*follower.args, **follower.kwargs)
+    assert not queued and not ended  # the last window: no next job, no write of its own to end the chain
+    cursor = AccountPeakCursor.objects.get(**series)
+    assert cursor.chain_started_at is None and cursor.synced_until > second.start
+
+    monkeypatch.setattr(account_sync.AccountPeakSample.objects, "bulk_create", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        tasks.sync_account_window.call_local(account.pk, "peak_users", 3600, windows)
+    assert not queued and PendingJob.objects.count() == 1  # the first run's row alone
+
+
+def test_an_account_chains_last_window_ends_it_when_the_account_is_disabled_meanwhile(account, settings) -> None:
+    account_sync.plan(accounts=[account])
+    series = {"vendor_account": account, "metric": "peak_users", "interval": 3600}
+    [last] = _first_windows(settings, count=1)
+    VendorAccount.objects.filter(pk=account.pk).update(enabled=False)
+    windows = ((last.start.isoformat(), last.end.isoformat()),)
+    assert tasks.sync_account_window.call_local(account.pk, "peak_users", 3600, windows) == 0
+    assert AccountPeakCursor.objects.get(**series).chain_started_at is None
