@@ -115,17 +115,22 @@ def run_window(
     follows: bool = False,
     ends_chain: bool = False,
     follower: QueuedTask | None = None,
-) -> int:
-    """Fetch and store one window of an account's peak series; move its cursor.
+) -> int | None:
+    """Fetch and store one window of an account's peak series; move its cursor. The rows
+    stored, or None when the chain ends here: the account is gone, or the vendor refused for
+    good (noted on the cursor).
 
-    Transient vendor errors are raised for a retry. A permanent one is noted on the cursor
-    and ends the chain; stopping the account is left to its apps' series, which meet it too.
-    `ends_chain` and `follower` as for an app's series (sync.run_series_window): the chain's
-    last window ends it, and its next job's pending row is written, in the window's own
-    transaction.
+    Transient vendor errors are raised for a retry. A permanent one ends the chain: its next
+    windows would ask again and be refused again, and stopping the account is left to its apps'
+    series, which meet the error too (an app's series blocks the app: its next windows do
+    nothing). `ends_chain` and `follower` as for an app's series (sync.run_series_window): the
+    chain's last window ends it, and its next job's pending row is written, in the window's
+    own transaction.
     """
     account = VendorAccount.objects.filter(pk=account_pk).first()
-    if account is None or account.sync_blocked or not account.enabled:
+    if account is None:
+        return None
+    if account.sync_blocked or not account.enabled:
         if ends_chain:
             finish_chain(account_pk, metric, interval)
         return 0
@@ -141,7 +146,7 @@ def run_window(
         )
         if is_transient(error):
             raise
-        return 0
+        return None
     now = timezone.now()
     reached = min(floor_to(now, interval), window.end)
     rows = {
@@ -161,7 +166,7 @@ def run_window(
         # account takes it first (usage.rollups.deleting).
         lock = rollups.lock_account if interval == rollups.DAY else rollups.share_account
         if lock(account.pk) is None:
-            return 0
+            return None  # deleted meanwhile, its cursor with it
         AccountPeakSample.objects.bulk_create(
             list(rows.values()),
             update_conflicts=True,

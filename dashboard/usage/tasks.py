@@ -90,9 +90,11 @@ def sync_account_window(
             account_pk, metric, interval, window, follows=follows, ends_chain=not rest, follower=follower
         )
     except Exception as error:
-        if not getattr(task, "retries", 0):
+        if not getattr(task, "retries", 0):  # the last attempt: the next schedule plans it again
             account_sync.finish_chain(account_pk, metric, interval, stored_text(error))
         raise
+    if stored is None:  # the account is gone, or the vendor refused for good: so is the chain
+        return 0
     if follower is not None:
         HUEY.enqueue(follower)  # its pending row was written with the window (account_sync.run_window)
     return stored

@@ -26,7 +26,7 @@ from dashboard.usage.plan import Window, backfill_start, minimum_requests, windo
 from tests.dashboard.conftest import CANARY_KEY_ID, CANARY_SECRET, allow_endpoint, logged_in, make_account, make_user
 from vendors import registry
 from vendors.aliyun.sim import AliyunSimulator
-from vendors.base.errors import UnavailableError
+from vendors.base.errors import PermissionDeniedError, UnavailableError
 from vendors.base.provider import Capability
 from vendors.base.types import Interval
 from vendors.base.windows import floor_to
@@ -622,7 +622,8 @@ def test_an_account_windows_next_job_gets_its_pending_row_with_the_window_and_it
     [follower] = queued
     assert follower.args == (account.pk, "peak_users", 3600, windows[1:]) and follower.kwargs == {"follows": True}
     assert PendingJob.objects.filter(task_id=follower.id, name=follower.name).exists()
-    assert rows_at_once == [[follower]]
+    jobs._on_enqueued(signals.SIGNAL_ENQUEUED, follower)  # what queuing it signals
+    assert rows_at_once == [[follower]]  # the window's write only
     assert AccountPeakCursor.objects.get(**series).chain_started_at is not None  # the chain goes on
 
     queued.clear()
@@ -640,8 +641,39 @@ def test_an_account_windows_next_job_gets_its_pending_row_with_the_window_and_it
 def test_an_account_chains_last_window_ends_it_when_the_account_is_disabled_meanwhile(account, settings) -> None:
     account_sync.plan(accounts=[account])
     series = {"vendor_account": account, "metric": "peak_users", "interval": 3600}
+    assert AccountPeakCursor.objects.get(**series).chain_started_at is not None
     [last] = _first_windows(settings, count=1)
     VendorAccount.objects.filter(pk=account.pk).update(enabled=False)
     windows = ((last.start.isoformat(), last.end.isoformat()),)
     assert tasks.sync_account_window.call_local(account.pk, "peak_users", 3600, windows) == 0
     assert AccountPeakCursor.objects.get(**series).chain_started_at is None
+
+
+def test_an_account_window_the_vendor_refuses_for_good_ends_its_chain_and_queues_no_next(
+    account, settings, monkeypatch
+) -> None:
+    """Its next windows would be refused too (an app's series blocks the app instead, whose
+    next windows do nothing); the error stays on the cursor for the account's page."""
+    account_sync.plan(accounts=[account])
+    series = {"vendor_account": account, "metric": "peak_users", "interval": 3600}
+    assert AccountPeakCursor.objects.get(**series).chain_started_at is not None
+    first, second = _first_windows(settings, count=2)
+    windows = tuple((w.start.isoformat(), w.end.isoformat()) for w in (first, second))
+
+    class Refusing:
+        def __enter__(self) -> Refusing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def account_usage(self, *args: object) -> list:
+            raise PermissionDeniedError("not allowed", code="Forbidden.RAM", request_id="REQ-1")
+
+    monkeypatch.setattr(account_sync, "provider_for", lambda account, **kwargs: Refusing())
+    queued: list = []
+    monkeypatch.setattr(HUEY, "enqueue", queued.append)
+    assert tasks.sync_account_window.call_local(account.pk, "peak_users", 3600, windows) == 0
+    assert queued == []
+    cursor = AccountPeakCursor.objects.get(**series)
+    assert cursor.chain_started_at is None and "Forbidden.RAM" in cursor.last_error and "REQ-1" in cursor.last_error

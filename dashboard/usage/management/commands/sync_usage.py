@@ -54,7 +54,7 @@ class Command(BaseCommand):
             error = ""
             for number, (start, end) in enumerate(account_job.windows):
                 try:
-                    rows += account_sync.run_window(
+                    stored = account_sync.run_window(
                         account_job.account_pk,
                         account_job.metric,
                         account_job.interval,
@@ -62,6 +62,9 @@ class Command(BaseCommand):
                         follows=number > 0,
                     )
                     requests += 1
+                    if stored is None:  # the account is gone, or the vendor refused for good (on its cursor)
+                        break
+                    rows += stored
                 except VendorError as exc:
                     failures += 1
                     error = str(exc)
