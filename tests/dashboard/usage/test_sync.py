@@ -531,6 +531,29 @@ def test_a_vendor_without_account_usage_keeps_the_labelled_sum_of_app_peaks(acco
     assert f'data-total="peak_users">{max(row["total"] for row in per_day):,}<' in text
 
 
+def _record_queueing(monkeypatch) -> tuple[list, list]:
+    """The jobs queued and the pending rows written, each checked for where it happens: a row
+    inside the window's transaction and before any queueing, a job queued after the commit."""
+    from dashboard.ops import jobs
+
+    queued: list = []
+    rows_at_once: list = []
+    depth = len(connection.savepoint_ids)  # inside the test's own transaction: the window's is a savepoint
+
+    def enqueue(task) -> None:
+        assert len(connection.savepoint_ids) == depth, "queued inside the window's transaction"
+        queued.append(task)
+
+    def pending(tasks, write=jobs.pending) -> None:
+        assert len(connection.savepoint_ids) > depth and not queued, "the row after the window or its queueing"
+        rows_at_once.append(tasks)
+        write(tasks)
+
+    monkeypatch.setattr(HUEY, "enqueue", enqueue)
+    monkeypatch.setattr(jobs, "pending", pending)
+    return queued, rows_at_once
+
+
 def test_a_windows_next_job_gets_its_pending_row_with_the_window_and_a_failed_window_queues_none(
     account, settings, monkeypatch
 ) -> None:
@@ -543,22 +566,7 @@ def test_a_windows_next_job_gets_its_pending_row_with_the_window_and_a_failed_wi
     sync.plan(apps=[app])
     first, second = _first_windows(settings, count=2)
     windows = tuple((w.start.isoformat(), w.end.isoformat()) for w in (first, second))
-    queued: list = []
-    depth = len(connection.savepoint_ids)  # inside the test's own transaction: the window's is a savepoint
-
-    def enqueue(task) -> None:
-        assert len(connection.savepoint_ids) == depth, "queued inside the window's transaction"
-        queued.append(task)
-
-    monkeypatch.setattr(HUEY, "enqueue", enqueue)
-    rows_at_once: list = []
-
-    def pending(tasks, write=jobs.pending) -> None:
-        assert len(connection.savepoint_ids) > depth and not queued, "the row after the window or its queueing"
-        rows_at_once.append(tasks)
-        write(tasks)
-
-    monkeypatch.setattr(jobs, "pending", pending)
+    queued, rows_at_once = _record_queueing(monkeypatch)
 
     tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows)
     [follower] = queued
@@ -599,22 +607,7 @@ def test_an_account_windows_next_job_gets_its_pending_row_with_the_window_and_it
     assert AccountPeakCursor.objects.get(**series).chain_started_at is not None
     first, second = _first_windows(settings, count=2)
     windows = tuple((w.start.isoformat(), w.end.isoformat()) for w in (first, second))
-    queued: list = []
-    depth = len(connection.savepoint_ids)  # inside the test's own transaction: the window's is a savepoint
-
-    def enqueue(task) -> None:
-        assert len(connection.savepoint_ids) == depth, "queued inside the window's transaction"
-        queued.append(task)
-
-    monkeypatch.setattr(HUEY, "enqueue", enqueue)
-    rows_at_once: list = []
-
-    def pending(tasks, write=jobs.pending) -> None:
-        assert len(connection.savepoint_ids) > depth and not queued, "the row after the window or its queueing"
-        rows_at_once.append(tasks)
-        write(tasks)
-
-    monkeypatch.setattr(jobs, "pending", pending)
+    queued, rows_at_once = _record_queueing(monkeypatch)
     ended: list = []
     monkeypatch.setattr(account_sync, "finish_chain", lambda *args: ended.append(args))
 
