@@ -199,6 +199,13 @@ def run_window(
     return len(rows)
 
 
+def refusal(account_pk: int, metric: str, interval: int) -> str:
+    """What the vendor said when it refused a window of the series for good (run_window returned
+    None), or "" when the chain ended because the account is gone (its cursor with it)."""
+    found = AccountPeakCursor.objects.filter(vendor_account_id=account_pk, metric=metric, interval=interval)
+    return found.values_list("last_error", flat=True).first() or ""
+
+
 def finish_chain(account_pk: int, metric: str, interval: int, error: str = "") -> None:
     updates: dict[str, object] = {"chain_started_at": None}
     if error:

@@ -642,6 +642,19 @@ def test_an_account_chains_last_window_ends_it_when_the_account_is_disabled_mean
     assert AccountPeakCursor.objects.get(**series).chain_started_at is None
 
 
+class _RefusingAccountUsage:
+    """A provider whose vendor refuses the account's own usage for good."""
+
+    def __enter__(self) -> _RefusingAccountUsage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def account_usage(self, *args: object) -> list:
+        raise PermissionDeniedError("not allowed", code="Forbidden.RAM", request_id="REQ-1")
+
+
 def test_an_account_window_the_vendor_refuses_for_good_ends_its_chain_and_queues_no_next(
     account, settings, monkeypatch
 ) -> None:
@@ -652,21 +665,20 @@ def test_an_account_window_the_vendor_refuses_for_good_ends_its_chain_and_queues
     assert AccountPeakCursor.objects.get(**series).chain_started_at is not None
     first, second = _first_windows(settings, count=2)
     windows = tuple((w.start.isoformat(), w.end.isoformat()) for w in (first, second))
-
-    class Refusing:
-        def __enter__(self) -> Refusing:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def account_usage(self, *args: object) -> list:
-            raise PermissionDeniedError("not allowed", code="Forbidden.RAM", request_id="REQ-1")
-
-    monkeypatch.setattr(account_sync, "provider_for", lambda account, **kwargs: Refusing())
+    monkeypatch.setattr(account_sync, "provider_for", lambda account, **kwargs: _RefusingAccountUsage())
     queued: list = []
     monkeypatch.setattr(HUEY, "enqueue", queued.append)
     assert tasks.sync_account_window.call_local(account.pk, "peak_users", 3600, windows) == 0
     assert queued == []
     cursor = AccountPeakCursor.objects.get(**series)
     assert cursor.chain_started_at is None and "Forbidden.RAM" in cursor.last_error and "REQ-1" in cursor.last_error
+
+
+def test_sync_usage_reports_an_account_series_the_vendor_refuses_for_good(account, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(account_sync, "provider_for", lambda account, **kwargs: _RefusingAccountUsage())
+    call_command("sync_usage")
+    captured = capsys.readouterr()
+    # Each of the 4 account series stops at its first window; the apps' 20 series are fetched.
+    assert "4 for whole accounts: 44 windows fetched" in captured.out and "4 failed." in captured.out
+    refused = [line for line in captured.err.splitlines() if line.startswith(f"account {account.pk} ")]
+    assert len(refused) == 4 and all("Forbidden.RAM" in line and "REQ-1" in line for line in refused)

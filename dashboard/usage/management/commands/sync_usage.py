@@ -62,7 +62,13 @@ class Command(BaseCommand):
                         follows=number > 0,
                     )
                     requests += 1
-                    if stored is None:  # the account is gone, or the vendor refused for good (on its cursor)
+                    if stored is None:  # the account is gone, or the vendor refused for good
+                        error = account_sync.refusal(account_job.account_pk, account_job.metric, account_job.interval)
+                        if error:
+                            failures += 1
+                            self.stderr.write(
+                                f"account {account_job.account_pk} {account_job.metric}/{account_job.interval}: {error}"
+                            )
                         break
                     rows += stored
                 except VendorError as exc:
