@@ -204,6 +204,28 @@ class AccountDayUsage(TierMinutes):
         return f"account {self.vendor_account_id} {self.metric} {self.day:%Y-%m-%d} = {self.value}"
 
 
+class AccountHourUsage(TierMinutes):
+    """The hourly samples of one vendor account's apps added up, per statistic and UTC hour, for
+    the hours of the last days only (usage/rollups.py: HOURS_KEPT; older rows are pruned).
+
+    A roll-up kept by the sync like AccountDayUsage, for the staff overview's tenants over a
+    range of hours (ranking._by_tenant_hours): 100 accounts' hours instead of 1,000 apps'."""
+
+    vendor_account = models.ForeignKey("credentials.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    hour = models.DateTimeField(help_text=_("Start of the UTC hour."))
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vendor_account", "metric", "hour"], name="one_account_hour_per_metric")
+        ]
+        indexes = [models.Index(fields=["hour"], name="account_hour_usage_hour")]
+
+    def __str__(self) -> str:
+        return f"account {self.vendor_account_id} {self.metric} {self.hour:%Y-%m-%d %H:00} = {self.value}"
+
+
 class AppMonthUsage(TierMinutes):
     """One app's daily samples of a statistic over a UTC month: their sum and the busiest day's.
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BigIntegerField, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
@@ -162,40 +163,53 @@ def by_tenant(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -
 def _by_tenant_hours(
     interval: int, start: datetime, end: datetime, counted: Sequence[Metric]
 ) -> dict[int, dict[str, int]]:
-    """Each tenant's figures over a range of hours, from the samples: the minutes and the
-    `counted` statistics (the others stay 0).
+    """Each tenant's figures over a range of hours: the minutes and the `counted` statistics
+    (the others stay 0). From the accounts' hours (AccountHourUsage) when the range starts
+    within the hours they are trusted for (rollups.hours_trusted_since), else from every app's
+    samples added up per account: the same figures, a tenth of the rows at 10 apps an account.
 
     Up to three parts, so that only the peaks meet the accounts' own series: the minutes summed
     per tenant, the counts' busiest hour of the tenant's accounts added up, and the same for
     the peaks with each account's own figure where stored. Joined all at once, every statistic
     of every account and hour looked its account peak up. A part no statistic of `counted`
-    asks for is left out: each reads every app's hours of its statistics, and the staff
-    overview's previous range wants only the minutes."""
+    asks for is left out: the staff overview's previous range wants only the minutes."""
     accounts = list(VendorAccount.objects.order_by().values_list("pk", flat=True))
     if not accounts:
         return {}
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
     bounds = [adapt(start), adapt(end)]
+    rolled_up = interval == rollups.HOUR and start >= rollups.hours_trusted_since(timezone.now())
     every_app = " AND s.app_id IN (SELECT id FROM rtc_rtcapp)" if names_every_app() else ""
+
+    def named(metrics: list[Metric]) -> str:
+        return ", ".join(f"'{m.value}'" for m in metrics)
 
     def samples_of(metrics: list[Metric], join: str = "") -> str:
         """Every app's hours of `metrics` in the range (`s`), with the app's row (`a`) and `join`."""
         return f"""
             FROM usage_usagesample AS s JOIN rtc_rtcapp AS a ON a.id = s.app_id {join}
-            WHERE s.metric IN ({", ".join(f"'{m.value}'" for m in metrics)}){every_app}
+            WHERE s.metric IN ({named(metrics)}){every_app}
                 AND s.{q("interval")} = {interval} AND s.{q("timestamp")} >= %s AND s.{q("timestamp")} < %s
         """
 
-    def tenant_buckets(metrics: list[Metric], value: str, join: str = "") -> str:
-        per_account = f"""
+    def accounts_hours(metrics: list[Metric]) -> str:
+        """Each account's hours of `metrics` in the range: account, metric, moment, value."""
+        if rolled_up:
+            return f"""
+                SELECT vendor_account_id AS account, metric, hour AS moment, value FROM usage_accounthourusage
+                WHERE metric IN ({named(metrics)}) AND hour >= %s AND hour < %s
+            """
+        return f"""
             SELECT a.vendor_account_id AS account, s.metric AS metric, s.{q("timestamp")} AS moment,
                 SUM(s.value) AS value {samples_of(metrics)}
             GROUP BY a.vendor_account_id, s.metric, s.{q("timestamp")}
         """
+
+    def tenant_buckets(metrics: list[Metric], value: str, join: str = "") -> str:
         return f"""
             SELECT v.tenant_id AS tenant, p.metric AS metric, p.moment AS moment, SUM({value}) AS value
-            FROM ({per_account}) AS p JOIN credentials_vendoraccount AS v ON v.id = p.account {join}
+            FROM ({accounts_hours(metrics)}) AS p JOIN credentials_vendoraccount AS v ON v.id = p.account {join}
             GROUP BY v.tenant_id, p.metric, p.moment
         """
 
@@ -217,11 +231,19 @@ def _by_tenant_hours(
         busiest.append(tenant_buckets(peaks, "COALESCE(o.value, p.value)", own))
         params += [*bounds, interval, *accounts, *bounds]
     # Minutes add up across accounts and hours alike: no grouping per account and hour first.
-    sql = f"""
-        SELECT v.tenant_id, '{Metric.DURATION.value}', SUM({" + ".join(f"s.{q(t)}" for t in TIER_FIELDS)})
-        {samples_of([Metric.DURATION], "JOIN credentials_vendoraccount AS v ON v.id = a.vendor_account_id")}
-        GROUP BY v.tenant_id
-    """
+    if rolled_up:
+        sql = f"""
+            SELECT v.tenant_id, '{Metric.DURATION.value}', SUM({" + ".join(f"d.{q(t)}" for t in TIER_FIELDS)})
+            FROM usage_accounthourusage AS d JOIN credentials_vendoraccount AS v ON v.id = d.vendor_account_id
+            WHERE d.metric = '{Metric.DURATION.value}' AND d.hour >= %s AND d.hour < %s
+            GROUP BY v.tenant_id
+        """
+    else:
+        sql = f"""
+            SELECT v.tenant_id, '{Metric.DURATION.value}', SUM({" + ".join(f"s.{q(t)}" for t in TIER_FIELDS)})
+            {samples_of([Metric.DURATION], "JOIN credentials_vendoraccount AS v ON v.id = a.vendor_account_id")}
+            GROUP BY v.tenant_id
+        """
     if busiest:
         sql += f"""
             UNION ALL

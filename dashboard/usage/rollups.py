@@ -3,8 +3,9 @@
 `AccountDayUsage` adds up an account's apps per statistic and UTC day; `AppMonthUsage` keeps an
 app's sum and busiest day per statistic and UTC month; `TenantDayUsage` adds up a tenant's
 account-days, each account's peaks its own account-wide figure where stored; `TenantMonthUsage`
-keeps the sum and the busiest day of a tenant's days per statistic and UTC month. At every
-commit each is the sum of the samples it stands for.
+keeps the sum and the busiest day of a tenant's days per statistic and UTC month;
+`AccountHourUsage` adds up an account's apps per statistic and UTC hour, for the last days'
+hours only (HOURS_KEPT). At every commit each is the sum of the samples it stands for.
 
 How each is kept:
 
@@ -21,6 +22,12 @@ How each is kept:
   leaves the tenant's figure alone, except when the window creates the account's day, which
   adds the own peak to the tenant's day (what the recompute's COALESCE(own peak, apps' sum)
   gives).
+- An hourly window of an app (`kept` too): its account's hours get the difference, as a daily
+  window's days do, for the hours from `hours_kept_since` on: a backfill's older hours add
+  nothing (a 90-day backfill pays for 8 days of them). Readers take them for ranges from
+  `hours_trusted_since` on (ranking._by_tenant_hours), else the samples; `prune_hours`, with
+  the sync's plan, deletes the older ones. No tenant hours: a reader adds an account's own
+  peaks for the hours it reads (a day of 100 accounts is 2,400 rows).
 - A window of an account's own peaks (`refresh_account_peaks`): the tenant's days it touched,
   recomputed; an app or an account deleted (`rebuild_account`, `rebuild_tenant`) and the
   migrations and imports (`rebuild`): recomputed from the samples.
@@ -28,11 +35,12 @@ How each is kept:
 Concurrency on PostgreSQL (READ COMMITTED; SQLite runs one writer at a time). Every
 transaction that writes roll-ups (a deletion's cascade included) first takes advisory locks
 (PostgreSQL's lock manager, held to the commit), in one order: everything, the account, the
-tenant. A window adding differences takes the three
-shared; a recompute of an account's days, and the writer of an account's own peaks, take the
-account's exclusive (`lock_account`) and then the tenant's; a recompute of a tenant's days
-takes the tenant's; a rebuild of everything takes everything exclusive; a deletion of an app or
-an account takes the account's exclusive (`deleting`):
+tenant. A window adding differences takes the three shared (an hourly one too, and writes
+only its account's hours, in order of hour); a recompute of an account's days and hours, and
+the writer of an account's own peaks, take the account's exclusive (`lock_account`) and then
+the tenant's; a recompute of a tenant's days takes the tenant's; a rebuild of everything
+takes everything exclusive; a deletion of an app or an account takes the account's exclusive
+(`deleting`):
 
 - Windows of several apps of an account, or of several accounts of a tenant, do not wait for
   each other on those locks. Where they touch the same days, the upsert's row lock orders them:
@@ -76,6 +84,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
@@ -85,8 +94,10 @@ from vendors.base.types import Interval, UsagePoint
 from .models import (
     TIER_FIELDS,
     AccountDayUsage,
+    AccountHourUsage,
     AccountPeakSample,
     AppMonthUsage,
+    Metric,
     TenantDayUsage,
     TenantMonthUsage,
     UsageSample,
@@ -94,6 +105,24 @@ from .models import (
 from .samples import kept_values, series_range, time_adapter
 
 DAY = int(Interval.DAY)
+HOUR = int(Interval.HOUR)
+# The accounts' hours are kept from HOURS_KEPT back (an hourly window of an older hour, a
+# backfill's, adds nothing to them) and read for ranges from HOURS_TRUSTED back: an hour a
+# reader trusts was younger than that at every write of it, so inside what its writer kept; the
+# day between the two covers clocks apart. The staff overview's ranges by hour reach 6 days back
+# (3 days and the 3 before them).
+HOURS_KEPT = timedelta(days=8)
+HOURS_TRUSTED = timedelta(days=7)
+
+
+def hours_kept_since(now: datetime) -> datetime:
+    """The first hour whose account figures a window writing now adds to."""
+    return _hour(now) - HOURS_KEPT
+
+
+def hours_trusted_since(now: datetime) -> datetime:
+    """The first hour whose account figures a reader now may take (AccountHourUsage)."""
+    return _hour(now) - HOURS_TRUSTED
 
 
 @contextmanager
@@ -103,21 +132,50 @@ def kept(
     """Keep the roll-ups of the samples of one series of `app` written inside: the window
     [start, end) and `points`, any the vendor answered outside it (in the transaction that
     writes them; samples are only added or overwritten, never deleted): the app's months
-    recomputed, its account's and tenant's days given the difference."""
+    recomputed, its account's and tenant's days given the difference; an hourly window's
+    difference to its account's hours (`_hours_kept`)."""
     if interval != DAY:
-        yield
+        with _hours_kept(app, metric, interval, start, end, points):
+            yield
         return
     moments = [point.timestamp for point in points]
     first, last = _days(min([start, *moments]), max([end, *(moment + timedelta(seconds=DAY) for moment in moments)]))
     tenant_pk = share_account(app.vendor_account_id)
-    before = _app_days(app.pk, metric, first, last)
+    before = _app_buckets(app.pk, metric, DAY, first, last)
     yield
-    after = _app_days(app.pk, metric, first, last)
+    after = _app_buckets(app.pk, metric, DAY, first, last)
     for month in _months(first, last):
         _app_month(app.pk, metric, month, next_month(month))
     changes = _changes(before, after)
     if changes and tenant_pk is not None:
         _add_days(app.vendor_account_id, tenant_pk, metric, changes, first, last)
+
+
+@contextmanager
+def _hours_kept(
+    app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint]
+) -> Iterator[None]:
+    """The difference an hourly window makes to its account's hours, from `hours_kept_since` on,
+    added as a daily window adds its days' (`_add`), under the same shared lock of the account."""
+    moments = [point.timestamp for point in points]
+    first = max(_hour(min([start, *moments])), hours_kept_since(timezone.now()))
+    last = _hour(max([end, *(moment + timedelta(seconds=HOUR) for moment in moments)]) - timedelta(microseconds=1))
+    last += timedelta(seconds=HOUR)
+    if interval != HOUR or first >= last or share_account(app.vendor_account_id) is None:
+        yield
+        return
+    before = _app_buckets(app.pk, metric, HOUR, first, last)
+    yield
+    changes = _changes(before, _app_buckets(app.pk, metric, HOUR, first, last))
+    if changes:
+        _add(AccountHourUsage, app.vendor_account_id, metric, changes)
+
+
+def prune_hours(now: datetime) -> int:
+    """Delete the accounts' hours a day older than any window still adds to (hours_kept_since):
+    no reader takes them, and no window in flight meets this delete on a row."""
+    deleted, _ = AccountHourUsage.objects.filter(hour__lt=hours_kept_since(now) - timedelta(days=1)).delete()
+    return deleted
 
 
 def refresh_account_peaks(account_pk: int, metric: str, interval: int, start: datetime, end: datetime) -> None:
@@ -133,12 +191,14 @@ def refresh_account_peaks(account_pk: int, metric: str, interval: int, start: da
 
 
 def rebuild_account(account_pk: int) -> None:
-    """Every day of an account and of its tenant again, from its samples (after one of its apps was deleted)."""
+    """Every day and kept hour of an account and every day of its tenant again, from its samples
+    (after one of its apps was deleted)."""
     with transaction.atomic():
         tenant_pk = lock_account(account_pk)
         if tenant_pk is None:
             return  # deleted with it
         _account_days(account_pk, None, None, None)
+        _account_hours(account_pk)
         _lock_tenant(tenant_pk)
         _tenant_days(tenant_pk, None, None, None)
 
@@ -150,15 +210,17 @@ def rebuild_tenant(tenant_pk: int) -> None:
             _tenant_days(tenant_pk, None, None, None)
 
 
-def rebuild(*, tenants: bool = True) -> None:
-    """Every roll-up again, from every sample (`tenants=False`: all but the tenants' days,
-    for the migration that came before them)."""
+def rebuild(*, tenants: bool = True, hours: bool = True) -> None:
+    """Every roll-up again, from every sample (`tenants=False`, `hours=False`: all but the
+    tenants' days, the accounts' hours, for the migrations that came before them)."""
     with transaction.atomic():
         _lock_everything()
         AccountDayUsage.objects.all().delete()
         AppMonthUsage.objects.all().delete()
         for account_pk in VendorAccount.objects.values_list("pk", flat=True):
             _account_days(account_pk, None, None, None)
+            if hours:
+                _account_hours(account_pk)
         if tenants:
             rebuild_tenants()
         table, q = "usage_usagesample", connection.ops.quote_name
@@ -172,6 +234,14 @@ def rebuild(*, tenants: bool = True) -> None:
         low, high = (aware(low), aware(high))
         for month in _months(_day(low), _day(high) + timedelta(days=1)):
             _app_month(None, None, month, next_month(month))
+
+
+def rebuild_hours() -> None:
+    """Every account's kept hours again, from the samples (for the migration that added them)."""
+    with transaction.atomic():
+        _lock_everything()
+        for account_pk in VendorAccount.objects.values_list("pk", flat=True):
+            _account_hours(account_pk)
 
 
 def rebuild_tenants(*, months: bool = True) -> None:
@@ -295,11 +365,11 @@ Figures = tuple[int, ...]  # value, then the tiers' minutes (TIER_FIELDS)
 FIGURE_COLUMNS = ("value", *TIER_FIELDS)
 
 
-def _app_days(app_pk: int, metric: str, first: datetime, last: datetime) -> dict[datetime, Figures]:
-    """The app's daily figures of `metric` on the days [first, last)."""
+def _app_buckets(app_pk: int, metric: str, interval: int, first: datetime, last: datetime) -> dict[datetime, Figures]:
+    """The app's figures of `metric` by `interval` in the buckets [first, last)."""
     q = connection.ops.quote_name
     figures = ", ".join(q(c) for c in FIGURE_COLUMNS)
-    where, params = series_range(app_pk, metric, DAY, first, last, last_included=False)
+    where, params = series_range(app_pk, metric, interval, first, last, last_included=False)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {q('timestamp')}, {figures} FROM {q(UsageSample._meta.db_table)} WHERE {where}",
@@ -401,8 +471,13 @@ def _own_peaks(account_pk: int, metric: str, first: datetime, last: datetime) ->
         return {aware(day): value for day, value in cursor.fetchall()}
 
 
-RollupModel = type[AccountDayUsage] | type[TenantDayUsage]
-OWNER_COLUMNS: dict[RollupModel, str] = {AccountDayUsage: "vendor_account_id", TenantDayUsage: "tenant_id"}
+RollupModel = type[AccountDayUsage] | type[TenantDayUsage] | type[AccountHourUsage]
+OWNER_COLUMNS: dict[RollupModel, str] = {
+    AccountDayUsage: "vendor_account_id",
+    TenantDayUsage: "tenant_id",
+    AccountHourUsage: "vendor_account_id",
+}
+BUCKET_COLUMNS: dict[RollupModel, str] = {AccountDayUsage: "day", TenantDayUsage: "day", AccountHourUsage: "hour"}
 
 
 def _create_days(model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime, Figures]) -> set[datetime]:
@@ -424,7 +499,8 @@ def _add(model: RollupModel, owner_pk: int, metric: str, changes: dict[datetime,
     table = q(model._meta.db_table)
     add = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in FIGURE_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(*_insert(model, owner_pk, metric, changes, f"DO UPDATE SET {add} RETURNING day, value"))
+        returning = f"RETURNING {BUCKET_COLUMNS[model]}, value"
+        cursor.execute(*_insert(model, owner_pk, metric, changes, f"DO UPDATE SET {add} {returning}"))
         return {aware(day): value for day, value in cursor.fetchall()}
 
 
@@ -433,11 +509,11 @@ def _insert(
 ) -> tuple[str, list[Any]]:
     q = connection.ops.quote_name
     adapt = time_adapter()
-    owner = OWNER_COLUMNS[model]
-    columns = ", ".join(q(c) for c in (owner, "metric", "day", *FIGURE_COLUMNS))
+    owner, bucket = OWNER_COLUMNS[model], BUCKET_COLUMNS[model]
+    columns = ", ".join(q(c) for c in (owner, "metric", bucket, *FIGURE_COLUMNS))
     days = sorted(changes)
     head = f"INSERT INTO {q(model._meta.db_table)} ({columns})"
-    tail = f"ON CONFLICT ({q(owner)}, metric, day) {on_conflict}"
+    tail = f"ON CONFLICT ({q(owner)}, metric, {bucket}) {on_conflict}"
     if connection.vendor == "postgresql":
         # One array per column: the same short statement whatever the number of days (a VALUES
         # list of 10 parameters a day was converted anew by every window: a tenth of a daily
@@ -590,6 +666,29 @@ def _account_days(account_pk: int, first: datetime | None, last: datetime | None
         )
 
 
+def _account_hours(account_pk: int) -> None:
+    """An account's kept hours again, from its apps' hourly samples since `hours_kept_since`
+    (its older hours deleted, as `prune_hours` would)."""
+    q = connection.ops.quote_name
+    tiers = ", ".join(q(t) for t in TIER_FIELDS)
+    sums = ", ".join(f"SUM(s.{q(t)})" for t in TIER_FIELDS)
+    # Every statistic named: PostgreSQL reads each app's hours through the samples' key.
+    metrics = [metric.value for metric in Metric]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM usage_accounthourusage WHERE vendor_account_id = %s", [account_pk])
+        cursor.execute(
+            f"""
+            INSERT INTO usage_accounthourusage (vendor_account_id, metric, hour, value, {tiers})
+            SELECT a.vendor_account_id, s.metric, s.{q("timestamp")}, SUM(s.value), {sums}
+            FROM usage_usagesample AS s JOIN rtc_rtcapp AS a ON a.id = s.app_id
+            WHERE a.vendor_account_id = %s AND s.metric IN ({", ".join(["%s"] * len(metrics))})
+                AND s.{q("interval")} = %s AND s.{q("timestamp")} >= %s
+            GROUP BY a.vendor_account_id, s.metric, s.{q("timestamp")}
+            """,
+            [account_pk, *metrics, HOUR, time_adapter()(hours_kept_since(timezone.now()))],
+        )
+
+
 def _app_month(app_pk: int | None, metric: str | None, month: datetime, following: datetime) -> None:
     """One month of one series (or of every app and statistic: both None)."""
     q = connection.ops.quote_name
@@ -639,6 +738,10 @@ def _days(start: datetime, end: datetime) -> tuple[datetime, datetime]:
 
 def _day(moment: datetime) -> datetime:
     return datetime.combine(moment.astimezone(UTC).date(), time.min, UTC)
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def next_month(month: datetime) -> datetime:

@@ -16,7 +16,7 @@ from dashboard.core.vendor_errors import stored_text
 from dashboard.credentials.models import VendorAccount
 from dashboard.ops.jobs import enqueue_many
 
-from . import account_sync, observe, sync
+from . import account_sync, observe, rollups, sync
 from .plan import Window
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 def plan_usage() -> int:
     waiting = sync.WaitingChains()
     now = timezone.now()  # one clock for both: a run across midnight starts every backfill on one day
+    rollups.prune_hours(now)
     return enqueue_planned(sync.plan(now, waiting=waiting), account_sync.plan(now, waiting=waiting))
 
 

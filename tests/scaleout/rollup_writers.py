@@ -1,5 +1,5 @@
 """Run by test_rollups.py in a process of its own against PostgreSQL: threads write daily
-windows at once (three apps of one account, an app of another account of the tenant), while
+and hourly windows at once (three apps of one account, an app of another account of the tenant), while
 another recomputes the first account's days and writes its own peaks, and another deletes one
 of the first account's apps midway through its windows. Prints, as JSON, the
 errors, whether the roll-ups equal what a rebuild makes of the samples, and how often a
@@ -12,19 +12,23 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import OperationalError, connection
+from django.utils import timezone
 
 from dashboard.credentials.models import VendorAccount, VendorEndpoint
 from dashboard.rtc.models import RtcApp
 from dashboard.tenancy.models import Tenant
 from dashboard.usage import rollups
 from dashboard.usage.models import TenantDayUsage, UsageSample
-from tests.dashboard.usage.rollup_writes import rollup_rows, write_days, write_own_peaks
+from tests.dashboard.usage.rollup_writes import rollup_rows, write_days, write_hours, write_own_peaks
 
 START = datetime(2026, 1, 20, tzinfo=UTC)  # the days cross a month
 DAYS = 24
+HOURS = 24
+# Hours the accounts' hours keep (rollups.HOURS_KEPT), an hour in: a run crossing an hour keeps them.
+HOURS_START = rollups.hours_kept_since(timezone.now()) + timedelta(hours=1)
 WINDOWS = 12  # per metric and writer
 HOLD_SECONDS = 2.0  # how long the first writer keeps its changes uncommitted, at most, for a waiter
 OVERLAPS = 2  # until another writer's upsert has waited for it this many times
@@ -71,6 +75,7 @@ def main() -> None:
                 "errors": errors,
                 "equal": rollup_rows() == kept,
                 "account_days": len(kept[0]),
+                "account_hours": len(kept[4]),
                 "tenant_days": len(kept[2]),
                 "tenant_months": len(kept[3]),
                 "waits": waits,
@@ -122,19 +127,28 @@ def retried(work: Callable[[], None]) -> None:
 
 
 def windows(app: RtcApp, seed: int) -> None:
-    """Windows over overlapping days, each day written again and again with other figures."""
+    """Windows over overlapping days, and over overlapping hours, each written again and again
+    with other figures."""
     rng = random.Random(seed)
     for _ in range(WINDOWS):
-        low = rng.randrange(DAYS - 1)
-        high = rng.randrange(low + 1, DAYS + 1)
-        for metric in ("duration", "peak_users"):
-            state = rng.getstate()
+        for writer, start, count in ((write_days, START, DAYS), (write_hours, HOURS_START, HOURS)):
+            low = rng.randrange(count - 1)
+            high = rng.randrange(low + 1, count + 1)
+            for metric in ("duration", "peak_users"):
+                state = rng.getstate()
 
-            def write(metric: str = metric, state: object = state, low: int = low, high: int = high) -> None:
-                rng.setstate(state)  # a retry writes the same figures
-                write_days(app, metric, START, low, high, rng)
+                def write(
+                    metric: str = metric,
+                    state: object = state,
+                    low: int = low,
+                    high: int = high,
+                    writer: Callable = writer,
+                    start: datetime = start,
+                ) -> None:
+                    rng.setstate(state)  # a retry writes the same figures
+                    writer(app, metric, start, low, high, rng)
 
-            retried(write)
+                retried(write)
 
 
 def deletes(app: RtcApp) -> None:

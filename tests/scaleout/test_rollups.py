@@ -22,6 +22,7 @@ def test_windows_written_at_once_leave_exact_rollups(fresh: Cluster) -> None:
     assert run["equal"], "the roll-ups differ from a rebuild's sums of the samples"
     assert run["deleted_app_rows"] == 0
     assert run["account_days"] > 2 * 24 and run["tenant_days"] >= 2 * 24
+    assert run["account_hours"] > 2 * 24
     assert run["tenant_months"] >= 2 * 2  # two statistics, two months
     # The writers did overlap: another writer's upsert of the same days waited for the first's
     # uncommitted changes (and then added to them).

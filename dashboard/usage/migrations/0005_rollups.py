@@ -8,7 +8,7 @@ def build_rollups(apps: object, schema_editor: object) -> None:
     # Raw SQL over the tables as they are at this migration (usage/rollups.py).
     from dashboard.usage import rollups
 
-    rollups.rebuild(tenants=False)  # the tenants' days came later (0007)
+    rollups.rebuild(tenants=False, hours=False)  # the tenants' days came later (0007), the hours later still (0016)
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,4 @@
-"""Daily windows and account-wide peaks written as the syncs write them, with figures drawn
+"""Daily and hourly windows and account-wide peaks written as the syncs write them, with figures drawn
 from a seeded generator, and the roll-ups read back: for the roll-up tests on SQLite and on
 PostgreSQL (tests/scaleout/rollup_writers.py)."""
 
@@ -16,6 +16,7 @@ from dashboard.usage import rollups, sync
 from dashboard.usage.models import (
     TIER_FIELDS,
     AccountDayUsage,
+    AccountHourUsage,
     AccountPeakSample,
     AppMonthUsage,
     TenantDayUsage,
@@ -25,6 +26,7 @@ from dashboard.usage.plan import Window
 from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
 
 DAY = 86400
+HOUR = 3600
 
 
 def write_days(app: RtcApp, metric: str, start: datetime, low: int, high: int, rng: random.Random) -> None:
@@ -38,6 +40,20 @@ def write_days(app: RtcApp, metric: str, start: datetime, low: int, high: int, r
         value = sum(minutes) if duration else rng.choice([0, rng.randrange(500)])
         points.append(UsagePoint(UsageMetric(metric), Interval.DAY, start + timedelta(days=day), value, None, duration))
     sync.write_window(app, metric, DAY, window, points, reached=window.end, now=timezone.now())
+
+
+def write_hours(app: RtcApp, metric: str, start: datetime, low: int, high: int, rng: random.Random) -> None:
+    """One hourly window of the app, hours `low` to `high` from `start`, with figures drawn anew
+    (some at zero), as the sync writes it."""
+    window = Window(start + timedelta(hours=low), start + timedelta(hours=high))
+    points = []
+    for hour in range(low, high):
+        minutes = [rng.choice([0, rng.randrange(10**4)]) for _ in TIER_FIELDS]
+        duration = DurationBreakdown(*minutes, total=sum(minutes)) if metric == "duration" else None
+        value = sum(minutes) if duration else rng.choice([0, rng.randrange(500)])
+        moment = start + timedelta(hours=hour)
+        points.append(UsagePoint(UsageMetric(metric), Interval.HOUR, moment, value, None, duration))
+    sync.write_window(app, metric, HOUR, window, points, reached=window.end, now=timezone.now())
 
 
 def write_own_peaks(account: VendorAccount, start: datetime, low: int, high: int, rng: random.Random) -> None:
@@ -57,8 +73,8 @@ def write_own_peaks(account: VendorAccount, start: datetime, low: int, high: int
         rollups.refresh_account_peaks(account.pk, "peak_users", DAY, start + timedelta(days=low), end)
 
 
-def rollup_rows() -> tuple[dict, dict, dict, dict]:
-    """Every account day, app month, tenant day and tenant month with its figures."""
+def rollup_rows() -> tuple[dict, dict, dict, dict, dict]:
+    """Every account day, app month, tenant day, tenant month and account hour with its figures."""
     return (
         {
             (r.vendor_account_id, r.metric, r.day): (r.value, *(getattr(r, t) for t in TIER_FIELDS))
@@ -73,7 +89,15 @@ def rollup_rows() -> tuple[dict, dict, dict, dict]:
             for r in TenantDayUsage.objects.all()
         },
         tenant_months(),
+        account_hours(),
     )
+
+
+def account_hours() -> dict[tuple, tuple]:
+    return {
+        (r.vendor_account_id, r.metric, r.hour): (r.value, *(getattr(r, t) for t in TIER_FIELDS))
+        for r in AccountHourUsage.objects.all()
+    }
 
 
 def tenant_months() -> dict[tuple, tuple]:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboard.billing.models import PriceBook
-from dashboard.usage import ranking, reports
+from dashboard.usage import ranking, reports, rollups
 from dashboard.usage.models import PEAK_METRICS, AccountPeakSample, UsageSample
 from tests.dashboard.conftest import World2, logged_in
 from tests.dashboard.usage.conftest import END, custom
@@ -72,6 +72,7 @@ def test_a_tenants_hours_are_read_for_the_statistics_asked_for_and_no_other(usag
     AccountPeakSample.objects.create(  # Acme's own figure for its account: 11, not its apps' 4 + 9
         vendor_account=usage.acme_account, metric="peak_users", interval=3600, timestamp=hour, value=11
     )
+    rollups.rebuild()  # written here, not by the sync, which keeps them
     query = QueryDict(mutable=True)
     query.update(custom(END - timedelta(days=1), END - timedelta(days=1), granularity="hour"))
     filters = reports.parse(query)
@@ -99,3 +100,25 @@ def test_a_tenants_hours_are_read_for_the_statistics_asked_for_and_no_other(usag
     assert ranking.by_tenant(filters, counted=()) == {
         tenant: zeros | {"duration": figures["duration"]} for tenant, figures in everything.items()
     }
+
+
+def test_a_tenants_recent_hours_come_from_the_accounts_hours_with_the_samples_figures(usage, monkeypatch) -> None:
+    hour = END - timedelta(hours=5)
+    for app, peak in ((usage.app_a, 4), (usage.app_b, 9), (usage.app_h, 2)):
+        UsageSample.objects.create(app=app, metric="peak_users", interval=3600, timestamp=hour, value=peak)
+    AccountPeakSample.objects.create(
+        vendor_account=usage.acme_account, metric="peak_users", interval=3600, timestamp=hour, value=11
+    )
+    rollups.rebuild()  # written here, not by the sync, which keeps them
+    query = QueryDict(mutable=True)
+    query.update(custom(END - timedelta(days=2), END - timedelta(days=1), granularity="hour"))
+    filters = reports.parse(query)
+    with CaptureQueriesContext(connection) as queries:
+        rolled_up = ranking.by_tenant(filters)
+    assert not any("usage_usagesample" in query["sql"] for query in queries.captured_queries)
+    monkeypatch.setattr(rollups, "HOURS_TRUSTED", timedelta(0))  # every range from the samples
+    with CaptureQueriesContext(connection) as queries:
+        assert ranking.by_tenant(filters) == rolled_up
+    assert any("usage_usagesample" in query["sql"] for query in queries.captured_queries)
+    assert rolled_up[usage.acme.pk]["peak_users"] == 11 and rolled_up[usage.harbor.pk]["peak_users"] == 2
+    assert rolled_up[usage.acme.pk]["duration"] > 0

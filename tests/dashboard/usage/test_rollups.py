@@ -1,6 +1,6 @@
 """The roll-ups the staff overview reads are always the sums of the samples they stand for:
 after a backfill, after a window synced again with corrected figures (an app's or an account's
-own peaks), and after an app or an account is deleted."""
+own peaks), and after an app or an account is deleted; the accounts' hours for the hours kept."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from dashboard.usage.models import (
     PEAK_METRICS,
     TIER_FIELDS,
     AccountDayUsage,
+    AccountHourUsage,
     AccountPeakSample,
     AppMonthUsage,
     TenantDayUsage,
@@ -36,10 +37,12 @@ from tests.dashboard.conftest import (
     make_account,
 )
 from tests.dashboard.usage.rollup_writes import (
+    account_hours,
     rollup_rows,
     tenant_months,
     tenant_months_of,
     write_days,
+    write_hours,
     write_own_peaks,
 )
 from vendors.aliyun.sim import AliyunSimulator
@@ -47,6 +50,7 @@ from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
 
 DAY = 86400
+HOUR = 3600
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +85,23 @@ def account_days_from_samples() -> dict[tuple, tuple]:
         (r["app__vendor_account"], r["metric"], r["timestamp"]): (r["total"], *(r[f"sum_{t}"] for t in TIER_FIELDS))
         for r in rows
     }
+
+
+def account_hours_from_samples(since: datetime) -> dict[tuple, tuple]:
+    rows = (
+        UsageSample.objects.filter(interval=HOUR, timestamp__gte=since)
+        .values("app__vendor_account", "metric", "timestamp")
+        .annotate(total=Sum("value"), **{f"sum_{t}": Sum(t) for t in TIER_FIELDS})
+    )
+    return {
+        (r["app__vendor_account"], r["metric"], r["timestamp"]): (r["total"], *(r[f"sum_{t}"] for t in TIER_FIELDS))
+        for r in rows
+    }
+
+
+def kept_account_hours(since: datetime) -> dict[tuple, tuple]:
+    """The accounts' hours a reader may take from `since` on (older ones wait to be pruned)."""
+    return {key: figures for key, figures in account_hours().items() if key[2] >= since}
 
 
 def account_days() -> dict[tuple, tuple]:
@@ -133,6 +154,8 @@ def tenant_days() -> dict[tuple, tuple]:
 
 
 def assert_rollups_are_the_samples_sums() -> None:
+    since = rollups.hours_kept_since(timezone.now())
+    assert kept_account_hours(since) == account_hours_from_samples(since)
     assert account_days() == account_days_from_samples()
     assert app_months() == app_months_from_samples()
     assert tenant_days() == tenant_days_from_samples()
@@ -145,6 +168,10 @@ def test_a_backfill_leaves_rollups_equal_to_the_samples(account) -> None:
     assert AppMonthUsage.objects.filter(app__vendor_account=account).count() >= 2 * 5 * 3
     assert TenantDayUsage.objects.count() == 5 * 75  # the two accounts added up per day
     assert AccountPeakSample.objects.filter(interval=DAY).count() == 2 * 2 * 75
+    # The accounts' hours only from the hours kept: the backfill's older windows added nothing.
+    assert UsageSample.objects.filter(interval=HOUR, timestamp__lt=rollups.hours_kept_since(timezone.now())).exists()
+    oldest = AccountHourUsage.objects.order_by("hour").first()
+    assert oldest is not None and oldest.hour >= rollups.hours_kept_since(timezone.now()) - timedelta(hours=1)
     assert_rollups_are_the_samples_sums()
     # The accounts' own peaks are the tenant's, not the sums of the apps' peaks they bound.
     summed = {
@@ -260,6 +287,39 @@ def test_windows_add_their_differences_exactly_as_a_rebuild_sums_them(db) -> Non
     kept = rollup_rows()
     rollups.rebuild()
     assert rollup_rows() == kept
+
+
+def test_hourly_windows_add_their_differences_to_the_kept_hours_only(db) -> None:
+    """Hourly windows of two apps of one account and of an app of another, written more than
+    once with other figures, one of them reaching back past the hours kept: after every window
+    the kept hours are the samples' sums, no older hour is written, and a rebuild changes
+    nothing. Pruning deletes only hours a day older than the kept ones."""
+    tenant = Tenant.objects.create(name="Hour Co", slug="hour")
+    first = make_account(tenant, "First", CANARY_KEY_ID, CANARY_SECRET, "http://127.0.0.1:9")
+    second = make_account(tenant, "Second", OTHER_CANARY_KEY_ID, OTHER_CANARY_SECRET, "http://127.0.0.1:9")
+    one, two = (RtcApp.objects.create(vendor_account=first, app_id=f"app-{n}") for n in (1, 2))
+    three = RtcApp.objects.create(vendor_account=second, app_id="app-3")
+    rng = random.Random(4)
+    kept_since = rollups.hours_kept_since(timezone.now())
+    start = kept_since - timedelta(hours=6)  # the first 6 hours are older than the kept ones
+    steps = [(one, 0, 30), (three, 10, 40), (two, 20, 50), (one, 4, 36), (two, 0, 24), (three, 30, 34)]
+    for app, low, high in steps:
+        for metric in ("duration", "peak_users"):
+            write_hours(app, metric, start, low, high, rng)
+            assert_rollups_are_the_samples_sums()
+    assert UsageSample.objects.filter(interval=HOUR, timestamp__lt=kept_since).count() == 2 * 2 * 6  # one and two
+    assert not AccountHourUsage.objects.filter(hour__lt=kept_since).exists()
+    assert AccountHourUsage.objects.filter(vendor_account=first, hour=kept_since + timedelta(hours=20)).count() == 2
+    kept = rollup_rows()
+    rollups.rebuild()
+    assert rollup_rows() == kept
+    stale = kept_since - timedelta(days=1)
+    AccountHourUsage.objects.create(vendor_account=first, metric="duration", hour=stale, value=1)
+    AccountHourUsage.objects.create(vendor_account=first, metric="duration", hour=stale - timedelta(hours=1), value=1)
+    assert rollups.prune_hours(timezone.now()) == 1
+    assert AccountHourUsage.objects.filter(hour=stale).exists() and rollup_rows()[4] == kept[4] | {
+        (first.pk, "duration", stale): (1, 0, 0, 0, 0, 0)
+    }
 
 
 def test_a_sum_plan_reads_a_mostly_covered_month_as_its_roll_up_less_its_other_days() -> None:

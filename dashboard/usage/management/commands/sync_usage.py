@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from dashboard.usage import account_sync, sync
+from dashboard.usage import account_sync, rollups, sync
 from dashboard.usage.plan import Window
 from vendors.base.errors import VendorError
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
             apps = [app for app in apps if app.vendor_account_id in options["account"]]
         waiting = sync.WaitingChains()  # one read of the queue for both planners
         now = timezone.now()  # and one clock: the account's backfills start on its apps' day
+        rollups.prune_hours(now)
         jobs = sync.plan(now, apps=apps, waiting=waiting)
         requests = rows = failures = 0
         for job in jobs:
