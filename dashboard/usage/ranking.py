@@ -121,7 +121,7 @@ def by_tenant(filters: Filters, *, counted: Sequence[Metric] = tuple(COUNTED)) -
 
     Days come from the tenants' roll-ups (rollups.py): whole UTC months from their months, the
     days around them from their days, which hold each tenant's day as its report combines it;
-    hours from the samples, see `_by_tenant_hours`."""
+    hours from the accounts' hours or the samples, see `_by_tenant_hours`."""
     interval, start, end = window(filters)
     if interval != DAY:
         return _by_tenant_hours(interval, start, end, counted)

@@ -127,15 +127,15 @@ def hours_trusted_since(now: datetime) -> datetime:
 
 @contextmanager
 def kept(
-    app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint]
+    app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint], now: datetime
 ) -> Iterator[None]:
     """Keep the roll-ups of the samples of one series of `app` written inside: the window
     [start, end) and `points`, any the vendor answered outside it (in the transaction that
     writes them; samples are only added or overwritten, never deleted): the app's months
     recomputed, its account's and tenant's days given the difference; an hourly window's
-    difference to its account's hours (`_hours_kept`)."""
+    difference to its account's hours (`_hours_kept`; `now`, the window's clock, says which)."""
     if interval != DAY:
-        with _hours_kept(app, metric, interval, start, end, points):
+        with _hours_kept(app, metric, interval, start, end, points, now):
             yield
         return
     moments = [point.timestamp for point in points]
@@ -153,16 +153,21 @@ def kept(
 
 @contextmanager
 def _hours_kept(
-    app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint]
+    app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint], now: datetime
 ) -> Iterator[None]:
-    """The difference an hourly window makes to its account's hours, from `hours_kept_since` on,
-    added as a daily window adds its days' (`_add`), under the same shared lock of the account."""
-    moments = [point.timestamp for point in points]
-    first = max(_hour(min([start, *moments])), hours_kept_since(timezone.now()))
-    last = _hour(max([end, *(moment + timedelta(seconds=HOUR) for moment in moments)]) - timedelta(microseconds=1))
-    last += timedelta(seconds=HOUR)
-    if interval != HOUR or first >= last or share_account(app.vendor_account_id) is None:
+    """The difference an hourly window makes to its account's hours, from `hours_kept_since(now)`
+    on, added as a daily window adds its days' (`_add`), under the same shared lock of the account."""
+    if interval != HOUR:
         yield
+        return
+    moments = [point.timestamp for point in points]
+    first, last = _hours(min([start, *moments]), max([end, *(moment + timedelta(seconds=HOUR) for moment in moments)]))
+    first = max(first, hours_kept_since(now))
+    if first >= last:
+        yield
+        return
+    if share_account(app.vendor_account_id) is None:
+        yield  # the account is gone: nothing to keep
         return
     before = _app_buckets(app.pk, metric, HOUR, first, last)
     yield
@@ -172,10 +177,18 @@ def _hours_kept(
 
 
 def prune_hours(now: datetime) -> int:
-    """Delete the accounts' hours a day older than any window still adds to (hours_kept_since):
-    no reader takes them, and no window in flight meets this delete on a row."""
-    deleted, _ = AccountHourUsage.objects.filter(hour__lt=hours_kept_since(now) - timedelta(days=1)).delete()
-    return deleted
+    """Delete the accounts' hours a day older than any window still adds to (hours_kept_since),
+    which no reader takes. Without the roll-up locks and waiting for no row: on PostgreSQL a row
+    another transaction holds (a recompute's or a deletion's, which delete in their own order)
+    is skipped, left for the next prune, so this delete is never part of a deadlock."""
+    before = time_adapter()(hours_kept_since(now) - timedelta(days=1))
+    table = connection.ops.quote_name(AccountHourUsage._meta.db_table)
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE hour < %s{skip_locked})", [before]
+        )
+        return cursor.rowcount
 
 
 def refresh_account_peaks(account_pk: int, metric: str, interval: int, start: datetime, end: datetime) -> None:
@@ -197,8 +210,8 @@ def rebuild_account(account_pk: int) -> None:
         tenant_pk = lock_account(account_pk)
         if tenant_pk is None:
             return  # deleted with it
-        _account_days(account_pk, None, None, None)
-        _account_hours(account_pk)
+        _account_buckets(account_pk, AccountDayUsage)
+        _account_buckets(account_pk, AccountHourUsage)
         _lock_tenant(tenant_pk)
         _tenant_days(tenant_pk, None, None, None)
 
@@ -218,9 +231,9 @@ def rebuild(*, tenants: bool = True, hours: bool = True) -> None:
         AccountDayUsage.objects.all().delete()
         AppMonthUsage.objects.all().delete()
         for account_pk in VendorAccount.objects.values_list("pk", flat=True):
-            _account_days(account_pk, None, None, None)
+            _account_buckets(account_pk, AccountDayUsage)
             if hours:
-                _account_hours(account_pk)
+                _account_buckets(account_pk, AccountHourUsage)
         if tenants:
             rebuild_tenants()
         table, q = "usage_usagesample", connection.ops.quote_name
@@ -241,7 +254,7 @@ def rebuild_hours() -> None:
     with transaction.atomic():
         _lock_everything()
         for account_pk in VendorAccount.objects.values_list("pk", flat=True):
-            _account_hours(account_pk)
+            _account_buckets(account_pk, AccountHourUsage)
 
 
 def rebuild_tenants(*, months: bool = True) -> None:
@@ -486,7 +499,7 @@ def _create_days(model: RollupModel, owner_pk: int, metric: str, changes: dict[d
     if not changes:
         return set()
     with connection.cursor() as cursor:
-        cursor.execute(*_insert(model, owner_pk, metric, changes, "DO NOTHING RETURNING day"))
+        cursor.execute(*_insert(model, owner_pk, metric, changes, f"DO NOTHING RETURNING {BUCKET_COLUMNS[model]}"))
         return {aware(day) for (day,) in cursor.fetchall()}
 
 
@@ -633,59 +646,33 @@ def _tenant_months(tenant_pk: int | None, first: datetime | None, last: datetime
             )
 
 
-def _account_days(account_pk: int, first: datetime | None, last: datetime | None, metric: str | None) -> None:
+def _account_buckets(account_pk: int, model: type[AccountDayUsage] | type[AccountHourUsage]) -> None:
+    """An account's days, or its kept hours (from `hours_kept_since`; the older ones deleted, as
+    `prune_hours` would), again from its apps' samples."""
     q = connection.ops.quote_name
-    adapt = time_adapter()
-    where = ["a.vendor_account_id = %s", f"s.{q('interval')} = %s"]
-    params: list[Any] = [account_pk, DAY]
-    rollup_where = ["vendor_account_id = %s"]
-    rollup_params: list[Any] = [account_pk]
-    if metric is not None:
-        where.append("s.metric = %s")
-        params.append(metric)
-        rollup_where.append("metric = %s")
-        rollup_params.append(metric)
-    if first is not None and last is not None:
-        where.append(f"s.{q('timestamp')} >= %s AND s.{q('timestamp')} < %s")
-        params += [adapt(first), adapt(last)]
-        rollup_where.append("day >= %s AND day < %s")
-        rollup_params += [adapt(first), adapt(last)]
+    hourly = model is AccountHourUsage
+    bucket, moment = BUCKET_COLUMNS[model], f"s.{q('timestamp')}"
     tiers = ", ".join(q(t) for t in TIER_FIELDS)
     sums = ", ".join(f"SUM(s.{q(t)})" for t in TIER_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM usage_accountdayusage WHERE {' AND '.join(rollup_where)}", rollup_params)
-        cursor.execute(
-            f"""
-            INSERT INTO usage_accountdayusage (vendor_account_id, metric, day, value, {tiers})
-            SELECT a.vendor_account_id, s.metric, s.{q("timestamp")}, SUM(s.value), {sums}
-            FROM usage_usagesample AS s JOIN rtc_rtcapp AS a ON a.id = s.app_id
-            WHERE {" AND ".join(where)}
-            GROUP BY a.vendor_account_id, s.metric, s.{q("timestamp")}
-            """,
-            params,
-        )
-
-
-def _account_hours(account_pk: int) -> None:
-    """An account's kept hours again, from its apps' hourly samples since `hours_kept_since`
-    (its older hours deleted, as `prune_hours` would)."""
-    q = connection.ops.quote_name
-    tiers = ", ".join(q(t) for t in TIER_FIELDS)
-    sums = ", ".join(f"SUM(s.{q(t)})" for t in TIER_FIELDS)
-    # Every statistic named: PostgreSQL reads each app's hours through the samples' key.
+    # Every statistic named: PostgreSQL reads each app's buckets through the samples' key.
     metrics = [metric.value for metric in Metric]
+    since = f" AND {moment} >= %s" if hourly else ""
+    params: list[Any] = [account_pk, *metrics, HOUR if hourly else DAY]
+    if hourly:
+        params.append(time_adapter()(hours_kept_since(timezone.now())))
+    table = q(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM usage_accounthourusage WHERE vendor_account_id = %s", [account_pk])
+        cursor.execute(f"DELETE FROM {table} WHERE vendor_account_id = %s", [account_pk])
         cursor.execute(
             f"""
-            INSERT INTO usage_accounthourusage (vendor_account_id, metric, hour, value, {tiers})
-            SELECT a.vendor_account_id, s.metric, s.{q("timestamp")}, SUM(s.value), {sums}
+            INSERT INTO {table} (vendor_account_id, metric, {bucket}, value, {tiers})
+            SELECT a.vendor_account_id, s.metric, {moment}, SUM(s.value), {sums}
             FROM usage_usagesample AS s JOIN rtc_rtcapp AS a ON a.id = s.app_id
             WHERE a.vendor_account_id = %s AND s.metric IN ({", ".join(["%s"] * len(metrics))})
-                AND s.{q("interval")} = %s AND s.{q("timestamp")} >= %s
-            GROUP BY a.vendor_account_id, s.metric, s.{q("timestamp")}
+                AND s.{q("interval")} = %s{since}
+            GROUP BY a.vendor_account_id, s.metric, {moment}
             """,
-            [account_pk, *metrics, HOUR, time_adapter()(hours_kept_since(timezone.now()))],
+            params,
         )
 
 
@@ -738,6 +725,11 @@ def _days(start: datetime, end: datetime) -> tuple[datetime, datetime]:
 
 def _day(moment: datetime) -> datetime:
     return datetime.combine(moment.astimezone(UTC).date(), time.min, UTC)
+
+
+def _hours(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The UTC hours [first, last) a window [start, end) touches."""
+    return _hour(start), _hour(end - timedelta(microseconds=1)) + timedelta(hours=1)
 
 
 def _hour(moment: datetime) -> datetime:

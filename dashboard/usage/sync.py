@@ -326,7 +326,7 @@ def write_window(
         if not cursor.rowcount:
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
-        with rollups.kept(app, metric, interval, window.start, window.end, points):
+        with rollups.kept(app, metric, interval, window.start, window.end, points, now):
             stored = store(app, points)
         # The cursor moves forward only (and after a hole not at all); one statement, or two for
         # a series' first window.

@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 def plan_usage() -> int:
     waiting = sync.WaitingChains()
     now = timezone.now()  # one clock for both: a run across midnight starts every backfill on one day
+    planned = enqueue_planned(sync.plan(now, waiting=waiting), account_sync.plan(now, waiting=waiting))
     rollups.prune_hours(now)
-    return enqueue_planned(sync.plan(now, waiting=waiting), account_sync.plan(now, waiting=waiting))
+    return planned
 
 
 def enqueue_planned(jobs: list[sync.SeriesJob], account_jobs: list[account_sync.AccountSeriesJob]) -> int:

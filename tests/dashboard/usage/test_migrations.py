@@ -1,17 +1,20 @@
 """Migrations of the samples' table that each database runs by hand (Django does not migrate a
-table to a composite key): the samples survive both ways, and the table ends as it began."""
+table to a composite key): the samples survive both ways, and the table ends as it began; and
+the roll-up a migration builds from the samples stored (the accounts' hours)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from dashboard.rtc.models import RtcApp
-from dashboard.usage import samples
-from dashboard.usage.models import AccountPeakSample, UsageSample
+from dashboard.usage import rollups, samples
+from dashboard.usage.models import AccountHourUsage, AccountPeakSample, UsageSample
 from tests.dashboard.usage.test_samples import HOUR, hours
 from vendors.base.types import Interval, UsageMetric, UsagePoint
 
@@ -156,3 +159,25 @@ def test_the_hours_of_a_day_cut_short_before_a_series_first_day_are_dropped(two_
     ]
     assert peaks.filter(metric="peak_channels").count() == 24
     assert AccountPeakSample.objects.filter(vendor_account=account, interval=86400).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_accounts_hours_are_built_from_the_hourly_samples_stored(two_tenants) -> None:
+    """Migration 0016 adds the accounts' hours of the samples already stored, for the hours kept."""
+    one = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="one", name="One")
+    two = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="two", name="Two")
+    with time_machine.travel(timezone.now().replace(minute=30), tick=True):
+        kept_since = rollups.hours_kept_since(timezone.now())
+        try:
+            _migrate([("usage", "0015_hours_before_the_first_day_dropped")])
+            with transaction.atomic():
+                samples.store(one, hours(kept_since - timedelta(hours=3), 10))  # 3 hours older than those kept
+                samples.store(two, hours(kept_since + timedelta(hours=2), 4, value=5))
+        finally:
+            _migrate_to_latest()
+    built = dict(AccountHourUsage.objects.values_list("hour", "value"))
+    assert set(AccountHourUsage.objects.values_list("vendor_account", "metric").distinct()) == {
+        (two_tenants.acme_account.pk, "duration")
+    }
+    # Hours kept_since + n: the first app's (n + 4), and from n = 2 the second's 5 * (n - 1).
+    assert built == {kept_since + timedelta(hours=n): n + 4 + (5 * (n - 1) if 2 <= n < 6 else 0) for n in range(7)}

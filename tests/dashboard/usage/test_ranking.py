@@ -9,11 +9,13 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import F, Sum
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboard.billing.models import PriceBook
 from dashboard.usage import ranking, reports, rollups
@@ -46,7 +48,9 @@ def test_the_staff_overview_reads_each_apps_range_through_its_key_on_sqlite(usag
     assert page.status_code == 200
     assert "Harbor app" in page.content.decode()  # an app of each tenant ranked: the figures were read
     reads = [query["sql"] for query in captured.captured_queries if "usage_usagesample" in query["sql"]]
-    assert len(reads) >= 3, reads  # the tenants', the apps' and the money's
+    # The apps' (ranked, then those shown) and the money's; by day the tenants' too (by hour they
+    # read the accounts' hours: test_a_tenants_recent_hours_come_from_the_accounts_hours...).
+    assert len(reads) >= 3, reads
     assert any("stretch" in sql for sql in reads), reads  # the money's (costs.totals_by_tenant)
     with connection.cursor() as cursor:
         for sql in reads:
@@ -122,3 +126,17 @@ def test_a_tenants_recent_hours_come_from_the_accounts_hours_with_the_samples_fi
     assert any("usage_usagesample" in query["sql"] for query in queries.captured_queries)
     assert rolled_up[usage.acme.pk]["peak_users"] == 11 and rolled_up[usage.harbor.pk]["peak_users"] == 2
     assert rolled_up[usage.acme.pk]["duration"] > 0
+
+
+def test_only_a_range_from_the_trusted_hours_on_reads_the_accounts_hours(usage) -> None:
+    """rollups.HOURS_TRUSTED: 7 days back from the hour, a day inside the 8 that windows keep."""
+
+    def reads_samples(start) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            ranking._by_tenant_hours(3600, start, start + timedelta(days=1), counted=())
+        return any("usage_usagesample" in query["sql"] for query in queries.captured_queries)
+
+    with time_machine.travel(END + timedelta(days=7, minutes=30), tick=False):
+        assert rollups.hours_trusted_since(timezone.now()) == END
+        assert not reads_samples(END)
+        assert reads_samples(END - timedelta(hours=1))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
@@ -51,6 +52,14 @@ from vendors.sim.world import World, WorldOptions
 
 DAY = 86400
 HOUR = 3600
+
+
+@pytest.fixture(autouse=True)
+def mid_hour() -> Iterator[None]:
+    """Half an hour before the next hour, ticking: the hours kept (rollups.hours_kept_since)
+    stay the same from a test's first window to its last check."""
+    with time_machine.travel(timezone.now().replace(minute=30), tick=True):
+        yield
 
 
 @pytest.fixture(scope="module")
