@@ -54,8 +54,8 @@ def main() -> None:
     ]
     original = rollups._add
 
-    def holding(model: type, *args: object) -> dict:
-        added = original(model, *args)  # type: ignore[arg-type]
+    def holding(model: type, *args: object, **kwargs: bool) -> dict:
+        added = original(model, *args, **kwargs)  # type: ignore[arg-type]
         if model is TenantDayUsage and threading.current_thread().name == "first" and waits.get(DAY_ROWS, 0) < OVERLAPS:
             for kind in waiters(HOLD_SECONDS):
                 waits[kind] = waits.get(kind, 0) + 1
