@@ -26,34 +26,31 @@ from dashboard.usage.plan import Window
 from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
 
 DAY = 86400
-HOUR = 3600
 
 
 def write_days(app: RtcApp, metric: str, start: datetime, low: int, high: int, rng: random.Random) -> None:
     """One daily window of the app, days `low` to `high` from `start`, with figures drawn anew
     (some at zero), as the sync writes it."""
-    window = Window(start + timedelta(days=low), start + timedelta(days=high))
-    points = []
-    for day in range(low, high):
-        minutes = [rng.choice([0, rng.randrange(10**6)]) for _ in TIER_FIELDS]
-        duration = DurationBreakdown(*minutes, total=sum(minutes)) if metric == "duration" else None
-        value = sum(minutes) if duration else rng.choice([0, rng.randrange(500)])
-        points.append(UsagePoint(UsageMetric(metric), Interval.DAY, start + timedelta(days=day), value, None, duration))
-    sync.write_window(app, metric, DAY, window, points, reached=window.end, now=timezone.now())
+    _write_window(app, metric, Interval.DAY, start, low, high, rng, largest=10**6)
 
 
 def write_hours(app: RtcApp, metric: str, start: datetime, low: int, high: int, rng: random.Random) -> None:
-    """One hourly window of the app, hours `low` to `high` from `start`, with figures drawn anew
-    (some at zero), as the sync writes it."""
-    window = Window(start + timedelta(hours=low), start + timedelta(hours=high))
+    """One hourly window of the app, hours `low` to `high` from `start`, likewise."""
+    _write_window(app, metric, Interval.HOUR, start, low, high, rng, largest=10**4)
+
+
+def _write_window(
+    app: RtcApp, metric: str, interval: Interval, start: datetime, low: int, high: int, rng: random.Random, largest: int
+) -> None:
+    step = timedelta(seconds=int(interval))
+    window = Window(start + low * step, start + high * step)
     points = []
-    for hour in range(low, high):
-        minutes = [rng.choice([0, rng.randrange(10**4)]) for _ in TIER_FIELDS]
+    for bucket in range(low, high):
+        minutes = [rng.choice([0, rng.randrange(largest)]) for _ in TIER_FIELDS]
         duration = DurationBreakdown(*minutes, total=sum(minutes)) if metric == "duration" else None
         value = sum(minutes) if duration else rng.choice([0, rng.randrange(500)])
-        moment = start + timedelta(hours=hour)
-        points.append(UsagePoint(UsageMetric(metric), Interval.HOUR, moment, value, None, duration))
-    sync.write_window(app, metric, HOUR, window, points, reached=window.end, now=timezone.now())
+        points.append(UsagePoint(UsageMetric(metric), interval, start + bucket * step, value, None, duration))
+    sync.write_window(app, metric, int(interval), window, points, reached=window.end, now=timezone.now())
 
 
 def write_own_peaks(account: VendorAccount, start: datetime, low: int, high: int, rng: random.Random) -> None:

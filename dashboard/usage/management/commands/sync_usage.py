@@ -26,7 +26,6 @@ class Command(BaseCommand):
             apps = [app for app in apps if app.vendor_account_id in options["account"]]
         waiting = sync.WaitingChains()  # one read of the queue for both planners
         now = timezone.now()  # and one clock: the account's backfills start on its apps' day
-        rollups.prune_hours(now)
         jobs = sync.plan(now, apps=apps, waiting=waiting)
         requests = rows = failures = 0
         for job in jobs:
@@ -80,6 +79,7 @@ class Command(BaseCommand):
                     )
                     break
             account_sync.finish_chain(account_job.account_pk, account_job.metric, account_job.interval, error)
+        rollups.prune_hours(now)  # after the work, as the schedule's plan does (tasks.plan_usage)
         self.stdout.write(
             f"{len(jobs)} series planned for {len(apps)} apps and {len(account_jobs)} for whole accounts: "
             f"{requests} windows fetched, {rows} rows stored, {failures} failed."
