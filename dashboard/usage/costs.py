@@ -152,10 +152,13 @@ def _money_rows(
         # A month the range covers in part may be its roll-up less its other days where no
         # price changes inside it: all of its days then fall into one stretch.
         plan = rollups.sum_plan(start, end, partial=lambda month: month not in changed)
+        whole_months = set(rollups.whole_months(start, end))
+        changed = {month: accounts for month, accounts in changed.items() if month in whole_months}
     else:
+        # Hours come from the samples alone, whatever months they cover (the month roll-ups
+        # hold days): a month a price changes in is neither added again nor read whole.
         plan = rollups.SumPlan([], [(start, end)] if start < end else [], [])
-    whole_months = set(rollups.whole_months(start, end))
-    changed = {month: accounts for month, accounts in changed.items() if month in whole_months}
+        changed.clear()
     months = plan.months
     priced = [pk for pk, account in account_of.items() if account in books]
     if not priced:

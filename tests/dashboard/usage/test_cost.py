@@ -230,3 +230,20 @@ def test_the_overviews_money_of_partial_months_is_the_day_by_day_money(
     assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
     plan = rollups.sum_plan(first, end, partial=lambda candidate: book_day in (None, 0) or candidate != month)
     assert (month in plan.months and bool(plan.taken)) == (book_day in (None, 0))
+
+
+@pytest.mark.parametrize("harbor_changes", [True, False])
+def test_the_overviews_money_by_the_hour_over_whole_months_is_the_hour_by_hour_money(
+    usage: World2, harbor_changes: bool
+) -> None:
+    # Hours are read from the samples whatever months the range covers: a month in which a
+    # price changes was added again, and where another account's price did not change there,
+    # its month was looked for among the month roll-ups of the range's (no) whole months.
+    first, last = END - timedelta(days=60), END - timedelta(days=1)
+    month = _books_around_a_whole_month(usage, first, END)
+    if not harbor_changes:
+        PriceBook.objects.filter(vendor_account=usage.harbor_account, valid_from__gt=month.date()).delete()
+    filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity="hour"))))
+    expected = _day_by_day(usage, first, END, lambda day: None, 3600)
+    assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
+    assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
