@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,7 @@ from dashboard.billing.models import Markup, PriceBook
 from dashboard.rtc.models import RtcApp
 
 from . import rollups
-from .models import Metric, UsageSample
+from .models import TIER_FIELDS, Metric, UsageSample
 from .reports import Filters, Report, names_every_app, raw_rows, window
 
 DAY = 86400
@@ -95,9 +96,26 @@ def price(report: Report) -> cost.Pricing | None:
     return cost.price(usage, books, cost.markup_percent(tenant))
 
 
+@dataclass(frozen=True)
+class RangeMoney:
+    """The staff overview's money for a range, and what its read gives the ranking of apps."""
+
+    by_tenant: dict[int, dict[str, Decimal]]  # per tenant and currency; tenants without books left out
+    # A range of hours: every app with minutes in it and its minutes (every tier), read with the
+    # money, as ranking.by_app counts them (each read the same samples of every app before).
+    # None for days (the money reads whole months where the ranking reads others) and where
+    # no app is priced.
+    minutes_by_app: dict[int, int] | None
+
+
 def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     """Each tenant's money for the range (per currency), as its own report totals it: for the
-    staff overview. Tenants without price books are left out.
+    staff overview. Tenants without price books are left out (range_money)."""
+    return range_money(filters).by_tenant
+
+
+def range_money(filters: Filters) -> RangeMoney:
+    """`totals_by_tenant`'s money, and a range of hours' minutes of every app.
 
     The total needs only each app's minutes per tier and price book over the range, so the
     database sums them per app between the days a book starts (no book changes inside such a
@@ -109,35 +127,44 @@ def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
     tenant_of = {pk: tenant for pk, _, tenant in apps}
     account_of = {pk: account for pk, account, _ in apps}
     books = cost.books_for({account for _, account, _ in apps})
-    if not books:
-        return {}
+    priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
+    if not priced_tenants:
+        return RangeMoney({}, None)
     markups = dict(Markup.objects.values_list("tenant_id", "percent"))
     changes = _changes(books, start, end)
     # No account's book starts inside a stretch, so the book of its first day prices all of it:
     # the day each stretch starts on (clipped to the range) stands for its days.
     stretch_days = [day.astimezone(UTC).date() for day in [start, *changes]]
-    priced_tenants = {tenant_of[pk] for pk, account, _ in apps if account in books}
     tallies = {tenant: cost.Tally(books) for tenant in priced_tenants}
-    tiers = filters.tiers
-    for app, stretch, *minutes in _money_rows(filters, interval, start, end, books, account_of, changes):
+    every_app = interval != DAY
+    minutes_by_app: dict[int, int] = defaultdict(int)
+    chosen = [TIER_FIELDS.index(tier) for tier in filters.tiers]
+    for app, stretch, *minutes in _money_rows(interval, start, end, books, account_of, changes, every_app=every_app):
+        if every_app:
+            minutes_by_app[app] += sum(value or 0 for value in minutes)
         tenant = tenant_of.get(app)
         tally = None if tenant is None else tallies.get(tenant)
         if tally is None:
             continue  # created after the apps were read (in the next request's figures), or unpriced
-        tally.add(account_of[app], app, stretch_days[stretch], zip(tiers, minutes, strict=True))
-    return {tenant: tally.money(markups.get(tenant, Decimal(0))) for tenant, tally in tallies.items()}
+        tally.add(account_of[app], app, stretch_days[stretch], ((TIER_FIELDS[n], minutes[n]) for n in chosen))
+    return RangeMoney(
+        {tenant: tally.money(markups.get(tenant, Decimal(0))) for tenant, tally in tallies.items()},
+        dict(minutes_by_app) if every_app else None,
+    )
 
 
 def _money_rows(
-    filters: Filters,
     interval: int,
     start: datetime,
     end: datetime,
     books: dict[int, list[PriceBook]],
     account_of: dict[int, int],
     changes: list[datetime],
+    *,
+    every_app: bool,
 ) -> list[tuple[Any, ...]]:
-    """(app, stretch, the filters' tiers' minutes) of every priced app with minutes in the range.
+    """(app, stretch, the minutes of each of TIER_FIELDS) of every priced app with minutes in
+    the range, or of `every_app`.
 
     Plain SQL: a list of apps is one parameter (Django prepared every pk of a thousand-app `IN`
     list, several times a request), and the rows need no join with the apps (the join and its
@@ -163,12 +190,12 @@ def _money_rows(
     priced = [pk for pk, account in account_of.items() if account in books]
     if not priced:
         return []
-    chosen = None if len(priced) == len(account_of) else priced  # None: every app
-    of_samples = priced if chosen is None and names_every_app() else chosen  # see names_every_app
+    chosen = None if every_app or len(priced) == len(account_of) else priced  # None: every app
+    of_samples = list(account_of) if chosen is None and names_every_app() else chosen  # see names_every_app
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
     moment = q("timestamp")
-    sums = ", ".join(f"CAST(SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in filters.tiers)
+    sums = ", ".join(f"CAST(SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in TIER_FIELDS)
     stretch_params = [adapt(change) for change in changes]
 
     def stretch(column: str) -> str:
@@ -188,7 +215,7 @@ def _money_rows(
         for month, accounts in changed.items()
     ]
     pieces += [(low, high, of_samples, True) for low, high in plan.taken]
-    taken_sums = ", ".join(f"CAST(-SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in filters.tiers)
+    taken_sums = ", ".join(f"CAST(-SUM({q(tier)}) AS BIGINT) AS {q(tier)}" for tier in TIER_FIELDS)
     for low, high, pks, taken in pieces:
         if pks == []:
             continue
@@ -221,7 +248,7 @@ def _money_rows(
     if not parts:
         return []
     sql = f"""
-        SELECT u.app_id, u.stretch, {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in filters.tiers)}
+        SELECT u.app_id, u.stretch, {", ".join(f"CAST(SUM(u.{q(t)}) AS BIGINT)" for t in TIER_FIELDS)}
         FROM ({" UNION ALL ".join(parts)}) AS u
         GROUP BY u.app_id, u.stretch
     """

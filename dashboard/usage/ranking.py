@@ -32,12 +32,16 @@ DAY = int(Interval.DAY)
 COUNTED = [Metric.ACTIVE_USERS, Metric.ACTIVE_CHANNELS, *PEAK_METRICS]
 
 
-def top_apps(filters: Filters, by: str, count: int) -> tuple[list[int], int]:
+def top_apps(filters: Filters, by: str, count: int, known: dict[int, int] | None = None) -> tuple[list[int], int]:
     """The `count` apps with the highest `by` figure ("duration" or a peak) over the range (ties
     by pk), and how many apps have stored buckets of the minutes or the peaks in it. Only the
-    `by` figure is worked out for every app: a third of the rows of all three."""
+    `by` figure is worked out for every app: a third of the rows of all three. `known`: that
+    figure of every app with buckets of it in the range, where already read (by_app's)."""
     ranked = [] if by == Metric.DURATION else [Metric(by)]
-    every = {pk: figures[by] for pk, figures in by_app(filters, counted=ranked).items()}
+    if known is None:
+        every = {pk: figures[by] for pk, figures in by_app(filters, counted=ranked).items()}
+    else:
+        every = dict(known)
     interval, start, end = window(filters)
     others = [m.value for m in PEAK_METRICS if m not in ranked]
     if RtcApp.objects.count() > len(every):

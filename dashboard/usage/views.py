@@ -168,12 +168,12 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         }
 
     tenants_now, tenants_before = ranked(ranking.by_tenant)
-    money = costs.totals_by_tenant(filters)
+    money = costs.range_money(filters)
     tenant_rows: list[dict[str, Any]] = [
         {
             "tenant": tenant,
             **row(tenants_now.get(tenant.pk, {}), tenants_before.get(tenant.pk, 0)),
-            "cost": [costs.money(amount, currency) for currency, amount in money.get(tenant.pk, {}).items()],
+            "cost": [costs.money(amount, currency) for currency, amount in money.by_tenant.get(tenant.pk, {}).items()],
         }
         for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True))
     ]
@@ -181,7 +181,9 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
     tenant_rows.sort(key=lambda row: (-row[key], row["tenant"].name))
     # Every app is ranked by its `key` figure alone; the rows' other figures only for the apps shown.
-    shown, app_total = ranking.top_apps(filters, "duration" if key == "minutes" else key, TOP_APPS)
+    by = "duration" if key == "minutes" else key
+    # Ranked by minutes over hours: from the money's read of every app's minutes.
+    shown, app_total = ranking.top_apps(filters, by, TOP_APPS, money.minutes_by_app if by == "duration" else None)
     apps_now = ranking.by_app(filters, counted=PEAK_METRICS, apps=shown)
     apps_before = {pk: found["duration"] for pk, found in ranking.by_app(before, counted=(), apps=shown).items()}
     app_rows = [row(apps_now.get(pk, {}), apps_before.get(pk, 0)) | {"pk": pk} for pk in shown]

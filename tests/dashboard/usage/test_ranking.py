@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.billing.models import PriceBook
-from dashboard.usage import ranking, reports, rollups
+from dashboard.usage import costs, ranking, reports, rollups
 from dashboard.usage.models import PEAK_METRICS, AccountPeakSample, UsageSample
 from tests.dashboard.conftest import World2, logged_in
 from tests.dashboard.usage.conftest import END, custom
@@ -51,7 +52,7 @@ def test_the_staff_overview_reads_each_apps_range_through_its_key_on_sqlite(usag
     # The apps' (ranked, then those shown) and the money's; by day the tenants' too (by hour they
     # read the accounts' hours: test_a_tenants_recent_hours_come_from_the_accounts_hours...).
     assert len(reads) >= 3, reads
-    assert any("stretch" in sql for sql in reads), reads  # the money's (costs.totals_by_tenant)
+    assert any("stretch" in sql for sql in reads), reads  # the money's (costs.range_money)
     with connection.cursor() as cursor:
         for sql in reads:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
@@ -140,3 +141,30 @@ def test_only_a_range_from_the_trusted_hours_on_reads_the_accounts_hours(usage) 
         assert rollups.hours_trusted_since(timezone.now()) == END
         assert not reads_samples(END)
         assert reads_samples(END - timedelta(hours=1))
+
+
+@pytest.mark.parametrize("granularity", ["hour", "day"])
+def test_the_overview_ranks_apps_by_hour_with_the_minutes_its_money_read(usage: World2, monkeypatch, granularity):
+    # Only Acme is priced: the money's read of a range of hours still brings every app's
+    # minutes (Harbor's too), as by_app counts them, and the ranking reads no app's minutes
+    # again. Days read their own (the money reads whole months where the ranking reads others).
+    PriceBook.objects.create(
+        vendor_account=usage.acme_account, currency="USD", valid_from=(END - timedelta(days=60)).date(), audio="0.004"
+    )
+    query = custom(END - timedelta(days=2), END - timedelta(days=1), granularity=granularity)
+    filters = reports.parse(QueryDict(urlencode(query)))
+    every = {pk: figures["duration"] for pk, figures in ranking.by_app(filters, counted=()).items()}
+    money = costs.range_money(filters)
+    assert money.minutes_by_app == (every if granularity == "hour" else None)
+    assert every.get(usage.app_h.pk)  # Harbor's app has minutes
+    by_app, every_apps_read = ranking.by_app, []
+
+    def counted(filters, *, counted=ranking.COUNTED, apps=None):
+        every_apps_read.append(apps is None)
+        return by_app(filters, counted=counted, apps=apps)
+
+    monkeypatch.setattr(ranking, "by_app", counted)
+    page = logged_in(usage.staff).get(reverse("staff:usage_overview"), query).content.decode()
+    assert every_apps_read.count(True) == (0 if granularity == "hour" else 1)
+    ranked = re.findall(r'<td><a href="[^"]*/apps/(\d+)/usage/[^"]*">', page)
+    assert [int(pk) for pk in ranked] == sorted(every, key=lambda pk: (-every[pk], pk))
