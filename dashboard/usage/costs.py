@@ -138,15 +138,17 @@ def range_money(filters: Filters) -> RangeMoney:
     tallies = {tenant: cost.Tally(books) for tenant in priced_tenants}
     every_app = interval != DAY
     minutes_by_app: dict[int, int] = defaultdict(int)
-    chosen = [TIER_FIELDS.index(tier) for tier in filters.tiers]
+    tiers = filters.tiers
+    chosen = None if tiers == list(TIER_FIELDS) else [TIER_FIELDS.index(tier) for tier in tiers]
     for app, stretch, *minutes in _money_rows(interval, start, end, books, account_of, changes, every_app=every_app):
         if every_app:
-            minutes_by_app[app] += sum(value or 0 for value in minutes)
+            minutes_by_app[app] += sum(minutes)  # a group's sums: never NULL
         tenant = tenant_of.get(app)
         tally = None if tenant is None else tallies.get(tenant)
         if tally is None:
             continue  # created after the apps were read (in the next request's figures), or unpriced
-        tally.add(account_of[app], app, stretch_days[stretch], ((TIER_FIELDS[n], minutes[n]) for n in chosen))
+        picked = minutes if chosen is None else [minutes[n] for n in chosen]
+        tally.add(account_of[app], app, stretch_days[stretch], zip(tiers, picked, strict=True))
     return RangeMoney(
         {tenant: tally.money(markups.get(tenant, Decimal(0))) for tenant, tally in tallies.items()},
         dict(minutes_by_app) if every_app else None,

@@ -247,3 +247,24 @@ def test_the_overviews_money_by_the_hour_over_whole_months_is_the_hour_by_hour_m
     expected = _day_by_day(usage, first, END, lambda day: None, 3600)
     assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
     assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
+
+
+@pytest.mark.parametrize("granularity", ["hour", "day"])
+def test_the_overviews_money_of_some_tiers_is_each_tenants_report_money(usage: World2, granularity: str) -> None:
+    # The money's read brings every tier (the ranking's minutes count them all); the money
+    # prices the tiers asked for, as each tenant's own report does.
+    first, last = END - timedelta(days=45), END - timedelta(days=1)
+    _books_around_a_whole_month(usage, first, END)
+    UsageSample.objects.filter(metric="duration", interval=3600).update(v720=3)  # the seeded hours: audio alone
+    query = QueryDict(urlencode(custom(first, last, granularity=granularity)) + "&tier=v720")
+    filters = reports.parse(query)
+    assert filters.tiers == ["v720"]
+    found = costs.totals_by_tenant(filters)
+    for tenant in (usage.acme, usage.harbor):
+        pricing = costs.price(reports.build(filters, RtcApp.objects.filter(vendor_account__tenant=tenant)))
+        assert pricing is not None and pricing.totals()
+        assert found[tenant.pk] == pricing.totals()
+    every_tier = costs.totals_by_tenant(
+        reports.parse(QueryDict(urlencode(custom(first, last, granularity=granularity))))
+    )
+    assert every_tier[usage.acme.pk]["USD"] > found[usage.acme.pk]["USD"]
