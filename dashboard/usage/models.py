@@ -220,7 +220,10 @@ class AccountHourUsage(TierMinutes):
         constraints = [
             models.UniqueConstraint(fields=["vendor_account", "metric", "hour"], name="one_account_hour_per_metric")
         ]
-        indexes = [models.Index(fields=["hour"], name="account_hour_usage_hour")]
+        # Statistic first: the overview's reads of a range's hours visit the rows of the statistics
+        # they read only (a range's hours of every statistic visited 5 times the table pages: by_tenant
+        # of 24 hours at 100 accounts 24-27 ms, 10-14 ms with it); pruning by hour alone reads it too.
+        indexes = [models.Index(fields=["metric", "hour"], name="account_hour_usage_metric_hour")]
 
     def __str__(self) -> str:
         return f"account {self.vendor_account_id} {self.metric} {self.hour:%Y-%m-%d %H:00} = {self.value}"
