@@ -101,27 +101,28 @@ class RangeMoney:
     """The staff overview's money for a range, and what its read gives the ranking of apps."""
 
     by_tenant: dict[int, dict[str, Decimal]]  # per tenant and currency; tenants without books left out
-    # A range of hours: every app with minutes in it and its minutes (every tier), read with the
-    # money, as ranking.by_app counts them (each read the same samples of every app before).
-    # None for days (the money reads whole months where the ranking reads others) and where
-    # no app is priced.
+    # Asked for over a range of hours: every app with minutes in it and its minutes (every
+    # tier), read with the money, as ranking.by_app counts them (each read every app's samples
+    # of the range before). Else None, as where no account has a price book (nothing read).
     minutes_by_app: dict[int, int] | None
 
 
 def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
-    """Each tenant's money for the range (per currency), as its own report totals it: for the
-    staff overview. Tenants without price books are left out (range_money)."""
+    """`range_money`'s money alone."""
     return range_money(filters).by_tenant
 
 
-def range_money(filters: Filters) -> RangeMoney:
-    """`totals_by_tenant`'s money, and a range of hours' minutes of every app.
+def range_money(filters: Filters, *, minutes_by_app: bool = False) -> RangeMoney:
+    """Each tenant's money for the range (per currency), as its own report totals it: for the
+    staff overview. Tenants without price books are left out. `minutes_by_app`: over a range of
+    hours, read every app's minutes with it (RangeMoney); days read months the ranking does not.
 
     The total needs only each app's minutes per tier and price book over the range, so the
     database sums them per app between the days a book starts (no book changes inside such a
-    stretch): a handful of rows per app instead of one per day. Whole UTC months come from the
-    apps' month roll-ups, except a month in which one of the account's books starts: that
-    account's days of it are read from the samples, like the days around the whole months."""
+    stretch): a handful of rows per app instead of one per day. A range of hours reads its
+    samples alone. Of days, whole UTC months come from the apps' month roll-ups, except a month
+    in which one of the account's books starts: that account's days of it are read from the
+    samples, like the days around the whole months."""
     interval, start, end = window(filters)
     apps = RtcApp.objects.values_list("pk", "vendor_account_id", "vendor_account__tenant_id")
     tenant_of = {pk: tenant for pk, _, tenant in apps}
@@ -136,22 +137,22 @@ def range_money(filters: Filters) -> RangeMoney:
     # the day each stretch starts on (clipped to the range) stands for its days.
     stretch_days = [day.astimezone(UTC).date() for day in [start, *changes]]
     tallies = {tenant: cost.Tally(books) for tenant in priced_tenants}
-    every_app = interval != DAY
-    minutes_by_app: dict[int, int] = defaultdict(int)
+    every_app = minutes_by_app and interval != DAY
+    minutes: dict[int, int] = defaultdict(int)
     tiers = filters.tiers
-    chosen = None if tiers == list(TIER_FIELDS) else [TIER_FIELDS.index(tier) for tier in tiers]
-    for app, stretch, *minutes in _money_rows(interval, start, end, books, account_of, changes, every_app=every_app):
+    positions = None if tiers == list(TIER_FIELDS) else [TIER_FIELDS.index(tier) for tier in tiers]
+    for app, stretch, *sums in _money_rows(interval, start, end, books, account_of, changes, every_app=every_app):
         if every_app:
-            minutes_by_app[app] += sum(minutes)  # a group's sums: never NULL
+            minutes[app] += sum(sums)  # a group's sums of NOT NULL columns: never NULL
         tenant = tenant_of.get(app)
         tally = None if tenant is None else tallies.get(tenant)
         if tally is None:
             continue  # created after the apps were read (in the next request's figures), or unpriced
-        picked = minutes if chosen is None else [minutes[n] for n in chosen]
+        picked = sums if positions is None else [sums[n] for n in positions]
         tally.add(account_of[app], app, stretch_days[stretch], zip(tiers, picked, strict=True))
     return RangeMoney(
         {tenant: tally.money(markups.get(tenant, Decimal(0))) for tenant, tally in tallies.items()},
-        dict(minutes_by_app) if every_app else None,
+        dict(minutes) if every_app else None,
     )
 
 
@@ -166,18 +167,18 @@ def _money_rows(
     every_app: bool,
 ) -> list[tuple[Any, ...]]:
     """(app, stretch, the minutes of each of TIER_FIELDS) of every priced app with minutes in
-    the range, or of `every_app`.
+    the range, or of every app with them for `every_app`.
 
     Plain SQL: a list of apps is one parameter (Django prepared every pk of a thousand-app `IN`
     list, several times a request), and the rows need no join with the apps (the join and its
     sort were most of the query's time)."""
     # The months in which an account's price changes on another day than the first.
     changed: dict[datetime, set[int]] = defaultdict(set)
-    for account, found in books.items():
-        for book in found:
-            if book.valid_from.day != 1:
-                changed[_midnight(book.valid_from.replace(day=1))].add(account)
     if interval == DAY:
+        for account, found in books.items():
+            for book in found:
+                if book.valid_from.day != 1:
+                    changed[_midnight(book.valid_from.replace(day=1))].add(account)
         # A month the range covers in part may be its roll-up less its other days where no
         # price changes inside it: all of its days then fall into one stretch.
         plan = rollups.sum_plan(start, end, partial=lambda month: month not in changed)
@@ -185,9 +186,8 @@ def _money_rows(
         changed = {month: accounts for month, accounts in changed.items() if month in whole_months}
     else:
         # Hours come from the samples alone, whatever months they cover (the month roll-ups
-        # hold days): a month a price changes in is neither added again nor read whole.
+        # hold days): none is read whole, so no month a price changes in is read apart.
         plan = rollups.SumPlan([], [(start, end)] if start < end else [], [])
-        changed.clear()
     months = plan.months
     priced = [pk for pk, account in account_of.items() if account in books]
     if not priced:

@@ -222,7 +222,7 @@ class AccountHourUsage(TierMinutes):
         ]
         # Statistic first: the overview's reads of a range's hours visit the rows of the statistics
         # they read only (a range's hours of every statistic visited 5 times the table pages: by_tenant
-        # of 24 hours at 100 accounts 24-27 ms, 10-14 ms with it); pruning by hour alone reads it too.
+        # of 24 hours at 100 accounts 24-27 ms, 10-14 ms with it); rollups.prune_hours names every statistic.
         indexes = [models.Index(fields=["metric", "hour"], name="account_hour_usage_metric_hour")]
 
     def __str__(self) -> str:

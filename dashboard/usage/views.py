@@ -167,8 +167,12 @@ def overview(request: ConsoleRequest) -> HttpResponse:
             "peak_channels": now.get(Metric.PEAK_CHANNELS) or 0,
         }
 
+    order = request.GET.get("order", "minutes")
+    key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
+    by = "duration" if key == "minutes" else key
     tenants_now, tenants_before = ranked(ranking.by_tenant)
-    money = costs.range_money(filters)
+    # Ranked by minutes: over hours, the money's read brings every app's (ranking.top_apps).
+    money = costs.range_money(filters, minutes_by_app=by == "duration")
     tenant_rows: list[dict[str, Any]] = [
         {
             "tenant": tenant,
@@ -177,13 +181,9 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         }
         for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True))
     ]
-    order = request.GET.get("order", "minutes")
-    key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
     tenant_rows.sort(key=lambda row: (-row[key], row["tenant"].name))
     # Every app is ranked by its `key` figure alone; the rows' other figures only for the apps shown.
-    by = "duration" if key == "minutes" else key
-    # Ranked by minutes over hours: from the money's read of every app's minutes.
-    shown, app_total = ranking.top_apps(filters, by, TOP_APPS, money.minutes_by_app if by == "duration" else None)
+    shown, app_total = ranking.top_apps(filters, by, TOP_APPS, money.minutes_by_app)
     apps_now = ranking.by_app(filters, counted=PEAK_METRICS, apps=shown)
     apps_before = {pk: found["duration"] for pk, found in ranking.by_app(before, counted=(), apps=shown).items()}
     app_rows = [row(apps_now.get(pk, {}), apps_before.get(pk, 0)) | {"pk": pk} for pk in shown]

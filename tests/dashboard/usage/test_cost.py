@@ -27,6 +27,10 @@ from tests.dashboard.usage.conftest import END, custom
 
 pytestmark = pytest.mark.usefixtures("english")
 
+# A range this long holds a whole UTC month whatever the day (60 days held none on Jan 31 and
+# Aug 31); the seeded samples start 60 days back (conftest.DAYS).
+WHOLE_MONTH_DAYS = 62
+
 
 def _prices(world: World2) -> None:
     # Audio only: 30 audio minutes a day over Alpha and Beta; the price rises halfway through.
@@ -156,7 +160,7 @@ def test_the_overviews_money_is_the_day_by_day_money_where_prices_change_on_the_
 ) -> None:
     # The staff overview reads whole months from the apps' month roll-ups and falls back to the
     # days of a month in which an account's book starts after its first day.
-    first, last = END - timedelta(days=60), END - timedelta(days=1)
+    first, last = END - timedelta(days=WHOLE_MONTH_DAYS), END - timedelta(days=1)
     _books_around_a_whole_month(usage, first, END)
     filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity="month"))))
     expected = _day_by_day(usage, first, END, lambda day: None)
@@ -186,7 +190,7 @@ def test_the_overviews_money_leaves_unpriced_accounts_and_days_out(usage: World2
 @pytest.mark.parametrize("granularity", ["week", "month"])
 def test_a_reports_weeks_and_months_cost_what_their_days_do(usage: World2, granularity: str) -> None:
     # Weeks and months are summed by the database, split where a book starts inside one.
-    first, last = END - timedelta(days=60), END - timedelta(days=1)
+    first, last = END - timedelta(days=WHOLE_MONTH_DAYS), END - timedelta(days=1)
     _books_around_a_whole_month(usage, first, END)
     filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity=granularity))))
     report = reports.build(filters, RtcApp.objects.filter(vendor_account__tenant=usage.acme))
@@ -215,7 +219,7 @@ def test_the_overviews_money_of_partial_months_is_the_day_by_day_money(
 ) -> None:
     # A month the range covers mostly is read as its roll-up less its days outside the range,
     # unless a price changes inside it.
-    month = rollups.whole_months(END - timedelta(days=60), END)[0]
+    month = rollups.whole_months(END - timedelta(days=WHOLE_MONTH_DAYS), END)[0]
     first = month + timedelta(days=from_day)
     end = END if to_day is None else month + timedelta(days=to_day + 1)
     for account, valid_from in ((usage.acme_account, first - timedelta(days=40)), (usage.harbor_account, first)):
@@ -239,7 +243,7 @@ def test_the_overviews_money_by_the_hour_over_whole_months_is_the_hour_by_hour_m
     # Hours are read from the samples whatever months the range covers: a month in which a
     # price changes was added again, and where another account's price did not change there,
     # its month was looked for among the month roll-ups of the range's (no) whole months.
-    first, last = END - timedelta(days=60), END - timedelta(days=1)
+    first, last = END - timedelta(days=WHOLE_MONTH_DAYS), END - timedelta(days=1)
     month = _books_around_a_whole_month(usage, first, END)
     if not harbor_changes:
         PriceBook.objects.filter(vendor_account=usage.harbor_account, valid_from__gt=month.date()).delete()
@@ -253,7 +257,7 @@ def test_the_overviews_money_by_the_hour_over_whole_months_is_the_hour_by_hour_m
 def test_the_overviews_money_of_some_tiers_is_each_tenants_report_money(usage: World2, granularity: str) -> None:
     # The money's read brings every tier (the ranking's minutes count them all); the money
     # prices the tiers asked for, as each tenant's own report does.
-    first, last = END - timedelta(days=45), END - timedelta(days=1)
+    first, last = END - timedelta(days=WHOLE_MONTH_DAYS), END - timedelta(days=1)
     _books_around_a_whole_month(usage, first, END)
     UsageSample.objects.filter(metric="duration", interval=3600).update(v720=3)  # the seeded hours: audio alone
     query = QueryDict(urlencode(custom(first, last, granularity=granularity)) + "&tier=v720")

@@ -49,8 +49,9 @@ def test_the_staff_overview_reads_each_apps_range_through_its_key_on_sqlite(usag
     assert page.status_code == 200
     assert "Harbor app" in page.content.decode()  # an app of each tenant ranked: the figures were read
     reads = [query["sql"] for query in captured.captured_queries if "usage_usagesample" in query["sql"]]
-    # The apps' (ranked, then those shown) and the money's; by day the tenants' too (by hour they
-    # read the accounts' hours: test_a_tenants_recent_hours_come_from_the_accounts_hours...).
+    # The apps' (by day ranked, then those shown) and the money's (by hour the ranking's too);
+    # by day the tenants' too (by hour they read the accounts' hours:
+    # test_a_tenants_recent_hours_come_from_the_accounts_hours...).
     assert len(reads) >= 3, reads
     assert any("stretch" in sql for sql in reads), reads  # the money's (costs.range_money)
     with connection.cursor() as cursor:
@@ -154,8 +155,9 @@ def test_the_overview_ranks_apps_by_hour_with_the_minutes_its_money_read(usage: 
     query = custom(END - timedelta(days=2), END - timedelta(days=1), granularity=granularity)
     filters = reports.parse(QueryDict(urlencode(query)))
     every = {pk: figures["duration"] for pk, figures in ranking.by_app(filters, counted=()).items()}
-    money = costs.range_money(filters)
+    money = costs.range_money(filters, minutes_by_app=True)
     assert money.minutes_by_app == (every if granularity == "hour" else None)
+    assert costs.range_money(filters).minutes_by_app is None  # ranked by a peak: not read
     assert every.get(usage.app_h.pk)  # Harbor's app has minutes
     by_app, every_apps_read = ranking.by_app, []
 

@@ -26,6 +26,7 @@ from dashboard.usage.models import (
     AccountHourUsage,
     AccountPeakSample,
     AppMonthUsage,
+    Metric,
     TenantDayUsage,
     UsageSample,
 )
@@ -327,8 +328,9 @@ def _hourly_windows_add_their_differences_to_the_kept_hours_only() -> None:
     assert rollup_rows() == kept
     stale = kept_since - timedelta(days=1)
     AccountHourUsage.objects.create(vendor_account=first, metric="duration", hour=stale, value=1)
-    AccountHourUsage.objects.create(vendor_account=first, metric="duration", hour=stale - timedelta(hours=1), value=1)
-    assert rollups.prune_hours(timezone.now()) == 1
+    for metric in Metric:  # every statistic's older hours go (the prune names each one)
+        AccountHourUsage.objects.create(vendor_account=first, metric=metric, hour=stale - timedelta(hours=1), value=1)
+    assert rollups.prune_hours(timezone.now()) == len(Metric)
     assert AccountHourUsage.objects.filter(hour=stale).exists() and rollup_rows()[4] == kept[4] | {
         (first.pk, "duration", stale): (1, 0, 0, 0, 0, 0)
     }
