@@ -107,11 +107,6 @@ class RangeMoney:
     minutes_by_app: dict[int, int] | None
 
 
-def totals_by_tenant(filters: Filters) -> dict[int, dict[str, Decimal]]:
-    """`range_money`'s money alone."""
-    return range_money(filters).by_tenant
-
-
 def range_money(filters: Filters, *, minutes_by_app: bool = False) -> RangeMoney:
     """Each tenant's money for the range (per currency), as its own report totals it: for the
     staff overview. Tenants without price books are left out. `minutes_by_app`: over a range of

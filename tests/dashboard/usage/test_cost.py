@@ -32,6 +32,11 @@ pytestmark = pytest.mark.usefixtures("english")
 WHOLE_MONTH_DAYS = 62
 
 
+def _money(filters: reports.Filters) -> dict[int, dict[str, Decimal]]:
+    """The staff overview's money of every tenant."""
+    return costs.range_money(filters).by_tenant
+
+
 def _prices(world: World2) -> None:
     # Audio only: 30 audio minutes a day over Alpha and Beta; the price rises halfway through.
     for days_back, audio in ((60, "0.004"), (15, "0.005")):
@@ -164,7 +169,7 @@ def test_the_overviews_money_is_the_day_by_day_money_where_prices_change_on_the_
     _books_around_a_whole_month(usage, first, END)
     filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity="month"))))
     expected = _day_by_day(usage, first, END, lambda day: None)
-    assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
+    assert _money(filters) == {tenant: found.totals() for tenant, found in expected.items()}
     assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
 
 
@@ -180,7 +185,7 @@ def test_the_overviews_money_leaves_unpriced_accounts_and_days_out(usage: World2
     granularity = "hour" if days == 2 else "month"
     filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity=granularity))))
     expected = _day_by_day(usage, first, END, lambda day: None, 3600 if days == 2 else 86400)[usage.acme.pk]
-    found = costs.totals_by_tenant(filters)
+    found = _money(filters)
     assert found == {usage.acme.pk: expected.totals()}
     assert found[usage.acme.pk]
     if days == 60:
@@ -230,7 +235,7 @@ def test_the_overviews_money_of_partial_months_is_the_day_by_day_money(
     Markup.objects.create(tenant=usage.acme, percent=Decimal("7.5"))
     filters = reports.parse(QueryDict(urlencode(custom(first, end - timedelta(days=1), granularity="day"))))
     expected = _day_by_day(usage, first, end, lambda day: None)
-    assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
+    assert _money(filters) == {tenant: found.totals() for tenant, found in expected.items()}
     assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
     plan = rollups.sum_plan(first, end, partial=lambda candidate: book_day in (None, 0) or candidate != month)
     assert (month in plan.months and bool(plan.taken)) == (book_day in (None, 0))
@@ -249,7 +254,7 @@ def test_the_overviews_money_by_the_hour_over_whole_months_is_the_hour_by_hour_m
         PriceBook.objects.filter(vendor_account=usage.harbor_account, valid_from__gt=month.date()).delete()
     filters = reports.parse(QueryDict(urlencode(custom(first, last, granularity="hour"))))
     expected = _day_by_day(usage, first, END, lambda day: None, 3600)
-    assert costs.totals_by_tenant(filters) == {tenant: found.totals() for tenant, found in expected.items()}
+    assert _money(filters) == {tenant: found.totals() for tenant, found in expected.items()}
     assert all(expected[tenant.pk].totals() for tenant in (usage.acme, usage.harbor))
 
 
@@ -263,12 +268,31 @@ def test_the_overviews_money_of_some_tiers_is_each_tenants_report_money(usage: W
     query = QueryDict(urlencode(custom(first, last, granularity=granularity)) + "&tier=v720")
     filters = reports.parse(query)
     assert filters.tiers == ["v720"]
-    found = costs.totals_by_tenant(filters)
+    found = _money(filters)
     for tenant in (usage.acme, usage.harbor):
         pricing = costs.price(reports.build(filters, RtcApp.objects.filter(vendor_account__tenant=tenant)))
         assert pricing is not None and pricing.totals()
         assert found[tenant.pk] == pricing.totals()
-    every_tier = costs.totals_by_tenant(
-        reports.parse(QueryDict(urlencode(custom(first, last, granularity=granularity))))
-    )
+    every_tier = _money(reports.parse(QueryDict(urlencode(custom(first, last, granularity=granularity)))))
     assert every_tier[usage.acme.pk]["USD"] > found[usage.acme.pk]["USD"]
+
+
+@pytest.mark.parametrize("harbor_changes", [True, False])
+def test_the_overviews_cost_by_the_hour_is_each_tenants_page_cost(usage: World2, harbor_changes: bool) -> None:
+    # What a user saw: over a range of hours holding a month whose price changes mid-month, the
+    # overview showed Acme's cost added twice, or failed when Harbor's price did not change.
+    first, last = END - timedelta(days=WHOLE_MONTH_DAYS), END - timedelta(days=1)
+    month = _books_around_a_whole_month(usage, first, END)
+    if not harbor_changes:
+        PriceBook.objects.filter(vendor_account=usage.harbor_account, valid_from__gt=month.date()).delete()
+    overview = logged_in(usage.staff).get(reverse("staff:usage_overview"), custom(first, last, granularity="hour"))
+    assert overview.status_code == 200
+    ranking = overview.content.decode()
+    ranking = ranking[ranking.index('id="tenant-ranking"') :]
+    for tenant, reader in ((usage.acme, usage.acme_viewer), (usage.harbor, usage.harbor_admin)):
+        row = ranking[ranking.index(f'data-tenant="{tenant.slug}"') :]
+        shown = re.search(r'data-figure="cost">([^<]*)<', row)
+        link = re.search(r'href="([^"]*)">', row)
+        assert shown is not None and link is not None and "granularity=hour" in link.group(1)
+        page = logged_in(reader).get(html.unescape(link.group(1))).content.decode()
+        assert re.findall(r'data-total="cost">([^<]*)<', page) == [shown.group(1)] != ["—"]

@@ -161,11 +161,11 @@ def test_the_overview_ranks_apps_by_hour_with_the_minutes_its_money_read(usage: 
     assert every.get(usage.app_h.pk)  # Harbor's app has minutes
     by_app, every_apps_read = ranking.by_app, []
 
-    def counted(filters, *, counted=ranking.COUNTED, apps=None):
+    def noting_reads_of_every_app(filters, *, counted=ranking.COUNTED, apps=None):
         every_apps_read.append(apps is None)
         return by_app(filters, counted=counted, apps=apps)
 
-    monkeypatch.setattr(ranking, "by_app", counted)
+    monkeypatch.setattr(ranking, "by_app", noting_reads_of_every_app)
     page = logged_in(usage.staff).get(reverse("staff:usage_overview"), query).content.decode()
     assert every_apps_read.count(True) == (0 if granularity == "hour" else 1)
     ranked = re.findall(r'<td><a href="[^"]*/apps/(\d+)/usage/[^"]*">', page)
