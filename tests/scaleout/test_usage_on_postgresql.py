@@ -30,6 +30,7 @@ ARGUMENTS = [
     # comparison, the app's checks by triggers), all but the test of SQLite's own time text.
     "tests/dashboard/usage/test_samples.py",
     "tests/dashboard/usage/postgresql_samples.py",  # other sessions against the triggers
+    "tests/dashboard/usage/postgresql_sync.py",  # windows of one app against each other
     "tests/dashboard/usage/test_migrations.py",  # the samples' key, changed by hand per database
     "--deselect",
     "tests/dashboard/usage/test_samples.py::test_times_are_written_to_sqlite_as_django_writes_them",
