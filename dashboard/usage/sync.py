@@ -322,8 +322,9 @@ def write_window(
         # Deleted during the vendor call? The app's row is locked against deletion first (on
         # PostgreSQL by a lock the app's other windows share; SQLite's IMMEDIATE transactions
         # lock the whole database), so a deletion cannot slip in between; no row: the app is gone.
-        cursor.execute(_app_kept_sql(), [app.pk])
-        if cursor.fetchone() is None:
+        # The same statement takes the series' own lock: its windows, and only they, write its
+        # samples one at a time, so each one's old figures (rollups.kept) are those it replaces.
+        if not _app_and_series_locked(cursor, app.pk, metric, interval):
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
         with rollups.kept(app, metric, interval, window.start, window.end, points, now):
@@ -380,13 +381,30 @@ def write_window(
     return stored
 
 
-@functools.cache
-def _app_kept_sql() -> str:
+def _app_and_series_locked(cursor: Any, app_pk: int, metric: str, interval: int) -> bool:
     """The app's row, locked against deletion (FOR KEY SHARE: other windows and updates of its
-    columns go on; SQLite's writer holds the whole database anyway)."""
-    return _sql("SELECT 1 FROM {app} WHERE {app.id} = %s") + (
-        " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    )
+    columns go on), and the series' advisory lock (`SERIES_LOCK`), taken by the select list
+    before the row's lock, to the commit; False when the app is gone. On SQLite, whose writer
+    holds the whole database, the row is only read."""
+    if connection.vendor != "postgresql":
+        cursor.execute(_sql("SELECT 1 FROM {app} WHERE {app.id} = %s"), [app_pk])
+    else:
+        cursor.execute(
+            _sql("SELECT pg_advisory_xact_lock(%s, %s) FROM {app} WHERE {app.id} = %s FOR KEY SHARE"),
+            [SERIES_LOCK, _series_key(app_pk, metric, interval), app_pk],
+        )
+    return cursor.fetchone() is not None
+
+
+# The series' advisory lock (PostgreSQL's two-int form, a class beside rollups' own). Its key
+# is the app's pk with the statistic and the granularity; a pk beyond INT4 shares a key with a
+# smaller one: more waiting, never less.
+SERIES_LOCK = 0x53594E43
+_METRICS = [m.value for m in UsageMetric]
+
+
+def _series_key(app_pk: int, metric: str, interval: int) -> int:
+    return (app_pk * 2 * len(_METRICS) + 2 * _METRICS.index(metric) + (interval == Interval.DAY)) % rollups.INT4
 
 
 def _skip_locked() -> str:

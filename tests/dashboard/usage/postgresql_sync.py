@@ -14,8 +14,9 @@ from django.db import connection, transaction
 
 from dashboard.credentials.models import VendorAccount
 from dashboard.rtc.models import RtcApp
+from dashboard.usage import rollups
 from dashboard.usage.models import UsageSample
-from tests.dashboard.usage.rollup_writes import write_days
+from tests.dashboard.usage.rollup_writes import rollup_rows, write_days
 
 START = datetime(2026, 3, 2, tzinfo=UTC)
 
@@ -25,6 +26,18 @@ def _session() -> psycopg.Connection:
     session = psycopg.connect(**connection.get_connection_params())
     session.autocommit = True
     return session
+
+
+def _waits_for_a_lock(watcher: psycopg.Connection, pids: list[int], done: threading.Event) -> tuple | None:
+    """What the thread's session waits for once it waits for a lock; None when it finishes first."""
+    while not done.wait(0.01):
+        if pids:
+            row = watcher.execute(
+                "SELECT wait_event_type, wait_event, query FROM pg_stat_activity WHERE pid = %s", [pids[0]]
+            ).fetchone()
+            if row and row[0] == "Lock":
+                return row
+    return None
 
 
 def _in_thread(work, done: threading.Event, pids: list[int], errors: list[BaseException]) -> threading.Thread:
@@ -71,15 +84,7 @@ def test_a_window_of_an_app_never_waits_for_another_window_of_the_app_to_commit(
         second = _in_thread(
             lambda: write_days(app, "active_users", START, 0, 3, random.Random(2)), second_done, second_pid, errors
         )
-        waited = None
-        while not second_done.wait(0.01):
-            if second_pid:
-                row = watcher.execute(
-                    "SELECT wait_event_type, wait_event, query FROM pg_stat_activity WHERE pid = %s", [second_pid[0]]
-                ).fetchone()
-                if row and row[0] == "Lock":
-                    waited = row
-                    break
+        waited = _waits_for_a_lock(watcher, second_pid, second_done)
         assert waited is None, f"the second window waited for the first: {waited}"
         assert not first_done.is_set() and not errors, errors  # the first was still uncommitted
     finally:
@@ -95,3 +100,46 @@ def test_a_window_of_an_app_never_waits_for_another_window_of_the_app_to_commit(
     app.refresh_from_db()
     assert app.last_synced_at is not None
     assert VendorAccount.objects.get(pk=app.vendor_account_id).last_synced_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_windows_of_one_series_write_one_at_a_time_and_the_roll_ups_stay_the_samples_sums(two_tenants) -> None:
+    """Each window adds to the roll-ups the difference between the samples it replaces and its
+    own: read before its writes, that difference holds only if no other window of the series
+    writes in between. Two windows over the same stored day (a chain's window and a stray one
+    after a timeout, say): the second waits for the first's commit at its first statement, and
+    the roll-ups equal what a rebuild makes of the samples."""
+    app = RtcApp.objects.create(vendor_account=two_tenants.acme_account, app_id="one-series", name="One series")
+    write_days(app, "duration", START, 0, 1, random.Random(3))  # a day stored: both windows upsert
+    holding, release, first_done, second_done = (threading.Event() for _ in range(4))
+    errors: list[BaseException] = []
+    first_pid: list[int] = []
+    second_pid: list[int] = []
+
+    def first_window_held_open() -> None:
+        with transaction.atomic():
+            write_days(app, "duration", START, 0, 3, random.Random(4))
+            holding.set()
+            assert release.wait(60), "the test never released the first window"
+
+    first = _in_thread(first_window_held_open, first_done, first_pid, errors)
+    second: threading.Thread | None = None
+    watcher = _session()
+    try:
+        assert holding.wait(60) and not errors, errors
+        second = _in_thread(
+            lambda: write_days(app, "duration", START, 0, 3, random.Random(5)), second_done, second_pid, errors
+        )
+        waited = _waits_for_a_lock(watcher, second_pid, second_done)
+        assert waited is not None and waited[1] == "advisory", f"the second window did not wait first: {waited}"
+    finally:
+        release.set()
+        for thread in (first, second):
+            if thread is not None:
+                thread.join(60)
+        watcher.close()
+    assert not errors, errors
+    kept = rollup_rows()
+    assert kept[0] and kept[1] and kept[2]  # the account's days, the app's month, the tenant's days
+    rollups.rebuild()
+    assert rollup_rows() == kept
