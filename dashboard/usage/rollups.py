@@ -48,18 +48,16 @@ takes everything exclusive; a deletion of an app or an account takes the account
   the statement's snapshot), so no difference is lost. Each writes its days in one order,
   account days before tenant days, each by day (the days with an own peak, which all windows
   of the account see alike, inserted first where missing), then the tenant's months by month,
-  so two cannot wait for each other; the account's and the app's rows (their last sync,
-  `sync.write_window`) come after them, and a row another window is writing is skipped, never
-  waited for.
+  and updates the account's row (its last sync, `sync.write_window`) only after them, so two
+  cannot wait for each other.
 - A recompute waits until the windows holding the locks commit, and windows asking after it
   queue behind it (the lock manager serves requests in order: a steady stream of windows does
-  not starve it). A window that waits holds only its app's row (FOR KEY SHARE) and its series'
-  lock, which no recompute touches; a recompute waiting for a tenant holds only its account,
-  whose windows are queued. A window arriving during a recompute adds its difference to the
-  recomputed figures. Its old figures are its own samples, written only by its series' windows,
-  which the series' own advisory lock (`sync.SERIES_LOCK`), taken by each one's first statement,
-  orders. Own peaks are written under the account's exclusive lock, so a window sees them
-  unchanged from its check to its commit.
+  not starve it). A window that waits holds only its app's row, which no recompute touches; a
+  recompute waiting for a tenant holds only its account, whose windows are queued. A window
+  arriving during a recompute adds its difference to the recomputed figures. Its old figures
+  are its own samples, written only by its series' windows, which one app's row update at the
+  start of each orders. Own peaks are written under the account's exclusive lock, so a window
+  sees them unchanged from its check to its commit.
 - Row locks of the accounts and tenants served before (FOR UPDATE for recomputes, FOR KEY SHARE
   for windows), and CI and tests/scaleout/test_rollups.py met deadlocks with them (2026-12-01);
   their cycle was not pinned down (a recompute queued for a row's FOR UPDATE holds the row's
@@ -291,12 +289,11 @@ def rebuild_tenant_months() -> None:
 def deleting(sender: object, instance: RtcApp | VendorAccount, **kwargs: object) -> None:
     """In the deleting transaction, before anything is deleted: the account's apps' rows FOR
     UPDATE in order of pk, then the account's roll-up lock. A deletion removes the samples and
-    roll-up rows first and the apps' and the account's rows last; without this, a window holding
-    its app's row (its first statement) waited for samples the deletion had removed while the
-    deletion waited for that row: a deadlock. Windows now wait for the deletion at their first
-    statement, holding at most their series' lock, which no deletion asks for; every app of the
-    account is locked, whichever is deleted, so that no window of another app holds its row
-    while waiting for the account."""
+    roll-up rows first and the apps' and the account's rows last; without this, a window
+    holding its app's row (its first statement) waited for samples the deletion had removed
+    while the deletion waited for that row: a deadlock. Windows now wait for the deletion at
+    their first statement, holding nothing; every app of the account is locked, whichever is
+    deleted, so that no window of another app holds its row while waiting for the account."""
     account_pk = instance.pk if isinstance(instance, VendorAccount) else instance.vendor_account_id
     list(RtcApp.objects.select_for_update().filter(vendor_account_id=account_pk).order_by("pk").values_list("pk"))
     lock_account(account_pk)

@@ -43,8 +43,8 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
     there, and a plain INSERT checks it too).
 
     Nothing is lost to a writer slipping in between the look and the COPY: the COPY would fail
-    on the unique key, and the window with it (its job is retried). The sync takes the series'
-    own lock (sync.write_window), so no other window of the series writes in between.
+    on the unique key, and the window with it (its job is retried). The sync looks after
+    locking the app's row (sync.write_window), so no other window of the app writes in between.
     """
     if connection.vendor == "postgresql":
         rows = bucket_rows(app.pk, points, _postgres_time, COPY_NULL, _iso_text)  # a peak's minute: not kept

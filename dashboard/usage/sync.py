@@ -221,7 +221,7 @@ def plan(
 
 
 PLAN_BATCH = 200  # apps per cursor query: 2,000 series, under SQLite's bound on parameters per statement
-LAST_SYNC_RESOLUTION = timedelta(seconds=10)  # of the account's and the app's last sync (write_window)
+ACCOUNT_SYNC_RESOLUTION = timedelta(seconds=10)  # of the account's last sync (write_window)
 
 
 def run_window(app_pk: int, metric: str, interval: int, window: Window, *, follows: bool = False) -> int:
@@ -319,12 +319,15 @@ def write_window(
     with write_turn(), transaction.atomic(), connection.cursor() as cursor:
         # Plain SQL: Django compiling these statements cost more CPU than running them.
         at, until = time_adapter(kept=False)(now), time_adapter()(reached)
-        # Deleted during the vendor call? The app's row is locked against deletion first (on
-        # PostgreSQL by a lock the app's other windows share; SQLite's IMMEDIATE transactions
-        # lock the whole database), so a deletion cannot slip in between; no row: the app is gone.
-        # The same statement takes the series' own lock: its windows, and only they, write its
-        # samples one at a time, so each one's old figures (rollups.kept) are those it replaces.
-        if not _app_and_series_locked(cursor, app.pk, metric, interval):
+        # Deleted during the vendor call? The app's own update comes first and locks its row (on
+        # PostgreSQL; SQLite's IMMEDIATE transactions lock the whole database), so a deletion
+        # cannot slip in between; no row updated: the app is gone. The lock orders the app's
+        # windows too, so each one's old figures (rollups.kept) are the samples it replaces
+        # (tests/dashboard/usage/postgresql_sync.py). The row read FOR KEY SHARE with a lock per
+        # series and the last sync written every 10 s instead: tried in four passes, never
+        # faster on two cores (README: the sixth, eighth, thirteenth and seventeenth passes).
+        cursor.execute(_sql("UPDATE {app} SET {app.last_synced_at} = %s WHERE {app.id} = %s"), [at, app.pk])
+        if not cursor.rowcount:
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
         with rollups.kept(app, metric, interval, window.start, window.end, points, now):
@@ -350,65 +353,21 @@ def write_window(
                 synced_until=None if follows else reached,
                 last_run_at=now,
             )
-        # The account's and the app's last sync, to the nearest LAST_SYNC_RESOLUTION. Every
-        # window of an account's apps wrote both rows and held their locks to its commit (the
-        # disk's flush included), so the windows of one account, and more so of one app (a
-        # backfill's 8 workers take an app's ten series together), committed one at a time:
-        # 248 s of waiting on the app's row in a 125 s backfill of 200 apps (pg_stat_statements).
-        # Now a row the statement's snapshot finds recent is neither locked nor waited for, and
-        # one another window is writing right now is left to it (SKIP LOCKED, on PostgreSQL).
-        since = time_adapter(kept=False)(now - LAST_SYNC_RESOLUTION)
+        # The account's last sync, to the nearest ACCOUNT_SYNC_RESOLUTION: every window of
+        # every app of the account wrote this one row, whose lock each then held to its commit
+        # (the disk's flush included), so the windows of an account's apps committed one at a
+        # time. A row the statement's snapshot finds recent is neither locked nor waited for.
         cursor.execute(
             _sql(
                 "UPDATE {account} SET {account.last_synced_at} = %s, {account.sync_error} = '' "
-                "WHERE {account.id} = (SELECT {account.id} FROM {account} WHERE {account.id} = %s "
-                "AND ({account.last_synced_at} IS NULL OR {account.last_synced_at} < %s "
-                "OR {account.sync_error} <> '')" + _skip_locked() + ")"
+                "WHERE {account.id} = %s AND ({account.last_synced_at} IS NULL "
+                "OR {account.last_synced_at} < %s OR {account.sync_error} <> '')"
             ),
-            [at, app.vendor_account_id, since],
-        )
-        cursor.execute(
-            _sql(
-                "UPDATE {app} SET {app.last_synced_at} = %s WHERE {app.id} = (SELECT {app.id} FROM {app} "
-                "WHERE {app.id} = %s AND ({app.last_synced_at} IS NULL OR {app.last_synced_at} < %s)"
-                + _skip_locked()
-                + ")"
-            ),
-            [at, app.pk, since],
+            [at, app.vendor_account_id, time_adapter(kept=False)(now - ACCOUNT_SYNC_RESOLUTION)],
         )
         if follower is not None:
             pending_written_now(follower)
     return stored
-
-
-def _app_and_series_locked(cursor: Any, app_pk: int, metric: str, interval: int) -> bool:
-    """The app's row, locked against deletion (FOR KEY SHARE: other windows and updates of its
-    columns go on), and the series' advisory lock (`SERIES_LOCK`), taken by the select list
-    before the row's lock, to the commit; False when the app is gone. On SQLite, whose writer
-    holds the whole database, the row is only read."""
-    if connection.vendor != "postgresql":
-        cursor.execute(_sql("SELECT 1 FROM {app} WHERE {app.id} = %s"), [app_pk])
-    else:
-        cursor.execute(
-            _sql("SELECT pg_advisory_xact_lock(%s, %s) FROM {app} WHERE {app.id} = %s FOR KEY SHARE"),
-            [SERIES_LOCK, _series_key(app_pk, metric, interval), app_pk],
-        )
-    return cursor.fetchone() is not None
-
-
-# The series' advisory lock (PostgreSQL's two-int form, a class beside rollups' own). Its key
-# is the app's pk with the statistic and the granularity; a pk beyond INT4 shares a key with a
-# smaller one: more waiting, never less.
-SERIES_LOCK = 0x53594E43
-_METRICS = [m.value for m in UsageMetric]
-
-
-def _series_key(app_pk: int, metric: str, interval: int) -> int:
-    return (app_pk * 2 * len(_METRICS) + 2 * _METRICS.index(metric) + (interval == Interval.DAY)) % rollups.INT4
-
-
-def _skip_locked() -> str:
-    return " FOR NO KEY UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
 
 
 @functools.cache
