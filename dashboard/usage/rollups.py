@@ -142,9 +142,17 @@ def kept(
     tenant_pk = share_account(app.vendor_account_id)
     before = _app_buckets(app.pk, metric, DAY, first, last)
     yield
-    after = _app_buckets(app.pk, metric, DAY, first, last)
-    for month in _months(first, last):
-        _app_month(app.pk, metric, month, next_month(month))
+    if before:
+        after = _app_buckets(app.pk, metric, DAY, first, last)
+        for month in _months(first, last):
+            _app_month(app.pk, metric, month, next_month(month))
+    else:
+        # None of the days was stored (every daily window of a backfill): they now hold the
+        # points' figures, and the app's months grow by them. Reading them back and summing
+        # each month's samples again cost a backfill on PostgreSQL a fifth of the roll-ups'
+        # share (README, the seventeenth pass).
+        after = _figures(points, metric, DAY, first, last)
+        _add_app_months(app.pk, metric, after)
     changes = _changes(before, after)
     if changes and tenant_pk is not None:
         _add_days(app.vendor_account_id, tenant_pk, metric, changes, first, last)
@@ -169,7 +177,9 @@ def _hours_kept(
         return
     before = _app_buckets(app.pk, metric, HOUR, first, last)
     yield
-    changes = _changes(before, _app_buckets(app.pk, metric, HOUR, first, last))
+    # None of the hours stored before: they hold the points' figures (see kept).
+    after = _app_buckets(app.pk, metric, HOUR, first, last) if before else _figures(points, metric, HOUR, first, last)
+    changes = _changes(before, after)
     if changes:
         _add(AccountHourUsage, app.vendor_account_id, metric, changes)
 
@@ -401,6 +411,56 @@ def _app_buckets(app_pk: int, metric: str, interval: int, first: datetime, last:
             params,
         )
         return {aware(day): tuple(rest) for day, *rest in cursor.fetchall()}
+
+
+def _figures(
+    points: list[UsagePoint], metric: str, interval: int, first: datetime, last: datetime
+) -> dict[datetime, Figures]:
+    """What `_app_buckets` reads of the series in [first, last) once `points` are stored where
+    none of its buckets was (samples.store: a bucket twice keeps the last; no tiers are zeros)."""
+    figures: dict[datetime, Figures] = {}
+    nothing = (0,) * len(TIER_FIELDS)
+    for point in points:
+        if point.metric.value == metric and int(point.interval) == interval and first <= point.timestamp < last:
+            tiers = point.duration
+            figures[point.timestamp] = (
+                point.value,
+                *(nothing if tiers is None else (tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)),
+            )
+    return figures
+
+
+def _add_app_months(app_pk: int, metric: str, new_days: dict[datetime, Figures]) -> None:
+    """Add days new to the app (none of them stored before) to its months: their sums, and the
+    busiest day the higher of the stored one and theirs; what `_app_month` would make of them."""
+    months: dict[datetime, list[int]] = {}
+    for day, (value, *tiers) in new_days.items():
+        sums = months.setdefault(_day(day).replace(day=1), [0, 0, *([0] * len(TIER_FIELDS))])
+        sums[0] += value
+        sums[1] = max(sums[1], value)
+        for n, minutes in enumerate(tiers):
+            sums[2 + n] += minutes
+    if not months:
+        return
+    q = connection.ops.quote_name
+    table = q(AppMonthUsage._meta.db_table)
+    adapt = time_adapter()
+    columns = ("total", "busiest", *TIER_FIELDS)
+    higher = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    sets = [f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns if c != "busiest"]
+    sets.append(f"busiest = {higher}({table}.busiest, excluded.busiest)")
+    row = "(" + ", ".join(["%s"] * (3 + len(columns))) + ")"
+    ordered = sorted(months)
+    params: list[Any] = []
+    for month in ordered:
+        params += [app_pk, metric, adapt(month), *months[month]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (app_id, metric, month, {', '.join(q(c) for c in columns)}) "
+            f"VALUES {', '.join([row] * len(ordered))} "
+            f"ON CONFLICT (app_id, metric, month) DO UPDATE SET {', '.join(sets)}",
+            params,
+        )
 
 
 def _changes(before: dict[datetime, Figures], after: dict[datetime, Figures]) -> dict[datetime, Figures]:
