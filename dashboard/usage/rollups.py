@@ -102,7 +102,7 @@ from .models import (
     TenantMonthUsage,
     UsageSample,
 )
-from .samples import kept_values, series_range, time_adapter
+from .samples import kept_values, one_series, series_range, time_adapter
 
 DAY = int(Interval.DAY)
 HOUR = int(Interval.HOUR)
@@ -128,20 +128,22 @@ def hours_trusted_since(now: datetime) -> datetime:
 @contextmanager
 def kept(
     app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint], now: datetime
-) -> Iterator[None]:
+) -> Iterator[bool]:
     """Keep the roll-ups of the samples of one series of `app` written inside: the window
     [start, end) and `points`, any the vendor answered outside it (in the transaction that
     writes them; samples are only added or overwritten, never deleted): the app's months
     recomputed, its account's and tenant's days given the difference; an hourly window's
-    difference to its account's hours (`_hours_kept`; `now`, the window's clock, says which)."""
+    difference to its account's hours (`_hours_kept`; `now`, the window's clock, says which).
+    Yields whether its look found none of the series' buckets stored where the points fall,
+    all of them of the series (False where it did not look): samples.store's `none_stored`."""
     if interval != DAY:
-        with _hours_kept(app, metric, interval, start, end, points, now):
-            yield
+        with _hours_kept(app, metric, interval, start, end, points, now) as none_stored:
+            yield none_stored
         return
     first, last = _days(*_reach(start, end, points, DAY))
     tenant_pk = share_account(app.vendor_account_id)
     before = _app_buckets(app.pk, metric, DAY, first, last)
-    yield
+    yield not before and _of_series(points, metric, DAY)
     if before:
         after = _app_buckets(app.pk, metric, DAY, first, last)
         for month in _months(first, last):
@@ -161,22 +163,23 @@ def kept(
 @contextmanager
 def _hours_kept(
     app: RtcApp, metric: str, interval: int, start: datetime, end: datetime, points: list[UsagePoint], now: datetime
-) -> Iterator[None]:
+) -> Iterator[bool]:
     """The difference an hourly window makes to its account's hours, from `hours_kept_since(now)`
-    on, added as a daily window adds its days' (`_add`), under the same shared lock of the account."""
+    on, added as a daily window adds its days' (`_add`), under the same shared lock of the account.
+    Yields as `kept` does: True only where its look covered every point."""
     if interval != HOUR:
-        yield
+        yield False
         return
-    first, last = _hours(*_reach(start, end, points, HOUR))
-    first = max(first, hours_kept_since(now))
+    reach_first, last = _hours(*_reach(start, end, points, HOUR))
+    first = max(reach_first, hours_kept_since(now))
     if first >= last:
-        yield
+        yield False
         return
     if share_account(app.vendor_account_id) is None:
-        yield  # the account is gone: nothing to keep
+        yield False  # the account is gone: nothing to keep
         return
     before = _app_buckets(app.pk, metric, HOUR, first, last)
-    yield
+    yield not before and first == reach_first and _of_series(points, metric, HOUR)
     # None of the hours stored before: they hold the points' figures (see kept).
     after = _app_buckets(app.pk, metric, HOUR, first, last) if before else _figures(points, metric, HOUR, first, last)
     changes = _changes(before, after)
@@ -411,6 +414,10 @@ def _app_buckets(app_pk: int, metric: str, interval: int, first: datetime, last:
             params,
         )
         return {aware(day): tuple(rest) for day, *rest in cursor.fetchall()}
+
+
+def _of_series(points: list[UsagePoint], metric: str, interval: int) -> bool:
+    return one_series(points) and points[0].metric.value == metric and int(points[0].interval) == interval
 
 
 def _figures(

@@ -30,7 +30,7 @@ _KEY_SQL = ", ".join(f'"{c}"' for c in KEY_COLUMNS)  # the key's columns, quoted
 STAGING_TABLE = "usage_sample_staging"  # per PostgreSQL session, emptied by each upsert
 
 
-def store(app: RtcApp, points: list[UsagePoint]) -> int:
+def store(app: RtcApp, points: list[UsagePoint], *, none_stored: bool = False) -> int:
     """Upsert on (app, metric, interval, timestamp): one round trip or two, whatever the size.
 
     Plain SQL (SQLite and PostgreSQL both speak ON CONFLICT); building a model instance per row
@@ -45,10 +45,12 @@ def store(app: RtcApp, points: list[UsagePoint]) -> int:
     Nothing is lost to a writer slipping in between the look and the COPY: the COPY would fail
     on the unique key, and the window with it (its job is retried). The sync looks after
     locking the app's row (sync.write_window), so no other window of the app writes in between.
+    `none_stored`: the caller found none of the series' buckets stored from the first point to
+    the last, in this transaction, and the points are of that one series (rollups.kept's look).
     """
     if connection.vendor == "postgresql":
         rows = bucket_rows(app.pk, points, _postgres_time, COPY_NULL, _iso_text)  # a peak's minute: not kept
-        if rows and nothing_stored(app.pk, points):
+        if rows and (none_stored or nothing_stored(app.pk, points)):
             _copy(rows, quote_name(UsageSample._meta.db_table))
             return len(rows)
         with transaction.atomic(savepoint=False):  # the staging rows live until the commit at most
@@ -158,13 +160,23 @@ def bucket_rows(
 def nothing_stored(app_pk: int, points: list[UsagePoint]) -> bool:
     """No bucket of the points' one series (app, metric, interval) is stored from their first
     time to their last; False for points of more than one series (the upsert takes those)."""
-    if len({(point.metric, point.interval) for point in points}) != 1:
+    if not one_series(points):
         return False
     moments = [point.timestamp for point in points]
     where, params = series_range(app_pk, points[0].metric.value, int(points[0].interval), min(moments), max(moments))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {quote_name(UsageSample._meta.db_table)} WHERE {where} LIMIT 1", params)
         return cursor.fetchone() is None
+
+
+def one_series(points: list[UsagePoint]) -> bool:
+    """The points are of one series (statistic and granularity), and there is one at least.
+    Compared, not hashed: a set of (enum, enum) pairs hashed each member in Python (4% of a
+    profiled backfill's CPU)."""
+    if not points:
+        return False
+    metric, interval = points[0].metric, points[0].interval
+    return all(point.metric is metric and point.interval == interval for point in points)
 
 
 def series_range(

@@ -330,8 +330,8 @@ def write_window(
         if not cursor.rowcount:
             log.info("usage window of app %s not stored: the app is gone", app.pk)
             return 0
-        with rollups.kept(app, metric, interval, window.start, window.end, points, now):
-            stored = store(app, points)
+        with rollups.kept(app, metric, interval, window.start, window.end, points, now) as none_stored:
+            stored = store(app, points, none_stored=none_stored)
         # The cursor moves forward only (and after a hole not at all); one statement, or two for
         # a series' first window.
         cursor.execute(

@@ -336,6 +336,23 @@ def _hourly_windows_add_their_differences_to_the_kept_hours_only() -> None:
     }
 
 
+def test_an_hourly_window_over_stored_older_hours_and_new_kept_ones_overwrites_the_older(db) -> None:
+    """The window's look for stored hours covers only the kept ones: that it found none there
+    says nothing of the older hours, which are stored already and written over (on PostgreSQL a
+    COPY straight into the table would fail on them)."""
+    with time_machine.travel(timezone.now().replace(minute=30), tick=False):
+        tenant = Tenant.objects.create(name="Older Co", slug="older")
+        account = make_account(tenant, "Older", CANARY_KEY_ID, CANARY_SECRET, "http://127.0.0.1:9")
+        app = RtcApp.objects.create(vendor_account=account, app_id="older-app")
+        rng = random.Random(5)
+        kept_since = rollups.hours_kept_since(timezone.now())
+        start = kept_since - timedelta(hours=6)
+        write_hours(app, "duration", start, 0, 4, rng)  # older hours only
+        write_hours(app, "duration", start, 0, 12, rng)  # those again, and six kept ones, new
+        assert UsageSample.objects.filter(app=app, interval=HOUR).count() == 12
+        assert_rollups_are_the_samples_sums()
+
+
 def test_a_sum_plan_reads_a_mostly_covered_month_as_its_roll_up_less_its_other_days() -> None:
     def day(month: int, number: int) -> datetime:
         return datetime(2026, month, number, tzinfo=UTC)

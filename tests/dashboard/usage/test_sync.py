@@ -576,7 +576,7 @@ def test_a_windows_next_job_gets_its_pending_row_with_the_window_and_a_failed_wi
     assert rows_at_once == [[follower]]  # the window's write only
 
     queued.clear()
-    monkeypatch.setattr(sync, "store", lambda app, points: 1 / 0)
+    monkeypatch.setattr(sync, "store", lambda app, points, **_: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         tasks.sync_series_window.call_local(app.pk, "duration", 3600, windows)
     assert not queued and PendingJob.objects.count() == 1  # the first run's row alone
