@@ -10,7 +10,8 @@ hours only (HOURS_KEPT). At every commit each is the sum of the samples it stand
 How each is kept:
 
 - A daily window of an app (`kept`, around the write of its samples, in its transaction): the
-  app's months are recomputed from its samples; its account's and tenant's days get the
+  app's months are recomputed from its samples (or, where none of the window's days was stored
+  before, given its days: `_add_app_months`); its account's and tenant's days get the
   difference the window made, new minus old figures of the app's days it covers, added in
   place (`INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x`, a missing day inserted),
   and the tenant's months likewise (`_add_months`: the busiest day by the days' new figures,
@@ -132,7 +133,8 @@ def kept(
     """Keep the roll-ups of the samples of one series of `app` written inside: the window
     [start, end) and `points`, any the vendor answered outside it (in the transaction that
     writes them; samples are only added or overwritten, never deleted): the app's months
-    recomputed, its account's and tenant's days given the difference; an hourly window's
+    recomputed (given the days, where none was stored), its account's and tenant's days given
+    the difference; an hourly window's
     difference to its account's hours (`_hours_kept`; `now`, the window's clock, says which).
     Yields whether its look found none of the series' buckets stored where the points fall,
     all of them of the series (False where it did not look): samples.store's `none_stored`."""
@@ -430,7 +432,8 @@ def _figures(
     for point in points:
         if point.metric.value == metric and int(point.interval) == interval and first <= point.timestamp < last:
             tiers = point.duration
-            figures[point.timestamp] = (
+            moment = point.timestamp  # keyed in UTC, as the database reads it back
+            figures[moment if moment.tzinfo is UTC else moment.astimezone(UTC)] = (
                 point.value,
                 *(nothing if tiers is None else (tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)),
             )
@@ -442,9 +445,9 @@ def _add_app_months(app_pk: int, metric: str, new_days: dict[datetime, Figures])
     busiest day the higher of the stored one and theirs; what `_app_month` would make of them."""
     months: dict[datetime, list[int]] = {}
     for day, (value, *tiers) in new_days.items():
-        sums = months.setdefault(_day(day).replace(day=1), [0, 0, *([0] * len(TIER_FIELDS))])
+        sums = months.setdefault(_day(day).replace(day=1), [0, value, *([0] * len(TIER_FIELDS))])
         sums[0] += value
-        sums[1] = max(sums[1], value)
+        sums[1] = max(sums[1], value)  # the month's first day's value to start: MAX's, negative too
         for n, minutes in enumerate(tiers):
             sums[2 + n] += minutes
     if not months:

@@ -8,6 +8,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from datetime import timezone as fixed_zone
 
 import pytest
 import time_machine
@@ -48,6 +49,7 @@ from tests.dashboard.usage.rollup_writes import (
     write_own_peaks,
 )
 from vendors.aliyun.sim import AliyunSimulator
+from vendors.base.types import DurationBreakdown, Interval, UsageMetric, UsagePoint
 from vendors.sim.server import SimServer
 from vendors.sim.world import World, WorldOptions
 
@@ -334,6 +336,42 @@ def _hourly_windows_add_their_differences_to_the_kept_hours_only() -> None:
     assert AccountHourUsage.objects.filter(hour=stale).exists() and rollup_rows()[4] == kept[4] | {
         (first.pk, "duration", stale): (1, 0, 0, 0, 0, 0)
     }
+
+
+def test_new_days_add_to_the_apps_month_and_its_busiest_day_stays_the_highest(db) -> None:
+    """Windows of days none of which was stored add them to the app's month (no sum of its
+    samples again): a later window's lower days leave the busiest day where it was, a higher
+    one moves it; a window in another zone's times counts each day in its UTC month."""
+    tenant = Tenant.objects.create(name="Month Co", slug="month")
+    account = make_account(tenant, "Month", CANARY_KEY_ID, CANARY_SECRET, "http://127.0.0.1:9")
+    app = RtcApp.objects.create(vendor_account=account, app_id="month-app")
+    start = datetime(2026, 5, 28, tzinfo=UTC)
+
+    def window(first: int, values: list[int], zone: fixed_zone = UTC) -> None:
+        days = [start + timedelta(days=first + n) for n in range(len(values))]
+        points = [
+            UsagePoint(
+                UsageMetric.DURATION, Interval.DAY, day.astimezone(zone), v, None, DurationBreakdown(v, 0, 0, 0, 0, v)
+            )
+            for day, v in zip(days, values, strict=True)
+        ]
+        sync.write_window(
+            app,
+            "duration",
+            DAY,
+            Window(days[0], days[-1] + timedelta(days=1)),
+            points,
+            reached=days[-1] + timedelta(days=1),
+            now=timezone.now(),
+        )
+
+    window(0, [50, 900, 40])  # May 28-30
+    window(3, [10, 20, 30])  # May 31, June 1-2: lower
+    window(6, [5, 1000], zone=fixed_zone(timedelta(hours=-7)))  # June 3-4, written at -07:00
+    assert app_months_from_samples() == app_months()
+    months = {r.month.month: (r.total, r.busiest) for r in AppMonthUsage.objects.filter(app=app)}
+    assert months == {5: (1000, 900), 6: (1055, 1000)}
+    assert_rollups_are_the_samples_sums()
 
 
 def test_an_hourly_window_over_stored_older_hours_and_new_kept_ones_overwrites_the_older(db) -> None:
