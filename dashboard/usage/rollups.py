@@ -450,27 +450,7 @@ def _add_app_months(app_pk: int, metric: str, new_days: dict[datetime, Figures])
         sums[1] = max(sums[1], value)  # the month's first day's value to start: MAX's, negative too
         for n, minutes in enumerate(tiers):
             sums[2 + n] += minutes
-    if not months:
-        return
-    q = connection.ops.quote_name
-    table = q(AppMonthUsage._meta.db_table)
-    adapt = time_adapter()
-    columns = ("total", "busiest", *TIER_FIELDS)
-    higher = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    sets = [f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns if c != "busiest"]
-    sets.append(f"busiest = {higher}({table}.busiest, excluded.busiest)")
-    row = "(" + ", ".join(["%s"] * (3 + len(columns))) + ")"
-    ordered = sorted(months)
-    params: list[Any] = []
-    for month in ordered:
-        params += [app_pk, metric, adapt(month), *months[month]]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (app_id, metric, month, {', '.join(q(c) for c in columns)}) "
-            f"VALUES {', '.join([row] * len(ordered))} "
-            f"ON CONFLICT (app_id, metric, month) DO UPDATE SET {', '.join(sets)}",
-            params,
-        )
+    _add_to_months(AppMonthUsage, "app_id", app_pk, metric, months)
 
 
 def _changes(before: dict[datetime, Figures], after: dict[datetime, Figures]) -> dict[datetime, Figures]:
@@ -525,10 +505,33 @@ def _add_months(tenant_pk: int, metric: str, changes: dict[datetime, Figures], n
     for day, value in now.items():
         sums = months[day.replace(day=1)]
         sums[1] = max(sums[1], value)
+    _add_to_months(TenantMonthUsage, "tenant_id", tenant_pk, metric, months)
+    q = connection.ops.quote_name
+    table = q(TenantMonthUsage._meta.db_table)
+    adapt = time_adapter()
+    with connection.cursor() as cursor:
+        for month in sorted(fell):
+            cursor.execute(
+                f"UPDATE {table} SET busiest = COALESCE((SELECT MAX(value) FROM {q(TenantDayUsage._meta.db_table)} "
+                "WHERE tenant_id = %s AND metric = %s AND day >= %s AND day < %s), 0) "
+                "WHERE tenant_id = %s AND metric = %s AND month = %s",
+                [tenant_pk, metric, adapt(month), adapt(next_month(month)), tenant_pk, metric, adapt(month)],
+            )
+
+
+def _add_to_months(
+    model: type[AppMonthUsage] | type[TenantMonthUsage],
+    owner: str,
+    owner_pk: int,
+    metric: str,
+    months: dict[datetime, list[int]],
+) -> None:
+    """Add each month's [total, busiest, *tiers] to the owner's month, in order of month: sums
+    added, the busiest day the higher of the stored one and this one (a missing month inserted)."""
     if not months:
         return
     q = connection.ops.quote_name
-    table = q(TenantMonthUsage._meta.db_table)
+    table = q(model._meta.db_table)
     adapt = time_adapter()
     columns = ("total", "busiest", *TIER_FIELDS)
     higher = "GREATEST" if connection.vendor == "postgresql" else "MAX"
@@ -538,21 +541,14 @@ def _add_months(tenant_pk: int, metric: str, changes: dict[datetime, Figures], n
     ordered = sorted(months)
     params: list[Any] = []
     for month in ordered:
-        params += [tenant_pk, metric, adapt(month), *months[month]]
+        params += [owner_pk, metric, adapt(month), *months[month]]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (tenant_id, metric, month, {', '.join(q(c) for c in columns)}) "
+            f"INSERT INTO {table} ({owner}, metric, month, {', '.join(q(c) for c in columns)}) "
             f"VALUES {', '.join([row] * len(ordered))} "
-            f"ON CONFLICT (tenant_id, metric, month) DO UPDATE SET {', '.join(sets)}",
+            f"ON CONFLICT ({owner}, metric, month) DO UPDATE SET {', '.join(sets)}",
             params,
         )
-        for month in sorted(fell):
-            cursor.execute(
-                f"UPDATE {table} SET busiest = COALESCE((SELECT MAX(value) FROM {q(TenantDayUsage._meta.db_table)} "
-                "WHERE tenant_id = %s AND metric = %s AND day >= %s AND day < %s), 0) "
-                "WHERE tenant_id = %s AND metric = %s AND month = %s",
-                [tenant_pk, metric, adapt(month), adapt(next_month(month)), tenant_pk, metric, adapt(month)],
-            )
 
 
 def _own_peaks(account_pk: int, metric: str, first: datetime, last: datetime) -> dict[datetime, int]:
