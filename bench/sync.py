@@ -1,14 +1,18 @@
 """Backfill benchmark: N apps x D days x every statistic x both granularities, through the job engine.
 
     python bench/sync.py [--apps 200] [--days 90] [--latency-ms 50] [--workers 8] [--sessions-per-day 24]
+                         [--worker-type thread|process] [--database-url ...] [--jobs-redis-url ...]
 
 The Aliyun simulator runs as its own process (`python -m vendors.sim`) with the added
 latency, its usage of the backfilled days worked out before it serves (--cold-simulator: as
-it is asked, inside the timed run); the console's Huey consumer runs its worker threads here
-against a SQLite queue and database in a temporary folder. The per-account rate limit is
-lifted so the engine itself is measured. Prints, last: requests issued against the minimum
-possible, wall time against the lower bound (minimum requests / workers x latency), the CPU
-of this process, the simulator and the local servers, the cores' busy and stolen time, and
+it is asked, inside the timed run); the console's Huey consumer runs here against a SQLite
+queue and database in a temporary folder (or PostgreSQL and Redis), its workers threads of
+this process, as the console deploys them, or (--worker-type process) Huey's worker processes
+forked from it. The per-account rate limit is lifted so the engine itself is measured.
+Prints, last: requests issued (counted by the simulator) against the minimum possible (every
+app's series and the account's own peak series, each in windows of the vendor's span), wall
+time against the lower bound (minimum requests / workers x latency), the CPU of this process
+(and its workers), the simulator and the local servers, the cores' busy and stolen time, and
 rows written per second.
 """
 
@@ -46,6 +50,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument(
+        "--worker-type",
+        choices=("thread", "process"),
+        default="thread",
+        help="the consumer's workers: threads of this process (as deployed), or processes forked from it",
+    )
     parser.add_argument("--sessions-per-day", type=int, default=24, help="per app; the simulator's work, not ours")
     parser.add_argument(
         "--database-url", default="", help="e.g. postgres://postgres@127.0.0.1:5432/bench (default: SQLite)"
@@ -66,6 +76,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="the simulator's first port (default: free ports)")
     parser.add_argument("--keep", action="store_true", help="leave the run's SQLite files in place (printed)")
     args = parser.parse_args()
+    if args.profile and args.worker_type != "thread":
+        parser.error("--profile profiles the threads of this process: use --worker-type thread")
 
     var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.environ.update(
@@ -87,15 +99,17 @@ def main() -> None:
     import django
 
     django.setup()
+    import httpx
     from django.core.management import call_command
+    from django.db import connections
     from huey.contrib.djhuey import HUEY
 
     from dashboard.credentials.models import VendorAccount, VendorEndpoint
     from dashboard.rtc.models import RtcApp
     from dashboard.tenancy.models import Tenant
-    from dashboard.usage import sync, tasks
-    from dashboard.usage.models import SyncCursor, UsageSample
-    from dashboard.usage.plan import minimum_requests, series
+    from dashboard.usage import tasks
+    from dashboard.usage.models import PEAK_METRICS, SyncCursor, UsageSample
+    from dashboard.usage.plan import INTERVALS, minimum_requests, series
 
     call_command("flush", interactive=False, verbosity=0) if args.database_url else None
     call_command("migrate", verbosity=0)
@@ -119,26 +133,22 @@ def main() -> None:
         apps = RtcApp.objects.count()
         assert apps == args.apps, f"listed {apps} apps, expected {args.apps}"
 
-        requests = 0
-        lock = threading.Lock()
-
-        def count(request: object) -> None:
-            nonlocal requests
-            with lock:
-                requests += 1
-
-        original = sync.provider_for
-        sync.provider_for = lambda account, **kw: original(account, **{**kw, "on_request": count})
+        # Counted where they arrive, whichever process sends them; listing the apps came before.
+        traffic = f"{url}/__sim__/stats"
+        httpx.post(traffic).raise_for_status()
 
         span = account.info.limits.max_usage_span_days
-        minimum = apps * len(list(series())) * minimum_requests(args.days, timedelta(days=span))
+        # Every app's statistics by hour and by day, and the account's own peaks (Aliyun answers
+        # for a whole account too: dashboard/usage/account_sync.py) by hour and by day.
+        every_series = apps * len(list(series())) + len(PEAK_METRICS) * len(INTERVALS)
+        minimum = every_series * minimum_requests(args.days, timedelta(days=span))
         bound = minimum / args.workers * args.latency_ms / 1000
 
         profiles = profile_threads(args.profile_clock) if args.profile else []
         HUEY.flush()
         consumer = HUEY.create_consumer(
             workers=args.workers,
-            worker_type="thread",
+            worker_type=args.worker_type,
             periodic=False,
             check_worker_health=False,
             initial_delay=0.01,
@@ -150,17 +160,20 @@ def main() -> None:
         servers_cpu_started = servers_cpu()
         machine_started = machine_cpu()
         planned = tasks.plan_usage.call_local()  # plans and enqueues every series' first window
+        if args.worker_type == "process":
+            connections.close_all()  # forked workers open their own
         consumer.start()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         while SyncCursor.objects.filter(chain_started_at__isnull=False).exists() or len(HUEY) or HUEY.pending_count():
             time.sleep(0.2)  # the check itself costs CPU the workers need; 0.2 s is under 1% of the bound
         wall = time.perf_counter() - started
-        cpu = process_cpu() - cpu_started
+        requests = httpx.get(traffic).json()["requests"]
         simulator_cpu = cpu_of(simulator.pid) - simulator_cpu_started
         machine_busy, machine_stolen = (now - then for now, then in zip(machine_cpu(), machine_started, strict=True))
         servers = {name: used - servers_cpu_started.get(name, 0.0) for name, used in servers_cpu().items()}
         load = os.getloadavg()
-        consumer.stop(graceful=True)
+        consumer.stop(graceful=True)  # waits for worker processes: their CPU is counted once they end
+        cpu = process_cpu() - cpu_started
         if profiles:
             import pstats
 
@@ -182,14 +195,15 @@ def main() -> None:
 
     print(
         f"apps {apps}, days {args.days}, latency {args.latency_ms:.0f} ms, workers {args.workers}, "
-        f"series {planned}, database {'PostgreSQL' if args.database_url else 'SQLite'}, "
+        f"{args.worker_type} workers, series {planned}, database {'PostgreSQL' if args.database_url else 'SQLite'}, "
         f"queue {'Redis' if args.jobs_redis_url else 'SQLite'}"
     )
+    whose = "this process and its workers" if args.worker_type == "process" else "this process"
     print(f"rows written: {rows:,} (a full backfill has about {expected_rows:,})")
     print(f"requests issued: {requests:,}, minimum possible: {minimum:,}, ratio {requests / minimum:.3f}")
     print(f"wall time: {wall:.1f} s, lower bound {bound:.1f} s, ratio {wall / bound:.2f}")
     print(
-        f"CPU: this process {cpu:.1f} s ({cpu / max(rows, 1) * 1e6:.1f} us per row), "
+        f"CPU: {whose} {cpu:.1f} s ({cpu / max(rows, 1) * 1e6:.1f} us per row), "
         f"simulator {simulator_cpu:.1f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     if args.database_url or args.jobs_redis_url:
@@ -227,8 +241,11 @@ def profile_threads(clock: str = "cpu") -> list:
 
 
 def process_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process's CPU and that of its children which have ended (forked workers, once stopped)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
 
 
 if __name__ == "__main__":
