@@ -108,7 +108,7 @@ def main() -> None:
     from dashboard.rtc.models import RtcApp
     from dashboard.tenancy.models import Tenant
     from dashboard.usage import tasks
-    from dashboard.usage.models import PEAK_METRICS, SyncCursor, UsageSample
+    from dashboard.usage.models import PEAK_METRICS, AccountPeakCursor, SyncCursor, UsageSample
     from dashboard.usage.plan import INTERVALS, minimum_requests, series
 
     call_command("flush", interactive=False, verbosity=0) if args.database_url else None
@@ -160,11 +160,17 @@ def main() -> None:
         servers_cpu_started = servers_cpu()
         machine_started = machine_cpu()
         planned = tasks.plan_usage.call_local()  # plans and enqueues every series' first window
+        assert planned == every_series, f"planned {planned} series, the minimum counts {every_series}"
         if args.worker_type == "process":
             connections.close_all()  # forked workers open their own
         consumer.start()
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        while SyncCursor.objects.filter(chain_started_at__isnull=False).exists() or len(HUEY) or HUEY.pending_count():
+        running = (SyncCursor, AccountPeakCursor)  # the apps' series and the account's own
+        while (
+            any(model.objects.filter(chain_started_at__isnull=False).exists() for model in running)
+            or len(HUEY)
+            or HUEY.pending_count()
+        ):
             time.sleep(0.2)  # the check itself costs CPU the workers need; 0.2 s is under 1% of the bound
         wall = time.perf_counter() - started
         requests = httpx.get(traffic).json()["requests"]
@@ -173,6 +179,7 @@ def main() -> None:
         servers = {name: used - servers_cpu_started.get(name, 0.0) for name, used in servers_cpu().items()}
         load = os.getloadavg()
         consumer.stop(graceful=True)  # waits for worker processes: their CPU is counted once they end
+        # Before the simulator, also a child, is waited for (finally): its CPU is counted apart.
         cpu = process_cpu() - cpu_started
         if profiles:
             import pstats

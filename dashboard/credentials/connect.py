@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -29,7 +29,6 @@ def provider_for(
     account: VendorAccount,
     *,
     interactive: bool = True,
-    on_request: Callable[[str], None] | None = None,
     keep: bool = False,
 ) -> Iterator[Provider]:
     """A provider for the account; every request waits for the account's rate limit.
@@ -42,7 +41,7 @@ def provider_for(
     """
     endpoint = allowed_endpoint(account)
     if keep:
-        key = _provider_key(account, endpoint, interactive, on_request)
+        key = _provider_key(account, endpoint, interactive)
         kept = _kept_providers()
         provider = kept.pop(key, None)
         if provider is None:
@@ -50,13 +49,13 @@ def provider_for(
             # old secret in it) goes now, not when it falls out of the list.
             for stale in [other for other in kept if other[0] == account.pk]:
                 kept.pop(stale).close()
-            provider = _connect(account, endpoint, interactive, on_request)
+            provider = _connect(account, endpoint, interactive)
         kept[key] = provider  # the most recently used last
         while len(kept) > KEPT_PROVIDERS:
             kept.pop(next(iter(kept))).close()
         yield provider
         return
-    provider = _connect(account, endpoint, interactive, on_request)
+    provider = _connect(account, endpoint, interactive)
     try:
         yield provider
     finally:
@@ -87,7 +86,6 @@ def _provider_key(
     account: VendorAccount,
     endpoint: endpoints.Endpoint,
     interactive: bool,
-    on_request: Callable[[str], None] | None,
 ) -> tuple:
     timeout = settings.VENDOR_INTERACTIVE_TIMEOUT if interactive else settings.VENDOR_JOB_TIMEOUT
     return (
@@ -97,7 +95,6 @@ def _provider_key(
         account.credentials_ciphertext,
         endpoint,
         interactive,
-        on_request,
         timeout,
         settings.VENDOR_TRANSPORT,
     )
@@ -108,14 +105,11 @@ def _connect(
     account: VendorAccount,
     endpoint: endpoints.Endpoint,
     interactive: bool,
-    on_request: Callable[[str], None] | None,
 ) -> Provider:
     def before_request(name: str) -> None:
         wait_for_turn(account, api=name)
         # With the request or job id the log filter adds; the call's name, never its query.
         calls.debug("%s %s for account %s", account.vendor, name, account.pk)
-        if on_request:
-            on_request(name)
 
     check_secrets_endpoint(account)
     timeout = settings.VENDOR_INTERACTIVE_TIMEOUT if interactive else settings.VENDOR_JOB_TIMEOUT

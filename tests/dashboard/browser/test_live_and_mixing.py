@@ -188,17 +188,20 @@ def test_an_admin_builds_a_layout_and_applies_it_to_a_running_push(transactional
     page.locator("#id_pane-1-user_id").fill("assistant")
     page.locator("#id_name").fill("Lecture")
 
-    # drag the second pane down a little with the mouse: it snaps to the grid
+    # drag the second pane down a little: it snaps to the grid
     pane = page.locator('#layout-canvas g.pane[data-pane="1"]')
     # The editor's script (deferred) marks the panes focusable when it has started.
     expect(pane).to_have_attribute("tabindex", "0")
-    # Nothing covers the pane: a pointer at its centre reaches it (Playwright's hit check).
-    pane.locator("rect").hover(trial=True)
-    # The drag is the pointer events a mouse sends, dispatched in the page in one go. Driven
-    # through Chromium's input pipeline (page.mouse), the drag was lost in three CI runs of
-    # many, all three tries of each, and never on a developer's machine, even at 100x CPU
-    # throttling; what the editor does with the events is what this test is about.
-    page.evaluate(
+    # Scrolled into view, and nothing covers it: a pointer at its centre reaches it (Playwright's
+    # checks before a hover).
+    pane.hover(trial=True)
+    # The drag: pointer events shaped like a mouse's (untrusted, without the mouse events that
+    # follow them, all in one task), dispatched in the page; interact.js reads pointer events on
+    # the document. Driven by page.mouse, the drag was lost in three CI runs of many (all three
+    # tries of each run), never on a developer's machine, even with Chromium's CPU throttled
+    # 100 times; that loop neither scrolled the pane into view nor checked what the pointer
+    # would hit, so which of the two lost it was not found out.
+    pane.evaluate(
         """(pane) => {
             const box = pane.getBoundingClientRect();
             const x = box.left + box.width / 2, y = box.top + box.height / 2;
@@ -211,8 +214,7 @@ def test_an_admin_builds_a_layout_and_applies_it_to_a_running_push(transactional
             send("pointerdown", 0, 1);
             for (let step = 1; step <= 8; step++) send("pointermove", 5 * step, 1);
             send("pointerup", 40, 0);
-        }""",
-        pane.element_handle(),
+        }"""
     )
     dragged_y = float(page.locator("#id_pane-1-y").input_value())
     assert dragged_y > 0 and round(dragged_y * 40, 6) == round(dragged_y * 40)  # on the 1/40 grid
