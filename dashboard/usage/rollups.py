@@ -103,7 +103,7 @@ from .models import (
     TenantMonthUsage,
     UsageSample,
 )
-from .samples import kept_values, one_series, series_range, time_adapter
+from .samples import kept_values, one_series, series_range, tier_figures, time_adapter
 
 DAY = int(Interval.DAY)
 HOUR = int(Interval.HOUR)
@@ -134,8 +134,8 @@ def kept(
     [start, end) and `points`, any the vendor answered outside it (in the transaction that
     writes them; samples are only added or overwritten, never deleted): the app's months
     recomputed (given the days, where none was stored), its account's and tenant's days given
-    the difference; an hourly window's
-    difference to its account's hours (`_hours_kept`; `now`, the window's clock, says which).
+    the difference; an hourly window's difference to its account's hours (`_hours_kept`;
+    `now`, the window's clock, says which).
     Yields whether its look found none of the series' buckets stored where the points fall,
     all of them of the series (False where it did not look): samples.store's `none_stored`."""
     if interval != DAY:
@@ -428,14 +428,12 @@ def _figures(
     """What `_app_buckets` reads of the series in [first, last) once `points` are stored where
     none of its buckets was (samples.store: a bucket twice keeps the last; no tiers are zeros)."""
     figures: dict[datetime, Figures] = {}
-    nothing = (0,) * len(TIER_FIELDS)
     for point in points:
         if point.metric.value == metric and int(point.interval) == interval and first <= point.timestamp < last:
-            tiers = point.duration
             moment = point.timestamp  # keyed in UTC, as the database reads it back
             figures[moment if moment.tzinfo is UTC else moment.astimezone(UTC)] = (
                 point.value,
-                *(nothing if tiers is None else (tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)),
+                *tier_figures(point.duration),
             )
     return figures
 

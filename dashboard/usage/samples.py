@@ -103,12 +103,13 @@ def sqlite_upserts(
         if not tiers:
             statements.append((_sqlite_upsert_sql(literals, 3, ("0",) * len(TIER_FIELDS)), list(rows.values())))
             continue
-        tiered = [(*row, *_tier_figures(tiers.get(moment))) for moment, row in rows.items()]
+        tiered = [(*row, *tier_figures(tiers.get(moment))) for moment, row in rows.items()]
         statements.append((_sqlite_upsert_sql(literals, 3 + len(TIER_FIELDS), ()), tiered))
     return statements
 
 
-def _tier_figures(tiers: DurationBreakdown | None) -> tuple[int, ...]:
+def tier_figures(tiers: DurationBreakdown | None) -> tuple[int, ...]:
+    """A bucket's minutes by tier in TIER_FIELDS order; zeros where the vendor gave none."""
     if tiers is None:
         return (0,) * len(TIER_FIELDS)
     return (tiers.audio, tiers.v360, tiers.v720, tiers.v1080, tiers.content)

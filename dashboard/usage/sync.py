@@ -324,8 +324,9 @@ def write_window(
         # cannot slip in between; no row updated: the app is gone. The lock orders the app's
         # windows too, so each one's old figures (rollups.kept) are the samples it replaces
         # (tests/dashboard/usage/postgresql_sync.py). The row read FOR KEY SHARE with a lock per
-        # series and the last sync written every 10 s instead: tried in four passes, never
-        # faster on two cores (README: the sixth, eighth, thirteenth and seventeenth passes).
+        # series and the last sync written every 10 s instead, or advisory locks only: tried in
+        # five passes, never faster, even with cores to spare (README: the sixth, eighth,
+        # thirteenth, seventeenth and eighteenth passes).
         cursor.execute(_sql("UPDATE {app} SET {app.last_synced_at} = %s WHERE {app.id} = %s"), [at, app.pk])
         if not cursor.rowcount:
             log.info("usage window of app %s not stored: the app is gone", app.pk)
