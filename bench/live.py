@@ -212,7 +212,7 @@ def render_live_page(tenant: object, apps: dict, members: int, renders: int) -> 
         live_since=now - timedelta(hours=2),
         member_count=members,
         listed_count=members,
-        role_counts={"interactive": 20, "viewer": members - 20},
+        role_counts={"interactive": min(members, 20), "viewer": max(members - 20, 0)},
         peak_members=members,
         peak_at=now,
         last_polled_at=now,
@@ -229,7 +229,7 @@ def render_live_page(tenant: object, apps: dict, members: int, renders: int) -> 
         for n in range(members)
     )
     Snapshot.objects.bulk_create(
-        Snapshot(channel=channel, observed_at=now - timedelta(seconds=30 * n), total=members - n, joined=1, left=0)
+        Snapshot(channel=channel, observed_at=now - timedelta(seconds=30 * n), total=max(members - n, 0), joined=1, left=0)
         for n in range(120)
     )
     MemberEvent.objects.bulk_create(

@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The cluster reads the job queue's name from the console's settings, as the workers do.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings.base")
 
 from tests.scaleout.cluster import PG_ADMIN, Cluster, servers_missing  # noqa: E402
 
@@ -75,9 +77,12 @@ def main() -> None:
             f"  {workers} workers: {statistics.median(rates[workers]):.1f} requests/s, "
             f"{statistics.median(cpu[workers]) * 1000:.0f} ms worker CPU per request"
         )
-    ratio = statistics.median(rates[4]) / statistics.median(rates[2])
-    print(f"  4 workers / 2 workers: {ratio:.2f}x the speed (target {TARGET_RATIO}x or more; 2.0x is perfect)")
     print(f"  load average {load()}")
+    ratio = statistics.median(rates[4]) / statistics.median(rates[2])
+    print(
+        f"  4 workers / 2 workers: {ratio:.2f}x the speed (target {TARGET_RATIO}x or more, ratio "
+        f"{ratio / TARGET_RATIO:.2f}; 2.0x is perfect)"
+    )
 
 
 def load() -> str:
