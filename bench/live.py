@@ -229,7 +229,9 @@ def render_live_page(tenant: object, apps: dict, members: int, renders: int) -> 
         for n in range(members)
     )
     Snapshot.objects.bulk_create(
-        Snapshot(channel=channel, observed_at=now - timedelta(seconds=30 * n), total=max(members - n, 0), joined=1, left=0)
+        Snapshot(
+            channel=channel, observed_at=now - timedelta(seconds=30 * n), total=max(members - n, 0), joined=1, left=0
+        )
         for n in range(120)
     )
     MemberEvent.objects.bulk_create(

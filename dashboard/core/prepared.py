@@ -3,7 +3,7 @@
 A stored page's view (dashboard/core/page_cache.py) makes a dozen small reads: the user, the
 tenant of the address, the header's menus, the page's version. Django builds and compiles a
 queryset each time it runs one; for these reads that was 41% of a stored view's CPU in a
-gunicorn worker, against 7% for sending them and reading their rows (README: Benchmarks).
+gunicorn worker, against 7% for sending them and reading their rows (docs/performance-history.md).
 `prepared(build)` builds `build(*values)` once with stand-in values, keeps its SQL, and each
 call runs that SQL with the call's values in the stand-ins' places: the same statement Django
 would have sent.

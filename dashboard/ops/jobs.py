@@ -31,7 +31,7 @@ _job_tokens: dict[str, Token[str]] = {}
 # before writing them to the database: one transaction for every job finished or started
 # meanwhile. Two writes per job were a tenth of a short job's CPU, and on SQLite the removal at
 # a job's start waited behind the other threads' writes in SQLite's sleeping busy handler (a
-# ninth of the backfill's worker time, README: the tenth pass). The Jobs page, /metrics and the
+# ninth of the backfill's worker time, docs/performance-history.md: the tenth pass). The Jobs page, /metrics and the
 # oldest waiting job lag by as much.
 FLUSH_SECONDS = 1.0
 # A started job's row is removed only if it was queued before the job started, give or take
@@ -316,7 +316,7 @@ def pending_written_now(task: QueuedTask) -> None:
     """Write a job's pending row now, in the caller's transaction, before the job is queued
     after it: its queueing then writes none. A usage window writes its chain's next job's row
     with its samples: written on its own after the commit, on SQLite the row waited for the
-    other threads' windows in SQLite's sleeping busy handler (README, the eleventh pass). A
+    other threads' windows in SQLite's sleeping busy handler (docs/performance-history.md, the eleventh pass). A
     failure here fails the caller's transaction, as any of its writes would (the window is
     retried), where a row written on its own is only logged if it fails."""
     pending([task])

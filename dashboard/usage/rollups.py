@@ -154,7 +154,7 @@ def kept(
         # None of the days was stored (every daily window of a backfill): they now hold the
         # points' figures, and the app's months grow by them. Reading them back and summing
         # each month's samples again cost a backfill on PostgreSQL a fifth of the roll-ups'
-        # share (README, the seventeenth pass).
+        # share (docs/performance-history.md, the seventeenth pass).
         after = _figures(points, metric, DAY, first, last)
         _add_app_months(app.pk, metric, after)
     changes = _changes(before, after)
@@ -587,7 +587,7 @@ def _add(
     """Add the changes to the days' figures, inserting a day not stored yet, in order of day;
     with `values`, the days' values after it (each the latest committed figure plus the change),
     else {} (read back and parsed for nothing, they were part of the 13 s of CPU a backfill's
-    hourly windows first paid for the accounts' hours: README, the fifteenth pass)."""
+    hourly windows first paid for the accounts' hours: docs/performance-history.md, the fifteenth pass)."""
     if not changes:
         return {}
     q = connection.ops.quote_name

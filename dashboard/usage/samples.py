@@ -74,7 +74,7 @@ def sqlite_upserts(
     statistic and granularity written in the statement, and the tiers too (zeros) where no point
     of it has any, so each row binds only its app, time, value and peak time (and tiers). SQLite
     binds every parameter of every row anew, under Python's lock the worker threads share: 11 a
-    row cost more than the rest of the upsert (README: Benchmarks, the twelfth pass). The app
+    row cost more than the rest of the upsert (docs/performance-history.md, the twelfth pass). The app
     stays a parameter: with it in the text, each app's statements were compiled again (Python's
     sqlite3 keeps 128 a connection), which cost a daily window more than it saved (9.0-9.4
     against 7.0-7.3 us a row at 30 rows). The literals are a granularity in seconds and a

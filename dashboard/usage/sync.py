@@ -315,7 +315,7 @@ def write_window(
     The chain's last window (`ends_chain`) ends it here too (finish_chain's write), and the job
     of the chain's next window (`follower`, queued after the commit) gets its pending row here:
     each on its own after the commit, on SQLite, waited for the other threads' windows in
-    SQLite's sleeping busy handler, 6.5 and 5.8 ms a window (README, the eleventh pass)."""
+    SQLite's sleeping busy handler, 6.5 and 5.8 ms a window (docs/performance-history.md, the eleventh pass)."""
     with write_turn(), transaction.atomic(), connection.cursor() as cursor:
         # Plain SQL: Django compiling these statements cost more CPU than running them.
         at, until = time_adapter(kept=False)(now), time_adapter()(reached)
@@ -325,7 +325,7 @@ def write_window(
         # windows too, so each one's old figures (rollups.kept) are the samples it replaces
         # (tests/dashboard/usage/postgresql_sync.py). The row read FOR KEY SHARE with a lock per
         # series and the last sync written every 10 s instead, or advisory locks only: tried in
-        # five passes, never faster, even with cores to spare (README: the sixth, eighth,
+        # five passes, never faster, even with cores to spare (docs/performance-history.md: the sixth, eighth,
         # thirteenth, seventeenth and eighteenth passes).
         cursor.execute(_sql("UPDATE {app} SET {app.last_synced_at} = %s WHERE {app.id} = %s"), [at, app.pk])
         if not cursor.rowcount:

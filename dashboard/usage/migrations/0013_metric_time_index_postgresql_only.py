@@ -6,7 +6,7 @@ index for every hour: on SQLite a 15-day hourly window wrote 341 pages to the WA
 and with it the backfill's commits (and their checkpoints) took 41.5 s of a 137 s run, 3.3 s
 without (bench/sync.py). SQLite reads a range of every app through the unique key instead, one
 range per app: the reads name the apps (usage.reports.names_every_app). PostgreSQL's backfill
-was not paced by it (README, the fourth and ninth passes), and the staff overview at 1,000 apps
+was not paced by it (docs/performance-history.md, the fourth and ninth passes), and the staff overview at 1,000 apps
 x a year (bench/scale.py) was measured with it.
 """
 

@@ -3,7 +3,7 @@
 Nothing read a sample by its id, but every stored bucket paid for it: on SQLite, AUTOINCREMENT
 reads and writes its sequence row once per inserted row (6.2 against 4.5 us per row stored in
 one thread alone, 2.25 million rows of a 200-app backfill; the backfill 64.8 and 65.7 s against
-69.3 and 80.1 s back to back, bench/sync.py, README eleventh pass); on PostgreSQL, a sequence's
+69.3 and 80.1 s back to back, bench/sync.py, docs/performance-history.md, the eleventh pass); on PostgreSQL, a sequence's
 value and an index entry per row, and at 1,000 apps x a year 8 bytes a row (of the rows
 written after this: PostgreSQL drops a column without rewriting the table) and an index of 44
 million entries.

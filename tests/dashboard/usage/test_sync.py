@@ -558,7 +558,7 @@ def test_a_windows_next_job_gets_its_pending_row_with_the_window_and_a_failed_wi
     account, settings, monkeypatch
 ) -> None:
     """In a consumer: the chain's next job's pending row is written in the window's transaction,
-    before the job is queued, and queuing it writes none (README, the eleventh pass)."""
+    before the job is queued, and queuing it writes none (docs/performance-history.md, the eleventh pass)."""
     from dashboard.ops import jobs
     from dashboard.ops.models import PendingJob
 
