@@ -9,11 +9,11 @@ Needs PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379; SCALEOUT_REDIS_D
 picks the Redis databases (default 13 and 14; they are flushed).
 
 The tests prove the workers fetch concurrently by counts (requests in flight at the
-simulator, windows per worker); how much faster four are than two is this figure. Prints,
-last: requests per second (first to last arrival at the simulator) and the workers' CPU
-seconds per request for each worker count, the median over runs, and the 4-to-2 speed ratio
-(target: 1.6 or more; 2.0 would be perfect scaling, reached only when the latency, not the
-CPU, bounds the workers).
+simulator, windows per worker); how much faster four are than two is this figure. Prints
+requests per second (first to last arrival at the simulator) and the workers' CPU seconds
+per request for each worker count, the median over runs, the load average, and, last, the
+4-to-2 speed ratio (target: 1.6 or more; 2.0 would be perfect scaling, reached only when the
+latency, not the CPU, bounds the workers).
 """
 
 from __future__ import annotations

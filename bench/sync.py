@@ -9,8 +9,9 @@ it is asked, inside the timed run); the console's Huey consumer runs here agains
 queue and database in a temporary folder (or PostgreSQL and Redis), its workers threads of
 this process, as the console deploys them, or (--worker-type process) Huey's worker processes
 forked from it. The per-account rate limit is lifted so the engine itself is measured.
-Prints the CPU of this process (and its workers), the simulator and the local servers, the
-cores' busy and stolen time and rows written per second, then, last, the two ratios: requests
+Prints the run's settings, the rows written, the CPU of this process (and its workers), the
+simulator and the local servers, the cores' busy and stolen time and rows written per second,
+then, last, the two ratios: requests
 issued (counted by the simulator) against the minimum possible (every app's series and the
 account's own peak series, each in windows of the vendor's span), and wall time against the
 lower bound (minimum requests / workers x latency; target 1.5).
