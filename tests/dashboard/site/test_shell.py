@@ -115,3 +115,23 @@ def test_password_change(two_tenants: World2) -> None:
     done = client.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True)
     assert "Password changed" in done.content.decode()
     assert Client().login(request=HttpRequest(), username="acme-viewer", password=new)  # axes wants the request
+
+
+BREADCRUMB = re.compile(r'<li class="breadcrumb-item[^"]*"[^>]*>(.*?)</li>', re.S)
+
+
+def test_no_breadcrumb_names_the_same_place_twice(two_tenants: World2) -> None:
+    """The root crumbs (Tenants, the tenant) come from partials/breadcrumb_root.html; a page
+    that added its tenant again read "Tenants / Acme / Acme / Alerts"."""
+    client = logged_in(two_tenants.staff)
+    repeated, seen = [], 0
+    for url in every_get_page(two_tenants):
+        response = client.get(url)
+        if response.status_code != 200 or "<html" not in (html := response.content.decode()):
+            continue
+        crumbs = [re.sub(r"<[^>]+>", "", crumb).strip() for crumb in BREADCRUMB.findall(html)]
+        seen += bool(crumbs)
+        if len(crumbs) != len(set(crumbs)):
+            repeated.append(f"{url}: {' / '.join(crumbs)}")
+    assert seen >= 40, seen  # the walk reached the console's pages
+    assert not repeated, "\n".join(repeated)
