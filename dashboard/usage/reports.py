@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -112,6 +112,63 @@ class Filters:
             hours=(self.hours[0] - (self.hours[1] - self.hours[0]), self.hours[0]) if self.hours else None,
             now=self.now,
         )
+
+    def compared(self) -> Compared | None:
+        """What a trend compares: the range with the period of the same length before it, or,
+        while the range still runs, its complete part (the hours before this one, or the vendor's
+        UTC days before today) with as much of that period from its start. Today's two hours
+        against all of yesterday read -98%. None: nothing of the range is complete yet."""
+        now = self.now or timezone.now()
+        before = self.previous()
+        if self.resolved == "hour" or self.hours:
+            if self.end_utc <= now:
+                return Compared(self, before, running=False)
+            cut = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+            if cut <= self.start_utc:
+                return None
+            elapsed = cut - self.start_utc
+            return Compared(
+                replace(self, compare=False, hours=(self.start_utc, cut)),
+                replace(before, hours=(before.start_utc, before.start_utc + elapsed)),
+                running=True,
+            )
+        today = now.astimezone(UTC).date()  # day buckets are the vendor's UTC days (window)
+        if self.end < today:
+            return Compared(self, before, running=False)
+        if self.start >= today:
+            return None
+        complete_days = (today - self.start).days
+        return Compared(
+            replace(self, compare=False, end=today - timedelta(days=1)),
+            replace(before, end=before.start + timedelta(days=complete_days - 1)),
+            running=True,
+        )
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The two stretches a trend compares (Filters.compared); `running`: the range is not over,
+    so they are its complete part and as much of the period before."""
+
+    now: Filters
+    before: Filters
+    running: bool
+
+    def stretches(self) -> str:
+        """What is compared, for the page: "2026-11-29 – 2026-12-04 against 2026-11-22 – 2026-11-27"."""
+
+        def stretch(filters: Filters) -> str:
+            if filters.hours:
+                start, end = (at.astimezone(filters.zone) for at in filters.hours)
+                return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} ({filters.zone.key})"
+            return f"{filters.start:%Y-%m-%d} – {filters.end:%Y-%m-%d}"
+
+        return str(_("%(now)s against %(before)s") % {"now": stretch(self.now), "before": stretch(self.before)})
+
+
+def trend(minutes: int, before: int) -> float | None:
+    """The change in percent, the one formula of every page; None without minutes before."""
+    return (minutes - before) / before * 100 if before else None
 
 
 def auto_granularity(days: int) -> str:
@@ -256,10 +313,9 @@ class Report:
         now = self.filters.now or timezone.now()
         return bucket.start <= now < bucket.end(self.filters.resolved)
 
-    def previous_total(self) -> int | None:
-        if self.previous is None:
-            return None
-        return sum(b.duration(self.filters.tiers) for b in self.previous)
+    # With `compare`: the minutes' change in percent (Filters.compared) and what it compares.
+    change: float | None = None
+    compared: Compared | None = None
 
 
 def figures(buckets: list[Bucket], tiers: Iterable[str], *, single_app: bool) -> dict[str, Any]:
@@ -576,7 +632,23 @@ def build(filters: Filters, apps: QuerySet[RtcApp]) -> Report:
     report = Report(filters, buckets, app_list, single_app, peak_basis=basis, cover=cover)
     if filters.compare:
         report.previous = _series(filters.previous(), chosen, cover)[0]
+        report.compared = filters.compared()
+        report.change = _change(report, chosen, cover)
     return report
+
+
+def _change(report: Report, apps: QuerySet[RtcApp], cover: Cover | None) -> float | None:
+    """The minutes' trend of the report's range (Filters.compared); a range still running reads
+    its complete part and as much of the period before from the database."""
+    compared = report.compared
+    if compared is None:
+        return None
+    if compared.running:
+        now, before = _series(compared.now, apps, cover)[0], _series(compared.before, apps, cover)[0]
+    else:
+        now, before = report.buckets, report.previous or []
+    tiers = report.filters.tiers
+    return trend(sum(b.duration(tiers) for b in now), sum(b.duration(tiers) for b in before))
 
 
 def _series(filters: Filters, apps: QuerySet[RtcApp], cover: Cover | None) -> tuple[list[Bucket], str]:

@@ -62,10 +62,6 @@ def _report(
     rows = Paginator(report.table_rows, TABLE_ROWS).get_page(int_param(request.GET, "page", 1))
     columns = export.columns(report)
     totals = report.totals()
-    previous_total = report.previous_total()
-    change = None
-    if previous_total:
-        change = (totals["duration"] - previous_total) / previous_total * 100
     context |= {
         "scope": scope,
         "title": title,
@@ -73,8 +69,8 @@ def _report(
         "filters": filters,
         "report": report,
         "totals": totals,
-        "previous_total": previous_total,
-        "change": change,
+        "change": report.change,
+        "compared": report.compared,
         "figures": charts.all_figures(report) if report.buckets else {},
         "plotly_locale": charts.plotly_locale(),
         "data_from": coverage.first_label(covered, filters),
@@ -147,22 +143,24 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     filters = reports.parse(request.GET)
     for problem in filters.problems:  # shown as the tenants' reports show them
         messages.warning(request, problem)
-    before = filters.previous()
+    compared = filters.compared()
 
-    def ranked(figures_of: Callable[..., dict[int, dict[str, int]]]) -> tuple[dict, dict[int, int]]:
+    def ranked(figures_of: Callable[..., dict[int, dict[str, int]]], **only: Any) -> tuple[dict, dict, dict]:
         # The same buckets (hours, or the days weeks and months are made of) and the same
         # figures as the tenant's and the app's own report of the range, summed by the database:
-        # those the rows show (minutes and peaks), and of the previous range the minutes (the trend).
-        now = figures_of(filters, counted=PEAK_METRICS)
-        previous = {key: found["duration"] for key, found in figures_of(before, counted=()).items()}
-        return now, previous
+        # those the rows show (minutes and peaks), and the minutes the trend compares
+        # (Filters.compared: while the range runs, its complete part and as much before).
+        now = figures_of(filters, counted=PEAK_METRICS, **only)
+        if compared is None:
+            return now, {}, {}
+        trend_now = now if not compared.running else figures_of(compared.now, counted=(), **only)
+        before = figures_of(compared.before, counted=(), **only)
+        return now, minutes_of(trend_now), minutes_of(before)
 
-    def row(now: dict[str, Any], previous: int) -> dict[str, Any]:
-        minutes = now.get("duration") or 0
+    def row(now: dict[str, Any], trend_now: int, before: int) -> dict[str, Any]:
         return {
-            "minutes": minutes,
-            "previous": previous,
-            "trend": ((minutes - previous) / previous * 100) if previous else None,
+            "minutes": now.get("duration") or 0,
+            "trend": reports.trend(trend_now, before),
             "peak_users": now.get(Metric.PEAK_USERS) or 0,
             "peak_channels": now.get(Metric.PEAK_CHANNELS) or 0,
         }
@@ -170,13 +168,15 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     order = request.GET.get("order", "minutes")
     key = order if order in ("minutes", "peak_users", "peak_channels") else "minutes"
     by = "duration" if key == "minutes" else key
-    tenants_now, tenants_before = ranked(ranking.by_tenant)
+    tenants_now, tenants_trend_now, tenants_before = ranked(ranking.by_tenant)
     # Ranked by minutes: over hours, the money's read brings every app's (ranking.top_apps).
     money = costs.range_money(filters, minutes_by_app=by == "duration")
     tenant_rows: list[dict[str, Any]] = [
         {
             "tenant": tenant,
-            **row(tenants_now.get(tenant.pk, {}), tenants_before.get(tenant.pk, 0)),
+            **row(
+                tenants_now.get(tenant.pk, {}), tenants_trend_now.get(tenant.pk, 0), tenants_before.get(tenant.pk, 0)
+            ),
             "cost": [costs.money(amount, currency) for currency, amount in money.by_tenant.get(tenant.pk, {}).items()],
         }
         for tenant in Tenant.objects.annotate(app_count=Count("vendor_accounts__apps", distinct=True))
@@ -184,9 +184,10 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     tenant_rows.sort(key=lambda row: (-row[key], row["tenant"].name))
     # Every app is ranked by its `key` figure alone; the rows' other figures only for the apps shown.
     shown, app_total = ranking.top_apps(filters, by, TOP_APPS, money.minutes_by_app)
-    apps_now = ranking.by_app(filters, counted=PEAK_METRICS, apps=shown)
-    apps_before = {pk: found["duration"] for pk, found in ranking.by_app(before, counted=(), apps=shown).items()}
-    app_rows = [row(apps_now.get(pk, {}), apps_before.get(pk, 0)) | {"pk": pk} for pk in shown]
+    apps_now, apps_trend_now, apps_before = ranked(ranking.by_app, apps=shown)
+    app_rows = [
+        row(apps_now.get(pk, {}), apps_trend_now.get(pk, 0), apps_before.get(pk, 0)) | {"pk": pk} for pk in shown
+    ]
     app_objects = RtcApp.objects.select_related("vendor_account__tenant").in_bulk([r["pk"] for r in app_rows])
     for app_row in app_rows:
         app_row["app"] = app_objects[app_row["pk"]]
@@ -198,6 +199,7 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         "app_rows": app_rows,
         "order": key,
         "app_total": app_total,
+        "compared": compared,
         # Each tenant's link to its own report of the same range (built once, not per row).
         "report_query": urlencode(
             {
@@ -210,6 +212,10 @@ def overview(request: ConsoleRequest) -> HttpResponse:
     }
     template = "usage/overview.html#ranking" if request.htmx else "usage/overview.html"
     return render(request, template, context)
+
+
+def minutes_of(figures: dict[int, dict[str, int]]) -> dict[int, int]:
+    return {key: found.get("duration") or 0 for key, found in figures.items()}
 
 
 @require_POST

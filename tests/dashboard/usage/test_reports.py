@@ -328,3 +328,58 @@ def test_a_report_of_no_apps_is_empty_not_an_error(usage: World2, range_: str) -
     report = reports.build(reports.parse(QueryDict(f"range={range_}")), RtcApp.objects.none())
     assert report.apps == [] and not any(bucket.values for bucket in report.buckets)
     assert costs.price(report) is None or costs.price(report).totals() == {}
+
+
+def test_a_trend_compares_a_running_range_by_its_complete_part() -> None:
+    zone = ZoneInfo("UTC")
+    now = datetime(2026, 3, 15, 10, 20, tzinfo=UTC)
+    week = reports.parse(QueryDict("range=7d"), zone=zone, now=now).compared()
+    assert week is not None and week.running
+    assert (week.now.start, week.now.end) == (date(2026, 3, 9), date(2026, 3, 14))  # today is not over
+    assert (week.before.start, week.before.end) == (date(2026, 3, 2), date(2026, 3, 7))  # as many days before
+    assert week.stretches() == "2026-03-09 \N{EN DASH} 2026-03-14 against 2026-03-02 \N{EN DASH} 2026-03-07"
+    today = reports.parse(QueryDict("range=today"), zone=zone, now=now).compared()
+    assert today is not None and today.running  # by the hour: the hours before this one, and yesterday's
+    assert today.now.hours == (datetime(2026, 3, 15, tzinfo=UTC), datetime(2026, 3, 15, 10, tzinfo=UTC))
+    assert today.before.hours == (datetime(2026, 3, 14, tzinfo=UTC), datetime(2026, 3, 14, 10, tzinfo=UTC))
+    assert reports.parse(QueryDict("range=today"), zone=zone, now=now.replace(hour=0)).compared() is None
+    over = reports.parse(QueryDict("range=last_month"), zone=zone, now=now).compared()
+    assert over is not None and not over.running  # a range that is over: the whole period before
+    assert (over.before.start, over.before.end) == (date(2026, 1, 4), date(2026, 1, 31))
+    day = reports.parse(QueryDict("range=24h"), zone=zone, now=now).compared()
+    assert day is not None and not day.running  # 24 complete hours
+
+
+def test_a_running_range_trends_the_same_on_the_report_and_the_overview(usage: World2) -> None:
+    """Seven days with today, at noon with none of today's minutes stored: the trend is the six
+    complete days against the previous period's first six, from the samples themselves, on the
+    tenant's report and on the staff overview alike (it read -14% for every flat week before)."""
+
+    def minutes(first: datetime, last: datetime) -> int:
+        return sum(
+            UsageSample.objects.filter(
+                app__vendor_account__tenant=usage.acme,
+                metric="duration",
+                interval=86400,
+                timestamp__range=(first, last),
+            ).values_list("value", flat=True)
+        )
+
+    now_minutes = minutes(END - timedelta(days=6), END - timedelta(days=1))
+    before_minutes = minutes(END - timedelta(days=13), END - timedelta(days=8))
+    expected = f"{(now_minutes - before_minutes) / before_minutes * 100:.1f}"
+    report = logged_in(usage.acme_admin).get(
+        reverse("usage:tenant_usage", args=["acme"]), {"range": "7d", "compare": "1"}
+    )
+    page = report.content.decode()
+    assert f'data-change="{expected}"' in page, re.findall(r'data-change="[^"]*"', page)
+    assert "vs the same part of the previous period" in page
+    stretch = f"{END - timedelta(days=6):%Y-%m-%d} \N{EN DASH} {END - timedelta(days=1):%Y-%m-%d} against"
+    assert stretch in html.unescape(page)
+    overview = logged_in(usage.staff).get(reverse("staff:usage_overview"), {"range": "7d"}).content.decode()
+    ranking = overview[overview.index('id="tenant-ranking"') :]
+    row = ranking[ranking.index(">Acme Rooms</a>") :]
+    assert re.findall(r'<td class="text-end"[^>]*>(?:<span[^>]*>)?([^<]*)', row[: row.index("</tr>")])[1] == (
+        f"{expected}%"
+    )
+    assert "the range is not over" in overview
