@@ -120,7 +120,7 @@ class Filters:
         against all of yesterday read -98%. None: nothing of the range is complete yet."""
         now = self.now or timezone.now()
         before = self.previous()
-        if self.resolved == "hour" or self.hours:
+        if self.resolved == "hour":  # "24h" by the day reads whole UTC days (window): below
             if self.end_utc <= now:
                 return Compared(self, before, running=False)
             cut = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
@@ -139,8 +139,8 @@ class Filters:
             return None
         complete_days = (today - self.start).days
         return Compared(
-            replace(self, compare=False, end=today - timedelta(days=1)),
-            replace(before, end=before.start + timedelta(days=complete_days - 1)),
+            replace(self, compare=False, end=today - timedelta(days=1), hours=None),
+            replace(before, end=before.start + timedelta(days=complete_days - 1), hours=None),
             running=True,
         )
 
@@ -155,13 +155,14 @@ class Compared:
     running: bool
 
     def stretches(self) -> str:
-        """What is compared, for the page: "2026-11-29 – 2026-12-04 against 2026-11-22 – 2026-11-27"."""
+        """What is compared, for the page: "2026-11-29 to 2026-12-04 against 2026-11-22 to 2026-11-27",
+        each stretch's ends joined by an en dash as the page's own range."""
 
         def stretch(filters: Filters) -> str:
             if filters.hours:
                 start, end = (at.astimezone(filters.zone) for at in filters.hours)
-                return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} ({filters.zone.key})"
-            return f"{filters.start:%Y-%m-%d} – {filters.end:%Y-%m-%d}"
+                return f"{start:%Y-%m-%d %H:%M} \N{EN DASH} {end:%Y-%m-%d %H:%M} ({filters.zone.key})"
+            return f"{filters.start:%Y-%m-%d} \N{EN DASH} {filters.end:%Y-%m-%d}"
 
         return str(_("%(now)s against %(before)s") % {"now": stretch(self.now), "before": stretch(self.before)})
 
@@ -643,12 +644,16 @@ def _change(report: Report, apps: QuerySet[RtcApp], cover: Cover | None) -> floa
     compared = report.compared
     if compared is None:
         return None
-    if compared.running:
-        now, before = _series(compared.now, apps, cover)[0], _series(compared.before, apps, cover)[0]
-    else:
-        now, before = report.buckets, report.previous or []
     tiers = report.filters.tiers
-    return trend(sum(b.duration(tiers) for b in now), sum(b.duration(tiers) for b in before))
+    if not compared.running:
+        now, before = report.buckets, report.previous or []
+        return trend(sum(b.duration(tiers) for b in now), sum(b.duration(tiers) for b in before))
+
+    def minutes(filters: Filters) -> int:  # the minutes alone: no peaks, no weeks rolled up
+        interval, start, end = window(filters)
+        return sum(b.duration(tiers) for b in rows_for(apps, start, end, interval, peak_times=False, cover=cover))
+
+    return trend(minutes(compared.now), minutes(compared.before))
 
 
 def _series(filters: Filters, apps: QuerySet[RtcApp], cover: Cover | None) -> tuple[list[Bucket], str]:

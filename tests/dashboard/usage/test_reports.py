@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from dashboard.billing.models import PriceBook
 from dashboard.rtc.models import RtcApp
-from dashboard.usage import reports
+from dashboard.usage import reports, rollups
 from dashboard.usage.models import TIER_FIELDS, AccountPeakSample, UsageSample
 from tests.dashboard.conftest import HTMX, World2, logged_in
 from tests.dashboard.usage.conftest import DAYS, END, custom
@@ -348,12 +348,20 @@ def test_a_trend_compares_a_running_range_by_its_complete_part() -> None:
     assert (over.before.start, over.before.end) == (date(2026, 1, 4), date(2026, 1, 31))
     day = reports.parse(QueryDict("range=24h"), zone=zone, now=now).compared()
     assert day is not None and not day.running  # 24 complete hours
+    by_day = reports.parse(QueryDict("range=24h&granularity=day"), zone=zone, now=now).compared()
+    assert by_day is not None and by_day.running  # read by whole UTC days, today's among them
+    assert (by_day.now.start, by_day.now.end, by_day.now.hours) == (date(2026, 3, 14), date(2026, 3, 14), None)
+    assert (by_day.before.start, by_day.before.end) == (date(2026, 3, 12), date(2026, 3, 12))
 
 
 def test_a_running_range_trends_the_same_on_the_report_and_the_overview(usage: World2) -> None:
-    """Seven days with today, at noon with none of today's minutes stored: the trend is the six
+    """Seven days with today, at noon with today's first minutes stored: the trend is the six
     complete days against the previous period's first six, from the samples themselves, on the
-    tenant's report and on the staff overview alike (it read -14% for every flat week before)."""
+    tenant's report and on the staff overview alike (the old sum, today's part included against
+    seven whole days, gives another figure)."""
+    today = UsageSample(app=usage.app_a, metric="duration", interval=86400, timestamp=END, value=5000, audio=5000)
+    UsageSample.objects.bulk_create([today])
+    rollups.rebuild()
 
     def minutes(first: datetime, last: datetime) -> int:
         return sum(
