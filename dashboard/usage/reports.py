@@ -639,8 +639,10 @@ def build(filters: Filters, apps: QuerySet[RtcApp]) -> Report:
 
 
 def _change(report: Report, apps: QuerySet[RtcApp], cover: Cover | None) -> float | None:
-    """The minutes' trend of the report's range (Filters.compared); a range still running reads
-    its complete part and as much of the period before from the database."""
+    """The minutes' trend of the report's range (Filters.compared). A range still running: by
+    the hour or the day, its complete part and as much of the period before are leading
+    buckets of the report's own two series; by the week or month (a bucket straddles the cut),
+    their days are read again, minutes alone."""
     compared = report.compared
     if compared is None:
         return None
@@ -649,11 +651,13 @@ def _change(report: Report, apps: QuerySet[RtcApp], cover: Cover | None) -> floa
         now, before = report.buckets, report.previous or []
         return trend(sum(b.duration(tiers) for b in now), sum(b.duration(tiers) for b in before))
 
-    def minutes(filters: Filters) -> int:  # the minutes alone: no peaks, no weeks rolled up
+    def minutes(filters: Filters, read: list[Bucket]) -> int:
         interval, start, end = window(filters)
-        return sum(b.duration(tiers) for b in rows_for(apps, start, end, interval, peak_times=False, cover=cover))
+        if filters.resolved not in ("hour", "day"):
+            read = rows_for(apps, start, end, interval, peak_times=False, cover=cover)
+        return sum(b.duration(tiers) for b in read if start <= b.start < end)
 
-    return trend(minutes(compared.now), minutes(compared.before))
+    return trend(minutes(compared.now, report.buckets), minutes(compared.before, report.previous or []))
 
 
 def _series(filters: Filters, apps: QuerySet[RtcApp], cover: Cover | None) -> tuple[list[Bucket], str]:

@@ -200,13 +200,15 @@ def overview(request: ConsoleRequest) -> HttpResponse:
         "order": key,
         "app_total": app_total,
         "compared": compared,
-        # Each tenant's link to its own report of the same range (built once, not per row).
+        # Each tenant's link to its own report of the same range (built once, not per row), its
+        # comparison on: the report's card shows the row's trend.
         "report_query": urlencode(
             {
                 "range": filters.preset,
                 "from": f"{filters.start:%Y-%m-%d}",
                 "to": f"{filters.end:%Y-%m-%d}",
                 "granularity": filters.resolved,
+                "compare": "1",
             }
         ),
     }

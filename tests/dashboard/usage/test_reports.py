@@ -185,6 +185,7 @@ def test_staff_overviews_tenant_links_open_their_report_of_the_same_range(usage:
         "from": query["from"],
         "to": query["to"],
         "granularity": "week",
+        "compare": "1",
     }
     assert client.get(link).status_code == 200
 
@@ -394,3 +395,9 @@ def test_a_running_range_trends_the_same_on_the_report_and_the_overview(usage: W
         f"{expected}%"
     )
     assert "The range is not over" in overview
+    # By the week, whose buckets straddle the cut, the complete days are read again: the same rule.
+    weeks = custom(END - timedelta(days=20), END, granularity="week", compare="1")
+    page = logged_in(usage.acme_admin).get(reverse("usage:tenant_usage", args=["acme"]), weeks).content.decode()
+    now_minutes = minutes(END - timedelta(days=20), END - timedelta(days=1))
+    before_minutes = minutes(END - timedelta(days=41), END - timedelta(days=22))
+    assert f'data-change="{(now_minutes - before_minutes) / before_minutes * 100:.1f}"' in page
